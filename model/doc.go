@@ -1,0 +1,12 @@
+// Package model simulates the common LLM-API token (CLT) economy of
+// MODEL-SPEC v1: providers paid in CLT by consumers who choose among them by
+// multinomial logit, a token price driven by GARCH(1,1)-t innovations, flows and
+// supply changes, and the policy levers meant to contain volatility and
+// centralization (stabilization fund, circuit breaker, share cap, grants,
+// burns and buybacks, indexed pricing, hedging, stake-weighted governance).
+//
+// The package is pure and deterministic: no I/O, no globals, no goroutines. A
+// run is a function of its RunSpec; its random streams come from
+// (seed, replicate, component) only, so the same replicate sees the same draws
+// under every policy (common random numbers). See docs/model.md.
+package model

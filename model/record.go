@@ -1,0 +1,104 @@
+package model
+
+// Step is one row of the per-day `steps` table (MODEL-SPEC §4.1). Money in USD,
+// volumes in Mtok, HHI on the 0–10,000 scale, entropy in nats, RealizedVol and
+// Sigma annualized/daily as named. Struct tags give the Parquet column names.
+type Step struct {
+	RunID          int64   `parquet:"run_id" json:"run_id"`
+	Day            int32   `parquet:"day" json:"day"`
+	Price          float64 `parquet:"price" json:"price"`
+	LogReturn      float64 `parquet:"log_return" json:"log_return"`
+	Sigma          float64 `parquet:"sigma" json:"sigma"`               // GARCH conditional sd σ_t, daily
+	RealizedVol    float64 `parquet:"realized_vol" json:"realized_vol"` // σ̂_t used on day t, annualized
+	InBand         bool    `parquet:"in_band" json:"in_band"`
+	Halted         bool    `parquet:"halted" json:"halted"`
+	FundReserveUSD float64 `parquet:"fund_reserve_usd" json:"fund_reserve_usd"`
+	FundReserveCLT float64 `parquet:"fund_reserve_clt" json:"fund_reserve_clt"`
+	SupplyCLT      float64 `parquet:"supply_clt" json:"supply_clt"`
+	DesiredMtok    float64 `parquet:"desired_mtok" json:"desired_mtok"`
+	ServedMtok     float64 `parquet:"served_mtok" json:"served_mtok"`
+	BacklogMtok    float64 `parquet:"backlog_mtok" json:"backlog_mtok"`
+	CostUSDPerMtok float64 `parquet:"cost_usd_per_mtok" json:"cost_usd_per_mtok"`
+	HHI            float64 `parquet:"hhi" json:"hhi"`
+	Entropy        float64 `parquet:"entropy" json:"entropy"`
+	NActive        int32   `parquet:"n_active" json:"n_active"`
+	TopShare       float64 `parquet:"top_share" json:"top_share"`
+	Nakamoto       int32   `parquet:"nakamoto" json:"nakamoto"`
+	RevenueUSD     float64 `parquet:"revenue_usd" json:"revenue_usd"`
+	ProfitUSD      float64 `parquet:"profit_usd" json:"profit_usd"`
+	GrantsUSD      float64 `parquet:"grants_usd" json:"grants_usd"`
+	CapInForce     bool    `parquet:"cap_in_force" json:"cap_in_force"`
+	GrantsInForce  bool    `parquet:"grants_in_force" json:"grants_in_force"`
+}
+
+// ProviderStep is one row of the `provider_steps` table (MODEL-SPEC §4.3).
+type ProviderStep struct {
+	RunID           int64   `parquet:"run_id" json:"run_id"`
+	Day             int32   `parquet:"day" json:"day"`
+	Provider        string  `parquet:"provider,dict" json:"provider"`
+	Share           float64 `parquet:"share" json:"share"`
+	VolumeMtok      float64 `parquet:"volume_mtok" json:"volume_mtok"`
+	PriceCLTPerMtok float64 `parquet:"price_clt_per_mtok" json:"price_clt_per_mtok"`
+	RevenueUSD      float64 `parquet:"revenue_usd" json:"revenue_usd"`
+	ProfitUSD       float64 `parquet:"profit_usd" json:"profit_usd"`
+	CashUSD         float64 `parquet:"cash_usd" json:"cash_usd"`
+	Active          bool    `parquet:"active" json:"active"`
+}
+
+// Summary is the per-run metrics part of the `runs` table (MODEL-SPEC §4.2, §10);
+// the pipeline adds the keys (run_id, cell, scenario, policy, replicate, seed)
+// and the swept parameters. Counts are int32; "_frac" are fractions in [0,1];
+// LeaderProfitShare is nil (Parquet null) when total provider profit ≤ 0.
+type Summary struct {
+	// Stability.
+	RealizedVolAnnual   float64 `parquet:"realized_vol_annual" json:"realized_vol_annual"`
+	MaxDrawdown         float64 `parquet:"max_drawdown" json:"max_drawdown"`
+	PegMAD              float64 `parquet:"peg_mad" json:"peg_mad"`
+	DaysOutsideBandFrac float64 `parquet:"days_outside_band_frac" json:"days_outside_band_frac"`
+	Halts               int32   `parquet:"halts" json:"halts"`
+	FundDepletedDay     int32   `parquet:"fund_depleted_day" json:"fund_depleted_day"`
+	RecoveryDays        int32   `parquet:"recovery_days" json:"recovery_days"`
+	PriceFinal          float64 `parquet:"price_final" json:"price_final"`
+	// Diversity.
+	HHIFinal         float64 `parquet:"hhi_final" json:"hhi_final"`
+	HHIMean          float64 `parquet:"hhi_mean" json:"hhi_mean"`
+	HHIDeltaFinal    float64 `parquet:"hhi_delta_final" json:"hhi_delta_final"`
+	EntropyFinal     float64 `parquet:"entropy_final" json:"entropy_final"`
+	EffectiveNFinal  float64 `parquet:"effective_n_final" json:"effective_n_final"`
+	NActiveFinal     int32   `parquet:"n_active_final" json:"n_active_final"`
+	TopShareFinal    float64 `parquet:"top_share_final" json:"top_share_final"`
+	CR4Final         float64 `parquet:"cr4_final" json:"cr4_final"`
+	NakamotoFinal    int32   `parquet:"nakamoto_final" json:"nakamoto_final"`
+	Exits            int32   `parquet:"exits" json:"exits"`
+	Entries          int32   `parquet:"entries" json:"entries"`
+	DaysHHIAbove1800 int32   `parquet:"days_hhi_above_1800" json:"days_hhi_above_1800"`
+	DaysHHIAbove2500 int32   `parquet:"days_hhi_above_2500" json:"days_hhi_above_2500"`
+	LeaderShareFinal float64 `parquet:"leader_share_final" json:"leader_share_final"`
+	// Profitability.
+	ProviderProfitUSD float64  `parquet:"provider_profit_usd" json:"provider_profit_usd"`
+	ProfitableFrac    float64  `parquet:"profitable_frac" json:"profitable_frac"`
+	LeaderProfitShare *float64 `parquet:"leader_profit_share,optional" json:"leader_profit_share"`
+	RevenueCV         float64  `parquet:"revenue_cv" json:"revenue_cv"`
+	FundPnLUSD        float64  `parquet:"fund_pnl_usd" json:"fund_pnl_usd"`
+	// Consumers.
+	Satisfaction       float64 `parquet:"satisfaction" json:"satisfaction"`
+	MeanCostUSDPerMtok float64 `parquet:"mean_cost_usd_per_mtok" json:"mean_cost_usd_per_mtok"`
+	DeferredFrac       float64 `parquet:"deferred_frac" json:"deferred_frac"`
+	CostVolatility     float64 `parquet:"cost_volatility" json:"cost_volatility"`
+	// Token.
+	SupplyFinalCLT float64 `parquet:"supply_final_clt" json:"supply_final_clt"`
+	BurnedCLT      float64 `parquet:"burned_clt" json:"burned_clt"`
+	IssuedCLT      float64 `parquet:"issued_clt" json:"issued_clt"`
+	Velocity       float64 `parquet:"velocity" json:"velocity"`
+	// Governance and work.
+	CapBlockedDays    int32 `parquet:"cap_blocked_days" json:"cap_blocked_days"`
+	GrantsBlockedDays int32 `parquet:"grants_blocked_days" json:"grants_blocked_days"`
+	ConsumerDays      int64 `parquet:"consumer_days" json:"consumer_days"`
+}
+
+// Recorder receives a run's day records as they are produced. The pointers are
+// reused by the model after the call returns: copy what you keep.
+type Recorder interface {
+	Step(s *Step)
+	ProviderStep(ps *ProviderStep)
+}
