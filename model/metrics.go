@@ -2,7 +2,7 @@ package model
 
 import (
 	"math"
-	"sort"
+	"slices"
 )
 
 // HHI returns the Herfindahl–Hirschman index Σ(100·s_i)² on the antitrust
@@ -39,7 +39,8 @@ func EffectiveN(shares []float64) float64 {
 // sortedDesc copies shares into scratch (grown if needed) sorted descending.
 func sortedDesc(shares, scratch []float64) []float64 {
 	scratch = append(scratch[:0], shares...)
-	sort.Sort(sort.Reverse(sort.Float64Slice(scratch)))
+	slices.Sort(scratch)
+	slices.Reverse(scratch)
 	return scratch
 }
 

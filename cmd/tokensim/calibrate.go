@@ -2,11 +2,405 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"math"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokensim/tokensim/stats"
 )
 
-// cmdCalibrate is replaced by the full subcommand.
+const calibrateUsage = `Usage: tokensim calibrate [flags] PRICES.csv
+
+Fits a price regime of MODEL-SPEC §2.6 to a CSV of daily prices (one row per
+day, a header row): GARCH(1,1) with standardized Student-t innovations, by
+maximum likelihood, on the daily log returns; with --peg, first an AR(1) of
+ln P − ln peg for the peg-reversion rate θ, and the GARCH-t on its residuals.
+Prints a YAML block to paste under market.regimes in a study (or JSON with
+--json), with standard errors, the log-likelihood and the data's statistics as
+comments. Warnings (gaps, skipped rows, binding constraints) go to stderr.
+
+Flags:
+`
+
+// calibrateFlags are the parsed flags of `tokensim calibrate`.
+type calibrateFlags struct {
+	dateCol, priceCol string
+	from, to          string
+	regime            string
+	peg               float64
+	target, skip      bool
+	json              bool
+}
+
+var calibRegimeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
+
+// cmdCalibrate implements `tokensim calibrate` (see calibrateUsage).
 func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("calibrate: not built yet")
+	var f calibrateFlags
+	fs := flag.NewFlagSet("calibrate", flag.ContinueOnError)
+	fs.StringVar(&f.dateCol, "date-column", "Date", "name of the date column (YYYY-MM-DD, optionally with a time)")
+	fs.StringVar(&f.priceCol, "price-column", "Close", "name of the price column")
+	fs.StringVar(&f.from, "from", "", "first date to use, YYYY-MM-DD (inclusive; default: the first row)")
+	fs.StringVar(&f.to, "to", "", "last date to use, YYYY-MM-DD (inclusive; default: the last row)")
+	fs.StringVar(&f.regime, "regime", "", "regime name of the YAML block (default: pegged with --peg, volatile without)")
+	fs.Float64Var(&f.peg, "peg", 0, "target price of a pegged asset (e.g. 1.0): estimate the peg reversion θ; 0 = free float")
+	fs.BoolVar(&f.target, "variance-targeting", false, "fix ω = s²(1−α−β) so the unconditional variance is the sample variance (the usual choice for simulation)")
+	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
+	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), calibrateUsage)
+		fs.PrintDefaults()
+	}
+	// Errors are returned (printed once by main), not printed by flag.
+	fs.SetOutput(io.Discard)
+	// Flags may follow the file name: parse, take one positional, repeat.
+	var pos []string
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(stdout)
+				fs.Usage()
+				return nil
+			}
+			return fmt.Errorf("%w: calibrate: %v (see tokensim calibrate -help)", errUsage, err)
+		}
+		rest = fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		pos = append(pos, rest[0])
+		rest = rest[1:]
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("%w: calibrate: want exactly one price file, got %d arguments (see tokensim calibrate -help)", errUsage, len(pos))
+	}
+	file := pos[0]
+	opts, err := f.priceOptions()
+	if err != nil {
+		return err
+	}
+	if f.regime == "" {
+		f.regime = "volatile"
+		if f.peg > 0 {
+			f.regime = "pegged"
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	in, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("calibrate: %w", err)
+	}
+	series, err := stats.ReadPrices(in, opts)
+	in.Close()
+	if err != nil {
+		return fmt.Errorf("calibrate: %s: %w", file, err)
+	}
+	for _, s := range series.Skipped {
+		fmt.Fprintf(stderr, "tokensim calibrate: %s: skipped %s\n", file, s)
+	}
+	cal, err := stats.Calibrate(series, stats.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target})
+	if err != nil {
+		return fmt.Errorf("calibrate: %s: %w", file, err)
+	}
+	for _, w := range cal.Warnings {
+		fmt.Fprintf(stderr, "tokensim calibrate: warning: %s\n", w)
+	}
+	out := calibrateOutput{flags: f, file: file, cal: cal, skipped: series.Skipped}
+	if f.json {
+		return out.writeJSON(stdout)
+	}
+	return out.writeYAML(stdout)
+}
+
+// priceOptions range-checks the flags and converts them for stats.ReadPrices.
+func (f *calibrateFlags) priceOptions() (stats.PriceOptions, error) {
+	var o stats.PriceOptions
+	bad := func(format string, a ...any) (stats.PriceOptions, error) {
+		return o, fmt.Errorf("%w: calibrate: "+format, append([]any{errUsage}, a...)...)
+	}
+	if strings.TrimSpace(f.dateCol) == "" || strings.TrimSpace(f.priceCol) == "" {
+		return bad("--date-column and --price-column must not be empty")
+	}
+	if f.dateCol == f.priceCol {
+		return bad("--date-column and --price-column are both %q", f.dateCol)
+	}
+	var err error
+	if f.from != "" {
+		if o.From, err = stats.ParsePriceDate(f.from); err != nil {
+			return bad("--from: %v", err)
+		}
+	}
+	if f.to != "" {
+		if o.To, err = stats.ParsePriceDate(f.to); err != nil {
+			return bad("--to: %v", err)
+		}
+	}
+	if !o.From.IsZero() && !o.To.IsZero() && !o.To.After(o.From) {
+		return bad("--to %s must be after --from %s", f.to, f.from)
+	}
+	if f.peg < 0 || math.IsNaN(f.peg) || math.IsInf(f.peg, 0) {
+		return bad("--peg must be a positive target price (e.g. 1.0), or 0 for a free float; got %v", f.peg)
+	}
+	if f.regime != "" && !calibRegimeName.MatchString(f.regime) {
+		return bad("--regime %q is not a valid name (letters, digits, _ and -, not starting with a digit)", f.regime)
+	}
+	o.DateColumn, o.PriceColumn = strings.TrimSpace(f.dateCol), strings.TrimSpace(f.priceCol)
+	o.SkipBadRows = f.skip
+	return o, nil
+}
+
+// calibrateOutput renders one calibration.
+type calibrateOutput struct {
+	flags   calibrateFlags
+	file    string
+	cal     *stats.Calibration
+	skipped []string
+}
+
+// command returns the canonical command line that reproduces the output
+// (non-default flags in a fixed order, then the file; --json omitted).
+func (o calibrateOutput) command() string {
+	f := o.flags
+	parts := []string{"tokensim", "calibrate"}
+	if f.dateCol != "Date" {
+		parts = append(parts, "--date-column", calibQuote(f.dateCol))
+	}
+	if f.priceCol != "Close" {
+		parts = append(parts, "--price-column", calibQuote(f.priceCol))
+	}
+	if f.from != "" {
+		parts = append(parts, "--from", f.from)
+	}
+	if f.to != "" {
+		parts = append(parts, "--to", f.to)
+	}
+	if f.peg > 0 {
+		parts = append(parts, "--peg", strconv.FormatFloat(f.peg, 'g', -1, 64))
+	}
+	if f.target {
+		parts = append(parts, "--variance-targeting")
+	}
+	if f.skip {
+		parts = append(parts, "--skip-bad-rows")
+	}
+	parts = append(parts, "--regime", f.regime, calibQuote(o.file))
+	return strings.Join(parts, " ")
+}
+
+func calibQuote(s string) string {
+	if s == "" || strings.ContainsAny(s, " \t\"'\\$`") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// calibSig formats x to 3 significant digits ("n/a" when not finite).
+func calibSig(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "n/a"
+	}
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 3, 64), 64)
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// calibPersistenceDecimals is the number of decimals α and β are rounded to:
+// at least 3, and 2 more than the first significant decimal of 1 − α − β,
+// so that the rounded α+β stays below 1 and the implied unconditional
+// variance ω/(1−α−β) moves by at most about 1% (capped at 10 decimals).
+func calibPersistenceDecimals(p float64) int {
+	gap := 1 - p
+	if !(gap > 0) {
+		return 10
+	}
+	d := int(math.Ceil(-math.Log10(gap))) + 2
+	return min(max(d, 3), 10)
+}
+
+func calibDec(x float64, d int) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "n/a"
+	}
+	s := math.Pow(10, float64(d))
+	return strconv.FormatFloat(math.Round(x*s)/s, 'f', -1, 64)
+}
+
+// rounded returns the regime's parameters as printed in the YAML block, in
+// the order mu, omega, alpha, beta, nu, peg_reversion.
+func (o calibrateOutput) rounded() [6]string {
+	g := o.cal.GARCH
+	d := calibPersistenceDecimals(g.Persistence())
+	return [6]string{calibSig(g.Mu), calibSig(g.Omega), calibDec(g.Alpha, d), calibDec(g.Beta, d),
+		calibSig(g.Nu), calibSig(o.cal.PegReversion())}
+}
+
+func (o calibrateOutput) writeYAML(w io.Writer) error {
+	c, g, f := o.cal, o.cal.GARCH, o.flags
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	method := "GARCH(1,1) with standardized Student-t innovations by maximum likelihood (MODEL-SPEC §2.6)"
+	if f.target {
+		method += ",\n# with variance targeting (ω = s²·(1−α−β), s² the sample variance of the fitted series)"
+	}
+	p("# Price regime %q calibrated by tokensim calibrate: %s.\n", f.regime, method)
+	p("# command: %s\n", o.command())
+	p("# file: %s (columns %s, %s); dates %s..%s\n", o.file, f.dateCol, f.priceCol,
+		c.First.Format(time.DateOnly), c.Last.Format(time.DateOnly))
+	p("# data: %d prices, %d daily log returns; mean %s, sd %s (annualized ×√365: %s)",
+		c.Prices, c.Returns, calibSig(c.ReturnMean), calibSig(c.ReturnSD), calibSig(c.AnnualizedSD))
+	if len(o.skipped) > 0 {
+		p("; %d bad rows skipped", len(o.skipped))
+	}
+	p("\n")
+	if c.AR != nil {
+		p("# peg %g: mean |P − peg| %s; AR(1) of ln P − ln peg by OLS: φ = %s (robust SE %s, classical %s), θ = 1 − φ; residual sd %s\n",
+			c.Peg, calibSig(c.MeanAbsDeviation), calibSig(c.AR.Phi), calibSig(c.AR.SEPhi), calibSig(c.AR.SEPhiOLS), calibSig(c.AR.ResidualSD))
+		p("# GARCH-t fitted to the %d AR(1) residuals (sample sd %s)\n", g.N, calibSig(g.SampleSD))
+	}
+	p("# fit: log-likelihood %.4f; persistence α+β = %s (SE %s); unconditional sd %s per day, annualized %s\n",
+		g.LogLikelihood, calibDec(g.Persistence(), calibPersistenceDecimals(g.Persistence())), calibSig(g.SEPersistence),
+		calibSig(g.UnconditionalSD), calibSig(g.AnnualizedVol))
+	p("# standardized residuals: mean square %s (model: 1); standard errors from the observed information\n", calibSig(g.ResidualVariance))
+	for _, wn := range c.Warnings {
+		p("# warning: %s\n", wn)
+	}
+	r := o.rounded()
+	omegaSE := "SE " + calibSig(g.SE.Omega)
+	if f.target {
+		omegaSE = "targeted; delta-method SE " + calibSig(g.SE.Omega)
+	}
+	thetaSE := "free float"
+	if c.AR != nil {
+		thetaSE = "θ = 1 − φ, robust SE " + calibSig(c.AR.SETheta)
+	}
+	lines := [][2]string{
+		{"mu: " + r[0], "SE " + calibSig(g.SE.Mu)},
+		{"omega: " + r[1], omegaSE},
+		{"alpha: " + r[2], "SE " + calibSig(g.SE.Alpha)},
+		{"beta: " + r[3], "SE " + calibSig(g.SE.Beta)},
+		{"nu: " + r[4], "SE " + calibSig(g.SE.Nu)},
+		{"peg_reversion: " + r[5], thetaSE},
+	}
+	p("%s:\n", f.regime)
+	for _, l := range lines {
+		p("  %-24s # %s\n", l[0], l[1])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// calibJNum is a float that marshals NaN and ±Inf as JSON null.
+type calibJNum float64
+
+func (x calibJNum) MarshalJSON() ([]byte, error) {
+	v := float64(x)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return strconv.AppendFloat(nil, v, 'g', -1, 64), nil
+}
+
+type calibJParams struct {
+	Mu           calibJNum `json:"mu"`
+	Omega        calibJNum `json:"omega"`
+	Alpha        calibJNum `json:"alpha"`
+	Beta         calibJNum `json:"beta"`
+	Nu           calibJNum `json:"nu"`
+	PegReversion calibJNum `json:"peg_reversion"`
+}
+
+func (o calibrateOutput) writeJSON(w io.Writer) error {
+	c, g, f := o.cal, o.cal.GARCH, o.flags
+	r := o.rounded()
+	num := func(s string) calibJNum {
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return calibJNum(math.NaN())
+		}
+		return calibJNum(v)
+	}
+	type ar1 struct {
+		Phi        calibJNum `json:"phi"`
+		SE         calibJNum `json:"se"`
+		SEOLS      calibJNum `json:"se_classical"`
+		ResidualSD calibJNum `json:"residual_sd"`
+	}
+	doc := struct {
+		Regime            string       `json:"regime"`
+		Command           string       `json:"command"`
+		File              string       `json:"file"`
+		DateColumn        string       `json:"date_column"`
+		PriceColumn       string       `json:"price_column"`
+		First             string       `json:"first"`
+		Last              string       `json:"last"`
+		Prices            int          `json:"prices"`
+		Returns           int          `json:"returns"`
+		Skipped           []string     `json:"skipped_rows"`
+		ReturnMean        calibJNum    `json:"return_mean"`
+		ReturnSD          calibJNum    `json:"return_sd"`
+		AnnualizedSD      calibJNum    `json:"return_sd_annualized"`
+		Peg               calibJNum    `json:"peg"`
+		MeanAbsDeviation  *calibJNum   `json:"mean_abs_deviation,omitempty"`
+		AR1               *ar1         `json:"ar1,omitempty"`
+		VarianceTargeting bool         `json:"variance_targeting"`
+		Params            calibJParams `json:"params"`
+		Rounded           calibJParams `json:"rounded"`
+		SE                calibJParams `json:"se"`
+		LogLikelihood     calibJNum    `json:"log_likelihood"`
+		Persistence       calibJNum    `json:"persistence"`
+		SEPersistence     calibJNum    `json:"se_persistence"`
+		UnconditionalSD   calibJNum    `json:"unconditional_sd"`
+		AnnualizedVol     calibJNum    `json:"annualized_vol"`
+		FittedN           int          `json:"fitted_n"`
+		FittedSD          calibJNum    `json:"fitted_sample_sd"`
+		ResidualVariance  calibJNum    `json:"standardized_residual_mean_square"`
+		Optimizer         struct {
+			Converged    bool      `json:"converged"`
+			Status       string    `json:"status"`
+			GradientNorm calibJNum `json:"gradient_norm"`
+			Starts       int       `json:"starts"`
+			Evaluations  int       `json:"evaluations"`
+		} `json:"optimizer"`
+		Warnings []string `json:"warnings"`
+	}{
+		Regime: f.regime, Command: o.command(), File: o.file, DateColumn: f.dateCol, PriceColumn: f.priceCol,
+		First: c.First.Format(time.DateOnly), Last: c.Last.Format(time.DateOnly),
+		Prices: c.Prices, Returns: c.Returns, Skipped: append([]string{}, o.skipped...),
+		ReturnMean: calibJNum(c.ReturnMean), ReturnSD: calibJNum(c.ReturnSD), AnnualizedSD: calibJNum(c.AnnualizedSD),
+		Peg: calibJNum(c.Peg), VarianceTargeting: f.target,
+		Params:  calibJParams{calibJNum(g.Mu), calibJNum(g.Omega), calibJNum(g.Alpha), calibJNum(g.Beta), calibJNum(g.Nu), calibJNum(c.PegReversion())},
+		Rounded: calibJParams{num(r[0]), num(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5])},
+		SE: calibJParams{calibJNum(g.SE.Mu), calibJNum(g.SE.Omega), calibJNum(g.SE.Alpha), calibJNum(g.SE.Beta), calibJNum(g.SE.Nu),
+			calibJNum(math.NaN())},
+		LogLikelihood: calibJNum(g.LogLikelihood), Persistence: calibJNum(g.Persistence()), SEPersistence: calibJNum(g.SEPersistence),
+		UnconditionalSD: calibJNum(g.UnconditionalSD), AnnualizedVol: calibJNum(g.AnnualizedVol),
+		FittedN: g.N, FittedSD: calibJNum(g.SampleSD), ResidualVariance: calibJNum(g.ResidualVariance),
+		Warnings: append([]string{}, c.Warnings...),
+	}
+	if c.AR != nil {
+		m := calibJNum(c.MeanAbsDeviation)
+		doc.MeanAbsDeviation = &m
+		doc.AR1 = &ar1{calibJNum(c.AR.Phi), calibJNum(c.AR.SEPhi), calibJNum(c.AR.SEPhiOLS), calibJNum(c.AR.ResidualSD)}
+		doc.SE.PegReversion = calibJNum(c.AR.SETheta)
+	} else {
+		doc.SE.PegReversion = 0
+	}
+	doc.Optimizer.Status, doc.Optimizer.GradientNorm = g.Status, calibJNum(g.GradientNorm)
+	doc.Optimizer.Converged = g.GradientNorm <= stats.GARCHGradientTolerance
+	doc.Optimizer.Starts, doc.Optimizer.Evaluations = g.Starts, g.Evaluations
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
 }

@@ -3,16 +3,105 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"runtime"
+
+	"github.com/tokensim/tokensim/reports"
+	"github.com/tokensim/tokensim/stats"
 )
 
-// cmdReport is replaced by the full subcommand.
+// reportFlags are the options of `tokensim report`.
+type reportFlags struct {
+	bootstrap int
+	method    string
+	workers   int
+	noFans    bool
+	noSVG     bool
+}
+
+func defaultReportFlags() reportFlags {
+	o := stats.DefaultOptions()
+	return reportFlags{bootstrap: o.Bootstrap, method: o.BootstrapMethod, workers: min(o.Workers, runtime.NumCPU())}
+}
+
+// cmdReport implements `tokensim report [flags] DIR`: aggregate the study in
+// DIR (summary/ tables) and write DIR/figures and DIR/report.html.
 func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("report: not built yet")
+	rf := defaultReportFlags()
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.IntVar(&rf.bootstrap, "bootstrap", rf.bootstrap, "bootstrap resamples for the policy-effect intervals (≥ 100)")
+	fs.StringVar(&rf.method, "method", rf.method, `bootstrap interval: "bca" or "percentile"`)
+	fs.IntVar(&rf.workers, "workers", rf.workers, "parallel workers for the aggregation")
+	fs.BoolVar(&rf.noFans, "no-fans", false, "skip the daily steps (no charts over time; faster)")
+	fs.BoolVar(&rf.noSVG, "no-svg", false, "write figures as PNG only")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR")
+		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
+		fmt.Fprintln(stderr, "DIR/summary/ (Parquet and Arrow tables), DIR/figures/ (PNG and SVG) and")
+		fmt.Fprintln(stderr, "DIR/report.html (one self-contained page), and prints the page's path.")
+		fmt.Fprintln(stderr, "\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: report takes exactly one study directory, got %d arguments", errUsage, fs.NArg())
+	}
+	path, err := buildReport(ctx, fs.Arg(0), rf, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	return nil
 }
 
 // writeReport aggregates the study in dir and writes its report, returning the
 // path of report.html; cmdRun calls it after a study completes.
 func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, error) {
-	return "", errors.New("report: not built yet")
+	return buildReport(ctx, dir, defaultReportFlags(), stderr)
+}
+
+// buildReport runs stats.Aggregate and reports.Write; aggregation warnings go
+// to stderr.
+func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+	o := stats.DefaultOptions()
+	o.Bootstrap = rf.bootstrap
+	o.BootstrapMethod = rf.method
+	o.Workers = max(rf.workers, 1)
+	o.Fans = !rf.noFans
+	if err := o.Validate(); err != nil {
+		return "", fmt.Errorf("%w: %v", errUsage, err)
+	}
+	st, err := stats.Aggregate(ctx, dir, o)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	for _, w := range st.Warnings {
+		fmt.Fprintln(stderr, "tokensim report: warning:", w)
+	}
+	ro := reports.DefaultOptions()
+	ro.SVG = !rf.noSVG
+	ro.Extra, err = extraSections(ctx, dir, st)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	path, err := reports.Write(ctx, st, dir, ro)
+	if err != nil {
+		return "", fmt.Errorf("report: %w", err)
+	}
+	return path, nil
+}
+
+// extraSections returns the sections beyond the study's own aggregates (none
+// yet for a plain study).
+func extraSections(ctx context.Context, dir string, st *stats.Study) ([]reports.Section, error) {
+	return nil, nil
 }

@@ -2,11 +2,222 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/tokensim/tokensim/pipeline"
 )
 
-// cmdRun is replaced by the full subcommand.
+// maxWorkers bounds -j.
+const maxWorkers = 4096
+
 func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("run: not built yet")
+	fs := newFlagSet("run", "tokensim run [flags] [STUDY.yaml]",
+		"Run a study: every cell (scenario × policy × sweep point) × replicate, written to a Parquet\n"+
+			"dataset under <output_root>/<name>/ with manifest.json, then the report. Without a file the\n"+
+			"embedded default study (configs/default.yaml) is run. An interrupted study is resumed by\n"+
+			"running the same command again. The last line printed is the path of report.html.\n\n"+
+			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
+	outRoot := fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>")
+	workers := fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)")
+	shard := fs.String("shard", "", "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; N processes together write the whole dataset")
+	force := fs.Bool("force", false, "delete a different study found in the output directory and start over")
+	quiet := fs.Bool("quiet", false, "no progress output, warnings and errors only")
+	failFast := fs.Bool("fail-fast", false, "stop at the first failed run instead of recording it and going on")
+	noReport := fs.Bool("no-report", false, "do not write the report after the runs")
+	if done, err := parseFlags(fs, args, stdout); done || err != nil {
+		return err
+	}
+	if fs.NArg() > 1 {
+		return fmt.Errorf("%w: run takes one study file, got %d arguments: %s", errUsage, fs.NArg(), strings.Join(fs.Args(), " "))
+	}
+	j := *workers
+	setJ := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "j" {
+			setJ = true
+		}
+	})
+	if setJ && (j < 1 || j > maxWorkers) {
+		return fmt.Errorf("%w: -j %d: the number of workers must be between 1 and %d", errUsage, j, maxWorkers)
+	}
+	si, sn, err := parseShard(*shard)
+	if err != nil {
+		return err
+	}
+
+	study, src, err := loadStudy(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if study.Sensitivity != nil {
+		return fmt.Errorf("%w: %s is a sensitivity study: run it with `tokensim sensitivity %s`", errUsage, src, src)
+	}
+	plan, err := pipeline.NewPlan(study)
+	if err != nil {
+		return err
+	}
+	root := study.OutputRoot
+	if *outRoot != "" {
+		root = *outRoot
+	}
+	dir := filepath.Join(root, study.Name)
+	if err := pipeline.CheckDiskBudget(plan); err != nil {
+		return err
+	}
+
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	est := pipeline.Estimate(plan)
+	logger.Info("study", "name", study.Name, "file", src, "dir", dir, "runs", plan.Runs(), "cells", len(plan.Cells),
+		"replicates", study.Replicates, "shard", fmt.Sprintf("%d/%d", si, sn), "estimated_disk", pipeline.FormatBytes(est.Bytes))
+
+	prog := newProgress(stderr, logger, *quiet)
+	start := time.Now()
+	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
+		Dir: dir, Workers: j, Shard: si, Shards: sn, Force: *force, FailFast: *failFast,
+		ToolVersion: toolVersion(), Progress: prog.update, Logger: logger,
+	})
+	prog.finish(err == nil)
+	if err != nil {
+		if errors.Is(err, pipeline.ErrInterrupted) {
+			resume := append([]string{"tokensim", "run"}, args...)
+			fmt.Fprintf(stderr, "interrupted: completed chunks are kept in %s; resume with: %s\n", dir, strings.Join(resume, " "))
+		}
+		return err
+	}
+	m := res.Manifest
+	secs := time.Since(start).Seconds()
+	logger.Info("runs written", "dir", dir, "runs", res.Done, "failed", res.Failed, "resumed", res.Resumed,
+		"seconds", strconv.FormatFloat(secs, 'f', 1, 64), "runs_per_s", strconv.FormatFloat(float64(res.Done)/max(secs, 1e-9), 'f', 1, 64),
+		"study_state", m.State)
+	var failed error
+	if m.RunsFailed > 0 {
+		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s", errRunsFailed, m.RunsFailed, m.RunsPlanned,
+			filepath.Join(dir, pipeline.ManifestFile))
+	}
+	if m.State != pipeline.StateComplete {
+		logger.Info("this shard is done; the study completes when every shard has run (the last one writes the report)",
+			"chunks_written", len(m.Files), "runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
+		fmt.Fprintln(stdout, dir)
+		return failed
+	}
+	if *noReport {
+		fmt.Fprintln(stdout, dir)
+		return failed
+	}
+	report, rerr := writeReport(ctx, dir, stderr)
+	if rerr != nil {
+		logger.Warn("the dataset is complete but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
+		fmt.Fprintln(stdout, dir)
+		if failed != nil {
+			return failed
+		}
+		return fmt.Errorf("report: %w", rerr)
+	}
+	fmt.Fprintln(stdout, report)
+	return failed
+}
+
+// parseShard parses "i/N" (empty: 1/1).
+func parseShard(s string) (int, int, error) {
+	if s == "" {
+		return 1, 1, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n || n > 100000 {
+		return 0, 0, fmt.Errorf("%w: --shard %q: want i/N with 1 ≤ i ≤ N ≤ 100000, e.g. --shard 2/4", errUsage, s)
+	}
+	return i, n, nil
+}
+
+// progress shows Execute's progress: an mpb bar when stderr is a terminal,
+// else a log line every progressEvery.
+type progress struct {
+	w      io.Writer
+	logger *slog.Logger
+	quiet  bool
+	tty    bool
+	p      *mpb.Progress
+	bar    *mpb.Bar
+	last   time.Time
+	latest pipeline.Progress
+}
+
+const progressEvery = 10 * time.Second
+
+func newProgress(w io.Writer, logger *slog.Logger, quiet bool) *progress {
+	pr := &progress{w: w, logger: logger, quiet: quiet, last: time.Now()}
+	if f, ok := w.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			pr.tty = true
+		}
+	}
+	return pr
+}
+
+func (pr *progress) update(p pipeline.Progress) {
+	pr.latest = p
+	if pr.quiet {
+		return
+	}
+	if pr.tty {
+		if pr.bar == nil {
+			pr.p = mpb.New(mpb.WithOutput(pr.w), mpb.WithWidth(40), mpb.WithRefreshRate(200*time.Millisecond))
+			pr.bar = pr.p.AddBar(max(p.Total, 1),
+				mpb.PrependDecorators(decor.Name("runs "), decor.CountersNoUnit("%d / %d", decor.WCSyncWidth)),
+				mpb.AppendDecorators(decor.AverageSpeed(nil, " %.1f runs/s"), decor.Name("  ETA "),
+					decor.AverageETA(decor.ET_STYLE_GO)))
+		}
+		pr.bar.SetCurrent(p.Done)
+		return
+	}
+	if time.Since(pr.last) >= progressEvery {
+		pr.last = time.Now()
+		pr.log(p)
+	}
+}
+
+func (pr *progress) log(p pipeline.Progress) {
+	rate := float64(p.Done) / max(p.Elapsed.Seconds(), 1e-9)
+	eta := "unknown"
+	if rate > 0 {
+		eta = (time.Duration(float64(p.Total-p.Done)/rate) * time.Second).Round(time.Second).String()
+	}
+	pr.logger.Info("progress", "runs_done", p.Done, "runs_total", p.Total, "failed", p.Failed,
+		"runs_per_s", strconv.FormatFloat(rate, 'f', 1, 64), "eta", eta)
+}
+
+func (pr *progress) finish(ok bool) {
+	if pr.bar != nil {
+		if ok {
+			pr.bar.SetTotal(-1, true)
+		} else {
+			pr.bar.Abort(false)
+		}
+		pr.p.Wait()
+	}
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }

@@ -3,10 +3,207 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"log/slog"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/reports"
+	"github.com/tokensim/tokensim/stats"
 )
 
-// cmdSensitivity is replaced by the full subcommand.
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	return errors.New("sensitivity: not built yet")
+	fs := newFlagSet("sensitivity", "tokensim sensitivity [flags] STUDY.yaml",
+		"Run a global sensitivity study: the study's `sensitivity:` block (method sobol, morris or\n"+
+			"lhs_prcc; factors with ranges; outputs) becomes a design whose points are the cells of the\n"+
+			"study, each run for `replicates` replicates with common random numbers. The runs are written\n"+
+			"like `tokensim run` (Parquet, manifest, resume, shards); then the indices with their\n"+
+			"bootstrap intervals and the replicate-noise share are computed on the replicate means,\n"+
+			"written to summary/sensitivity.parquet (+ .arrow), printed, and put in report.html.\n"+
+			"`tokensim validate STUDY.yaml` prints the evaluation count and an estimated time first.\n"+
+			"An interrupted study is resumed by running the same command again. The last line printed\n"+
+			"is the path of report.html.\n\n"+
+			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
+	outRoot := fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>")
+	workers := fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)")
+	shard := fs.String("shard", "", "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; the last shard to finish computes the indices")
+	force := fs.Bool("force", false, "delete a different study found in the output directory and start over")
+	quiet := fs.Bool("quiet", false, "no progress output and no index table, warnings and errors only")
+	failFast := fs.Bool("fail-fast", false, "stop at the first failed run instead of recording it and going on")
+	noReport := fs.Bool("no-report", false, "do not write report.html (the indices are still computed and written)")
+	if done, err := parseFlags(fs, args, stdout); done || err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: sensitivity takes one study file with a sensitivity: block, got %d arguments (e.g. tokensim sensitivity configs/sensitivity.yaml)", errUsage, fs.NArg())
+	}
+	j := *workers
+	setJ := false
+	fs.Visit(func(f *flag.Flag) { setJ = setJ || f.Name == "j" })
+	if setJ && (j < 1 || j > maxWorkers) {
+		return fmt.Errorf("%w: -j %d: the number of workers must be between 1 and %d", errUsage, j, maxWorkers)
+	}
+	si, sn, err := parseShard(*shard)
+	if err != nil {
+		return err
+	}
+	study, src, err := loadStudy(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	if study.Sensitivity == nil {
+		return fmt.Errorf("%w: %s has no sensitivity: block; run it with `tokensim run %s`", errUsage, src, src)
+	}
+	plan, design, err := stats.SensitivityPlan(study)
+	if err != nil {
+		return err
+	}
+	root := study.OutputRoot
+	if *outRoot != "" {
+		root = *outRoot
+	}
+	dir := filepath.Join(root, study.Name)
+
+	level := slog.LevelInfo
+	if *quiet {
+		level = slog.LevelWarn
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	if base, err := study.Sensitivity.BaseParams(study); err == nil {
+		for _, w := range study.Sensitivity.Warnings(&base) {
+			logger.Warn(w)
+		}
+	}
+	sp := design.Spec
+	logger.Info("sensitivity study", "name", study.Name, "file", src, "dir", dir, "method", sp.Method,
+		"scenario", sp.Scenario, "policy", sp.Policy, "factors", len(sp.Factors), "design_points", design.Points(),
+		"replicates", plan.Replicates, "runs", plan.Runs(), "shard", fmt.Sprintf("%d/%d", si, sn))
+
+	prog := newProgress(stderr, logger, *quiet)
+	start := time.Now()
+	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
+		Dir: dir, Workers: j, Shard: si, Shards: sn, Force: *force, FailFast: *failFast,
+		ToolVersion: toolVersion(), Progress: prog.update, Logger: logger,
+	})
+	prog.finish(err == nil)
+	if err != nil {
+		if errors.Is(err, pipeline.ErrInterrupted) {
+			resume := append([]string{"tokensim", "sensitivity"}, args...)
+			fmt.Fprintf(stderr, "interrupted: completed chunks are kept in %s; resume with: %s\n", dir, strings.Join(resume, " "))
+		}
+		return err
+	}
+	m := res.Manifest
+	secs := time.Since(start).Seconds()
+	logger.Info("runs written", "dir", dir, "runs", res.Done, "failed", res.Failed, "resumed", res.Resumed,
+		"seconds", strconv.FormatFloat(secs, 'f', 1, 64), "runs_per_s", strconv.FormatFloat(float64(res.Done)/max(secs, 1e-9), 'f', 1, 64),
+		"study_state", m.State)
+	var failed error
+	if m.RunsFailed > 0 {
+		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s (their design points are left out of the indices)",
+			errRunsFailed, m.RunsFailed, m.RunsPlanned, filepath.Join(dir, pipeline.ManifestFile))
+	}
+	if m.State != pipeline.StateComplete {
+		logger.Info("this shard is done; the indices are computed when every shard has run",
+			"runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
+		fmt.Fprintln(stdout, dir)
+		return failed
+	}
+	sres, err := stats.SensitivityFromDir(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("sensitivity indices: %w", err)
+	}
+	if err := stats.WriteSensitivity(dir, sres); err != nil {
+		return err
+	}
+	if !*quiet {
+		printSensitivityResult(stdout, sres)
+	}
+	if *noReport {
+		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
+		return failed
+	}
+	report, rerr := writeReport(ctx, dir, stderr)
+	if rerr != nil {
+		logger.Warn("the indices are written but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
+		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
+		if failed != nil {
+			return failed
+		}
+		return fmt.Errorf("report: %w", rerr)
+	}
+	fmt.Fprintln(stdout, report)
+	return failed
+}
+
+// sensitivitySections returns the report section of the sensitivity study in
+// dir, or none when dir holds another kind of study; report.go's
+// extraSections calls it.
+func sensitivitySections(ctx context.Context, dir string) ([]reports.Section, error) {
+	res, err := stats.SensitivityFromDir(ctx, dir)
+	if errors.Is(err, stats.ErrNotSensitivity) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sec, err := reports.SensitivitySection(res)
+	if err != nil {
+		return nil, err
+	}
+	return []reports.Section{sec}, nil
+}
+
+// printSensitivityResult writes the indices as one aligned table per output.
+func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
+	num := func(x float64) string {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return "–"
+		}
+		return strconv.FormatFloat(x, 'g', 3, 64)
+	}
+	ci := func(lo, hi float64) string { return "[" + num(lo) + ", " + num(hi) + "]" }
+	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
+	for _, o := range res.Outputs {
+		noise := "n/a (1 replicate)"
+		if !math.IsNaN(o.NoiseShare) {
+			noise = strconv.FormatFloat(100*o.NoiseShare, 'f', 1, 64) + "%"
+		} else if !math.IsNaN(o.WithinNoiseShare) {
+			noise = "≤ " + strconv.FormatFloat(100*o.WithinNoiseShare, 'f', 1, 64) + "%"
+		}
+		fmt.Fprintf(w, "\n%s  (mean %s, sd %s across design points; replicate noise %s)\n", o.Output, num(o.Mean), num(o.SD), noise)
+		if o.Note != "" {
+			fmt.Fprintf(w, "  note: %s\n", o.Note)
+		}
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		switch {
+		case o.Sobol != nil:
+			fmt.Fprintf(tw, "  factor\tS1\t%s\tST\t%s\n", lvl, lvl)
+			for i, f := range res.Factors {
+				s := o.Sobol
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", f.Param, num(s.S1[i]), ci(s.S1Low[i], s.S1High[i]), num(s.ST[i]), ci(s.STLow[i], s.STHigh[i]))
+			}
+		case o.Morris != nil:
+			fmt.Fprintf(tw, "  factor\tμ*\t%s\tμ\tσ\t%s\n", lvl, lvl)
+			for i, f := range res.Factors {
+				m := o.Morris
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", f.Param, num(m.MuStar[i]), ci(m.MuStarLow[i], m.MuStarHigh[i]), num(m.Mu[i]), num(m.Sigma[i]), ci(m.SigmaLow[i], m.SigmaHigh[i]))
+			}
+		case o.PRCC != nil:
+			fmt.Fprintf(tw, "  factor\tPRCC\t%s\tp-value\n", lvl)
+			for i, f := range res.Factors {
+				p := o.PRCC
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Param, num(p.Coef[i]), ci(p.Low[i], p.High[i]), num(p.P[i]))
+			}
+		}
+		tw.Flush()
+	}
+	fmt.Fprintln(w)
 }

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// Golden files under testdata/calibrate are rewritten with
+// `go test ./cmd/tokensim -run Calibrate -update`. The flag is registered
+// only if no other test file of the package has registered it.
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite golden files under testdata/")
+	}
+}
+
+func calibUpdating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func calibGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "calibrate", name)
+	if calibUpdating() {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+// calibWriteInputs (re)creates the synthetic price files of the golden
+// tests under -update: sim_volatile.csv (700 days of a BTC-like GARCH-t
+// from model.SimulateGARCH, CoinMarketCap layout), sim_pegged.csv (an AR(1)
+// with θ = 0.2 around the peg 1.0 with GARCH-t shocks, columns day,price),
+// and bad.csv (sim_volatile's first 400 rows with 4 bad rows).
+func calibWriteInputs(t *testing.T) {
+	if !calibUpdating() {
+		return
+	}
+	dir := filepath.Join("testdata", "calibrate")
+	start := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
+	vol := model.Regime{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
+	r := model.SimulateGARCH(vol, 699, rand.New(rand.NewPCG(11, 12)))
+	var b strings.Builder
+	b.WriteString("SNo,Name,Symbol,Date,High,Low,Open,Close,Volume,Marketcap\n")
+	lp := math.Log(100)
+	var rows []string
+	for i := 0; i <= len(r); i++ {
+		if i > 0 {
+			lp += r[i-1]
+		}
+		rows = append(rows, fmt.Sprintf("%d,Sim,SIM,%s 23:59:59,0,0,0,%.6f,0,0", i+1, start.AddDate(0, 0, i).Format(time.DateOnly), math.Exp(lp)))
+	}
+	b.WriteString(strings.Join(rows, "\n") + "\n")
+	if err := os.WriteFile(filepath.Join(dir, "sim_volatile.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := append([]string{"SNo,Name,Symbol,Date,High,Low,Open,Close,Volume,Marketcap"}, rows[:400]...)
+	bad[10] = "10,Sim,SIM,2019-01-10 23:59:59,0,0,0,,0,0"
+	bad[50] = "50,Sim,SIM,2019-02-19,0,0,0,-1.5,0,0"
+	bad[77] = strings.Replace(bad[77], "2019-03-18", "2019-03-17", 1)
+	bad[300] = "300,Sim,SIM,yesterday,0,0,0,99,0,0"
+	if err := os.WriteFile(filepath.Join(dir, "bad.csv"), []byte(strings.Join(bad, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	peg := model.Regime{Mu: 0, Omega: 2e-6, Alpha: 0.15, Beta: 0.8, Nu: 5}
+	u := model.SimulateGARCH(peg, 799, rand.New(rand.NewPCG(13, 14)))
+	b.Reset()
+	b.WriteString("day,price\n")
+	x := 0.0
+	for i := 0; i <= len(u); i++ {
+		if i > 0 {
+			x = 0.8*x + u[i-1]
+		}
+		fmt.Fprintf(&b, "%s,%.6f\n", start.AddDate(0, 0, i).Format(time.DateOnly), math.Exp(x))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sim_pegged.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCalibrateCommand runs `tokensim calibrate` on the synthetic files and
+// compares stdout, stderr and the exit status with golden files.
+func TestCalibrateCommand(t *testing.T) {
+	calibWriteInputs(t)
+	const dir = "testdata/calibrate/"
+	cases := []struct {
+		name string
+		args []string
+		exit int
+	}{
+		{"volatile_yaml", []string{"--variance-targeting", dir + "sim_volatile.csv"}, 0},
+		{"volatile_free_yaml", []string{dir + "sim_volatile.csv", "--regime", "btc_free", "--to", "2020-10-31"}, 0},
+		{"volatile_json", []string{"--json", "--regime", "custom", "--variance-targeting", dir + "sim_volatile.csv"}, 0},
+		{"pegged_yaml", []string{"--peg", "1.0", "--variance-targeting", "--from", "2019-02-01", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
+		{"pegged_json", []string{"--json", "--peg", "1", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
+		{"skip_bad_rows", []string{"--skip-bad-rows", dir + "bad.csv"}, 0},
+		{"bad_rows", []string{dir + "bad.csv"}, 1},
+		{"missing_column", []string{"--price-column", "Adj Close", dir + "sim_volatile.csv"}, 1},
+		{"too_few", []string{"--from", "2020-09-01", dir + "sim_volatile.csv"}, 1},
+		{"missing_file", []string{dir + "no_such.csv"}, 1},
+		{"no_file", nil, 2},
+		{"two_files", []string{dir + "bad.csv", dir + "sim_volatile.csv"}, 2},
+		{"bad_peg", []string{"--peg", "-1", dir + "sim_volatile.csv"}, 2},
+		{"bad_peg_nan", []string{"--peg", "NaN", dir + "sim_volatile.csv"}, 2},
+		{"bad_from", []string{"--from", "2020-13-01", dir + "sim_volatile.csv"}, 2},
+		{"bad_range", []string{"--from", "2020-06-01", "--to", "2020-01-01", dir + "sim_volatile.csv"}, 2},
+		{"bad_regime", []string{"--regime", "9 lives", dir + "sim_volatile.csv"}, 2},
+		{"same_columns", []string{"--price-column", "Date", dir + "sim_volatile.csv"}, 2},
+		{"unknown_flag", []string{"--frmo", "2020-01-01", dir + "sim_volatile.csv"}, 2},
+		{"help", []string{"-help"}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			err := run(context.Background(), append([]string{"calibrate"}, c.args...), &out, &errb)
+			if code := exitCode(err, &errb); code != c.exit {
+				t.Errorf("exit status %d, want %d (err %v)", code, c.exit, err)
+			}
+			calibGolden(t, c.name+".out", out.String())
+			calibGolden(t, c.name+".err", errb.String())
+		})
+	}
+}
+
+// TestCalibrateRoundTrip checks that the YAML block parses back to the
+// rounded numbers of the JSON output, and the rounding rule for α and β.
+func TestCalibrateRounding(t *testing.T) {
+	for _, c := range []struct {
+		p    float64
+		want int
+	}{{0.5, 3}, {0.9427, 4}, {0.98966, 4}, {0.999, 5}, {0.9999863, 7}, {1, 10}, {0.9999999999999, 10}} {
+		if got := calibPersistenceDecimals(c.p); got != c.want {
+			t.Errorf("decimals for persistence %v: %d, want %d", c.p, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		x    float64
+		want string
+	}{{0.00159459, "0.00159"}, {1.877208e-05, "1.88e-05"}, {3.3320789, "3.33"}, {0, "0"}, {math.NaN(), "n/a"}, {math.Inf(1), "n/a"}, {0.17006, "0.17"}} {
+		if got := calibSig(c.x); got != c.want {
+			t.Errorf("calibSig(%v) = %q, want %q", c.x, got, c.want)
+		}
+	}
+	if got := calibDec(0.1214033, 4); got != "0.1214" {
+		t.Errorf("calibDec = %q", got)
+	}
+	if err := errors.Unwrap(nil); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,223 @@
+package model_test
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// resolved returns the built-in scenario × policy parameters and schedule.
+func resolved(t *testing.T, scenario, policy string) (model.Params, model.Schedule) {
+	t.Helper()
+	sc := model.Scenarios()[scenario]
+	p, err := model.Resolve(model.Default(), sc, model.Policies()[policy])
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustValidate(t, &p, sc.Schedule)
+	return p, sc.Schedule
+}
+
+// summaryCache holds the summaries of cells already run by a check (the
+// checks run sequentially), so checks that share a cell run it once.
+var summaryCache = map[string][]model.Summary{}
+
+// runSummaries runs replicates 0..n−1 of one cell for 365 days.
+func runSummaries(t *testing.T, p model.Params, s model.Schedule, n int) []model.Summary {
+	t.Helper()
+	var runner model.Runner
+	out := make([]model.Summary, n)
+	for rep := range out {
+		spec := &model.RunSpec{Params: p, Schedule: s, HorizonDays: 365, Seed: checkSeed, Replicate: rep, RunID: int64(rep)}
+		sum, err := runner.Run(spec, nil)
+		if err != nil {
+			t.Fatalf("replicate %d: %v", rep, err)
+		}
+		out[rep] = sum
+	}
+	return out
+}
+
+// cell returns the summaries of n replicates of a built-in scenario × policy.
+func cell(t *testing.T, scenario, policy string, n int) []model.Summary {
+	t.Helper()
+	key := fmt.Sprintf("%s/%s/%d", scenario, policy, n)
+	if out, ok := summaryCache[key]; ok {
+		return out
+	}
+	p, s := resolved(t, scenario, policy)
+	out := runSummaries(t, p, s, n)
+	summaryCache[key] = out
+	return out
+}
+
+// TestCheckFundLowersPegMAD is MODEL-SPEC §6.5 (first part) and the
+// common-random-numbers variance ratio of §10. In the `volatility` scenario
+// the fund must lower `peg_mad` (mean |P − peg|) versus `none`: the mean of the
+// paired differences (same replicate, same draws) must be below zero by more
+// than 3 standard errors. The variance of the paired difference is compared
+// with that of an unpaired difference, Var(X) + Var(Y): common random numbers
+// (§3) must make it far smaller.
+func TestCheckFundLowersPegMAD(t *testing.T) {
+	n := size(60, 300)
+	none := cell(t, model.ScenarioVolatility, model.PolicyNone, n)
+	fund := cell(t, model.ScenarioVolatility, model.PolicyFund, n)
+	x, y, d := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range d {
+		x[i], y[i] = fund[i].PegMAD, none[i].PegMAD
+		d[i] = x[i] - y[i]
+	}
+	md, mx, my := sampleMoments(d), sampleMoments(x), sampleMoments(y)
+	t.Logf("volatility, %d paired replicates: peg_mad none %.5f, fund %.5f; paired difference %.5f ± %.5f (SE)",
+		n, my.mean, mx.mean, md.mean, md.seMean)
+	if !(md.mean < -3*md.seMean) {
+		t.Errorf("fund − none peg_mad = %.5f ± %.5f: want below zero by more than 3 SE", md.mean, md.seMean)
+	}
+}
+
+// TestCheckCRNVarianceRatio measures what common random numbers (MODEL-SPEC
+// §3, §10) buy: for a policy and a metric, the variance of the paired
+// difference X_i − Y_i (same replicate) over that of an unpaired difference,
+// Var(X) + Var(Y). Below 1 pairing helps; the ratio is the factor by which
+// paired designs cut the replicates needed for a given precision. Each pair
+// below must be under 0.5. (A ratio near 1 is expected, and not checked, when
+// a policy all but removes a metric's variance, e.g. the fund's peg_mad or the
+// share cap's hhi_final (ratios 0.79 and 0.96 measured): then Var(X) ≪ Var(Y)
+// and pairing cannot help.)
+func TestCheckCRNVarianceRatio(t *testing.T) {
+	n := size(60, 300)
+	cases := []struct {
+		scenario, policy, metric string
+		get                      func(model.Summary) float64
+	}{
+		{model.ScenarioVolatility, model.PolicyFund, "realized_vol_annual", func(s model.Summary) float64 { return s.RealizedVolAnnual }},
+		{model.ScenarioVolatility, model.PolicyCircuitBreaker, "peg_mad", func(s model.Summary) float64 { return s.PegMAD }},
+		{model.ScenarioVolatility, model.PolicyIndexedPricing, "mean_cost_usd_per_mtok", func(s model.Summary) float64 { return s.MeanCostUSDPerMtok }},
+		{model.ScenarioVolatility, model.PolicyAll, "provider_profit_usd", func(s model.Summary) float64 { return s.ProviderProfitUSD }},
+		{model.ScenarioCentralization, model.PolicyGrants, "hhi_final", func(s model.Summary) float64 { return s.HHIFinal }},
+	}
+	for _, c := range cases {
+		none := cell(t, c.scenario, model.PolicyNone, n)
+		pol := cell(t, c.scenario, c.policy, n)
+		x, y, d := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range d {
+			x[i], y[i] = c.get(pol[i]), c.get(none[i])
+			d[i] = x[i] - y[i]
+		}
+		md, mx, my := sampleMoments(d), sampleMoments(x), sampleMoments(y)
+		ratio := md.variance / (mx.variance + my.variance)
+		t.Logf("CRN variance ratio, %s: %s − none, %s (%d replicates): Var(paired)/Var(unpaired) = %.4f "+
+			"(difference %.4g ± %.2g paired, ± %.2g unpaired)", c.scenario, c.policy, c.metric, n, ratio,
+			md.mean, md.seMean, math.Sqrt((mx.variance+my.variance)/float64(n)))
+		if !(ratio < 0.5) {
+			t.Errorf("%s %s − none, %s: Var(paired)/Var(unpaired) = %.3f, want well below 1 (< 0.5): "+
+				"the policies do not share their random numbers", c.scenario, c.policy, c.metric, ratio)
+		}
+	}
+}
+
+// TestCheckShareCapBoundsTopShare is MODEL-SPEC §6.5 (second part): in
+// `centralization` the share cap keeps `top_share_final` ≤ cap + 0.05 in every
+// replicate. So that the check can fail, the same replicates without the cap
+// must exceed that bound on average.
+func TestCheckShareCapBoundsTopShare(t *testing.T) {
+	n := size(60, 300)
+	pCap, _ := resolved(t, model.ScenarioCentralization, model.PolicyShareCap)
+	bound := pCap.ShareCap.Cap + 0.05
+	none := cell(t, model.ScenarioCentralization, model.PolicyNone, n)
+	capped := cell(t, model.ScenarioCentralization, model.PolicyShareCap, n)
+	var topNone, topCap []float64
+	worst := 0.0
+	for i := range capped {
+		topNone = append(topNone, none[i].TopShareFinal)
+		topCap = append(topCap, capped[i].TopShareFinal)
+		worst = math.Max(worst, capped[i].TopShareFinal)
+		if capped[i].TopShareFinal > bound {
+			t.Errorf("replicate %d: top_share_final %.4f under the cap, want ≤ cap + 0.05 = %.2f", i, capped[i].TopShareFinal, bound)
+		}
+	}
+	mn, mc := sampleMoments(topNone), sampleMoments(topCap)
+	t.Logf("centralization, %d replicates: top_share_final without cap %.4f ± %.4f, with cap %.4f ± %.4f (max %.4f, bound %.2f)",
+		n, mn.mean, mn.seMean, mc.mean, mc.seMean, worst, bound)
+	if !(mn.mean > bound) {
+		t.Errorf("without the cap the mean top share %.4f does not exceed %.2f: the check has no power", mn.mean, bound)
+	}
+}
+
+// TestCheckNoDriftEqualProviders is MODEL-SPEC §6.5 (third part): with γ = 0
+// and four identical providers (same list price, quality and initial share)
+// and no entry, no provider's share drifts: each provider's mean final share is
+// within 4 standard errors of 1/4 (the replicates' own spread sets the SE).
+//
+// A second case checks the rest point of the Berry (1994) inversion (§2.1):
+// with equal prices and qualities but unequal initial shares, γ = 0 and no
+// switching cost, every consumer's logit probabilities equal the initial
+// shares (the brand intercepts ξ_i = ln s_i(0) + const carry them), so each
+// mean final share stays at its initial share.
+func TestCheckNoDriftEqualProviders(t *testing.T) {
+	cases := []struct {
+		name   string
+		shares []float64
+		kappa  float64
+	}{
+		{"equal", []float64{0.25, 0.25, 0.25, 0.25}, model.Default().Consumers.SwitchingCost},
+		{"rest_point", []float64{0.4, 0.3, 0.2, 0.1}, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) { checkNoDrift(t, c.shares, c.kappa) })
+	}
+}
+
+func checkNoDrift(t *testing.T, initial []float64, kappa float64) {
+	n := size(60, 300)
+	p, s := resolved(t, model.ScenarioBaseline, model.PolicyNone)
+	names := []string{"p1", "p2", "p3", "p4"}
+	p.Providers.Table = nil
+	for i, name := range names {
+		p.Providers.Table = append(p.Providers.Table,
+			model.ProviderSpec{Name: name, ListPriceUSDPerMtok: 2, Quality: 0.8, InitialShare: initial[i]})
+	}
+	p.Centralization.Leader = "p1"
+	p.Network.Effect = 0
+	p.Entry.RatePerYear = 0
+	p.Consumers.SwitchingCost = kappa
+	mustValidate(t, &p, s)
+
+	var runner model.Runner
+	shares := make([][]float64, len(names))
+	for rep := 0; rep < n; rep++ {
+		rec := newProviderRecorder(false)
+		spec := &model.RunSpec{Params: p, Schedule: s, HorizonDays: 365, Seed: checkSeed, Replicate: rep,
+			RunID: int64(rep), RecordEveryDays: 365, ProviderSteps: true}
+		sum, err := runner.Run(spec, rec)
+		if err != nil {
+			t.Fatalf("replicate %d: %v", rep, err)
+		}
+		if sum.Exits != 0 {
+			t.Fatalf("replicate %d: %d exits among identical, profitable providers", rep, sum.Exits)
+		}
+		total := 0.0
+		for i, name := range names {
+			row, ok := rec.last[name]
+			if !ok {
+				t.Fatalf("replicate %d: no final row for %s", rep, name)
+			}
+			shares[i] = append(shares[i], row.Share)
+			total += row.Share
+		}
+		if math.Abs(total-1) > 1e-9 {
+			t.Fatalf("replicate %d: final shares sum to %v", rep, total)
+		}
+	}
+	for i, name := range names {
+		m := sampleMoments(shares[i])
+		t.Logf("γ = 0, κ = %g, %d replicates: %s mean final share %.4f ± %.4f (initial %.4f)",
+			kappa, n, name, m.mean, m.seMean, initial[i])
+		if math.Abs(m.mean-initial[i]) > 4*m.seMean {
+			t.Errorf("%s: mean final share %.4f drifted from its initial %.4f by more than 4 SE (%.4f)",
+				name, m.mean, initial[i], 4*m.seMean)
+		}
+	}
+}

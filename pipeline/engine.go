@@ -1,0 +1,760 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// Errors of Execute.
+var (
+	// ErrConfigChanged: the directory holds a study with another config or plan.
+	ErrConfigChanged = errors.New("study directory holds a different study")
+	// ErrDiskBudget: the estimated size exceeds the study's disk budget.
+	ErrDiskBudget = errors.New("study exceeds its disk budget")
+	// ErrRunFailed: a model run failed and Options.FailFast was set.
+	ErrRunFailed = errors.New("run failed")
+	// ErrInterrupted: the context was cancelled; the study can be resumed.
+	ErrInterrupted = errors.New("study interrupted")
+)
+
+// RunFunc runs one simulation (model.Runner.Run's signature).
+type RunFunc func(spec *model.RunSpec, rec model.Recorder) (model.Summary, error)
+
+// Options configure Execute.
+type Options struct {
+	// Dir is the study directory (normally <output_root>/<name>).
+	Dir string
+	// Workers is the number of concurrent runs (≤ 0: GOMAXPROCS).
+	Workers int
+	// Shard and Shards select shard Shard of Shards (1-based); zero values mean 1 of 1.
+	Shard, Shards int
+	// Force deletes a study of another config found in Dir and starts over.
+	Force bool
+	// FailFast stops at the first failed run (ErrRunFailed) instead of
+	// recording it and going on.
+	FailFast bool
+	// ToolVersion is written to the manifest and the files' metadata.
+	ToolVersion string
+	// Progress, if set, is called from one goroutine after every written run
+	// and every completed chunk.
+	Progress func(Progress)
+	// Logger receives structured events (chunks written, resumption); nil: discard.
+	Logger *slog.Logger
+	// NewRun returns the run function of one worker (each worker calls it
+	// once); nil uses a model.Runner per worker. Tests inject fake models here.
+	NewRun func() RunFunc
+	// Now returns the current time (nil: time.Now); only the manifest's
+	// timestamps use it.
+	Now func() time.Time
+}
+
+// Progress is a snapshot of an executing study.
+type Progress struct {
+	Total       int64 // runs this process must do (excluding resumed ones)
+	Done        int64 // runs written by this process
+	Failed      int64 // of which failed
+	Resumed     int64 // runs found complete from an earlier execution
+	ChunksDone  int
+	ChunksTotal int // chunks this process must do
+	Elapsed     time.Duration
+}
+
+// Result is what Execute did.
+type Result struct {
+	Dir      string
+	Manifest *Manifest // merged manifest after this process finished
+	Done     int64     // runs this process completed (including failed)
+	Failed   int64     // runs this process recorded as failed
+	Resumed  int64     // runs skipped because an earlier execution wrote them
+}
+
+// Execute runs the plan's runs owned by this shard and writes them to
+// opts.Dir in the layout of MODEL-SPEC §8 (see Manifest for run ids, chunks
+// and file names). Runs are executed by opts.Workers goroutines, each with its
+// own run function, and written in run-id order through a bounded reorder
+// window, so the files' bytes do not depend on the worker count or shard
+// split, and memory stays bounded whatever the study's size.
+//
+// An earlier execution of the same study in Dir is resumed: chunks recorded in
+// the shard progress files whose files exist with the recorded SHA-256 are
+// kept. A study of another config is refused with ErrConfigChanged unless
+// opts.Force. A study estimated above its disk budget is refused with
+// ErrDiskBudget before anything is written. A cancelled ctx discards the chunk
+// in flight and returns an error wrapping ErrInterrupted. Failed runs are
+// recorded in the manifest (Result.Failed) unless opts.FailFast.
+func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
+	if err := plan.Check(); err != nil {
+		return nil, err
+	}
+	if opts.Shards == 0 {
+		opts.Shard, opts.Shards = 1, 1
+	}
+	if opts.Shards < 1 || opts.Shard < 1 || opts.Shard > opts.Shards {
+		return nil, fmt.Errorf("shard %d/%d: want 1 ≤ i ≤ N", opts.Shard, opts.Shards)
+	}
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.NewRun == nil {
+		opts.NewRun = func() RunFunc {
+			r := new(model.Runner)
+			return r.Run
+		}
+	}
+	if opts.Dir == "" {
+		return nil, errors.New("no study directory given")
+	}
+	if err := CheckDiskBudget(plan); err != nil {
+		return nil, err
+	}
+	cfg, err := plan.Study.ResolvedYAML()
+	if err != nil {
+		return nil, fmt.Errorf("resolving the study: %w", err)
+	}
+	e := &engine{plan: plan, opts: opts, layout: Layout{Dir: opts.Dir}, config: string(cfg),
+		configHash: sha256Hex(cfg), planHash: plan.Hash()}
+	e.meta = fileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
+	e.runs, err = newRunsTable(plan.SweepParams)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.prepare(); err != nil {
+		return nil, err
+	}
+	return e.execute(ctx)
+}
+
+// shardState is a shard process's progress file (shards/shard-i-of-N.json).
+type shardState struct {
+	Index      int           `json:"index"`
+	Count      int           `json:"count"`
+	ConfigHash string        `json:"config_hash"`
+	PlanHash   string        `json:"plan_hash"`
+	State      string        `json:"state"`
+	Started    time.Time     `json:"started"`
+	Ended      *time.Time    `json:"ended,omitempty"`
+	ChunksOwn  int           `json:"chunks_owned"`
+	Chunks     []chunkRecord `json:"chunks"`
+}
+
+// chunkRecord is one completed chunk.
+type chunkRecord struct {
+	Chunk    int        `json:"chunk"`
+	Runs     int64      `json:"runs"` // runs written (failed excluded)
+	Failures []Failure  `json:"failures,omitempty"`
+	Files    []FileInfo `json:"files"`
+}
+
+type engine struct {
+	plan       *Plan
+	opts       Options
+	layout     Layout
+	config     string
+	configHash string
+	planHash   string
+	meta       fileMeta
+	runs       *runsTable
+
+	state   *shardState
+	done    map[int]bool // chunks complete (any shard)
+	todo    []int        // chunks this process writes, ascending
+	resumed int64
+}
+
+// prepare checks an existing study in the directory, cleans temporary files,
+// and finds the chunks still to do.
+func (e *engine) prepare() error {
+	dir := e.opts.Dir
+	states, err := readShardStates(e.layout)
+	if err != nil {
+		return err
+	}
+	var other string
+	if m, err := ReadManifest(dir); err == nil {
+		if m.ConfigHash != e.configHash || m.PlanHash != e.planHash {
+			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
+		}
+	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
+		other = "an unreadable manifest (" + err.Error() + ")"
+	}
+	for _, st := range states {
+		if other == "" && (st.ConfigHash != e.configHash || st.PlanHash != e.planHash) {
+			other = fmt.Sprintf("shard progress of config hash %.12s", st.ConfigHash)
+		}
+	}
+	if other == "" && len(states) == 0 {
+		// Data without any manifest: not ours to overwrite.
+		for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
+			if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
+				other = "data files without a manifest"
+				break
+			}
+		}
+	}
+	if other != "" {
+		if !e.opts.Force {
+			return fmt.Errorf("%w: %s holds %s, not this study (config hash %.12s); choose another output directory, or pass --force to delete it and start over",
+				ErrConfigChanged, dir, other, e.configHash)
+		}
+		e.opts.Logger.Info("deleting the previous study (--force)", "dir", dir)
+		if err := removeStudy(e.layout); err != nil {
+			return err
+		}
+		states = nil
+	}
+	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
+		return err
+	}
+	if err := removeTemps(dir); err != nil {
+		return err
+	}
+	// Chunks complete in any shard's progress, with files intact.
+	e.done = map[int]bool{}
+	var mine *shardState
+	for _, st := range states {
+		if st.Index == e.opts.Shard && st.Count == e.opts.Shards {
+			mine = st
+		}
+		for _, c := range st.Chunks {
+			if e.done[c.Chunk] {
+				continue
+			}
+			if ok, why := filesIntact(dir, c.Files); ok {
+				e.done[c.Chunk] = true
+			} else {
+				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
+			}
+		}
+	}
+	now := e.opts.Now().UTC()
+	if mine == nil {
+		mine = &shardState{Index: e.opts.Shard, Count: e.opts.Shards, Started: now}
+	}
+	mine.ConfigHash, mine.PlanHash = e.configHash, e.planHash
+	mine.State, mine.Ended = StateRunning, nil
+	// Keep only this shard's records that are still intact.
+	kept := mine.Chunks[:0]
+	for _, c := range mine.Chunks {
+		if ok, _ := filesIntact(dir, c.Files); ok {
+			kept = append(kept, c)
+		}
+	}
+	mine.Chunks = kept
+	e.state = mine
+	n := e.plan.Chunks()
+	mine.ChunksOwn = 0
+	for k := e.opts.Shard - 1; k < n; k += e.opts.Shards {
+		mine.ChunksOwn++
+		if e.done[k] {
+			from, to := e.plan.ChunkRange(k)
+			e.resumed += to - from
+			continue
+		}
+		e.todo = append(e.todo, k)
+	}
+	if e.resumed > 0 {
+		e.opts.Logger.Info("resuming", "dir", dir, "runs_already_done", e.resumed, "chunks_left", len(e.todo))
+	}
+	return e.saveState()
+}
+
+// filesIntact reports whether every file exists with the recorded size and SHA-256.
+func filesIntact(dir string, files []FileInfo) (bool, string) {
+	for _, f := range files {
+		n, sum, err := hashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return false, err.Error()
+		}
+		if n != f.Bytes || sum != f.SHA256 {
+			return false, f.Path + ": size or SHA-256 differs from the manifest"
+		}
+	}
+	return true, ""
+}
+
+// removeStudy deletes what a study writes in its directory.
+func removeStudy(l Layout) error {
+	for _, p := range []string{l.Runs(), l.Steps(), l.ProviderSteps(), l.ShardsDir(), l.Summary(), l.Figures(), l.Manifest(), l.Report()} {
+		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// removeTemps deletes temporary part files left by an interrupted execution.
+func removeTemps(dir string) error {
+	for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
+		root := filepath.Join(dir, sub)
+		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+			if err != nil {
+				if os.IsNotExist(err) {
+					return filepath.SkipDir
+				}
+				return err
+			}
+			if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".tmp") {
+				return os.Remove(path)
+			}
+			return nil
+		})
+		if err != nil && !os.IsNotExist(err) {
+			return err
+		}
+	}
+	return nil
+}
+
+func readShardStates(l Layout) ([]*shardState, error) {
+	entries, err := os.ReadDir(l.ShardsDir())
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var out []*shardState
+	for _, de := range entries {
+		if de.IsDir() || !strings.HasPrefix(de.Name(), "shard-") || !strings.HasSuffix(de.Name(), ".json") {
+			continue
+		}
+		var st shardState
+		if err := readJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
+			return nil, fmt.Errorf("reading shard progress: %w", err)
+		}
+		out = append(out, &st)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count < out[j].Count
+		}
+		return out[i].Index < out[j].Index
+	})
+	return out, nil
+}
+
+func (e *engine) saveState() error {
+	return writeJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+}
+
+// runResult is one finished run on its way to the writer.
+type runResult struct {
+	id    int64
+	sum   model.Summary
+	err   error
+	steps []model.Step
+	prov  []model.ProviderStep
+}
+
+func (r *runResult) Step(s *model.Step)                  { r.steps = append(r.steps, *s) }
+func (r *runResult) ProviderStep(ps *model.ProviderStep) { r.prov = append(r.prov, *ps) }
+
+func (e *engine) execute(ctx context.Context) (*Result, error) {
+	res := &Result{Dir: e.opts.Dir, Resumed: e.resumed}
+	start := time.Now()
+	var ids []int64
+	for _, k := range e.todo {
+		from, to := e.plan.ChunkRange(k)
+		for id := from; id < to; id++ {
+			ids = append(ids, id)
+		}
+	}
+	prog := Progress{Total: int64(len(ids)), Resumed: e.resumed, ChunksTotal: len(e.todo)}
+	report := func() {
+		if e.opts.Progress != nil {
+			prog.Elapsed = time.Since(start)
+			e.opts.Progress(prog)
+		}
+	}
+	report()
+
+	window := 4 * e.opts.Workers
+	slots := make(chan struct{}, window)
+	jobs := make(chan int64, e.opts.Workers)
+	results := make(chan *runResult, window)
+	pool := sync.Pool{New: func() any { return new(runResult) }}
+
+	g, gctx := errgroup.WithContext(ctx)
+	// Producer: run ids in order, at most `window` ahead of the writer.
+	g.Go(func() error {
+		defer close(jobs)
+		for _, id := range ids {
+			select {
+			case slots <- struct{}{}:
+			case <-gctx.Done():
+				return nil
+			}
+			select {
+			case jobs <- id:
+			case <-gctx.Done():
+				return nil
+			}
+		}
+		return nil
+	})
+	// Workers.
+	var wg sync.WaitGroup
+	for w := 0; w < e.opts.Workers; w++ {
+		wg.Add(1)
+		run := e.opts.NewRun()
+		g.Go(func() error {
+			defer wg.Done()
+			for id := range jobs {
+				if gctx.Err() != nil {
+					continue
+				}
+				r := pool.Get().(*runResult)
+				r.id, r.err, r.steps, r.prov = id, nil, r.steps[:0], r.prov[:0]
+				spec := e.plan.Spec(id)
+				r.sum, r.err = safeRun(run, &spec, r)
+				select {
+				case results <- r:
+				case <-gctx.Done():
+				}
+			}
+			return nil
+		})
+	}
+	go func() { wg.Wait(); close(results) }()
+
+	// Writer: reorders and writes chunk by chunk.
+	var writeErr error
+	g.Go(func() error {
+		pending := map[int64]*runResult{}
+		next := 0 // index into ids
+		var cw *chunkWriter
+		defer func() {
+			if cw != nil {
+				cw.abort()
+			}
+		}()
+		for r := range results {
+			pending[r.id] = r
+			for next < len(ids) {
+				cur, ok := pending[ids[next]]
+				if !ok {
+					break
+				}
+				delete(pending, cur.id)
+				k := int(cur.id / int64(e.plan.chunkRuns()))
+				if cw == nil {
+					cw = e.newChunk(k)
+				}
+				if cur.err != nil {
+					c, rep := e.plan.CellOf(cur.id)
+					f := Failure{RunID: cur.id, Cell: c, Replicate: rep, Error: cur.err.Error()}
+					if e.opts.FailFast {
+						writeErr = fmt.Errorf("%w: run %d (cell %s, replicate %d): %v", ErrRunFailed, cur.id, e.plan.Cells[c].Label(), rep, cur.err)
+						return writeErr
+					}
+					cw.rec.Failures = append(cw.rec.Failures, f)
+					prog.Failed++
+					res.Failed++
+				} else if err := cw.write(cur); err != nil {
+					writeErr = err
+					return err
+				}
+				id := cur.id
+				pool.Put(cur)
+				<-slots
+				next++
+				prog.Done++
+				res.Done++
+				_, to := e.plan.ChunkRange(k)
+				if id == to-1 {
+					if err := e.finishChunk(cw); err != nil {
+						cw = nil
+						writeErr = err
+						return err
+					}
+					cw = nil
+					prog.ChunksDone++
+				}
+				report()
+			}
+		}
+		return nil
+	})
+	err := g.Wait()
+	if writeErr != nil {
+		err = writeErr
+	}
+	e.state.State = StateRunning
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err == nil {
+		now := e.opts.Now().UTC()
+		e.state.State, e.state.Ended = StateComplete, &now
+		if serr := e.saveState(); serr != nil {
+			return res, serr
+		}
+	}
+	m, merr := e.merge()
+	res.Manifest = m
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, ErrRunFailed) {
+			return res, fmt.Errorf("%w: %d of %d chunks of this shard written; run the same command again to resume: %w",
+				ErrInterrupted, len(e.state.Chunks), e.state.ChunksOwn, ctx.Err())
+		}
+		return res, err
+	}
+	return res, merr
+}
+
+// safeRun calls run, turning a panic into an error so that one bad run
+// does not take the study down.
+func safeRun(run RunFunc, spec *model.RunSpec, rec model.Recorder) (s model.Summary, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	return run(spec, rec)
+}
+
+// chunkWriter writes one chunk's part files.
+type chunkWriter struct {
+	e     *engine
+	rec   chunkRecord
+	runs  *partFile
+	runsW *parquet.Writer
+	steps map[string]*dayFile[model.Step]
+	prov  map[string]*dayFile[model.ProviderStep]
+	err   error
+}
+
+type dayFile[T any] struct {
+	part *partFile
+	w    *parquet.GenericWriter[T]
+}
+
+func (e *engine) newChunk(k int) *chunkWriter {
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dayFile[model.Step]{},
+		prov: map[string]*dayFile[model.ProviderStep]{}}
+}
+
+func (c *chunkWriter) write(r *runResult) error {
+	e := c.e
+	cell, rep := e.plan.CellOf(r.id)
+	cl := &e.plan.Cells[cell]
+	if c.runs == nil {
+		p, err := createPart(filepath.Join(e.layout.Runs(), PartName(c.rec.Chunk)))
+		if err != nil {
+			return err
+		}
+		c.runs = p
+		c.runsW = parquet.NewWriter(p.buf, append([]parquet.WriterOption{e.runs.schema}, e.meta.options(TableRuns)...)...)
+		p.flush = c.runsW.Close
+	}
+	row := e.runs.row(runKeys{RunID: r.id, Cell: int32(cell), Scenario: cl.Scenario, Policy: cl.Policy,
+		Replicate: int32(rep), Seed: model.RunSeed(e.plan.Seed, rep)}, &r.sum, cl.Sweep)
+	if err := c.runsW.Write(row); err != nil {
+		return err
+	}
+	c.runs.rows++
+	c.rec.Runs++
+	if e.plan.Outputs.Steps && len(r.steps) > 0 {
+		if err := writeDay(c.steps, e, TableSteps, cl, c.rec.Chunk, r.steps); err != nil {
+			return err
+		}
+	}
+	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
+		if err := writeDay(c.prov, e, TableProviderSteps, cl, c.rec.Chunk, r.prov); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeDay[T any](files map[string]*dayFile[T], e *engine, table string, cl *Cell, chunk int, rows []T) error {
+	key := cl.Scenario + "\x00" + cl.Policy
+	df := files[key]
+	if df == nil {
+		p, err := createPart(filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), PartName(chunk)))
+		if err != nil {
+			return err
+		}
+		w := parquet.NewGenericWriter[T](p.buf, e.meta.options(table)...)
+		p.flush = w.Close
+		df = &dayFile[T]{part: p, w: w}
+		files[key] = df
+	}
+	if _, err := df.w.Write(rows); err != nil {
+		return err
+	}
+	df.part.rows += int64(len(rows))
+	return nil
+}
+
+// parts lists the chunk's open files with their tables, sorted by path.
+func (c *chunkWriter) parts() []struct {
+	table string
+	p     *partFile
+} {
+	var out []struct {
+		table string
+		p     *partFile
+	}
+	add := func(t string, p *partFile) {
+		out = append(out, struct {
+			table string
+			p     *partFile
+		}{t, p})
+	}
+	if c.runs != nil {
+		add(TableRuns, c.runs)
+	}
+	for _, df := range c.steps {
+		add(TableSteps, df.part)
+	}
+	for _, df := range c.prov {
+		add(TableProviderSteps, df.part)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].p.final < out[j].p.final })
+	return out
+}
+
+func (c *chunkWriter) abort() {
+	for _, x := range c.parts() {
+		x.p.abort()
+	}
+}
+
+// finishChunk commits the chunk's files, records them, and rewrites the
+// shard progress and the merged manifest.
+func (e *engine) finishChunk(c *chunkWriter) error {
+	parts := c.parts()
+	for i, x := range parts {
+		n, sum, err := x.p.commit()
+		if err != nil {
+			for _, y := range parts[i+1:] {
+				y.p.abort()
+			}
+			return fmt.Errorf("writing %s: %w", x.p.final, err)
+		}
+		rel, _ := filepath.Rel(e.opts.Dir, x.p.final)
+		c.rec.Files = append(c.rec.Files, FileInfo{Path: filepath.ToSlash(rel), Table: x.table, Chunk: c.rec.Chunk,
+			Rows: x.p.rows, Bytes: n, SHA256: sum})
+	}
+	e.state.Chunks = append(e.state.Chunks, c.rec)
+	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
+	e.done[c.rec.Chunk] = true
+	if err := e.saveState(); err != nil {
+		return err
+	}
+	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
+	_, err := e.merge()
+	return err
+}
+
+// merge rebuilds manifest.json from every shard's progress file, under a
+// lock so concurrent shard processes do not overwrite a newer merge.
+func (e *engine) merge() (*Manifest, error) {
+	unlock, err := lockFile(filepath.Join(e.layout.ShardsDir(), ".lock"))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	states, err := readShardStates(e.layout)
+	if err != nil {
+		return nil, err
+	}
+	p := e.plan
+	m := &Manifest{
+		SchemaVersion: SchemaVersion, ToolVersion: e.opts.ToolVersion, GoVersion: runtime.Version(),
+		Study: p.Study.Name, Config: e.config, ConfigHash: e.configHash, PlanHash: e.planHash,
+		Seed: p.Seed, Replicates: p.Replicates, HorizonDays: p.HorizonDays,
+		Scenarios:   uniq(p.Cells, func(c Cell) string { return c.Scenario }),
+		Policies:    uniq(p.Cells, func(c Cell) string { return c.Policy }),
+		SweepParams: append([]string{}, p.SweepParams...), Cells: p.CellInfos(), Outputs: p.Outputs,
+		ChunkRuns: p.chunkRuns(), Chunks: p.Chunks(), RunsPlanned: p.Runs(),
+		Rows:  map[string]int64{TableRuns: 0},
+		Files: []FileInfo{}, Shards: []ShardInfo{},
+	}
+	if p.Outputs.Steps {
+		m.Rows[TableSteps] = 0
+	}
+	if p.Outputs.ProviderSteps {
+		m.Rows[TableProviderSteps] = 0
+	}
+	seen := map[int]bool{}
+	var ended time.Time
+	allEnded := true
+	for _, st := range states {
+		if st.ConfigHash != e.configHash || st.PlanHash != e.planHash {
+			continue
+		}
+		if m.Started.IsZero() || st.Started.Before(m.Started) {
+			m.Started = st.Started
+		}
+		if st.Ended != nil && st.Ended.After(ended) {
+			ended = *st.Ended
+		}
+		if st.Ended == nil {
+			allEnded = false
+		}
+		m.Shards = append(m.Shards, ShardInfo{Index: st.Index, Count: st.Count, State: st.State, Started: st.Started,
+			Ended: st.Ended, ChunksDone: len(st.Chunks), ChunksOwn: st.ChunksOwn})
+		for _, c := range st.Chunks {
+			if seen[c.Chunk] {
+				continue
+			}
+			seen[c.Chunk] = true
+			m.RunsDone += c.Runs
+			m.RunsFailed += int64(len(c.Failures))
+			m.Failures = append(m.Failures, c.Failures...)
+			for _, f := range c.Files {
+				m.Files = append(m.Files, f)
+				m.Rows[f.Table] += f.Rows
+			}
+		}
+	}
+	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
+	sort.Slice(m.Failures, func(i, j int) bool { return m.Failures[i].RunID < m.Failures[j].RunID })
+	m.State = StateRunning
+	if len(seen) == m.Chunks {
+		m.State = StateComplete
+		if allEnded {
+			m.Ended = &ended
+		} else {
+			now := e.opts.Now().UTC()
+			m.Ended = &now
+		}
+	}
+	if err := writeJSONAtomic(e.layout.Manifest(), m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func uniq(cells []Cell, key func(Cell) string) []string {
+	var out []string
+	for _, c := range cells {
+		if k := key(c); !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

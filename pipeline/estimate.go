@@ -1,0 +1,102 @@
+package pipeline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+)
+
+// Bytes per row on disk (zstd Parquet) used by Estimate: upper estimates
+// measured on the default study (see the package benchmarks), rounded up.
+const (
+	estRunRowBytes          = 400
+	estStepRowBytes         = 110
+	estProviderStepRowBytes = 60
+)
+
+// SizeEstimate is the expected size of a study's dataset.
+type SizeEstimate struct {
+	Runs               int64 // rows of the runs table
+	StepRows           int64 // rows of the steps table (0 when off)
+	ProviderStepRows   int64 // rows of provider_steps (0 when off)
+	Bytes              int64 // estimated bytes on disk
+	RecordedDaysPerRun int
+}
+
+// Rows returns the total rows of all tables.
+func (s SizeEstimate) Rows() int64 { return s.Runs + s.StepRows + s.ProviderStepRows }
+
+// Estimate returns the plan's expected rows and bytes: one runs row per run;
+// per run, the recorded days (every record_every_days-th day and the last)
+// in steps, and recorded days × (incumbents + expected entrants) in
+// provider_steps.
+func Estimate(p *Plan) SizeEstimate {
+	est := SizeEstimate{Runs: p.Runs()}
+	k := p.RecordEveryDays()
+	if k > 0 {
+		days := p.HorizonDays / k
+		if p.HorizonDays%k != 0 {
+			days++
+		}
+		est.RecordedDaysPerRun = days
+		if p.Outputs.Steps {
+			est.StepRows = est.Runs * int64(days)
+		}
+		if p.Outputs.ProviderSteps {
+			var providers float64
+			for _, c := range p.Cells {
+				prm := c.Params
+				providers += float64(len(prm.Providers.Table)) + prm.Entry.RatePerYear*float64(p.HorizonDays)/365
+			}
+			providers /= float64(max(len(p.Cells), 1))
+			est.ProviderStepRows = int64(float64(est.Runs*int64(days)) * providers)
+		}
+	}
+	est.Bytes = est.Runs*estRunRowBytes + est.StepRows*estStepRowBytes + est.ProviderStepRows*estProviderStepRowBytes
+	return est
+}
+
+// CheckDiskBudget returns an error wrapping ErrDiskBudget when the plan's
+// estimated size exceeds its study's disk_budget_gb (0 = no limit).
+func CheckDiskBudget(p *Plan) error {
+	est := Estimate(p)
+	if b := p.Study.DiskBudgetGB; b > 0 && float64(est.Bytes) > b*1e9 {
+		return fmt.Errorf("%w: estimated %s (%d runs, %d rows) > disk_budget_gb %g; lower replicates, horizon_days or the outputs, or raise disk_budget_gb",
+			ErrDiskBudget, FormatBytes(est.Bytes), p.Runs(), est.Rows(), b)
+	}
+	return nil
+}
+
+// FormatBytes formats a byte count with a decimal unit (kB, MB, GB, TB).
+func FormatBytes(n int64) string {
+	const unit = 1000
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	f := float64(n)
+	for _, u := range []string{"kB", "MB", "GB", "TB"} {
+		f /= unit
+		if f < unit {
+			return fmt.Sprintf("%.1f %s", f, u)
+		}
+	}
+	return fmt.Sprintf("%.1f PB", f/unit)
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}

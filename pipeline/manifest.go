@@ -1,0 +1,247 @@
+package pipeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+)
+
+// ManifestFile is the name of a study's manifest under its directory (MODEL-SPEC §8).
+const ManifestFile = "manifest.json"
+
+// SchemaVersion is the version of the dataset layout and table schemas; it is
+// written to the manifest and to every Parquet file's key-value metadata.
+// Readers refuse other versions.
+const SchemaVersion = 1
+
+// Manifest states.
+const (
+	StateRunning  = "running"  // runs remain (still running, interrupted, or other shards pending)
+	StateComplete = "complete" // every planned run was attempted and every chunk written
+)
+
+// ErrNotStudy is returned (wrapped) by ReadManifest for a directory without a
+// readable manifest.
+var ErrNotStudy = errors.New("not a tokensim study")
+
+// Manifest describes one study directory (MODEL-SPEC §8): what was run (the
+// resolved config and its hash, versions, seed, cells), how far it got (runs
+// planned, done, failed; state), and what was written (every file with its
+// row count and SHA-256). It is rewritten atomically after every chunk.
+//
+// Run ids: run_id = cell × replicates + replicate (0-based). Runs are written
+// in chunks of ChunkRuns consecutive run ids; chunk k holds run ids
+// [k·ChunkRuns, (k+1)·ChunkRuns) and its files are named part-<k>.parquet with
+// k zero-padded to 6 digits. Shard i of N (1-based) owns the chunks k with
+// k mod N = i−1.
+type Manifest struct {
+	SchemaVersion int    `json:"schema_version"`
+	ToolVersion   string `json:"tool_version"`
+	GoVersion     string `json:"go_version"`
+	Study         string `json:"study"`
+	// Config is the resolved study as YAML (Study.ResolvedYAML); ConfigHash is
+	// the hex SHA-256 of those bytes. PlanHash is the hex SHA-256 of the cells'
+	// keys (scenario, policy, sweep values), which a directly constructed plan
+	// (e.g. a sensitivity design) adds to the config.
+	Config      string   `json:"config"`
+	ConfigHash  string   `json:"config_hash"`
+	PlanHash    string   `json:"plan_hash"`
+	Seed        uint64   `json:"seed"`
+	Replicates  int      `json:"replicates"`
+	HorizonDays int      `json:"horizon_days"`
+	Scenarios   []string `json:"scenarios"`
+	Policies    []string `json:"policies"`
+	// SweepParams are the swept parameters' dotted paths: the extra columns of
+	// the runs table, in order.
+	SweepParams []string   `json:"sweep_params"`
+	Cells       []CellInfo `json:"cells"`
+	Outputs     Outputs    `json:"outputs"`
+	ChunkRuns   int        `json:"chunk_runs"`
+	Chunks      int        `json:"chunks"`
+
+	State       string     `json:"state"`
+	Started     time.Time  `json:"started"`
+	Ended       *time.Time `json:"ended,omitempty"` // set when State is complete
+	RunsPlanned int64      `json:"runs_planned"`
+	RunsDone    int64      `json:"runs_done"`   // runs written (failed runs excluded)
+	RunsFailed  int64      `json:"runs_failed"` // runs whose model run returned an error
+	Failures    []Failure  `json:"failures,omitempty"`
+	// Shards lists the shard processes that have worked on the study.
+	Shards []ShardInfo `json:"shards"`
+	// Rows counts the rows written per table ("runs", "steps", "provider_steps").
+	Rows map[string]int64 `json:"rows"`
+	// Files lists every data file, sorted by path.
+	Files []FileInfo `json:"files"`
+}
+
+// CellInfo identifies one cell of the plan (scenario × policy × sweep point).
+type CellInfo struct {
+	Index    int          `json:"index"`
+	Scenario string       `json:"scenario"`
+	Policy   string       `json:"policy"`
+	Sweep    []SweepValue `json:"sweep,omitempty"`
+}
+
+// Failure records a run whose model run failed; it has no rows in any table.
+type Failure struct {
+	RunID     int64  `json:"run_id"`
+	Cell      int    `json:"cell"`
+	Replicate int    `json:"replicate"`
+	Error     string `json:"error"`
+}
+
+// ShardInfo is the progress of one shard process (Index of Count, 1-based).
+type ShardInfo struct {
+	Index      int        `json:"index"`
+	Count      int        `json:"count"`
+	State      string     `json:"state"`
+	Started    time.Time  `json:"started"`
+	Ended      *time.Time `json:"ended,omitempty"`
+	ChunksDone int        `json:"chunks_done"`
+	ChunksOwn  int        `json:"chunks_owned"`
+}
+
+// FileInfo is one data file of the study.
+type FileInfo struct {
+	Path   string `json:"path"`  // slash-separated, relative to the study directory
+	Table  string `json:"table"` // runs, steps or provider_steps
+	Chunk  int    `json:"chunk"`
+	Rows   int64  `json:"rows"`
+	Bytes  int64  `json:"bytes"`
+	SHA256 string `json:"sha256"` // hex
+}
+
+// Table names.
+const (
+	TableRuns          = "runs"
+	TableSteps         = "steps"
+	TableProviderSteps = "provider_steps"
+)
+
+// ReadManifest reads <dir>/manifest.json. A missing or unreadable manifest is
+// an error wrapping ErrNotStudy; a manifest of another schema version is an
+// error naming both versions.
+func ReadManifest(dir string) (*Manifest, error) {
+	path := filepath.Join(dir, ManifestFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, dir, err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, path, err)
+	}
+	if m.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%s: schema version %d, this tokensim reads version %d", path, m.SchemaVersion, SchemaVersion)
+	}
+	return &m, nil
+}
+
+// FilesOf returns the manifest's files of one table (sorted by path).
+func (m *Manifest) FilesOf(table string) []FileInfo {
+	var out []FileInfo
+	for _, f := range m.Files {
+		if f.Table == table {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// writeJSONAtomic writes v as indented JSON to path via a temporary file and a rename.
+func writeJSONAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	return writeFileAtomic(path, data)
+}
+
+// writeFileAtomic writes data to path via a temporary file in the same
+// directory, synced and renamed, so path only ever holds a complete file.
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// jsonMarshal is json.Marshal without HTML escaping.
+func jsonMarshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// Layout gives the paths of a study directory (MODEL-SPEC §8). Data files are
+// named per chunk: part-<chunk>.parquet, chunk zero-padded to 6 digits.
+type Layout struct {
+	Dir string // the study directory, <output_root>/<name>
+}
+
+// Manifest returns <dir>/manifest.json.
+func (l Layout) Manifest() string { return filepath.Join(l.Dir, ManifestFile) }
+
+// Runs returns the runs table directory.
+func (l Layout) Runs() string { return filepath.Join(l.Dir, TableRuns) }
+
+// Steps returns the steps table directory (Hive-partitioned).
+func (l Layout) Steps() string { return filepath.Join(l.Dir, TableSteps) }
+
+// ProviderSteps returns the provider_steps table directory (Hive-partitioned).
+func (l Layout) ProviderSteps() string { return filepath.Join(l.Dir, TableProviderSteps) }
+
+// Partition returns <table>/scenario=<s>/policy=<p> for a day table.
+func (l Layout) Partition(table, scenario, policy string) string {
+	return filepath.Join(l.Dir, table, "scenario="+scenario, "policy="+policy)
+}
+
+// Summary returns the directory of aggregate tables (written by `tokensim report`).
+func (l Layout) Summary() string { return filepath.Join(l.Dir, "summary") }
+
+// Figures returns the directory of report figures.
+func (l Layout) Figures() string { return filepath.Join(l.Dir, "figures") }
+
+// Report returns the path of report.html.
+func (l Layout) Report() string { return filepath.Join(l.Dir, "report.html") }
+
+// ShardsDir holds one progress file per shard process.
+func (l Layout) ShardsDir() string { return filepath.Join(l.Dir, "shards") }
+
+// ShardFile returns the progress file of shard i of n.
+func (l Layout) ShardFile(i, n int) string {
+	return filepath.Join(l.ShardsDir(), "shard-"+strconv.Itoa(i)+"-of-"+strconv.Itoa(n)+".json")
+}
+
+// PartName returns the file name of a chunk: part-<chunk>.parquet.
+func PartName(chunk int) string { return fmt.Sprintf("part-%06d.parquet", chunk) }

@@ -1,0 +1,250 @@
+package pipeline
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// DefaultChunkRuns is the number of consecutive run ids written together as
+// one chunk (one set of part files): the unit of resumption and of sharding.
+const DefaultChunkRuns = 256
+
+// SweepValue is one swept parameter's value in a cell.
+type SweepValue struct {
+	Param string  `json:"param"` // dotted parameter path, also the runs-table column name
+	Value float64 `json:"value"`
+}
+
+// Cell is one cell of a plan: a scenario × policy × sweep point (MODEL-SPEC
+// §3), with its resolved parameters and schedule. Index is its position in
+// Plan.Cells.
+type Cell struct {
+	Index    int
+	Scenario string
+	Policy   string
+	Sweep    []SweepValue // one per Plan.SweepParams, in that order
+	Params   model.Params
+	Schedule model.Schedule
+}
+
+// Label is a short human-readable name of the cell, e.g.
+// "volatility/fund share_cap.cap=0.3".
+func (c *Cell) Label() string {
+	var b strings.Builder
+	b.WriteString(c.Scenario)
+	b.WriteByte('/')
+	b.WriteString(c.Policy)
+	for _, sv := range c.Sweep {
+		b.WriteByte(' ')
+		b.WriteString(sv.Param)
+		b.WriteByte('=')
+		b.WriteString(strconv.FormatFloat(sv.Value, 'g', -1, 64))
+	}
+	return b.String()
+}
+
+// Plan is the full list of runs of a study: every cell × every replicate.
+//
+// Run ids are run_id = cell × Replicates + replicate (cell and replicate
+// 0-based), so they do not depend on order, worker count or shard. A run's
+// random streams come from (Seed, replicate, component) only (model.RunSeed,
+// model.NewStream): the same replicate sees the same draws in every cell
+// (common random numbers, MODEL-SPEC §3).
+//
+// A plan may be built by NewPlan from a study or directly (e.g. a sensitivity
+// design: one cell per design point, the factors as SweepParams); Study must
+// be set either way (it names the study and supplies the resolved config).
+type Plan struct {
+	Study       *Study
+	Cells       []Cell
+	Replicates  int
+	Seed        uint64
+	HorizonDays int
+	Outputs     Outputs
+	// SweepParams are the dotted paths of the swept parameters: the runs
+	// table's extra columns. Every cell's Sweep has one value per entry.
+	SweepParams []string
+	// ChunkRuns is the number of consecutive run ids per chunk (DefaultChunkRuns when 0).
+	ChunkRuns int
+}
+
+// NewPlan builds the plan of a validated study: cells in the order scenarios
+// × policies × sweep grid (first listed varies slowest; within the grid the
+// first sweep varies slowest). Each cell's parameters are the study's Params,
+// then the scenario's overrides, the policy's, and the sweep values, and must
+// pass model.Params.Validate.
+func NewPlan(s *Study) (*Plan, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	p := &Plan{Study: s, Replicates: s.Replicates, Seed: s.Seed, HorizonDays: s.HorizonDays,
+		Outputs: s.Outputs, ChunkRuns: s.ChunkRuns}
+	if p.ChunkRuns == 0 {
+		p.ChunkRuns = DefaultChunkRuns
+	}
+	for _, sw := range s.Sweeps {
+		p.SweepParams = append(p.SweepParams, sw.Param)
+	}
+	grid := sweepGrid(s.Sweeps)
+	for _, sn := range s.Scenarios {
+		sc, err := s.Scenario(sn)
+		if err != nil {
+			return nil, err
+		}
+		for _, pn := range s.Policies {
+			pol, err := s.Policy(pn)
+			if err != nil {
+				return nil, err
+			}
+			base, err := model.Resolve(s.Params, sc, pol)
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrStudy, err)
+			}
+			for _, point := range grid {
+				c := Cell{Index: len(p.Cells), Scenario: sn, Policy: pn, Sweep: point,
+					Params: base.Clone(), Schedule: sc.Schedule}
+				for _, sv := range point {
+					if err := model.SetParam(&c.Params, sv.Param, sv.Value); err != nil {
+						return nil, fmt.Errorf("%w: cell %s: %v", ErrStudy, c.Label(), err)
+					}
+				}
+				if err := c.Params.Validate(); err != nil {
+					return nil, fmt.Errorf("%w: cell %s: %v", ErrStudy, c.Label(), err)
+				}
+				p.Cells = append(p.Cells, c)
+			}
+		}
+	}
+	return p, nil
+}
+
+// sweepGrid returns the cross product of the sweeps (one empty point when
+// there are none), the first sweep varying slowest.
+func sweepGrid(sweeps []Sweep) [][]SweepValue {
+	grid := [][]SweepValue{nil}
+	for _, sw := range sweeps {
+		var next [][]SweepValue
+		for _, point := range grid {
+			for _, v := range sw.Values {
+				q := append(append([]SweepValue(nil), point...), SweepValue{Param: sw.Param, Value: v})
+				next = append(next, q)
+			}
+		}
+		grid = next
+	}
+	return grid
+}
+
+// Runs returns the number of runs: cells × replicates.
+func (p *Plan) Runs() int64 { return int64(len(p.Cells)) * int64(p.Replicates) }
+
+// RunID returns the run id of (cell, replicate): cell × Replicates + replicate.
+func (p *Plan) RunID(cell, replicate int) int64 {
+	return int64(cell)*int64(p.Replicates) + int64(replicate)
+}
+
+// CellOf returns the cell and replicate of a run id.
+func (p *Plan) CellOf(runID int64) (cell, replicate int) {
+	return int(runID / int64(p.Replicates)), int(runID % int64(p.Replicates))
+}
+
+// chunkRuns returns the chunk size in use.
+func (p *Plan) chunkRuns() int {
+	if p.ChunkRuns <= 0 {
+		return DefaultChunkRuns
+	}
+	return p.ChunkRuns
+}
+
+// Chunks returns the number of chunks: ⌈runs / ChunkRuns⌉.
+func (p *Plan) Chunks() int {
+	k := int64(p.chunkRuns())
+	return int((p.Runs() + k - 1) / k)
+}
+
+// ChunkRange returns the run ids [from, to) of chunk k.
+func (p *Plan) ChunkRange(k int) (from, to int64) {
+	n := int64(p.chunkRuns())
+	from = int64(k) * n
+	to = min(from+n, p.Runs())
+	return from, to
+}
+
+// RecordEveryDays is the RunSpec.RecordEveryDays the plan uses: the study's
+// record_every_days when a day table is written, else 0 (nothing recorded).
+func (p *Plan) RecordEveryDays() int {
+	if !p.Outputs.Steps && !p.Outputs.ProviderSteps {
+		return 0
+	}
+	return max(p.Outputs.RecordEveryDays, 1)
+}
+
+// Spec returns the model.RunSpec of a run id. The spec's Params share the
+// cell's provider table and regime map: callers must not modify them.
+func (p *Plan) Spec(runID int64) model.RunSpec {
+	c, r := p.CellOf(runID)
+	cell := &p.Cells[c]
+	return model.RunSpec{
+		Params: cell.Params, Schedule: cell.Schedule, HorizonDays: p.HorizonDays,
+		Seed: p.Seed, Replicate: r, RunID: runID,
+		RecordEveryDays: p.RecordEveryDays(), ProviderSteps: p.Outputs.ProviderSteps,
+	}
+}
+
+// CellInfos returns the cells' keys as written to the manifest.
+func (p *Plan) CellInfos() []CellInfo {
+	out := make([]CellInfo, len(p.Cells))
+	for i, c := range p.Cells {
+		out[i] = CellInfo{Index: c.Index, Scenario: c.Scenario, Policy: c.Policy, Sweep: c.Sweep}
+	}
+	return out
+}
+
+// Check reports an inconsistent plan: no cells, replicates < 1, a horizon < 1,
+// cells out of order, or a cell whose sweep does not match SweepParams.
+func (p *Plan) Check() error {
+	if p.Study == nil {
+		return fmt.Errorf("%w: plan without a study", ErrStudy)
+	}
+	if len(p.Cells) == 0 || p.Replicates < 1 || p.HorizonDays < 1 {
+		return fmt.Errorf("%w: empty plan (%d cells, %d replicates, %d days)", ErrStudy, len(p.Cells), p.Replicates, p.HorizonDays)
+	}
+	for i, c := range p.Cells {
+		if c.Index != i {
+			return fmt.Errorf("%w: cell %d has index %d", ErrStudy, i, c.Index)
+		}
+		if len(c.Sweep) != len(p.SweepParams) {
+			return fmt.Errorf("%w: cell %d has %d sweep values for %d sweep parameters", ErrStudy, i, len(c.Sweep), len(p.SweepParams))
+		}
+		for j, sv := range c.Sweep {
+			if sv.Param != p.SweepParams[j] {
+				return fmt.Errorf("%w: cell %d sweeps %q where the plan has %q", ErrStudy, i, sv.Param, p.SweepParams[j])
+			}
+		}
+		if !namePattern.MatchString(c.Scenario) || !namePattern.MatchString(c.Policy) {
+			return fmt.Errorf("%w: cell %d: scenario %q / policy %q are not valid directory names", ErrStudy, i, c.Scenario, c.Policy)
+		}
+	}
+	return nil
+}
+
+// Hash returns the hex SHA-256 of the plan's shape: replicates, seed,
+// horizon, outputs, chunk size, sweep parameters and every cell's keys.
+func (p *Plan) Hash() string {
+	data, _ := jsonMarshal(struct {
+		Replicates  int
+		Seed        uint64
+		HorizonDays int
+		Outputs     Outputs
+		ChunkRuns   int
+		SweepParams []string
+		Cells       []CellInfo
+	}{p.Replicates, p.Seed, p.HorizonDays, p.Outputs, p.chunkRuns(), p.SweepParams, p.CellInfos()})
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}

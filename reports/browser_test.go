@@ -1,0 +1,171 @@
+package reports
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath finds the headless browser: $TOKENSIM_CHROMIUM, then Debian's
+// chromium, then Chrome.
+func chromiumPath() string {
+	if p := os.Getenv("TOKENSIM_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// TestReportInBrowser opens a report in headless Chromium, as a reader would:
+// every image must decode, nothing may fail to load, no console error or
+// uncaught exception may occur, and sorting a table must work. It saves a
+// full-page screenshot (path logged; also copied to $TOKENSIM_SCREENSHOT_DIR
+// when set). It runs only with TOKENSIM_BROWSER=1 (make check).
+func TestReportInBrowser(t *testing.T) {
+	if os.Getenv("TOKENSIM_BROWSER") != "1" {
+		t.Skip("set TOKENSIM_BROWSER=1 to run the headless-browser test")
+	}
+	bin := chromiumPath()
+	if bin == "" {
+		t.Fatal("TOKENSIM_BROWSER=1 but no chromium found (set TOKENSIM_CHROMIUM)")
+	}
+	o := basicOpts
+	o.failed, o.planned = 3, 400 // exercise the first-screen notice
+	dir, _ := writeSynth(t, o)
+	page := filepath.Join(dir, ReportFile)
+
+	profile := t.TempDir()
+	allocOpts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(profile),
+		chromedp.WindowSize(1200, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	// Open the tab first (no timeout on the browser's first context), so that
+	// the listener sees every event of the page.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", bin, err)
+	}
+
+	var mu sync.Mutex
+	var problems []string
+	var requests []string
+	if err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *network.EventRequestWillBeSent:
+			requests = append(requests, e.Request.URL)
+		case *network.EventLoadingFailed:
+			problems = append(problems, fmt.Sprintf("loading failed: %s (%s)", e.ErrorText, e.Type))
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, "uncaught exception: "+e.ExceptionDetails.Text)
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.ConsoleAPICalledTypeError || e.Type == runtime.ConsoleAPICalledTypeWarning {
+				problems = append(problems, fmt.Sprintf("console %s", e.Type))
+			}
+		case *log.EventEntryAdded:
+			if e.Entry.Level == log.EntryLevelError {
+				problems = append(problems, "log error: "+e.Entry.Text)
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	tctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	defer cancelT()
+	u := url.URL{Scheme: "file", Path: page}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("chromium: %v", err)
+		}
+	}
+	must(chromedp.Do(tctx, chromedp.Navigate(u.String()), chromedp.WaitReady(chromedp.CSS("footer"))))
+	nImg, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.images.length`))
+	must(err)
+	_, err = chromedp.Run(tctx, chromedp.Poll[bool](`Array.from(document.images).every(i => i.complete)`, chromedp.WithPollingTimeout(30*time.Second)))
+	must(err)
+	nDecoded, err := chromedp.Run(tctx, chromedp.Evaluate[int](`Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length`))
+	must(err)
+	alert, err := chromedp.Run(tctx, chromedp.Evaluate[string](`(document.querySelector(".alert")||{}).textContent||""`))
+	must(err)
+	ids, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("section[id]")).map(s => s.id)`))
+	must(err)
+	const cell = `document.querySelector("table.data tbody tr td:nth-child(4)").textContent`
+	firstCell, err := chromedp.Run(tctx, chromedp.Evaluate[string](cell))
+	must(err)
+	must(chromedp.Do(tctx,
+		chromedp.Click(chromedp.CSS(`table.data thead th:nth-child(4)`)),
+		chromedp.Click(chromedp.CSS(`table.data thead th:nth-child(4)`))))
+	firstCellAfter, err := chromedp.Run(tctx, chromedp.Evaluate[string](cell))
+	must(err)
+	shot, err := chromedp.Run(tctx, chromedp.FullScreenshot(80))
+	must(err)
+	if nImg == 0 || nDecoded != nImg {
+		t.Errorf("%d of %d images decoded", nDecoded, nImg)
+	}
+	if !strings.Contains(alert, "incomplete") {
+		t.Errorf("first-screen alert %q does not say the study is incomplete", alert)
+	}
+	for _, want := range []string{"run", "findings", "stability", "diversity", "profitability", "consumers", "effects", "method", "config"} {
+		found := false
+		for _, id := range ids {
+			found = found || id == want
+		}
+		if !found {
+			t.Errorf("section %q not in the rendered page (have %v)", want, ids)
+		}
+	}
+	if firstCell == "" || firstCellAfter == "" {
+		t.Errorf("table cells empty before/after sorting: %q, %q", firstCell, firstCellAfter)
+	}
+	mu.Lock()
+	for _, r := range requests {
+		if !strings.HasPrefix(r, "file://") && !strings.HasPrefix(r, "data:") {
+			t.Errorf("page requested %s", r)
+		}
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+	mu.Unlock()
+	out := filepath.Join(t.TempDir(), "report.jpg")
+	if err := os.WriteFile(out, shot, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d bytes)", out, len(shot))
+	if d := os.Getenv("TOKENSIM_SCREENSHOT_DIR"); d != "" {
+		if err := os.WriteFile(filepath.Join(d, "report.jpg"), shot, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+)
+
+func errorsIsNoData(err error) bool { return errors.Is(err, ErrNoData) }
+
+// pageFigure is a figure as the template sees it.
+type pageFigure struct {
+	ID, Title, Caption string
+	Src                template.URL // data:image/png;base64,…
+	Width, Height      int
+	HasSVG             bool
+}
+
+type pageSection struct {
+	ID, Title string
+	Intro     []string
+	Figures   []pageFigure
+	Tables    []Table
+}
+
+type pageData struct {
+	*Report
+	Page []pageSection
+}
+
+// Render writes r as one self-contained HTML page: figures inlined as data:
+// URIs, styles and the optional table-sorting script inline, nothing loaded
+// from elsewhere. Every string is escaped by html/template.
+func Render(w io.Writer, r *Report) error {
+	d := pageData{Report: r}
+	for _, s := range r.Sections {
+		ps := pageSection{ID: s.ID, Title: s.Title, Intro: s.Intro, Tables: s.Tables}
+		for _, f := range s.Figures {
+			wd, ht := pngSize(f.PNG)
+			ps.Figures = append(ps.Figures, pageFigure{
+				ID: f.ID, Title: f.Title, Caption: f.Caption,
+				// Our own PNG bytes, base64-encoded: safe as a URL.
+				Src:   template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG)),
+				Width: wd, Height: ht, HasSVG: len(f.SVG) > 0,
+			})
+		}
+		d.Page = append(d.Page, ps)
+	}
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, d); err != nil {
+		return fmt.Errorf("reports: rendering report.html: %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// pngSize reads the width and height from a PNG header (0, 0 if malformed).
+func pngSize(b []byte) (int, int) {
+	if len(b) < 24 || string(b[1:4]) != "PNG" {
+		return 0, 0
+	}
+	be := func(p []byte) int { return int(p[0])<<24 | int(p[1])<<16 | int(p[2])<<8 | int(p[3]) }
+	return be(b[16:20]), be(b[20:24])
+}
+
+var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;margin:0 auto;max-width:1000px;padding:0 1.2em 3em;color:#111;line-height:1.45}
+h1{font-size:1.6em;margin:.8em 0 .3em}
+h2{font-size:1.3em;margin-top:2em;border-bottom:2px solid #08306b;padding-bottom:.2em}
+.alert{border:3px solid #b2182b;background:#fde0dd;padding:.7em 1em;margin:1em 0;font-weight:bold}
+.warn{border-left:4px solid #e69f00;background:#fff7e0;padding:.4em 1em;margin:1em 0}
+table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.85em}
+caption{caption-side:top;text-align:left;font-style:italic;padding:.3em 0}
+th,td{border:1px solid #bbb;padding:.2em .5em;vertical-align:top}
+th{background:#e8eef6;text-align:left}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+table.facts th{width:13em}
+.scroll{overflow-x:auto}
+figure{margin:1.2em 0}
+figure img{max-width:100%;height:auto;border:1px solid #ddd}
+figcaption{font-size:.85em;color:#333}
+ul.findings li{margin:.35em 0}
+nav ul{columns:2;font-size:.9em}
+pre{background:#f4f4f4;border:1px solid #ddd;padding:.8em;overflow-x:auto;font-size:.8em;white-space:pre-wrap}
+th.sortable{cursor:pointer}
+footer{margin-top:3em;font-size:.8em;color:#555}
+@media print{.scroll{overflow:visible}figure{break-inside:avoid}}
+</style>
+</head>
+<body>
+<header id="top">
+<h1>{{.Title}}</h1>
+{{range .Alerts}}<p class="alert" role="alert">⚠ {{.}}</p>
+{{end}}</header>
+<section id="run">
+<h2>What was run</h2>
+<table class="facts">
+{{range .Facts}}<tr><th scope="row">{{index . 0}}</th><td>{{index . 1}}</td></tr>
+{{end}}</table>
+{{if .Warnings}}<div class="warn"><p>Warnings from the aggregation:</p><ul>
+{{range .Warnings}}<li>{{.}}</li>
+{{end}}</ul></div>
+{{end}}</section>
+<section id="findings">
+<h2>Headline findings</h2>
+{{if .Findings}}<ul class="findings">
+{{range .Findings}}<li>{{.}}</li>
+{{end}}</ul>
+{{else}}<p>No policy effects could be estimated (the study needs the <code>none</code> policy and at least one other).</p>
+{{end}}</section>
+<nav aria-label="Contents">
+<h2>Contents</h2>
+<ul>
+<li><a href="#run">What was run</a></li>
+<li><a href="#findings">Headline findings</a></li>
+{{range .Page}}<li><a href="#{{.ID}}">{{.Title}}</a></li>
+{{end}}<li><a href="#config">Resolved configuration</a></li>
+</ul>
+</nav>
+{{range .Page}}<section id="{{.ID}}">
+<h2>{{.Title}}</h2>
+{{range .Intro}}<p>{{.}}</p>
+{{end}}{{range .Figures}}<figure id="fig-{{.ID}}">
+<img src="{{.Src}}" alt="{{.Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
+<figcaption>{{.Caption}} Files: <code>figures/{{.ID}}.png</code>{{if .HasSVG}}, <code>figures/{{.ID}}.svg</code>{{end}}.</figcaption>
+</figure>
+{{end}}{{range .Tables}}<div class="scroll">
+<table class="data">
+<caption>{{.Caption}}</caption>
+<thead><tr>{{range .Header}}<th scope="col">{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+</div>
+{{end}}</section>
+{{end}}<section id="config">
+<h2>Resolved configuration</h2>
+{{if .Config}}<pre>{{.Config}}</pre>{{else}}<p>The study has no manifest, so its resolved configuration is unknown.</p>{{end}}
+</section>
+<footer><p>{{.Footer}}</p></footer>
+<script>
+(function(){
+  function num(s){
+    s=s.replace(/\u2212/g,"-").replace(/[,%*\[\]]/g,"").trim();
+    var m=s.match(/^[-+]?\d*\.?\d+(e[-+]?\d+)?/i);
+    return m?parseFloat(m[0]):NaN;
+  }
+  var tables=document.querySelectorAll("table.data");
+  for(var t=0;t<tables.length;t++){
+    (function(table){
+      var body=table.tBodies[0];
+      var rows=body.rows;
+      for(var r=0;r<rows.length;r++){
+        for(var c=0;c<rows[r].cells.length;c++){
+          if(!isNaN(num(rows[r].cells[c].textContent))&&/^[\s\u2212+\-\d.,%*\[]/.test(rows[r].cells[c].textContent)){rows[r].cells[c].className="n";}
+        }
+      }
+      var ths=table.tHead.rows[0].cells;
+      for(var i=0;i<ths.length;i++){
+        (function(col,th){
+          th.className="sortable";th.title="Click to sort";
+          var asc=true;
+          th.addEventListener("click",function(){
+            var arr=Array.prototype.slice.call(body.rows);
+            arr.sort(function(a,b){
+              var x=a.cells[col].textContent,y=b.cells[col].textContent,nx=num(x),ny=num(y);
+              var d=(!isNaN(nx)&&!isNaN(ny))?nx-ny:x.localeCompare(y);
+              return asc?d:-d;
+            });
+            asc=!asc;
+            for(var k=0;k<arr.length;k++){body.appendChild(arr[k]);}
+          });
+        })(i,ths[i]);
+      }
+    })(tables[t]);
+  }
+})();
+</script>
+</body>
+</html>
+`))

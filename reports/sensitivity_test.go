@@ -1,0 +1,142 @@
+package reports
+
+import (
+	"bytes"
+	"image/png"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/stats"
+)
+
+var sensTestFactors = []pipeline.Factor{
+	{Param: "network.effect", Low: 0.2, High: 1.2},
+	{Param: "centralization.quality_growth_per_year", Low: 0, High: 0.2},
+	{Param: "fund.reserve_usd", Dist: pipeline.DistLogUniform, Low: 2e8, High: 2e10},
+	{Param: "share_cap.cap", Low: 0.25, High: 0.6},
+}
+
+// sensTestOutputs are two known functions of the unit values: a G-function
+// (a = 0, 1, 4.5, 99) and a linear function with a negative coefficient.
+func sensTestEval(u []float64) [2]float64 {
+	g := 1.0
+	for i, a := range []float64{0, 1, 4.5, 99} {
+		g *= (math.Abs(4*u[i]-2) + a) / (1 + a)
+	}
+	return [2]float64{g, 2000 + 3000*u[0] - 1500*u[3] + 200*u[1]*u[3]}
+}
+
+func sensTestResult(t *testing.T, method string) *stats.SensitivityResult {
+	t.Helper()
+	res := &stats.SensitivityResult{Study: "sens", Method: method, Scenario: "volatile_centralized", Policy: "all",
+		Factors: sensTestFactors, Replicates: 4, Level: 0.95, Resamples: 200}
+	var pts [][]float64
+	var sd *stats.SaltelliDesign
+	var md *stats.MorrisDesign
+	var err error
+	switch method {
+	case pipeline.SensitivitySobol:
+		sd, err = stats.NewSaltelliDesign(256, 4, false, stats.SobolOptions{})
+		if err == nil {
+			pts = sd.Points
+		}
+	case pipeline.SensitivityMorris:
+		md, err = stats.NewMorrisDesign(20, 4, 4, 1)
+		if err == nil {
+			pts = md.Points
+		}
+	default:
+		pts, err = stats.LatinHypercube(60, 4, 1)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.DesignPoints, res.Runs = len(pts), 4*len(pts)
+	for o, name := range []string{"peg_mad", "hhi_final"} {
+		y := make([]float64, len(pts))
+		for i, p := range pts {
+			y[i] = sensTestEval(p)[o]
+		}
+		out := stats.SensitivityOutput{Output: name, PointsUsed: len(pts), NoiseShare: 0.02 + 0.1*float64(o), WithinNoiseShare: 0.3}
+		ci := stats.SensitivityCI{Resamples: 200, Seed: 1}
+		switch method {
+		case pipeline.SensitivitySobol:
+			out.Sobol, err = stats.SaltelliAnalyze(sd, y, ci)
+		case pipeline.SensitivityMorris:
+			out.Morris, err = stats.MorrisAnalyze(md, y, ci)
+		default:
+			out.PRCC, err = stats.PRCC(pts, y, 0.95)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Outputs = append(res.Outputs, out)
+	}
+	return res
+}
+
+func TestSensitivitySectionFigures(t *testing.T) {
+	for _, c := range []struct{ method, fig, header string }{
+		{pipeline.SensitivitySobol, "sensitivity_sobol", "ST"},
+		{pipeline.SensitivityMorris, "sensitivity_morris", "μ*"},
+		{pipeline.SensitivityLHSPRCC, "sensitivity_prcc", "p-value"},
+	} {
+		res := sensTestResult(t, c.method)
+		sec, err := SensitivitySection(res)
+		if err != nil {
+			t.Fatalf("%s: %v", c.method, err)
+		}
+		if sec.ID != SensitivitySectionID || len(sec.Figures) != 1 || len(sec.Tables) != 1 {
+			t.Fatalf("%s: section %+v", c.method, sec)
+		}
+		fig := sec.Figures[0]
+		if fig.ID != c.fig || len(fig.SVG) == 0 {
+			t.Fatalf("%s: figure %s, %d SVG bytes", c.method, fig.ID, len(fig.SVG))
+		}
+		img, err := png.Decode(bytes.NewReader(fig.PNG))
+		if err != nil || img.Bounds().Dx() != 900 {
+			t.Fatalf("%s: PNG: %v", c.method, err)
+		}
+		checkGolden(t, c.fig, fig)
+		tab := sec.Tables[0]
+		if len(tab.Rows) != 2*4 || !strings.Contains(strings.Join(tab.Header, "|"), c.header) {
+			t.Fatalf("%s: table %v with %d rows", c.method, tab.Header, len(tab.Rows))
+		}
+		for _, r := range tab.Rows {
+			if len(r) != len(tab.Header) {
+				t.Fatalf("%s: row %v does not match header %v", c.method, r, tab.Header)
+			}
+		}
+		intro := strings.Join(sec.Intro, "\n")
+		// Both outputs are led by network.effect (u0 dominates both
+		// functions), except that PRCC cannot see the G-function's
+		// non-monotone effect.
+		want := 2
+		if c.method == pipeline.SensitivityLHSPRCC {
+			want = 1
+			if !strings.Contains(intro, "No factor has a clear effect on peg_mad") {
+				t.Errorf("PRCC of a non-monotone output: %q", intro)
+			}
+		}
+		if strings.Count(intro, "driven most by network.effect") != want || !strings.Contains(intro, "Replicate noise") {
+			t.Errorf("%s: intro %q", c.method, intro)
+		}
+	}
+}
+
+func TestSensitivitySectionNoIndices(t *testing.T) {
+	res := sensTestResult(t, pipeline.SensitivitySobol)
+	for i := range res.Outputs {
+		res.Outputs[i].Sobol = nil
+		res.Outputs[i].Note = "the output is constant across the design: its indices are undefined"
+	}
+	sec, err := SensitivitySection(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sec.Figures) != 0 || len(sec.Tables[0].Rows) != 8 || !strings.Contains(strings.Join(sec.Intro, " "), "constant") {
+		t.Fatalf("section without indices: %+v", sec)
+	}
+}

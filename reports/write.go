@@ -1,0 +1,117 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/tokensim/tokensim/stats"
+)
+
+// ReportFile is the name of the page written into the study directory.
+const ReportFile = "report.html"
+
+// FiguresDir is the directory of the figure files inside the study directory.
+const FiguresDir = "figures"
+
+// Write builds the report of st and writes dir/figures/*.png (+ .svg) and
+// dir/report.html; it returns the path of report.html.
+//
+// Files appear only complete: the figures are written into a temporary
+// directory inside dir that replaces dir/figures by rename, and the page is
+// written to a temporary file renamed to report.html last. On any error
+// nothing new is left behind (a previous complete report stays as it was).
+func Write(ctx context.Context, st *stats.Study, dir string, opts Options) (path string, err error) {
+	if fi, err := os.Stat(dir); err != nil {
+		return "", fmt.Errorf("reports: study directory: %w", err)
+	} else if !fi.IsDir() {
+		return "", fmt.Errorf("reports: %s is not a directory", dir)
+	}
+	rep, err := Build(ctx, st, opts)
+	if err != nil {
+		return "", err
+	}
+	var page bytes.Buffer
+	if err := Render(&page, rep); err != nil {
+		return "", err
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+
+	tmpFigs, err := os.MkdirTemp(dir, ".figures-tmp-")
+	if err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	defer func() {
+		if tmpFigs != "" {
+			os.RemoveAll(tmpFigs)
+		}
+	}()
+	for _, f := range rep.Figures() {
+		if err := os.WriteFile(filepath.Join(tmpFigs, f.ID+".png"), f.PNG, 0o644); err != nil {
+			return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
+		}
+		if opts.SVG && len(f.SVG) > 0 {
+			if err := os.WriteFile(filepath.Join(tmpFigs, f.ID+".svg"), f.SVG, 0o644); err != nil {
+				return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
+			}
+		}
+	}
+	if err := os.Chmod(tmpFigs, 0o755); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	tmpPage, err := os.CreateTemp(dir, ".report-*.html.tmp")
+	if err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+	tmpPageName := tmpPage.Name()
+	defer func() {
+		if tmpPageName != "" {
+			os.Remove(tmpPageName)
+		}
+	}()
+	if _, err := tmpPage.Write(page.Bytes()); err != nil {
+		tmpPage.Close()
+		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
+	}
+	if err := tmpPage.Sync(); err != nil {
+		tmpPage.Close()
+		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
+	}
+	if err := tmpPage.Close(); err != nil {
+		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
+	}
+	if err := os.Chmod(tmpPageName, 0o644); err != nil {
+		return "", fmt.Errorf("reports: %w", err)
+	}
+
+	// Swap the figures directory: old → backup, new → figures, drop backup.
+	figs := filepath.Join(dir, FiguresDir)
+	backup := ""
+	if _, err := os.Stat(figs); err == nil {
+		backup = figs + ".old"
+		os.RemoveAll(backup)
+		if err := os.Rename(figs, backup); err != nil {
+			return "", fmt.Errorf("reports: replacing %s: %w", figs, err)
+		}
+	}
+	if err := os.Rename(tmpFigs, figs); err != nil {
+		if backup != "" {
+			os.Rename(backup, figs)
+		}
+		return "", fmt.Errorf("reports: replacing %s: %w", figs, err)
+	}
+	tmpFigs = ""
+	path = filepath.Join(dir, ReportFile)
+	if err := os.Rename(tmpPageName, path); err != nil {
+		return "", fmt.Errorf("reports: writing %s: %w", path, err)
+	}
+	tmpPageName = ""
+	if backup != "" {
+		os.RemoveAll(backup)
+	}
+	return path, nil
+}

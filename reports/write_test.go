@@ -1,0 +1,417 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/tokensim/tokensim/stats"
+)
+
+var basicOpts = synthOpts{
+	scenarios: []string{"baseline", "volatility"},
+	policies:  []string{"none", "fund", "share_cap"},
+	runs:      40,
+	days:      60,
+	config:    "name: synthetic\nseed: 20261121\nparams:\n  metrics: {peg_band: 0.05}\n",
+	seed:      1,
+}
+
+// writeSynth writes the report of a synthetic study into a fresh directory.
+func writeSynth(t *testing.T, o synthOpts) (dir, page string) {
+	t.Helper()
+	dir = t.TempDir()
+	st := synthStudy(o)
+	path, err := Write(context.Background(), st, dir, DefaultOptions())
+	if err != nil {
+		t.Fatalf("Write: %v", err)
+	}
+	if want := filepath.Join(dir, ReportFile); path != want {
+		t.Fatalf("Write returned %q, want %q", path, want)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, string(b)
+}
+
+// walk calls fn for every element node of the tree.
+func walk(n *html.Node, fn func(*html.Node)) {
+	if n.Type == html.ElementNode {
+		fn(n)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		walk(c, fn)
+	}
+}
+
+func attr(n *html.Node, key string) (string, bool) {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val, true
+		}
+	}
+	return "", false
+}
+
+func textOf(n *html.Node) string {
+	var sb strings.Builder
+	var rec func(*html.Node)
+	rec = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			sb.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			rec(c)
+		}
+	}
+	rec(n)
+	return sb.String()
+}
+
+// checkWellFormed tokenizes the page and checks that every non-void element is
+// closed in order (html.Parse would silently repair mistakes).
+func checkWellFormed(t *testing.T, page string) {
+	t.Helper()
+	void := map[string]bool{"meta": true, "img": true, "br": true, "hr": true, "link": true, "input": true}
+	z := html.NewTokenizer(strings.NewReader(page))
+	var stack []string
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			if len(stack) != 0 {
+				t.Fatalf("unclosed elements at end of page: %v", stack)
+			}
+			return
+		case html.StartTagToken:
+			name, _ := z.TagName()
+			if !void[string(name)] {
+				stack = append(stack, string(name))
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			if len(stack) == 0 || stack[len(stack)-1] != string(name) {
+				t.Fatalf("end tag </%s> does not close the open element (stack %v)", name, stack)
+			}
+			stack = stack[:len(stack)-1]
+		}
+	}
+}
+
+func TestWriteSectionsAndFigures(t *testing.T) {
+	dir, page := writeSynth(t, basicOpts)
+	if !strings.HasPrefix(page, "<!DOCTYPE html>") {
+		t.Errorf("page does not start with a doctype")
+	}
+	checkWellFormed(t, page)
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	var imgs, tables int
+	walk(doc, func(n *html.Node) {
+		if id, ok := attr(n, "id"); ok {
+			if ids[id] {
+				t.Errorf("duplicate id %q", id)
+			}
+			ids[id] = true
+		}
+		switch n.DataAtom {
+		case atom.Img:
+			imgs++
+			src, _ := attr(n, "src")
+			const prefix = "data:image/png;base64,"
+			if !strings.HasPrefix(src, prefix) {
+				t.Errorf("img src %.40q is not an inline PNG", src)
+				return
+			}
+			raw, err := base64.StdEncoding.DecodeString(src[len(prefix):])
+			if err != nil {
+				t.Errorf("img base64: %v", err)
+				return
+			}
+			if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
+				t.Errorf("inline PNG does not decode: %v", err)
+			}
+			if alt, _ := attr(n, "alt"); alt == "" {
+				t.Errorf("img without alt text")
+			}
+		case atom.Table:
+			tables++
+		case atom.Link:
+			t.Errorf("page has a <link> element (must be self-contained)")
+		case atom.Script:
+			if _, ok := attr(n, "src"); ok {
+				t.Errorf("page loads an external script")
+			}
+		}
+		for _, k := range []string{"src", "href"} {
+			if v, ok := attr(n, k); ok && !strings.HasPrefix(v, "data:") && !strings.HasPrefix(v, "#") {
+				t.Errorf("<%s %s=%q> refers outside the page", n.Data, k, v)
+			}
+		}
+	})
+	for _, id := range []string{"run", "findings", "stability", "diversity", "profitability", "consumers", "token", "effects", "method", "config"} {
+		if !ids[id] {
+			t.Errorf("section #%s missing", id)
+		}
+	}
+	if ids["sweep"] {
+		t.Errorf("sweep section present without a sweep")
+	}
+	// 2 scenarios × (1 price fan + box) stability, (2 fans + box) diversity,
+	// box profitability, (2 fans + box) consumers, 1 effect chart.
+	if want := 2 * (2 + 3 + 1 + 3 + 1); imgs != want {
+		t.Errorf("%d images, want %d", imgs, want)
+	}
+	if tables < 10 {
+		t.Errorf("%d tables, want ≥ 10", tables)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.png"))
+	svgs, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.svg"))
+	if len(files) != imgs || len(svgs) != imgs {
+		t.Errorf("figures/: %d PNG and %d SVG files, want %d each", len(files), len(svgs), imgs)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(dir, ".*"))
+	if len(leftovers) != 0 {
+		t.Errorf("temporary files left behind: %v", leftovers)
+	}
+	for _, want := range []string{"Hyndman–Fan type 7", "Wilson", "BCa bootstrap", "Common random numbers",
+		"USDT daily closes 2017-01-01..2021-02-27", "BTC daily closes 2013-04-29..2021-02-27", "ETH", "blended 3:1",
+		"sha256:0123abcd", "20261121", "3 min 07 s", "peg_band: 0.05"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `class="alert"`) {
+		t.Errorf("complete study shows an alert")
+	}
+}
+
+func TestWriteEscapesConfigStrings(t *testing.T) {
+	o := basicOpts
+	o.days = 0
+	o.config = "name: x\nnote: </pre><script>alert('owned')</script>\n"
+	o.scenarios = []string{`<img src=x onerror=alert(1)>`}
+	st := synthStudy(o)
+	st.Info.Name = `<script>alert("name")</script>`
+	st.Warnings = []string{`warning <b>bold</b> & "quoted"`}
+	dir := t.TempDir()
+	path, err := Write(context.Background(), st, dir, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	page := string(b)
+	for _, bad := range []string{"<script>alert", "</pre><script>", "<img src=x", "<b>bold</b>"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page contains unescaped %q", bad)
+		}
+	}
+	for _, good := range []string{"&lt;/pre&gt;&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;", "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt; &amp;"} {
+		if !strings.Contains(page, good) {
+			t.Errorf("page lacks escaped %q", good)
+		}
+	}
+	checkWellFormed(t, page)
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts := 0
+	walk(doc, func(n *html.Node) {
+		if n.DataAtom == atom.Script {
+			scripts++
+		}
+		for _, a := range n.Attr {
+			if strings.HasPrefix(strings.ToLower(a.Key), "on") {
+				t.Errorf("element <%s> has event handler attribute %s", n.Data, a.Key)
+			}
+		}
+	})
+	if scripts != 1 {
+		t.Errorf("%d script elements, want only the page's own sorting script", scripts)
+	}
+	// Figure ids are sanitized file names.
+	files, _ := os.ReadDir(filepath.Join(dir, FiguresDir))
+	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg)$`)
+	for _, f := range files {
+		if !re.MatchString(f.Name()) {
+			t.Errorf("figure file name %q not sanitized", f.Name())
+		}
+	}
+}
+
+func TestIncompleteStudyNoticeOnFirstScreen(t *testing.T) {
+	o := basicOpts
+	o.days = 0
+	o.failed = 7
+	o.planned = 400
+	_, page := writeSynth(t, o)
+	head := page[:strings.Index(page, `<section id="run">`)]
+	for _, want := range []string{`class="alert"`, "incomplete: 240 of 400 planned runs", "7 runs failed", "run 100: model: price not finite on day 17", "and 2 more"} {
+		if !strings.Contains(head, want) {
+			t.Errorf("first screen lacks %q", want)
+		}
+	}
+}
+
+func TestFindingsFromNumbers(t *testing.T) {
+	st := synthStudy(basicOpts)
+	// Make one effect clearly the largest and check its sentence.
+	for i := range st.Effects {
+		e := &st.Effects[i]
+		if e.Scenario == "volatility" && e.Policy == "fund" && e.Metric == "peg_mad" {
+			e.BaseMean, e.PolicyMean, e.MeanDiff, e.Lo, e.Hi, e.FracBetter, e.N = 0.04, 0.01, -0.03, -0.035, -0.025, 0.93, 40
+		}
+	}
+	r, err := Build(context.Background(), st, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Stability: In volatility, fund lowers mean |price − peg| by 0.0300 USD/CLT (95% CI 0.0250–0.0350; −75.0% of none's 0.0400 USD/CLT; 40 paired replicates), an improvement. It does better in 93% of paired replicates."
+	found := false
+	for _, f := range r.Findings {
+		if f == want {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("findings lack\n%s\ngot:\n%s", want, strings.Join(r.Findings, "\n"))
+	}
+	// A deterioration is called one.
+	mi := stats.MetricInfo{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: stats.HigherIsBetter}
+	b := &builder{st: st}
+	s := b.sentence(&stats.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
+	if !strings.Contains(s, "grants lowers served / desired volume by 0.0100 fraction (95% CI 0.00500–0.0200;") || !strings.Contains(s, "a deterioration") {
+		t.Errorf("sentence: %s", s)
+	}
+}
+
+func TestWriteLeavesNothingOnError(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Write(ctx, synthStudy(basicOpts), dir, DefaultOptions()); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Write with a cancelled context: %v", err)
+	}
+	if _, err := Write(context.Background(), &stats.Study{}, dir, DefaultOptions()); !errors.Is(err, stats.ErrNoRuns) {
+		t.Fatalf("Write of an empty study: %v, want ErrNoRuns", err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		t.Errorf("left behind: %s", e.Name())
+	}
+	if _, err := Write(context.Background(), synthStudy(basicOpts), filepath.Join(dir, "missing"), DefaultOptions()); err == nil {
+		t.Errorf("Write into a missing directory succeeded")
+	}
+}
+
+func TestWriteReplacesPreviousReport(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, FiguresDir, "stale.png")
+	os.MkdirAll(filepath.Dir(old), 0o755)
+	os.WriteFile(old, []byte("x"), 0o644)
+	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("stale figure survived: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, FiguresDir+".old")); !os.IsNotExist(err) {
+		t.Errorf("backup directory left behind")
+	}
+}
+
+func TestSweepHeatmaps(t *testing.T) {
+	o := basicOpts
+	o.sweep = true
+	o.days = 0
+	o.runs = 12
+	r, err := Build(context.Background(), synthStudy(o), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sweep *Section
+	for i := range r.Sections {
+		if r.Sections[i].ID == "sweep" {
+			sweep = &r.Sections[i]
+		}
+	}
+	if sweep == nil {
+		t.Fatal("no sweep section for a two-parameter sweep")
+	}
+	// 2 scenarios × 3 policies × 2 metrics.
+	if len(sweep.Figures) != 12 {
+		t.Errorf("%d heatmaps, want 12", len(sweep.Figures))
+	}
+}
+
+func TestDeterministicBytes(t *testing.T) {
+	st := synthStudy(basicOpts)
+	var a, b bytes.Buffer
+	for _, w := range []*bytes.Buffer{&a, &b} {
+		r, err := Build(context.Background(), st, DefaultOptions())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Render(w, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Errorf("two renderings of the same study differ")
+	}
+}
+
+func TestExtraSectionsRendered(t *testing.T) {
+	o := basicOpts
+	o.days = 0
+	opts := DefaultOptions()
+	opts.Extra = []Section{{ID: "sensitivity", Title: "Sensitivity", Intro: []string{"Sobol <indices>"},
+		Tables: []Table{{Caption: "first-order", Header: []string{"param", "S1"}, Rows: [][]string{{"a", "0.5"}}}}}}
+	r, err := Build(context.Background(), synthStudy(o), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	si, mi := strings.Index(page, `<section id="sensitivity">`), strings.Index(page, `<section id="method">`)
+	if si < 0 || mi < 0 || si > mi {
+		t.Errorf("sensitivity section missing or after the method notes (%d, %d)", si, mi)
+	}
+	if !strings.Contains(page, "Sobol &lt;indices&gt;") || !strings.Contains(page, `href="#sensitivity"`) {
+		t.Errorf("extra section not rendered or not in the contents")
+	}
+}
+
+func TestFormatSig(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		n    int
+		want string
+	}{
+		{0.0123456, 3, "0.0123"}, {1234.5, 3, "1230"}, {12345.6, 4, "12,350"}, {1234.5, 5, "1234.5"}, {-0.5, 2, "−0.50"},
+		{2e9, 3, "2,000,000,000"}, {2.5e12, 3, "2.50e+12"}, {0, 3, "0"}, {1e-5, 2, "1.0e−05"}, {999.96, 4, "1000"}, {0.099996, 3, "0.100"},
+	} {
+		if got := FormatSig(c.v, c.n); got != c.want {
+			t.Errorf("FormatSig(%v, %d) = %q, want %q", c.v, c.n, got, c.want)
+		}
+	}
+}

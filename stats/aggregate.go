@@ -1,0 +1,445 @@
+package stats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Sentinel errors of the aggregation. Every error returned by Aggregate,
+// ReadRuns and WriteSummary that concerns one file wraps one of these and
+// names the file.
+var (
+	// ErrNotStudy: the directory has neither a manifest.json nor a runs/ table.
+	ErrNotStudy = errors.New("stats: not a tokensim study directory")
+	// ErrCorrupt: a part file or the manifest cannot be read or decoded.
+	ErrCorrupt = errors.New("stats: corrupt study file")
+	// ErrSchema: a file has another schema version, or lacks a required column.
+	ErrSchema = errors.New("stats: unsupported schema")
+	// ErrNoRuns: the study holds no completed runs yet.
+	ErrNoRuns = errors.New("stats: study has no completed runs")
+)
+
+// BaselinePolicy is the policy variant that policy effects are measured
+// against (MODEL-SPEC §5).
+const BaselinePolicy = "none"
+
+// Metric families (MODEL-SPEC §4.2), in the order the report shows them.
+const (
+	FamilyStability     = "stability"
+	FamilyDiversity     = "diversity"
+	FamilyProfitability = "profitability"
+	FamilyConsumers     = "consumers"
+	FamilyToken         = "token"
+	FamilyGovernance    = "governance"
+	FamilyOther         = "other"
+)
+
+// Direction says which way a metric is better, for colouring effects and
+// wording findings.
+type Direction int
+
+// Directions of MetricInfo.Better.
+const (
+	Neutral        Direction = 0  // no value judgement (e.g. supply, velocity)
+	HigherIsBetter Direction = 1  // e.g. satisfaction, effective_n_final
+	LowerIsBetter  Direction = -1 // e.g. peg_mad, hhi_final
+)
+
+// MetricInfo describes one per-run metric (a column of the `runs` table).
+type MetricInfo struct {
+	Name   string    // column name, e.g. "peg_mad"
+	Family string    // one of the Family… constants
+	Unit   string    // unit for axis labels, e.g. "USD/CLT", "days", "" for dimensionless
+	Label  string    // short human label, e.g. "Mean |P − peg|"
+	Better Direction // which way is better
+}
+
+// EventInfo describes one run-level event whose probability is estimated per
+// cell (Proportion.Event is EventInfo.Name).
+type EventInfo struct {
+	Name   string // e.g. "fund_depleted"
+	Label  string // e.g. "P(fund depleted)"
+	Metric string // runs column it is computed from
+	Rule   string // the rule in words, e.g. "fund_depleted_day ≥ 0"
+	Better Direction
+}
+
+// SweepValue is one swept parameter's value at a sweep point.
+type SweepValue struct {
+	Param string  // dotted parameter path, e.g. "share_cap.cap"
+	Value float64 // numeric value; NaN when the parameter is not numeric
+	Text  string  // the value as text (always set), e.g. "0.3" or "stake_vote"
+}
+
+// Dist summarises one metric's distribution across the runs of one cell.
+// Quantiles use Hyndman–Fan type 7 (see Quantile); MeanLo/MeanHi is the
+// Student-t confidence interval of the mean at Options.Confidence; SD uses n−1.
+// With N = 0 every float is NaN; with N = 1, SD, MeanLo and MeanHi are NaN.
+type Dist struct {
+	N       int // runs with a value
+	Missing int // runs with a null or non-finite value (e.g. leader_profit_share when total profit ≤ 0)
+	Mean    float64
+	MeanLo  float64
+	MeanHi  float64
+	SD      float64
+	Min     float64
+	P5      float64
+	P25     float64
+	Median  float64
+	P75     float64
+	P95     float64
+	Max     float64
+}
+
+// MetricDist is one metric's distribution in one cell.
+type MetricDist struct {
+	Metric string
+	Dist
+}
+
+// Proportion is an estimated event probability with a Wilson score interval
+// (Wilson 1927) at Options.Confidence: K runs of N had the event.
+type Proportion struct {
+	Event string // EventInfo.Name
+	K, N  int
+	P     float64 // K/N; NaN when N = 0
+	Lo    float64
+	Hi    float64
+}
+
+// CellStats is the aggregate of one cell (scenario × policy × sweep point).
+type CellStats struct {
+	Cell     int
+	Scenario string
+	Policy   string
+	Sweep    []SweepValue // in the study's sweep order; empty without sweeps
+	Runs     int          // runs found in the runs table
+	Expected int          // runs planned (replicates), 0 when unknown
+	Metrics  []MetricDist // in Study.Metrics order
+	Events   []Proportion // in Study.Events order
+}
+
+// Metric returns the distribution of the named metric in the cell.
+func (c *CellStats) Metric(name string) (Dist, bool) {
+	for _, m := range c.Metrics {
+		if m.Metric == name {
+			return m.Dist, true
+		}
+	}
+	return Dist{}, false
+}
+
+// Event returns the named event's probability in the cell.
+func (c *CellStats) Event(name string) (Proportion, bool) {
+	for _, e := range c.Events {
+		if e.Event == name {
+			return e, true
+		}
+	}
+	return Proportion{}, false
+}
+
+// Effect is the paired effect of a policy versus BaselinePolicy on one metric,
+// in one scenario and sweep point, under common random numbers: the runs of
+// both cells are matched by replicate and d_r = policy_r − none_r.
+// MeanDiff = mean(d); [Lo, Hi] is a bootstrap confidence interval of mean(d)
+// at Options.Confidence by Method ("bca" or "percentile") with B resamples.
+type Effect struct {
+	Scenario   string
+	Policy     string
+	Sweep      []SweepValue
+	Metric     string
+	N          int     // matched replicate pairs with both values present
+	BaseMean   float64 // mean of the baseline over the pairs
+	PolicyMean float64 // mean of the policy over the pairs
+	MeanDiff   float64 // PolicyMean − BaseMean
+	Lo, Hi     float64 // bootstrap interval of MeanDiff; NaN when N < 2
+	SDDiff     float64 // sd (n−1) of the paired differences
+	FracBetter float64 // share of pairs where the policy is better (by MetricInfo.Better); NaN if Neutral
+	Method     string
+	B          int
+}
+
+// RelDiff returns MeanDiff / |BaseMean| (NaN when BaseMean is 0).
+func (e *Effect) RelDiff() float64 {
+	if e.BaseMean == 0 {
+		return math.NaN()
+	}
+	return e.MeanDiff / math.Abs(e.BaseMean)
+}
+
+// Fan variables read from the `steps` table.
+const (
+	FanPrice        = "price"             // USD per CLT
+	FanPegDeviation = "peg_deviation"     // |price − peg|, USD per CLT
+	FanHHI          = "hhi"               // 0–10,000
+	FanSatisfaction = "satisfaction"      // served_mtok / desired_mtok of the day
+	FanCost         = "cost_usd_per_mtok" // USD per Mtok
+	FanNActive      = "n_active"          // providers
+	FanTopShare     = "top_share"         // fraction
+)
+
+// FanVariables lists the fan variables in the order Aggregate computes them.
+func FanVariables() []string {
+	return []string{FanPrice, FanPegDeviation, FanHHI, FanSatisfaction, FanCost, FanNActive, FanTopShare}
+}
+
+// Fan is the across-replicate distribution of one daily variable in one cell:
+// for each recorded day Days[k], the type-7 quantiles of the variable over the
+// cell's runs that have a finite value that day (N[k] of them).
+type Fan struct {
+	Cell     int
+	Scenario string
+	Policy   string
+	Sweep    []SweepValue
+	Variable string // one of the Fan… constants
+	Unit     string
+	Days     []int32
+	N        []int
+	P5       []float64
+	P25      []float64
+	P50      []float64
+	P75      []float64
+	P95      []float64
+	Mean     []float64
+}
+
+// StudyInfo is what the report says about the study itself: from
+// manifest.json where present, otherwise inferred from the data.
+type StudyInfo struct {
+	Dir            string
+	Name           string
+	Peg            float64 // market.peg, USD per CLT (default 1)
+	PegBand        float64 // metrics.peg_band (default 0.05)
+	Seed           uint64
+	ToolVersion    string
+	SchemaVersion  int
+	ConfigHash     string
+	Config         []byte // resolved configuration as stored in the manifest (JSON or YAML text); nil if absent
+	Replicates     int
+	HorizonDays    int
+	Scenarios      []string
+	Policies       []string
+	SweepParams    []string
+	HasManifest    bool
+	Complete       bool      // the manifest says the study finished
+	RunsPlanned    int       // 0 when unknown
+	RunsFound      int       // rows of the runs table
+	RunsFailed     int       // failed runs reported by the manifest
+	FailedRuns     []string  // descriptions of failed runs (manifest), possibly truncated
+	Started        time.Time // zero when unknown
+	Finished       time.Time // zero when unknown or still running
+	WallSeconds    float64   // wall time of the runs, 0 when unknown
+	StepsPresent   bool
+	ConsumerDays   int64 // Σ consumer_days over the runs found
+	RunsPartFiles  int
+	StepsPartFiles int
+}
+
+// Running reports whether the study is still running or was interrupted:
+// the manifest's state is not complete (runs remain, or other shards pending).
+func (s *StudyInfo) Running() bool { return !s.Complete }
+
+// Study is the full aggregate of one study directory.
+type Study struct {
+	Info     StudyInfo
+	Metrics  []MetricInfo // metrics present in the runs table, in report order
+	Events   []EventInfo
+	Cells    []CellStats // sorted by scenario, policy (study order), then sweep point
+	Effects  []Effect    // sorted like Cells, then by metric in Metrics order
+	Fans     []Fan       // sorted like Cells, then by variable in FanVariables order
+	Warnings []string    // non-fatal problems (missing baseline, unmatched replicates, …)
+	Options  Options     // the options used
+}
+
+// MetricInfo returns the description of the named metric.
+func (s *Study) MetricInfo(name string) (MetricInfo, bool) {
+	for _, m := range s.Metrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return MetricInfo{}, false
+}
+
+// CellsOf returns the cells of one scenario, in Study.Cells order.
+func (s *Study) CellsOf(scenario string) []*CellStats {
+	var out []*CellStats
+	for i := range s.Cells {
+		if s.Cells[i].Scenario == scenario {
+			out = append(out, &s.Cells[i])
+		}
+	}
+	return out
+}
+
+// EffectsOf returns the effects on one metric in one scenario (all sweep
+// points and policies), in Study.Effects order.
+func (s *Study) EffectsOf(scenario, metric string) []*Effect {
+	var out []*Effect
+	for i := range s.Effects {
+		if s.Effects[i].Scenario == scenario && s.Effects[i].Metric == metric {
+			out = append(out, &s.Effects[i])
+		}
+	}
+	return out
+}
+
+// FansOf returns the fans of one variable in one scenario, in Study.Fans order.
+func (s *Study) FansOf(scenario, variable string) []*Fan {
+	var out []*Fan
+	for i := range s.Fans {
+		if s.Fans[i].Scenario == scenario && s.Fans[i].Variable == variable {
+			out = append(out, &s.Fans[i])
+		}
+	}
+	return out
+}
+
+// Bootstrap methods of Options.BootstrapMethod.
+const (
+	MethodBCa        = "bca"
+	MethodPercentile = "percentile"
+)
+
+// Options controls Aggregate.
+type Options struct {
+	Confidence      float64 // two-sided level of every interval; default 0.95
+	Bootstrap       int     // bootstrap resamples B; default 2,000
+	BootstrapMethod string  // MethodBCa (default) or MethodPercentile
+	Seed            uint64  // seed of the bootstrap streams; default: the study's seed
+	Fans            bool    // read `steps` and compute fans; default true
+	// FanMemoryBytes bounds the per-pass memory of the fan computation; cells
+	// of one steps partition are grouped into passes within this budget (at
+	// least one cell per pass). Default 256 MiB.
+	FanMemoryBytes int64
+	WriteSummary   bool // write summary/*.parquet and *.arrow; default true
+	Workers        int  // parallel partitions/effects; default 2
+}
+
+// DefaultOptions returns the defaults documented on Options.
+func DefaultOptions() Options {
+	return Options{
+		Confidence:      0.95,
+		Bootstrap:       2000,
+		BootstrapMethod: MethodBCa,
+		Fans:            true,
+		FanMemoryBytes:  256 << 20,
+		WriteSummary:    true,
+		Workers:         2,
+	}
+}
+
+// Validate checks the options.
+func (o Options) Validate() error {
+	if !(o.Confidence > 0 && o.Confidence < 1) {
+		return fmt.Errorf("stats: Options.Confidence %v: must be in (0,1)", o.Confidence)
+	}
+	if o.Bootstrap < 100 {
+		return fmt.Errorf("stats: Options.Bootstrap %d: must be ≥ 100", o.Bootstrap)
+	}
+	if o.BootstrapMethod != MethodBCa && o.BootstrapMethod != MethodPercentile {
+		return fmt.Errorf("stats: Options.BootstrapMethod %q: must be %q or %q", o.BootstrapMethod, MethodBCa, MethodPercentile)
+	}
+	if o.FanMemoryBytes < 0 {
+		return fmt.Errorf("stats: Options.FanMemoryBytes %d: must be ≥ 0", o.FanMemoryBytes)
+	}
+	if o.Workers < 0 {
+		return fmt.Errorf("stats: Options.Workers %d: must be ≥ 0", o.Workers)
+	}
+	return nil
+}
+
+// Aggregate reads the study in dir (MODEL-SPEC §8), computes per-cell
+// distributions and event probabilities, paired policy effects and (when
+// opts.Fans) fan data, writes the summary tables (when opts.WriteSummary)
+// and returns the result. A study that is still running or has failed runs
+// is aggregated from what is present and flagged in Study.Info and
+// Study.Warnings. Memory: the runs table, plus the fan accumulators of at
+// most opts.Workers steps passes (see Options.FanMemoryBytes).
+//
+// Errors wrap ErrNotStudy, ErrCorrupt, ErrSchema or ErrNoRuns and name the file.
+func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	if opts.Workers == 0 {
+		opts.Workers = 1
+	}
+	ds, err := OpenDataset(dir)
+	if err != nil {
+		return nil, err
+	}
+	runs, err := ds.ReadRuns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if runs.Len() == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoRuns, ds.RunsDir())
+	}
+	if opts.Seed == 0 {
+		opts.Seed = ds.Info.Seed
+	}
+	st := &Study{Info: ds.Info, Options: opts}
+	st.Info.RunsFound = runs.Len()
+	st.Info.ConsumerDays = runs.ConsumerDays
+	st.Info.SweepParams = runs.SweepParams
+	st.Metrics = runs.Metrics
+	st.Events = presentEvents(runs)
+	if runs.Duplicates > 0 {
+		st.Warnings = append(st.Warnings, fmt.Sprintf("%d duplicate run row(s) ignored (same run_id)", runs.Duplicates))
+	}
+	groups, err := runs.groupCells(ds.Info)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range groups {
+		st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
+	}
+	effects, warns, err := computeEffects(ctx, groups, runs, opts)
+	if err != nil {
+		return nil, err
+	}
+	st.Effects = effects
+	st.Warnings = append(st.Warnings, warns...)
+	if opts.Fans && ds.Info.StepsPresent {
+		fans, warns, err := ds.computeFans(ctx, groups, runs, opts)
+		if err != nil {
+			return nil, err
+		}
+		st.Fans = fans
+		st.Warnings = append(st.Warnings, warns...)
+	}
+	if st.Info.RunsFailed > 0 {
+		st.Warnings = append(st.Warnings, fmt.Sprintf("%d run(s) failed; their cells have fewer runs", st.Info.RunsFailed))
+	}
+	if st.Info.Running() {
+		st.Warnings = append(st.Warnings, fmt.Sprintf("study not complete (still running or interrupted): %d of %d planned runs present",
+			st.Info.RunsFound, st.Info.RunsPlanned))
+	}
+	present := map[int]bool{}
+	for _, g := range groups {
+		present[g.cell] = true
+	}
+	if ds.Manifest != nil && st.Info.Complete {
+		for _, c := range ds.Manifest.Cells {
+			if !present[c.Index] {
+				st.Warnings = append(st.Warnings, fmt.Sprintf("cell %d (%s/%s) has no runs", c.Index, c.Scenario, c.Policy))
+			}
+		}
+	}
+	for _, g := range groups {
+		if st.Info.Replicates > 0 && len(g.rows) < st.Info.Replicates && st.Info.Complete {
+			st.Warnings = append(st.Warnings, fmt.Sprintf("%s/%s %s: %d of %d replicates", g.scenario, g.policy, g.sweepKey, len(g.rows), st.Info.Replicates))
+		}
+	}
+	if opts.WriteSummary {
+		if err := WriteSummary(dir, st); err != nil {
+			return nil, err
+		}
+	}
+	return st, nil
+}

@@ -1,0 +1,117 @@
+package stats
+
+// knownMetrics describes the per-run metrics of MODEL-SPEC §4.2 and §10 in
+// report order.
+var knownMetrics = []MetricInfo{
+	// Stability.
+	{"realized_vol_annual", FamilyStability, "per year", "Realized volatility (annualized)", LowerIsBetter},
+	{"max_drawdown", FamilyStability, "fraction", "Maximum drawdown of the CLT price", LowerIsBetter},
+	{"peg_mad", FamilyStability, "USD/CLT", "Mean |price − peg|", LowerIsBetter},
+	{"days_outside_band_frac", FamilyStability, "fraction of days", "Days outside the peg band", LowerIsBetter},
+	{"halts", FamilyStability, "halts", "Circuit-breaker halts", Neutral},
+	{"fund_depleted_day", FamilyStability, "day", "Day the fund was depleted (−1 never)", Neutral},
+	{"recovery_days", FamilyStability, "days", "Days to re-enter the band after the largest shock (−1 never)", Neutral},
+	{"price_final", FamilyStability, "USD/CLT", "CLT price at the end", Neutral},
+	// Diversity.
+	{"hhi_final", FamilyDiversity, "HHI (0–10,000)", "HHI at the end", LowerIsBetter},
+	{"hhi_mean", FamilyDiversity, "HHI (0–10,000)", "Mean daily HHI", LowerIsBetter},
+	{"hhi_delta_final", FamilyDiversity, "HHI points", "Change in HHI since day 0", LowerIsBetter},
+	{"entropy_final", FamilyDiversity, "nats", "Share entropy at the end", HigherIsBetter},
+	{"effective_n_final", FamilyDiversity, "providers", "Effective number of providers (1/Σs²)", HigherIsBetter},
+	{"n_active_final", FamilyDiversity, "providers", "Active providers at the end", HigherIsBetter},
+	{"top_share_final", FamilyDiversity, "share", "Largest share at the end", LowerIsBetter},
+	{"cr4_final", FamilyDiversity, "share", "Four-firm concentration ratio at the end", LowerIsBetter},
+	{"nakamoto_final", FamilyDiversity, "providers", "Nakamoto coefficient at the end", HigherIsBetter},
+	{"exits", FamilyDiversity, "providers", "Provider exits", LowerIsBetter},
+	{"entries", FamilyDiversity, "providers", "Provider entries", HigherIsBetter},
+	{"days_hhi_above_1800", FamilyDiversity, "days", "Days with HHI > 1,800 (2023 guidelines)", LowerIsBetter},
+	{"days_hhi_above_2500", FamilyDiversity, "days", "Days with HHI > 2,500 (2010 guidelines)", LowerIsBetter},
+	{"leader_share_final", FamilyDiversity, "share", "Leader's share at the end", LowerIsBetter},
+	// Profitability.
+	{"provider_profit_usd", FamilyProfitability, "USD", "Total provider profit", HigherIsBetter},
+	{"profitable_frac", FamilyProfitability, "fraction of providers", "Providers with positive profit", HigherIsBetter},
+	{"leader_profit_share", FamilyProfitability, "share", "Leader's share of total profit", LowerIsBetter},
+	{"revenue_cv", FamilyProfitability, "CV", "Coefficient of variation of daily revenue", LowerIsBetter},
+	{"fund_pnl_usd", FamilyProfitability, "USD", "Stabilization fund P&L", HigherIsBetter},
+	// Consumers.
+	{"satisfaction", FamilyConsumers, "fraction", "Served / desired volume", HigherIsBetter},
+	{"mean_cost_usd_per_mtok", FamilyConsumers, "USD/Mtok", "Volume-weighted cost", LowerIsBetter},
+	{"deferred_frac", FamilyConsumers, "fraction", "Deferred share of demand", LowerIsBetter},
+	{"cost_volatility", FamilyConsumers, "per day", "Volatility of daily cost (sd of log change)", LowerIsBetter},
+	// Token.
+	{"supply_final_clt", FamilyToken, "CLT", "CLT supply at the end", Neutral},
+	{"burned_clt", FamilyToken, "CLT", "CLT burned", Neutral},
+	{"issued_clt", FamilyToken, "CLT", "CLT issued", Neutral},
+	{"velocity", FamilyToken, "per year", "Velocity of CLT", Neutral},
+	// Governance.
+	{"cap_blocked_days", FamilyGovernance, "days", "Days the share cap was blocked by vote", LowerIsBetter},
+	{"grants_blocked_days", FamilyGovernance, "days", "Days grants were blocked by vote", LowerIsBetter},
+}
+
+// nonMetricColumns are numeric runs columns that are not outcome metrics.
+var nonMetricColumns = map[string]bool{
+	"consumer_days": true, // unit of work, MODEL-SPEC §10
+	"wall_ms":       true,
+	"duration_ms":   true,
+}
+
+// KnownMetrics returns the descriptions of the MODEL-SPEC §4.2 metrics in
+// report order (a copy).
+func KnownMetrics() []MetricInfo { return append([]MetricInfo(nil), knownMetrics...) }
+
+// metricCatalog returns the metrics among the non-key columns present, known
+// ones first in report order, then unknown numeric columns (FamilyOther) in
+// column order. Sweep columns and non-metric columns are left out.
+func metricCatalog(present []string, isSweep map[string]bool) []MetricInfo {
+	have := map[string]bool{}
+	for _, c := range present {
+		have[c] = true
+	}
+	var out []MetricInfo
+	known := map[string]bool{}
+	for _, m := range knownMetrics {
+		known[m.Name] = true
+		if have[m.Name] {
+			out = append(out, m)
+		}
+	}
+	for _, c := range present {
+		if known[c] || isSweep[c] || nonMetricColumns[c] || containsDot(c) {
+			continue
+		}
+		out = append(out, MetricInfo{Name: c, Family: FamilyOther, Label: c})
+	}
+	return out
+}
+
+func containsDot(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' {
+			return true
+		}
+	}
+	return false
+}
+
+// knownEvents are the run-level events whose probabilities are estimated.
+var knownEvents = []EventInfo{
+	{"fund_depleted", "P(fund depleted)", "fund_depleted_day", "fund_depleted_day ≥ 0", LowerIsBetter},
+	{"any_exit", "P(any provider exit)", "exits", "exits > 0", LowerIsBetter},
+	{"hhi_above_1800", "P(HHI > 1,800 at the end)", "hhi_final", "hhi_final > 1800", LowerIsBetter},
+	{"leader_share_above_half", "P(leader share > 0.5 at the end)", "leader_share_final", "leader_share_final > 0.5", LowerIsBetter},
+}
+
+// eventHolds reports whether event e holds for metric value v (v is finite).
+func eventHolds(name string, v float64) bool {
+	switch name {
+	case "fund_depleted":
+		return v >= 0
+	case "any_exit":
+		return v > 0
+	case "hhi_above_1800":
+		return v > 1800
+	case "leader_share_above_half":
+		return v > 0.5
+	}
+	return false
+}

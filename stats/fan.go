@@ -1,0 +1,238 @@
+package stats
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// fanUnits are the units of the fan variables (axis labels).
+var fanUnits = map[string]string{
+	FanPrice:        "USD/CLT",
+	FanPegDeviation: "USD/CLT",
+	FanHHI:          "HHI (0–10,000)",
+	FanSatisfaction: "served / desired",
+	FanCost:         "USD/Mtok",
+	FanNActive:      "providers",
+	FanTopShare:     "share",
+}
+
+// fanColumns are the steps columns read for the fans.
+var fanColumns = []string{"run_id", "day", "price", "hhi", "served_mtok", "desired_mtok", "cost_usd_per_mtok", "n_active", "top_share"}
+
+const fanNVar = 7 // len(FanVariables())
+
+// fanCell accumulates one cell's daily values: vals[v][day] holds one value
+// per run with a finite value of variable v on that day.
+type fanCell struct {
+	vals [fanNVar][][]float64
+}
+
+func (fc *fanCell) add(day int, x *[fanNVar]float64) {
+	for v := range fanNVar {
+		if !isFinite(x[v]) {
+			continue
+		}
+		col := fc.vals[v]
+		for len(col) <= day {
+			col = append(col, nil)
+		}
+		col[day] = append(col[day], x[v])
+		fc.vals[v] = col
+	}
+}
+
+// fans turns the accumulated values into Fans (sorting them in place).
+func (fc *fanCell) fans(g *cellGroup) []Fan {
+	out := make([]Fan, 0, fanNVar)
+	for v, name := range FanVariables() {
+		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnits[name]}
+		for day, x := range fc.vals[v] {
+			if len(x) == 0 {
+				continue
+			}
+			slices.Sort(x)
+			mean, _ := meanSD(x)
+			f.Days = append(f.Days, int32(day))
+			f.N = append(f.N, len(x))
+			f.P5 = append(f.P5, Quantile(0.05, x))
+			f.P25 = append(f.P25, Quantile(0.25, x))
+			f.P50 = append(f.P50, Quantile(0.5, x))
+			f.P75 = append(f.P75, Quantile(0.75, x))
+			f.P95 = append(f.P95, Quantile(0.95, x))
+			f.Mean = append(f.Mean, mean)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// computeFans reads the steps table one partition at a time and returns the
+// fans of every cell, ordered like groups then FanVariables. Within a
+// partition, cells are processed in passes whose estimated accumulator size
+// (runs × days × variables × 8 bytes) stays within
+// opts.FanMemoryBytes / opts.Workers (at least one cell per pass); each pass
+// rereads the partition's files and keeps only its cells' rows.
+func (ds *Dataset) computeFans(ctx context.Context, groups []*cellGroup, t *RunTable, opts Options) ([]Fan, []string, error) {
+	type job struct {
+		files []string
+		cells []*cellGroup
+	}
+	days := ds.Info.HorizonDays + 1
+	if ds.Info.HorizonDays <= 0 {
+		days = 366
+	}
+	budget := opts.FanMemoryBytes / int64(max(1, opts.Workers))
+	var jobs []job
+	var warns []string
+	for _, sp := range ds.Steps {
+		var cells []*cellGroup
+		for _, g := range groups {
+			if g.scenario == sp.Scenario && g.policy == sp.Policy {
+				cells = append(cells, g)
+			}
+		}
+		if len(cells) == 0 {
+			warns = append(warns, fmt.Sprintf("steps partition scenario=%s/policy=%s has no runs in the runs table", sp.Scenario, sp.Policy))
+			continue
+		}
+		var pass []*cellGroup
+		var bytes int64
+		for _, g := range cells {
+			est := int64(len(g.rows)) * int64(days) * fanNVar * 8
+			if len(pass) > 0 && bytes+est > budget {
+				jobs = append(jobs, job{sp.Files, pass})
+				pass, bytes = nil, 0
+			}
+			pass = append(pass, g)
+			bytes += est
+		}
+		jobs = append(jobs, job{sp.Files, pass})
+	}
+	results := map[int][]Fan{}
+	var mu sync.Mutex
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(max(1, opts.Workers))
+	for _, j := range jobs {
+		eg.Go(func() error {
+			fans, err := ds.fanPass(ctx, j.files, j.cells, t)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			for c, f := range fans {
+				results[c] = f
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return nil, nil, err
+	}
+	var out []Fan
+	for _, g := range groups {
+		out = append(out, results[g.cell]...)
+	}
+	return out, warns, nil
+}
+
+// fanPass streams the given steps files and accumulates the rows of cells.
+func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGroup, t *RunTable) (map[int][]Fan, error) {
+	acc := make([]fanCell, len(cells))
+	slot := map[int64]int{}
+	for i, g := range cells {
+		for _, r := range g.rows {
+			slot[t.RunID[r]] = i
+		}
+	}
+	peg := ds.Info.Peg
+	if !(peg > 0) {
+		peg = 1
+	}
+	var (
+		runID, day                                  []int64
+		price, hhi, served, desired, cost, nact, ts []float64
+	)
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		f, closer, err := ds.openPart(path)
+		if err != nil {
+			return nil, err
+		}
+		err = func() error {
+			defer closer.Close()
+			cols, err := dsColumns(f, path)
+			if err != nil {
+				return err
+			}
+			for _, c := range fanColumns {
+				if _, ok := cols[c]; !ok {
+					return fmt.Errorf("%w: %s: missing column %q of the steps table", ErrSchema, path, c)
+				}
+			}
+			for _, rg := range f.RowGroups() {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				cc := rg.ColumnChunks()
+				if runID, err = pqInt64sInto(cc[cols["run_id"]], path, "run_id", runID[:0]); err != nil {
+					return err
+				}
+				if day, err = pqInt64sInto(cc[cols["day"]], path, "day", day[:0]); err != nil {
+					return err
+				}
+				for _, c := range []struct {
+					name string
+					dst  *[]float64
+				}{{"price", &price}, {"hhi", &hhi}, {"served_mtok", &served}, {"desired_mtok", &desired},
+					{"cost_usd_per_mtok", &cost}, {"n_active", &nact}, {"top_share", &ts}} {
+					v, err := pqFloat64s(cc[cols[c.name]], path, c.name, (*c.dst)[:0])
+					if err != nil {
+						return err
+					}
+					if len(v) != len(runID) {
+						return fmt.Errorf("%w: %s: column %q has %d values for %d rows", ErrCorrupt, path, c.name, len(v), len(runID))
+					}
+					*c.dst = v
+				}
+				if len(day) != len(runID) {
+					return fmt.Errorf("%w: %s: column \"day\" has %d values for %d rows", ErrCorrupt, path, len(day), len(runID))
+				}
+				var x [fanNVar]float64
+				for i, id := range runID {
+					s, ok := slot[id]
+					if !ok {
+						continue
+					}
+					d := day[i]
+					if d < 0 || d > 1<<20 {
+						return fmt.Errorf("%w: %s: row %d: day %d out of range", ErrCorrupt, path, i, d)
+					}
+					sat := math.NaN()
+					if desired[i] > 0 {
+						sat = served[i] / desired[i]
+					}
+					x = [fanNVar]float64{price[i], math.Abs(price[i] - peg), hhi[i], sat, cost[i], nact[i], ts[i]}
+					acc[s].add(int(d), &x)
+				}
+			}
+			return nil
+		}()
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[int][]Fan, len(cells))
+	for i, g := range cells {
+		out[g.cell] = acc[i].fans(g)
+		acc[i] = fanCell{}
+	}
+	return out, nil
+}

@@ -1,0 +1,196 @@
+package stats
+
+import (
+	"math"
+	"testing"
+)
+
+// sensIshigami is the Ishigami–Homma function on the unit cube mapped to
+// [−π, π]^3 with a = 7, b = 0.1.
+func sensIshigami(u []float64) float64 {
+	x1, x2, x3 := -math.Pi+2*math.Pi*u[0], -math.Pi+2*math.Pi*u[1], -math.Pi+2*math.Pi*u[2]
+	s2 := math.Sin(x2)
+	return math.Sin(x1) + 7*s2*s2 + 0.1*math.Pow(x3, 4)*math.Sin(x1)
+}
+
+// Analytic indices of the Ishigami function, a = 7, b = 0.1 (Saltelli et al.
+// 2008, Global Sensitivity Analysis: The Primer, §4.9; computed from
+// V1 = 1/2(1 + bπ⁴/5)², V2 = a²/8, V13 = b²π⁸(1/18 − 1/50)).
+func sensIshigamiTruth() (s1, st []float64) {
+	const a, b = 7.0, 0.1
+	pi4 := math.Pow(math.Pi, 4)
+	v1 := 0.5 * (1 + b*pi4/5) * (1 + b*pi4/5)
+	v2 := a * a / 8
+	v13 := b * b * pi4 * pi4 * (1.0/18 - 1.0/50)
+	v := v1 + v2 + v13
+	return []float64{v1 / v, v2 / v, 0}, []float64{(v1 + v13) / v, v2 / v, v13 / v}
+}
+
+// sensGFunc is the Sobol G-function Π (|4u−2| + a_i)/(1 + a_i) on [0,1]^k.
+func sensGFunc(a []float64) func([]float64) float64 {
+	return func(u []float64) float64 {
+		p := 1.0
+		for i, ai := range a {
+			p *= (math.Abs(4*u[i]-2) + ai) / (1 + ai)
+		}
+		return p
+	}
+}
+
+// sensGTruth returns the analytic indices of the G-function:
+// V_i = 1/(3(1+a_i)²), V = Π(1+V_i) − 1, S_i = V_i/V,
+// ST_i = V_i Π_{j≠i}(1+V_j)/V, S_ij = V_iV_j/V (Saltelli and Sobol' 1995).
+func sensGTruth(a []float64) (s1, st []float64, s2 [][]float64) {
+	k := len(a)
+	vi := make([]float64, k)
+	prod := 1.0
+	for i, ai := range a {
+		vi[i] = 1 / (3 * (1 + ai) * (1 + ai))
+		prod *= 1 + vi[i]
+	}
+	v := prod - 1
+	s1, st = make([]float64, k), make([]float64, k)
+	s2 = sensNaNMatrix(k)
+	for i := range k {
+		s1[i] = vi[i] / v
+		st[i] = vi[i] * prod / (1 + vi[i]) / v
+		for j := i + 1; j < k; j++ {
+			s2[i][j] = vi[i] * vi[j] / v
+		}
+	}
+	return
+}
+
+func sensEval(points [][]float64, f func([]float64) float64) []float64 {
+	y := make([]float64, len(points))
+	for i, p := range points {
+		y[i] = f(p)
+	}
+	return y
+}
+
+func TestSaltelliDesignLayout(t *testing.T) {
+	for _, so := range []bool{false, true} {
+		d, err := NewSaltelliDesign(8, 3, so, SobolOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d.Points) != d.Evaluations() || d.Evaluations() != 8*d.Stride() {
+			t.Fatalf("second=%v: %d points, %d evaluations", so, len(d.Points), d.Evaluations())
+		}
+		seq, _ := NewSobol(6, SobolOptions{})
+		for j := range 8 {
+			p := seq.Next(nil)
+			blk := d.Points[j*d.Stride() : (j+1)*d.Stride()]
+			for i := range 3 {
+				if blk[0][i] != p[i] || blk[len(blk)-1][i] != p[3+i] {
+					t.Fatalf("base %d: A/B rows do not come from the 6-dim Sobol point", j)
+				}
+				for c := range 3 {
+					want := p[c]
+					if c == i {
+						want = p[3+c]
+					}
+					if blk[1+i][c] != want {
+						t.Fatalf("base %d: A_B^%d column %d = %v want %v", j, i, c, blk[1+i][c], want)
+					}
+				}
+			}
+		}
+	}
+}
+
+func sensCheckIndices(t *testing.T, name string, got, lo, hi, truth []float64, tol float64) {
+	t.Helper()
+	for i := range truth {
+		t.Logf("%s[%d] = %.4f [%.4f, %.4f], analytic %.4f", name, i, got[i], lo[i], hi[i], truth[i])
+		if math.Abs(got[i]-truth[i]) > tol {
+			t.Errorf("%s[%d] = %.4f, analytic %.4f: error above tolerance %v", name, i, got[i], truth[i], tol)
+		}
+		if truth[i] < lo[i] || truth[i] > hi[i] {
+			t.Errorf("%s[%d]: analytic %.4f outside the 95%% interval [%.4f, %.4f]", name, i, truth[i], lo[i], hi[i])
+		}
+	}
+}
+
+func TestSaltelliIshigami(t *testing.T) {
+	n, tol := 1<<14, 0.02
+	if testing.Short() {
+		n, tol = 1<<12, 0.04
+	}
+	d, err := NewSaltelliDesign(n, 3, true, SobolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := SaltelliAnalyze(d, sensEval(d.Points, sensIshigami), SensitivityCI{Resamples: 500, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, st := sensIshigamiTruth()
+	// Published values (a = 7, b = 0.1): S1 = 0.3139, 0.4424, 0; ST = 0.5576, 0.4424, 0.2437.
+	for i, w := range []float64{0.3139, 0.4424, 0} {
+		if math.Abs(s1[i]-w) > 5e-5 {
+			t.Fatalf("analytic S1[%d] = %v, published %v", i, s1[i], w)
+		}
+	}
+	sensCheckIndices(t, "Ishigami S1", res.S1, res.S1Low, res.S1High, s1, tol)
+	sensCheckIndices(t, "Ishigami ST", res.ST, res.STLow, res.STHigh, st, tol)
+	// Second order: only S13 = V13/V ≈ 0.2437 is non-zero.
+	s13 := st[2]
+	want := [][]float64{{0, 0, s13}, {0, 0, 0}}
+	for i := range 2 {
+		for j := i + 1; j < 3; j++ {
+			t.Logf("Ishigami S2[%d][%d] = %.4f [%.4f, %.4f], analytic %.4f", i, j, res.S2[i][j], res.S2Low[i][j], res.S2High[i][j], want[i][j])
+			if math.Abs(res.S2[i][j]-want[i][j]) > 2*tol {
+				t.Errorf("S2[%d][%d] = %.4f, analytic %.4f", i, j, res.S2[i][j], want[i][j])
+			}
+			if want[i][j] < res.S2Low[i][j] || want[i][j] > res.S2High[i][j] {
+				t.Errorf("S2[%d][%d]: analytic outside interval", i, j)
+			}
+		}
+	}
+}
+
+func TestSaltelliGFunction(t *testing.T) {
+	a := []float64{0, 1, 4.5, 9, 99, 99}
+	n, tol := 1<<14, 0.02
+	if testing.Short() {
+		n, tol = 1<<12, 0.04
+	}
+	for _, scr := range []bool{false, true} {
+		d, err := NewSaltelliDesign(n, len(a), false, SobolOptions{Scramble: scr, Seed: 11})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := SaltelliAnalyze(d, sensEval(d.Points, sensGFunc(a)), SensitivityCI{Resamples: 500, Seed: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s1, st, _ := sensGTruth(a)
+		sensCheckIndices(t, "G S1", res.S1, res.S1Low, res.S1High, s1, tol)
+		sensCheckIndices(t, "G ST", res.ST, res.STLow, res.STHigh, st, tol)
+	}
+}
+
+func TestSaltelliErrors(t *testing.T) {
+	if _, err := NewSaltelliDesign(1, 3, false, SobolOptions{}); err == nil {
+		t.Error("N = 1 accepted")
+	}
+	if _, err := NewSaltelliDesign(8, SobolMaxDim, false, SobolOptions{}); err == nil {
+		t.Error("too many factors accepted")
+	}
+	d, _ := NewSaltelliDesign(8, 2, false, SobolOptions{})
+	if _, err := SaltelliAnalyze(d, make([]float64, 5), SensitivityCI{}); err == nil {
+		t.Error("wrong output length accepted")
+	}
+	y := make([]float64, d.Evaluations())
+	y[3] = math.NaN()
+	if _, err := SaltelliAnalyze(d, y, SensitivityCI{}); err == nil {
+		t.Error("NaN output accepted")
+	}
+	// Constant output: indices are NaN, not an error.
+	res, err := SaltelliAnalyze(d, make([]float64, d.Evaluations()), SensitivityCI{Resamples: 20})
+	if err != nil || !math.IsNaN(res.S1[0]) {
+		t.Errorf("constant output: %v, S1 = %v", err, res.S1)
+	}
+}
