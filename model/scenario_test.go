@@ -118,8 +118,8 @@ func TestLargestShockTies(t *testing.T) {
 	}
 }
 
-// diff lists the dotted paths where a and b differ, with b's values.
-func diff(t *testing.T, a, b Params) map[string]any {
+// paramDiff lists the dotted paths where a and b differ, with b's values.
+func paramDiff(t *testing.T, a, b Params) map[string]any {
 	t.Helper()
 	out := map[string]any{}
 	for _, path := range ParamPaths(&b) {
@@ -147,7 +147,7 @@ func TestPolicyValues(t *testing.T) {
 	}
 	all := map[string]any{}
 	for name, w := range want {
-		got := diff(t, def, resolveT(t, "baseline", name))
+		got := paramDiff(t, def, resolveT(t, "baseline", name))
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("policy %s changes %v, want %v (MODEL-SPEC §7)", name, got, w)
 		}
@@ -156,14 +156,14 @@ func TestPolicyValues(t *testing.T) {
 		}
 	}
 	// `all` switches on every lever and nothing else; all_governed adds stake_vote.
-	if got := diff(t, def, resolveT(t, "baseline", "all")); !reflect.DeepEqual(got, all) {
+	if got := paramDiff(t, def, resolveT(t, "baseline", "all")); !reflect.DeepEqual(got, all) {
 		t.Errorf("all changes %v, want the union of the levers %v", got, all)
 	}
 	gov := map[string]any{"governance.mode": GovernanceStakeVote}
 	for k, v := range all {
 		gov[k] = v
 	}
-	if got := diff(t, def, resolveT(t, "baseline", "all_governed")); !reflect.DeepEqual(got, gov) {
+	if got := paramDiff(t, def, resolveT(t, "baseline", "all_governed")); !reflect.DeepEqual(got, gov) {
 		t.Errorf("all_governed changes %v, want %v", got, gov)
 	}
 	// With `none` every lever is off and prices are re-indexed every 30 days (§5).

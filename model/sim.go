@@ -73,8 +73,8 @@ type sim struct {
 	rec  Recorder
 
 	cMarket, cJumps, cCons, cArr, cEntry *rand.ChaCha8
-	cChoice                              *rand.PCG // see choiceStream
-	rMarket, rJumps, rCons, rArr, rEntry          *rand.Rand
+	cChoice                              *rand.PCG // see choiceSeed
+	rMarket, rJumps, rCons, rArr, rEntry *rand.Rand
 
 	provs  []prov
 	lots   []float64 // held CLT lots: provider i, due day d at i*nSlot + d%nSlot
@@ -422,7 +422,12 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.supply = p.Supply.InitialCLT
 	s.cb = breaker{on: p.CircuitBreaker.Enabled, threshold: p.CircuitBreaker.Threshold,
 		haltDays: p.CircuitBreaker.HaltDays, damping: p.CircuitBreaker.Damping}
-	s.fundUSD, s.fundCLT = p.Fund.ReserveUSD, p.Fund.ReserveCLT
+	// The fund exists only when its lever is on: otherwise its reserves are 0
+	// (steps show 0, fund_pnl_usd is 0, it is never depleted).
+	s.fundUSD, s.fundCLT = 0, 0
+	if p.Fund.Enabled {
+		s.fundUSD, s.fundCLT = p.Fund.ReserveUSD, p.Fund.ReserveCLT
+	}
 	s.pool = p.Grants.PoolUSD
 	s.capInForce, s.grantsInForce = false, false
 	s.capBlocked, s.grantsBlocked = false, false

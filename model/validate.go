@@ -288,11 +288,11 @@ func (c *checker) intMin(path string, n, lo int) bool {
 func (c *checker) providerTable(p *Params) {
 	t := p.Providers.Table
 	if len(t) == 0 {
-		c.add("providers.table", "[]", "must list at least one provider")
+		c.add("providers.table", rowCount(0), "must list at least one provider")
 		return
 	}
 	if p.Providers.Max >= 1 && len(t) > p.Providers.Max {
-		c.add("providers.table", fmt.Sprintf("%d rows", len(t)), fmt.Sprintf("must have at most providers.max = %d rows", p.Providers.Max))
+		c.add("providers.table", rowCount(len(t)), fmt.Sprintf("must have at most providers.max = %d rows", p.Providers.Max))
 	}
 	sum := 0.0
 	sharesOK := true
@@ -329,13 +329,26 @@ func (c *checker) providerTable(p *Params) {
 		c.openClosed(base+".initial_share", row.InitialShare, 0, 1)
 	}
 	if sharesOK && math.Abs(sum-1) > shareSumTol {
-		c.add("providers.table.*.initial_share", fmt.Sprintf("sum %.9g", sum),
-			fmt.Sprintf("initial shares must sum to 1 (tolerance %g)", shareSumTol))
+		c.add("providers.table.*.initial_share", shareSum(sum),
+			fmt.Sprintf("the initial shares must sum to 1 (tolerance %g)", shareSumTol))
 	}
 }
 
+// rowCount prints as "6 rows" in a ParamError.
+type rowCount int
+
+func (n rowCount) String() string { return fmt.Sprintf("%d rows", int(n)) }
+
+// shareSum prints a sum of shares to 9 significant digits in a ParamError.
+type shareSum float64
+
+func (x shareSum) String() string { return fmt.Sprintf("%.9g (sum)", float64(x)) }
+
 // leader: centralization.leader must name a provider of the table.
 func (c *checker) leader(p *Params) {
+	if len(p.Providers.Table) == 0 {
+		return // reported as an empty table
+	}
 	for _, row := range p.Providers.Table {
 		if row.Name == p.Centralization.Leader {
 			return

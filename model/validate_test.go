@@ -93,7 +93,7 @@ func TestValidateRules(t *testing.T) {
 			p.Providers.Table[5].InitialShare = 0
 			p.Providers.Table[0].InitialShare += 0.06
 		}, "providers.table.budget.initial_share", "(0, 1]"},
-		{"shares sum above 1", set("providers.table.budget.initial_share", 0.07), "providers.table.*.initial_share", "sum to 1"},
+		{"shares sum above 1", set("providers.table.budget.initial_share", 0.07), "providers.table.*.initial_share", "must sum to 1"},
 		{"shares sum below 1", set("providers.table.budget.initial_share", 0.0599), "providers.table.*.initial_share", "sum to 1"},
 		// consumers.*
 		{"zero consumers", set("consumers.count", 0), "consumers.count", "≥ 1"},
@@ -321,4 +321,18 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "validations/s")
+}
+
+func TestValidateTableMessages(t *testing.T) {
+	p := Default()
+	p.Providers.Table[0].InitialShare = 0.5
+	want := "providers.table.*.initial_share = 1.18 (sum): the initial shares must sum to 1 (tolerance 1e-06)"
+	if err := p.Validate(); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
+	}
+	p.Providers.Table = nil
+	want = "providers.table = 0 rows: must list at least one provider"
+	if err := p.Validate(); err == nil || err.Error() != want {
+		t.Errorf("empty table: got %v, want only %q", err, want)
+	}
 }

@@ -22,6 +22,9 @@ import (
 const (
 	// RowGroupRows bounds the rows of one Parquet row group.
 	RowGroupRows = 1 << 17
+	// PageBufferBytes is the page buffer of each column: it bounds the
+	// memory of a chunk in flight (columns × partitions × this).
+	PageBufferBytes = 64 << 10
 	// zstdLevel is the zstd level of every column chunk.
 	zstdLevel = zstd.SpeedDefault
 )
@@ -126,6 +129,7 @@ func (m fileMeta) options(table string) []parquet.WriterOption {
 	return []parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{Level: zstdLevel}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		parquet.PageBufferSize(PageBufferBytes),
 		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
 		parquet.KeyValueMetadata(MetaConfigHash, m.ConfigHash),
 		parquet.KeyValueMetadata(MetaSeed, strconv.FormatUint(m.Seed, 10)),

@@ -7,8 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/stats"
 )
@@ -23,9 +21,13 @@ type Options struct {
 	// Extra sections (e.g. the sensitivity study's) are placed after the policy
 	// effects and before the method notes, in the given order.
 	Extra []Section
-	// MaxFanSeries bounds the panels of one fan chart (cells of a scenario); the
-	// first MaxFanSeries cells are drawn and the caption says so. Default 12.
+	// MaxFanSeries bounds the panels of one fan chart (policies of a scenario
+	// and sweep point); the first MaxFanSeries are drawn and the caption says
+	// so. Default 12.
 	MaxFanSeries int
+	// MaxFanSweepPoints bounds the sweep points that get charts over time, per
+	// scenario and variable (the first ones, in study order). Default 6.
+	MaxFanSweepPoints int
 	// SVG controls whether figures/*.svg are written next to the PNGs (default
 	// true via DefaultOptions).
 	SVG bool
@@ -33,7 +35,7 @@ type Options struct {
 
 // DefaultOptions returns the defaults documented on Options.
 func DefaultOptions() Options {
-	return Options{ModelVersion: "MODEL-SPEC v1", MaxFanSeries: 12, SVG: true}
+	return Options{ModelVersion: "MODEL-SPEC v1", MaxFanSeries: 12, MaxFanSweepPoints: 6, SVG: true}
 }
 
 // Report is the content of report.html before rendering: what Build computes
@@ -111,8 +113,11 @@ func Build(ctx context.Context, st *stats.Study, opts Options) (*Report, error) 
 	if opts.MaxFanSeries <= 0 {
 		opts.MaxFanSeries = 12
 	}
+	if opts.MaxFanSweepPoints <= 0 {
+		opts.MaxFanSweepPoints = 6
+	}
 	b := &builder{st: st, opts: opts, ids: map[string]int{}}
-	b.peg, b.pegBand = pegFromConfig(st.Info.Config)
+	b.peg, b.pegBand = pegOf(&st.Info)
 	r := &Report{
 		Title:    "tokensim report: " + nonEmpty(st.Info.Name, "study"),
 		Facts:    b.facts(),
@@ -156,58 +161,16 @@ type builder struct {
 	ids          map[string]int
 }
 
-// pegFromConfig reads params.market.peg and params.metrics.peg_band (or the
-// same keys at the top level) from the resolved config text (YAML or JSON),
-// falling back to the model defaults.
-func pegFromConfig(cfg []byte) (peg, band float64) {
+// pegOf returns the study's peg and peg band (StudyInfo.Peg, PegBand), or the
+// model defaults (MODEL-SPEC §7) when the aggregate does not carry them.
+func pegOf(in *stats.StudyInfo) (peg, band float64) {
 	def := model.Default()
 	peg, band = def.Market.Peg, def.Metrics.PegBand
-	if len(cfg) == 0 {
-		return peg, band
+	if in.Peg > 0 {
+		peg = in.Peg
 	}
-	var m map[string]any
-	if err := yaml.Unmarshal(cfg, &m); err != nil {
-		return peg, band
-	}
-	lookup := func(path ...string) (float64, bool) {
-		for _, root := range []string{"params", "Params", ""} {
-			var cur any = m
-			keys := path
-			if root != "" {
-				keys = append([]string{root}, path...)
-			}
-			ok := true
-			for _, k := range keys {
-				mm, isMap := cur.(map[string]any)
-				if !isMap {
-					ok = false
-					break
-				}
-				if cur, ok = mm[k]; !ok {
-					break
-				}
-			}
-			if !ok {
-				continue
-			}
-			switch v := cur.(type) {
-			case float64:
-				return v, true
-			case uint64:
-				return float64(v), true
-			case int64:
-				return float64(v), true
-			case int:
-				return float64(v), true
-			}
-		}
-		return 0, false
-	}
-	if v, ok := lookup("market", "peg"); ok && v > 0 {
-		peg = v
-	}
-	if v, ok := lookup("metrics", "peg_band"); ok && v > 0 {
-		band = v
+	if in.PegBand > 0 {
+		band = in.PegBand
 	}
 	return peg, band
 }
@@ -265,6 +228,29 @@ func SweepText(sv []stats.SweepValue) string {
 		parts[i] = v.Param + "=" + v.Text
 	}
 	return strings.Join(parts, ", ")
+}
+
+// shortSweepText renders a sweep point with the last component of each
+// parameter path ("cap=0.3, effect=0.8"), for figure labels; captions and
+// tables use SweepText.
+func shortSweepText(sv []stats.SweepValue) string {
+	parts := make([]string, len(sv))
+	for i, v := range sv {
+		name := v.Param
+		if j := strings.LastIndexByte(name, '.'); j >= 0 {
+			name = name[j+1:]
+		}
+		parts[i] = name + "=" + v.Text
+	}
+	return strings.Join(parts, ", ")
+}
+
+// shortCellLabel is cellLabel with shortSweepText.
+func shortCellLabel(policy string, sv []stats.SweepValue) string {
+	if len(sv) == 0 {
+		return policy
+	}
+	return policy + " · " + shortSweepText(sv)
 }
 
 // cellLabel is the policy, plus the sweep point when there is one.
@@ -443,43 +429,72 @@ func significant(e *stats.Effect) bool {
 	return e.N >= 2 && finite(e.Lo) && finite(e.Hi) && (e.Lo > 0 || e.Hi < 0)
 }
 
-// findings writes the headline sentences: per scenario and family the
-// significant effect with the largest relative size on a metric with a
-// direction, or a sentence saying that no policy moved that family.
+// findings writes the headline sentences, one per scenario and outcome
+// family: the significant effect (95% interval excluding zero) of largest size
+// on the family's primary metric (peg_mad, hhi_final, provider_profit_usd,
+// satisfaction); failing that, the significant effect with the largest
+// standardized size |mean Δ| / sd(Δ) on another metric of the family that has
+// a direction; failing that, a sentence saying no policy moved the family.
 func (b *builder) findings() []string {
 	var out []string
 	for _, sc := range b.scenarios() {
 		for _, fam := range families {
-			var best *stats.Effect
-			var bestMI stats.MetricInfo
-			bestSize := -1.0
-			for _, mi := range b.familyMetrics(fam.id) {
-				if mi.Better == stats.Neutral {
-					continue
-				}
-				for _, e := range b.st.EffectsOf(sc, mi.Name) {
-					if !significant(e) {
-						continue
-					}
-					size := math.Abs(e.RelDiff())
-					if !finite(size) {
-						size = 0
-					}
-					if size > bestSize {
-						best, bestMI, bestSize = e, mi, size
-					}
-				}
+			best, mi := b.primaryFinding(sc, fam.id)
+			if best == nil {
+				best, mi = b.secondaryFinding(sc, fam.id)
 			}
 			if best == nil {
 				if b.hasEffects(sc, fam.id) {
-					out = append(out, fmt.Sprintf(fam.title+": in %s, no policy changes %s significantly versus %s (every 95%% interval includes zero).", sc, strings.ToLower(fam.title), stats.BaselinePolicy))
+					out = append(out, fmt.Sprintf("%s: in %s, no policy changes %s significantly versus %s (every 95%% interval includes zero).", fam.title, sc, strings.ToLower(fam.title), stats.BaselinePolicy))
 				}
 				continue
 			}
-			out = append(out, fam.title+": "+b.sentence(best, bestMI))
+			out = append(out, fam.title+": "+b.sentence(best, mi))
 		}
 	}
 	return out
+}
+
+// primaryFinding returns the largest significant effect on the family's
+// primary metric.
+func (b *builder) primaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
+	mi, ok := b.st.MetricInfo(primaryMetric[fam])
+	if !ok {
+		return nil, mi
+	}
+	var best *stats.Effect
+	for _, e := range b.st.EffectsOf(sc, mi.Name) {
+		if significant(e) && (best == nil || math.Abs(e.MeanDiff) > math.Abs(best.MeanDiff)) {
+			best = e
+		}
+	}
+	return best, mi
+}
+
+// secondaryFinding returns the significant effect of largest standardized
+// size on the family's other directed metrics.
+func (b *builder) secondaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
+	var best *stats.Effect
+	var bestMI stats.MetricInfo
+	bestSize := -1.0
+	for _, mi := range b.familyMetrics(fam) {
+		if mi.Better == stats.Neutral || mi.Name == primaryMetric[fam] {
+			continue
+		}
+		for _, e := range b.st.EffectsOf(sc, mi.Name) {
+			if !significant(e) {
+				continue
+			}
+			size := math.Abs(e.MeanDiff) / e.SDDiff
+			if !finite(size) {
+				size = math.MaxFloat64 // a constant non-zero difference
+			}
+			if size > bestSize {
+				best, bestMI, bestSize = e, mi, size
+			}
+		}
+	}
+	return best, bestMI
 }
 
 // hasEffects reports whether any effect exists for the scenario and family.
@@ -567,13 +582,11 @@ func (b *builder) familySection(ctx context.Context, fam, title string) (Section
 			if fd.family != fam {
 				continue
 			}
-			fig, ok, err := b.fanFigure(sc, fd)
+			figs, err := b.fanFigures(sc, fd)
 			if err != nil {
 				return Section{}, err
 			}
-			if ok {
-				sec.Figures = append(sec.Figures, fig)
-			}
+			sec.Figures = append(sec.Figures, figs...)
 		}
 		fig, ok, err := b.boxFigure(sc, fam, title)
 		if err != nil {
@@ -600,9 +613,42 @@ var familyIntro = map[string]string{
 	stats.FamilyConsumers:     "What consumers get: the share of their desired volume served, what they pay per Mtok, and how much usage is deferred when the token is volatile.",
 }
 
-// fanFigure draws the fan of one variable in one scenario.
-func (b *builder) fanFigure(sc string, fd fanDef) (Figure, bool, error) {
-	fans := b.st.FansOf(sc, fd.variable)
+// fanFigures draws the fans of one variable in one scenario: one figure per
+// sweep point (up to Options.MaxFanSweepPoints; one figure without sweeps),
+// one panel per policy (up to Options.MaxFanSeries).
+func (b *builder) fanFigures(sc string, fd fanDef) ([]Figure, error) {
+	all := b.st.FansOf(sc, fd.variable)
+	var keys []string
+	groups := map[string][]*stats.Fan{}
+	for _, f := range all {
+		k := SweepText(f.Sweep)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], f)
+	}
+	var figs []Figure
+	for i, k := range keys {
+		if i == b.opts.MaxFanSweepPoints {
+			break
+		}
+		note := ""
+		if i == 0 && len(keys) > b.opts.MaxFanSweepPoints {
+			note = fmt.Sprintf(" Charts over time are drawn for the first %d of %d sweep points; the tables and summary/ hold all.", b.opts.MaxFanSweepPoints, len(keys))
+		}
+		fig, ok, err := b.fanFigure(sc, k, groups[k], fd, note)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			figs = append(figs, fig)
+		}
+	}
+	return figs, nil
+}
+
+// fanFigure draws the fans of one variable in one scenario and sweep point.
+func (b *builder) fanFigure(sc, point string, fans []*stats.Fan, fd fanDef, note string) (Figure, bool, error) {
 	if len(fans) == 0 {
 		return Figure{}, false, nil
 	}
@@ -610,30 +656,29 @@ func (b *builder) fanFigure(sc string, fd fanDef) (Figure, bool, error) {
 	if len(fans) > b.opts.MaxFanSeries {
 		fans = fans[:b.opts.MaxFanSeries]
 	}
+	idParts := []string{"fan", fd.variable, sc}
+	if point != "" {
+		for _, v := range fans[0].Sweep {
+			name := v.Param[strings.LastIndexByte(v.Param, '.')+1:]
+			idParts = append(idParts, name+v.Text)
+		}
+	}
 	spec := FanSpec{
-		ID:        b.figID("fan", fd.variable, sc),
+		ID:        b.figID(idParts...),
 		Scenario:  sc,
+		Point:     point,
 		Quantity:  fd.quantity,
 		YLabel:    fd.ylabel,
 		Reference: stats.BaselinePolicy,
 	}
 	for _, f := range fans {
-		s := FanSeries{Policy: cellLabel(f.Policy, f.Sweep)}
+		s := FanSeries{Policy: f.Policy}
 		s.Day = make([]float64, len(f.Days))
 		for k, d := range f.Days {
 			s.Day[k] = float64(d)
 		}
 		s.P5, s.P25, s.P50, s.P75, s.P95 = f.P5, f.P25, f.P50, f.P75, f.P95
 		spec.Series = append(spec.Series, s)
-	}
-	// With sweeps, "none" at the first sweep point is the reference.
-	if len(fans[0].Sweep) > 0 {
-		for _, f := range fans {
-			if f.Policy == stats.BaselinePolicy {
-				spec.Reference = cellLabel(f.Policy, f.Sweep)
-				break
-			}
-		}
 	}
 	switch fd.variable {
 	case stats.FanPrice:
@@ -648,11 +693,19 @@ func (b *builder) fanFigure(sc string, fd fanDef) (Figure, bool, error) {
 			n = max(n, x)
 		}
 	}
-	spec.Caption = fmt.Sprintf("%s per day across runs (up to %d runs per day and cell), scenario %s: median with P25–P75 and P5–P95 bands of the runs, one panel per policy; the dashed line repeats %s's median.",
-		fd.quantity, n, sc, spec.Reference)
-	if total > len(fans) {
-		spec.Caption += fmt.Sprintf(" Showing the first %d of %d cells; the summary tables hold all.", len(fans), total)
+	where := "scenario " + sc
+	if point != "" {
+		where += " at " + point
 	}
+	spec.Caption = fmt.Sprintf("%s per day across runs (up to %d runs per day and cell), %s: median with P25–P75 and P5–P95 bands of the runs, one panel per policy; the dashed line repeats %s's median.",
+		fd.quantity, n, where, spec.Reference)
+	if spec.BandLabel != "" {
+		spec.Caption += " Shaded: the " + spec.BandLabel + "."
+	}
+	if total > len(fans) {
+		spec.Caption += fmt.Sprintf(" Showing the first %d of %d policies; the tables hold all.", len(fans), total)
+	}
+	spec.Caption += note
 	fig, err := FanChart(spec)
 	if err != nil {
 		if errorsIsNoData(err) {
@@ -675,12 +728,12 @@ func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
 			if !ok {
 				continue
 			}
-			pn.Boxes = append(pn.Boxes, BoxStat{Label: cellLabel(c.Policy, c.Sweep), N: d.N, Mean: d.Mean,
+			pn.Boxes = append(pn.Boxes, BoxStat{Label: shortCellLabel(c.Policy, c.Sweep), N: d.N, Mean: d.Mean,
 				P5: d.P5, P25: d.P25, P50: d.Median, P75: d.P75, P95: d.P95})
 		}
 		spec.Panels = append(spec.Panels, pn)
 	}
-	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy.", title, sc)
+	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.", title, sc, b.sweepNote())
 	fig, err := BoxChart(spec)
 	if err != nil {
 		if errorsIsNoData(err) {
@@ -689,6 +742,14 @@ func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
 		return Figure{}, false, err
 	}
 	return fig, true, nil
+}
+
+// sweepNote explains the short sweep labels of the figures ("" without sweeps).
+func (b *builder) sweepNote() string {
+	if len(b.st.Info.SweepParams) == 0 {
+		return ""
+	}
+	return " and sweep point (" + strings.Join(b.st.Info.SweepParams, ", ") + ", labelled by their last name component)"
 }
 
 // metricTable tabulates the family's metrics for one scenario.
@@ -833,13 +894,13 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 			mi, _ := b.st.MetricInfo(name)
 			pn := EffectPanel{Title: fam.title + ": " + nonEmpty(mi.Label, name), XLabel: "Δ " + withUnit(name, mi.Unit) + betterSide(mi.Better)}
 			for _, e := range b.st.EffectsOf(sc, name) {
-				pn.Rows = append(pn.Rows, EffectRow{Label: cellLabel(e.Policy, e.Sweep), Diff: e.MeanDiff, Lo: e.Lo, Hi: e.Hi, N: e.N})
+				pn.Rows = append(pn.Rows, EffectRow{Label: shortCellLabel(e.Policy, e.Sweep), Diff: e.MeanDiff, Lo: e.Lo, Hi: e.Hi, N: e.N})
 			}
 			if len(pn.Rows) > 0 {
 				spec.Panels = append(spec.Panels, pn)
 			}
 		}
-		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family.", stats.BaselinePolicy, sc)
+		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.", stats.BaselinePolicy, sc, b.sweepNote())
 		fig, err := EffectChart(spec)
 		if err == nil {
 			sec.Figures = append(sec.Figures, fig)
@@ -1015,7 +1076,7 @@ func (b *builder) heatSpec(sc, pol, metric string, params []string) (HeatSpec, b
 	}
 	spec := HeatSpec{ID: b.figID("heat", metric, sc, pol), Scenario: sc, Policy: pol, XParam: params[0], YParam: params[1], X: order(xs), Y: order(ys)}
 	label, unit := b.metricLabel(metric)
-	spec.Metric, spec.Unit = "mean "+lowerFirst(label), nonEmpty(unit, "dimensionless")
+	spec.Metric, spec.Unit = label+", mean of runs", nonEmpty(unit, "dimensionless")
 	spec.Z = make([][]float64, len(spec.Y))
 	for r, y := range spec.Y {
 		spec.Z[r] = make([]float64, len(spec.X))

@@ -32,6 +32,7 @@ type RefLine struct {
 type FanSpec struct {
 	ID       string // file stem
 	Scenario string
+	Point    string // sweep point ("share_cap.cap=0.3, …"), "" without sweeps
 	Quantity string // e.g. "Token price"
 	YLabel   string // with units, e.g. "price (USD per CLT)"
 	// Reference is the policy whose median is repeated in every panel ("none").
@@ -183,6 +184,9 @@ func FanChart(spec FanSpec) (Figure, error) {
 	}
 	height := vg.Length(rows)*2.4*vg.Inch + 1.0*vg.Inch
 	title := fmt.Sprintf("%s — scenario %s, by policy", spec.Quantity, spec.Scenario)
+	if spec.Point != "" {
+		title = fmt.Sprintf("%s — scenario %s at %s, by policy", spec.Quantity, spec.Scenario, spec.Point)
+	}
 	return render(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)

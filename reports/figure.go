@@ -415,18 +415,26 @@ func (cleanTicks) Ticks(lo, hi float64) []plot.Tick {
 		}
 		prev, first = t.Value, false
 	}
-	big := math.Max(math.Abs(lo), math.Abs(hi)) >= 1e7
+	top := math.Max(math.Abs(lo), math.Abs(hi))
+	big := top >= 1e7
+	// Mantissa digits (for big values) enough to tell neighbouring ticks
+	// apart, the same for every tick of the axis.
+	digits := 1
+	if big && step > 0 {
+		digits = min(max(1, int(math.Ceil(math.Log10(top/step)-1e-9))+1), 7)
+	}
 	for i := range ticks {
 		if ticks[i].Label == "" {
 			continue
 		}
-		ticks[i].Label = tickLabel(ticks[i].Value, step, big)
+		ticks[i].Label = tickLabel(ticks[i].Value, step, big, digits)
 	}
 	return ticks
 }
 
-// tickLabel formats a tick value with the decimals its step needs.
-func tickLabel(v, step float64, big bool) string {
+// tickLabel formats a tick value with the decimals its step needs (big: in
+// e-notation with the given significant digits).
+func tickLabel(v, step float64, big bool, digits int) string {
 	if math.Abs(v) < 1e-12*math.Max(1, math.Abs(step)) {
 		v = 0
 	}
@@ -434,12 +442,7 @@ func tickLabel(v, step float64, big bool) string {
 		if v == 0 {
 			return "0"
 		}
-		// Mantissa digits enough to tell neighbouring ticks apart.
-		d := 1
-		if step > 0 {
-			d = max(1, int(math.Ceil(math.Log10(math.Abs(v)/step)))+1)
-		}
-		return minusSign(strconv.FormatFloat(v, 'e', min(d-1, 6), 64))
+		return minusSign(strconv.FormatFloat(v, 'e', digits-1, 64))
 	}
 	dec := 0
 	if step > 0 && step < 1 {

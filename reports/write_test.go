@@ -201,6 +201,22 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 	}
 }
 
+func TestPegBandFromStudy(t *testing.T) {
+	st := synthStudy(basicOpts)
+	st.Info.Peg, st.Info.PegBand = 1, 0.02
+	r, err := Build(context.Background(), st, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := Render(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "peg band 1.00 ± 2.00% (metrics.peg_band)") {
+		t.Errorf("price fan caption does not state the study's peg band")
+	}
+}
+
 func TestWriteEscapesConfigStrings(t *testing.T) {
 	o := basicOpts
 	o.days = 0

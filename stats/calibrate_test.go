@@ -2,10 +2,13 @@ package stats
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -276,6 +279,17 @@ func TestFitGARCHErrors(t *testing.T) {
 	if _, err := FitGARCH(r, GARCHOptions{}); err == nil {
 		t.Error("NaN return: no error")
 	}
+	// Long runs of constant prices make the likelihood unbounded (σ² → 0).
+	rng := rand.New(rand.NewPCG(1, 1))
+	r = make([]float64, 1000)
+	for i := range r {
+		if i%200 < 100 {
+			r[i] = 0.01 * rng.NormFloat64()
+		}
+	}
+	if _, err := FitGARCH(r, GARCHOptions{}); err == nil || !strings.Contains(err.Error(), "unbounded") {
+		t.Errorf("half the returns exactly 0 in runs: error %v, want an unbounded-likelihood error", err)
+	}
 	if _, err := Calibrate(&PriceSeries{}, CalibrateOptions{}); err == nil {
 		t.Error("empty series: no error")
 	}
@@ -293,4 +307,36 @@ func BenchmarkFitGARCH(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(r))*float64(b.N)/b.Elapsed().Seconds(), "returns/s")
+}
+
+// TestCalibrateTetherFullFile reads coin_Tether.csv without a from-date:
+// the README's 5 missing days of Feb–Mar 2015 are reported as gaps naming
+// their lines, and the early runs of prices stuck at exactly 1 make the
+// likelihood unbounded, which is an error, not a silent garbage fit.
+func TestCalibrateTetherFullFile(t *testing.T) {
+	f, err := os.Open(filepath.Join(calibDataDir(t), "prices", "coin_Tether.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := ReadPrices(f, PriceOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing := 0
+	for _, w := range s.Warnings {
+		var line, gap, prevLine, miss int
+		var after string
+		if _, err := fmt.Sscanf(w, "line %d: gap of %d days after %s (line %d): %d missing", &line, &gap, &after, &prevLine, &miss); err != nil {
+			t.Fatalf("warning %q: %v", w, err)
+		}
+		missing += miss
+	}
+	if missing != 5 || len(s.Prices) != 2189 {
+		t.Errorf("%d prices, %d missing days in %q; README: 2,189 rows, 5 days missing", len(s.Prices), missing, s.Warnings)
+	}
+	_, err = Calibrate(s, CalibrateOptions{Peg: 1})
+	if !errors.Is(err, ErrGARCHFit) || !strings.Contains(err.Error(), "unbounded") {
+		t.Errorf("USDT from 2015: error %v, want the unbounded-likelihood error", err)
+	}
 }

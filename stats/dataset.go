@@ -459,8 +459,14 @@ func pqNumeric(k parquet.Kind) bool {
 	return false
 }
 
-// pqEach calls fn for every value of a column chunk.
-func pqEach(cc parquet.ColumnChunk, path, name string, fn func(v parquet.Value)) error {
+// pqEach calls fn for every value of a column chunk. A panic of the decoder
+// on malformed data is returned as ErrCorrupt.
+func pqEach(cc parquet.ColumnChunk, path, name string, fn func(v parquet.Value)) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, r)
+		}
+	}()
 	r := parquet.NewColumnChunkValueReader(cc)
 	defer r.Close()
 	buf := make([]parquet.Value, 1024)
@@ -478,16 +484,105 @@ func pqEach(cc parquet.ColumnChunk, path, name string, fn func(v parquet.Value))
 	}
 }
 
-// pqFloat64s reads a numeric column chunk as float64 (null → NaN), appended to dst.
-func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) ([]float64, error) {
+// pqFloat64s reads a numeric column chunk as float64 (null → NaN), appended
+// to dst. Pages without nulls of DOUBLE, INT32 and INT64 columns are decoded
+// in bulk through parquet-go's typed readers; other pages value by value.
+func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) (out []float64, err error) {
 	kind := cc.Type().Kind()
 	if !pqNumeric(kind) {
 		return nil, fmt.Errorf("%w: %s: column %q is %v, want a number", ErrSchema, path, name, kind)
 	}
-	err := pqEach(cc, path, name, func(v parquet.Value) {
-		dst = append(dst, pqToFloat(v, kind))
-	})
-	return dst, err
+	defer func() {
+		if r := recover(); r != nil {
+			out, err = nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, r)
+		}
+	}()
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+		}
+		dst, err = pqPageFloats(p, kind, dst)
+		parquet.Release(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+		}
+	}
+}
+
+// pqPageFloats appends the values of one page to dst as float64.
+func pqPageFloats(p parquet.Page, kind parquet.Kind, dst []float64) ([]float64, error) {
+	vr := p.Values()
+	n := int(p.NumValues())
+	if p.NumNulls() == 0 && n > 0 {
+		start := len(dst)
+		switch kind {
+		case parquet.Double:
+			if r, ok := vr.(parquet.DoubleReader); ok {
+				dst = slices.Grow(dst, n)[:start+n]
+				return dst, pqFill(dst[start:], r.ReadDoubles)
+			}
+		case parquet.Int32:
+			if r, ok := vr.(parquet.Int32Reader); ok {
+				buf := make([]int32, n)
+				if err := pqFill(buf, r.ReadInt32s); err != nil {
+					return dst, err
+				}
+				for _, v := range buf {
+					dst = append(dst, float64(v))
+				}
+				return dst, nil
+			}
+		case parquet.Int64:
+			if r, ok := vr.(parquet.Int64Reader); ok {
+				buf := make([]int64, n)
+				if err := pqFill(buf, r.ReadInt64s); err != nil {
+					return dst, err
+				}
+				for _, v := range buf {
+					dst = append(dst, float64(v))
+				}
+				return dst, nil
+			}
+		}
+	}
+	buf := make([]parquet.Value, 1024)
+	for {
+		k, err := vr.ReadValues(buf)
+		for _, v := range buf[:k] {
+			dst = append(dst, pqToFloat(v, kind))
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
+}
+
+// pqFill fills buf completely from a typed page reader.
+func pqFill[T any](buf []T, read func([]T) (int, error)) error {
+	off := 0
+	for off < len(buf) {
+		k, err := read(buf[off:])
+		off += k
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if off != len(buf) {
+		return fmt.Errorf("page holds %d values, read %d", len(buf), off)
+	}
+	return nil
 }
 
 func pqToFloat(v parquet.Value, kind parquet.Kind) float64 {
@@ -518,26 +613,78 @@ func pqInt64s(cc parquet.ColumnChunk, path, name string) ([]int64, error) {
 }
 
 // pqInt64sInto is pqInt64s appending to out.
-func pqInt64sInto(cc parquet.ColumnChunk, path, name string, out []int64) ([]int64, error) {
+func pqInt64sInto(cc parquet.ColumnChunk, path, name string, out []int64) (res []int64, err error) {
 	kind := cc.Type().Kind()
 	if kind != parquet.Int32 && kind != parquet.Int64 {
 		return nil, fmt.Errorf("%w: %s: column %q is %v, want an integer", ErrSchema, path, name, kind)
 	}
-	var null bool
-	err := pqEach(cc, path, name, func(v parquet.Value) {
-		if v.IsNull() {
-			null = true
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, r)
 		}
-		if kind == parquet.Int32 {
-			out = append(out, int64(v.Int32()))
-		} else {
-			out = append(out, v.Int64())
+	}()
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		p, err := pages.ReadPage()
+		if err == io.EOF {
+			return out, nil
 		}
-	})
-	if err == nil && null {
-		err = fmt.Errorf("%w: %s: column %q has nulls", ErrCorrupt, path, name)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+		}
+		if p.NumNulls() > 0 {
+			parquet.Release(p)
+			return nil, fmt.Errorf("%w: %s: column %q has nulls", ErrCorrupt, path, name)
+		}
+		out, err = pqPageInts(p, kind, out)
+		parquet.Release(p)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+		}
 	}
-	return out, err
+}
+
+// pqPageInts appends the values of one page of an integer column to dst.
+func pqPageInts(p parquet.Page, kind parquet.Kind, dst []int64) ([]int64, error) {
+	vr := p.Values()
+	n := int(p.NumValues())
+	start := len(dst)
+	switch kind {
+	case parquet.Int64:
+		if r, ok := vr.(parquet.Int64Reader); ok {
+			dst = slices.Grow(dst, n)[:start+n]
+			return dst, pqFill(dst[start:], r.ReadInt64s)
+		}
+	case parquet.Int32:
+		if r, ok := vr.(parquet.Int32Reader); ok {
+			buf := make([]int32, n)
+			if err := pqFill(buf, r.ReadInt32s); err != nil {
+				return dst, err
+			}
+			for _, v := range buf {
+				dst = append(dst, int64(v))
+			}
+			return dst, nil
+		}
+	}
+	buf := make([]parquet.Value, 1024)
+	for {
+		k, err := vr.ReadValues(buf)
+		for _, v := range buf[:k] {
+			if kind == parquet.Int32 {
+				dst = append(dst, int64(v.Int32()))
+			} else {
+				dst = append(dst, v.Int64())
+			}
+		}
+		if err == io.EOF {
+			return dst, nil
+		}
+		if err != nil {
+			return dst, err
+		}
+	}
 }
 
 // pqStrings reads a string column chunk.

@@ -30,6 +30,7 @@ const fanNVar = 7 // len(FanVariables())
 // per run with a finite value of variable v on that day.
 type fanCell struct {
 	vals [fanNVar][][]float64
+	runs int // runs of the cell: the capacity of each day's slice
 }
 
 func (fc *fanCell) add(day int, x *[fanNVar]float64) {
@@ -40,6 +41,9 @@ func (fc *fanCell) add(day int, x *[fanNVar]float64) {
 		col := fc.vals[v]
 		for len(col) <= day {
 			col = append(col, nil)
+		}
+		if col[day] == nil {
+			col[day] = make([]float64, 0, fc.runs)
 		}
 		col[day] = append(col[day], x[v])
 		fc.vals[v] = col
@@ -146,6 +150,7 @@ func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGro
 	acc := make([]fanCell, len(cells))
 	slot := map[int64]int{}
 	for i, g := range cells {
+		acc[i].runs = len(g.rows)
 		for _, r := range g.rows {
 			slot[t.RunID[r]] = i
 		}
@@ -182,6 +187,11 @@ func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGro
 					return err
 				}
 				cc := rg.ColumnChunks()
+				nr := int(rg.NumRows())
+				runID, day = slices.Grow(runID[:0], nr), slices.Grow(day[:0], nr)
+				for _, b := range []*[]float64{&price, &hhi, &served, &desired, &cost, &nact, &ts} {
+					*b = slices.Grow((*b)[:0], nr)
+				}
 				if runID, err = pqInt64sInto(cc[cols["run_id"]], path, "run_id", runID[:0]); err != nil {
 					return err
 				}

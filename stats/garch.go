@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
@@ -68,6 +69,13 @@ type GARCHFit struct {
 	// NaN when the information matrix is not positive definite (see
 	// Warnings).
 	SE GARCHParams
+	// RobustSE are quasi-maximum-likelihood ("sandwich") standard errors,
+	// I⁻¹·B·I⁻¹ with I the observed information and B the outer product of
+	// the per-day scores (White 1982; Bollerslev and Wooldridge 1992): valid
+	// when the innovations are not exactly standardized Student-t. They
+	// should be close to SE when the model fits; much larger RobustSE are a
+	// sign of misspecification.
+	RobustSE GARCHParams
 	// Cov is the 5×5 covariance matrix of (μ, ω, α, β, ν) behind SE (nil
 	// when unavailable).
 	Cov [][]float64
@@ -183,9 +191,12 @@ func garchLogLik(y []float64, th [5]float64, h1 float64, grad bool) (float64, [5
 //
 //	μ = m,  ω = exp(a) (or s²(1−p) with variance targeting),
 //	p = α+β = logistic(b),  α = p·logistic(c),  β = p·(1−logistic(c)),
-//	ν = 2 + exp(d).
+//	ν = 2 + (garchNuMax−2)·logistic(d).
 //
 // The boundaries α = 0, β = 0, α+β = 1 and ν = 2 are reached only at ±∞.
+// ν is capped at garchNuMax = 500 (a t with 500 degrees of freedom is
+// indistinguishable from the normal in any daily series); without the cap
+// ν drifts off to infinity on normal data, where the likelihood is flat.
 type garchReparam struct {
 	target bool
 	s2     float64 // variance used for targeting
@@ -197,6 +208,12 @@ func (rp garchReparam) dim() int {
 	}
 	return 5
 }
+
+// garchStarts is the number of BFGS runs of FitGARCH.
+const garchStarts = 3
+
+// garchNuMax is the upper bound of ν in the fit.
+const garchNuMax = 500
 
 func garchLogistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
@@ -216,7 +233,8 @@ func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
 	th[0] = m
 	th[2] = p * w
 	th[3] = p * (1 - w)
-	th[4] = 2 + math.Exp(d)
+	wn := garchLogistic(d)
+	th[4] = 2 + (garchNuMax-2)*wn
 	dp := p * (1 - p)
 	dw := w * (1 - w)
 	ib, ic, id := 2, 3, 4
@@ -233,14 +251,14 @@ func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
 	J[3][ib] = dp * (1 - w)
 	J[2][ic] = p * dw
 	J[3][ic] = -p * dw
-	J[4][id] = th[4] - 2
+	J[4][id] = (garchNuMax - 2) * wn * (1 - wn)
 	return th, J
 }
 
 // coords returns the optimizer coordinates of θ (α, β > 0, α+β < 1, ν > 2).
 func (rp garchReparam) coords(th [5]float64) []float64 {
 	p := th[2] + th[3]
-	b, c, d := garchLogit(p), garchLogit(th[2]/p), math.Log(th[4]-2)
+	b, c, d := garchLogit(p), garchLogit(th[2]/p), garchLogit((th[4]-2)/(garchNuMax-2))
 	if rp.target {
 		return []float64{th[0], b, c, d}
 	}
@@ -249,14 +267,19 @@ func (rp garchReparam) coords(th [5]float64) []float64 {
 
 // FitGARCH fits the GARCH(1,1)-t model of GARCHParams to the daily log
 // returns r by maximum likelihood (see GARCHLogLikelihood; σ²_1 is the
-// sample variance). The returns are divided by their sample sd for the
-// optimization and the estimates scaled back (μ by sd, ω by sd²). The
-// likelihood is maximized by BFGS (gonum/optimize) with its analytic
-// gradient in the smooth reparametrization of garchReparam, from 8 start
-// points (α+β ∈ {0.90, 0.98}, α/(α+β) ∈ {0.08, 0.25}, ν ∈ {4, 10}); the best
-// is kept. Standard errors come from the observed information: minus the
-// Hessian of the log-likelihood in (μ, ω, α, β, ν), by central differences
-// of the analytic gradient. Errors wrap ErrGARCHFit.
+// sample variance, denominator N−1). The returns are divided by their sample
+// sd for the optimization and the estimates scaled back (μ by sd, ω by sd²).
+// The likelihood is maximized by BFGS (gonum/optimize) with its analytic
+// gradient in the smooth reparametrization of garchReparam, from the 3 best
+// of 27 grid points (see the code); the best optimum is kept, and a warning
+// is issued when the gradient norm there exceeds GARCHGradientTolerance.
+// Standard errors come from the observed information: minus the Hessian of
+// the log-likelihood in (μ, ω, α, β, ν), by central differences of the
+// analytic gradient (see GARCHFit.SE, GARCHFit.RobustSE). Binding
+// constraints and misspecification are reported in Warnings. Errors wrap
+// ErrGARCHFit: fewer than MinGARCHReturns returns, non-finite or constant
+// returns, no finite start, or an unbounded likelihood (runs of identical
+// prices let σ² collapse to 0).
 func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 	n := len(r)
 	if n < MinGARCHReturns {
@@ -316,23 +339,38 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		MajorIterations:   5000,
 		Converger:         &optimize.FunctionConverge{Absolute: 1e-14, Relative: 1e-14, Iterations: 100},
 	}
+	// Start points: the 27 points of the grid α+β ∈ {0.85, 0.95, 0.99},
+	// α/(α+β) ∈ {0.05, 0.15, 0.3}, ν ∈ {3, 5, 10} (μ at the sample mean, ω
+	// at 1−α−β) are evaluated, and BFGS runs from the best garchStarts.
+	type start struct {
+		u []float64
+		f float64
+	}
+	var grid []start
+	ymean := mean / sd
+	for _, p := range []float64{0.85, 0.95, 0.99} {
+		for _, w := range []float64{0.05, 0.15, 0.3} {
+			for _, nu := range []float64{3, 5, 10} {
+				u := rp.coords([5]float64{ymean, 1 - p, p * w, p * (1 - w), nu})
+				grid = append(grid, start{u, prob.Func(u)})
+			}
+		}
+	}
+	sort.SliceStable(grid, func(i, j int) bool { return grid[i].f < grid[j].f })
 	var best *optimize.Result
 	starts := 0
-	ymean := mean / sd
-	for _, p := range []float64{0.90, 0.98} {
-		for _, w := range []float64{0.08, 0.25} {
-			for _, nu := range []float64{4, 10} {
-				starts++
-				th := [5]float64{ymean, 1 - p, p * w, p * (1 - w), nu}
-				res, err := optimize.Minimize(prob, rp.coords(th), settings, &optimize.BFGS{})
-				if res == nil || math.IsNaN(res.F) || math.IsInf(res.F, 0) {
-					continue
-				}
-				_ = err // a line-search stall at the optimum is reported via Status
-				if best == nil || res.F < best.F {
-					best = res
-				}
-			}
+	for _, st := range grid[:garchStarts] {
+		if math.IsInf(st.f, 0) || math.IsNaN(st.f) {
+			continue
+		}
+		starts++
+		res, err := optimize.Minimize(prob, st.u, settings, &optimize.BFGS{})
+		if res == nil || math.IsNaN(res.F) || math.IsInf(res.F, 0) {
+			continue
+		}
+		_ = err // a line-search stall at the optimum is judged by the gradient below
+		if best == nil || res.F < best.F {
+			best = res
 		}
 	}
 	if best == nil {
@@ -372,6 +410,18 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("the optimizer stopped with status %s and gradient norm %.2g (> %g): the estimates may not be at the maximum", best.Status, fit.GradientNorm, GARCHGradientTolerance))
 	}
 	fit.ResidualVariance = garchResidualVariance(y, th)
+	zeros := 0
+	for _, x := range r {
+		if x == 0 {
+			zeros++
+		}
+	}
+	if v := fit.ResidualVariance; v > garchDegenerate || fit.GradientNorm > garchDegenerate || math.IsNaN(v) || math.IsNaN(fit.LogLikelihood) {
+		return nil, fmt.Errorf("%w: the likelihood is unbounded: the fit drives σ² to 0 (standardized residuals' mean square %.3g, gradient norm %.3g); %d of %d returns are exactly 0 (runs of constant prices, e.g. a pegged price stuck at the peg or stale data): restrict the dates", ErrGARCHFit, v, fit.GradientNorm, zeros, n)
+	}
+	if zeros > n/20 {
+		fit.Warnings = append(fit.Warnings, fmt.Sprintf("%d of %d returns (%.0f%%) are exactly 0 (price discreteness or stale prices): the Student-t likelihood favours tiny variances around them", zeros, n, 100*float64(zeros)/float64(n)))
+	}
 	if v := fit.ResidualVariance; v < garchWarnZ2Low || v > garchWarnZ2High {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("the standardized residuals have mean square %.3g (the model's is 1): the GARCH-t is misspecified for this series (e.g. a changing volatility level or price discreteness), and a simulation with these parameters will not reproduce the data's volatility", v))
 	}
@@ -408,6 +458,7 @@ func garchResidualVariance(y []float64, th [5]float64) float64 {
 func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, target bool) {
 	nan := math.NaN()
 	fit.SE = GARCHParams{Mu: nan, Omega: nan, Alpha: nan, Beta: nan, Nu: nan}
+	fit.RobustSE = fit.SE
 	fit.SEPersistence = nan
 	var J [][5]float64
 	if target {
@@ -415,11 +466,11 @@ func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, targe
 	} else {
 		J = [][5]float64{{1, 0, 0, 0, 0}, {0, 1, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 0, 1, 0}, {0, 0, 0, 0, 1}}
 	}
-	cov, err := garchCovariance(y, th, J)
+	cov, robust, err := garchCovariance(y, th, J)
 	if err != nil && fit.Persistence() >= garchWarnPersistence {
 		J = [][5]float64{{1, 0, 0, 0, 0}, {0, 0, 1, -1, 0}, {0, 0, 0, 0, 1}}
 		var err2 error
-		if cov, err2 = garchCovariance(y, th, J); err2 == nil {
+		if cov, robust, err2 = garchCovariance(y, th, J); err2 == nil {
 			fit.Warnings = append(fit.Warnings, fmt.Sprintf("%v; the standard errors of μ, α, β, ν are conditional on α+β (and ω) fixed at their estimates (SE of β = SE of α; ω and α+β have none)", err))
 			err = nil
 		}
@@ -443,6 +494,13 @@ func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, targe
 		return math.Sqrt(fit.Cov[i][i])
 	}
 	fit.SE = GARCHParams{Mu: se(0), Omega: se(1), Alpha: se(2), Beta: se(3), Nu: se(4)}
+	rse := func(i int) float64 {
+		if v := robust[i][i] * scale[i] * scale[i]; v > 0 {
+			return math.Sqrt(v)
+		}
+		return nan
+	}
+	fit.RobustSE = GARCHParams{Mu: rse(0), Omega: rse(1), Alpha: rse(2), Beta: rse(3), Nu: rse(4)}
 	if v := fit.Cov[2][2] + fit.Cov[3][3] + 2*fit.Cov[2][3]; v > 1e-300 {
 		fit.SEPersistence = math.Sqrt(v)
 	}
@@ -451,8 +509,7 @@ func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, targe
 // garchCovariance returns J·I(φ)⁻¹·Jᵀ (5×5, scaled units) for the
 // directions J at θ, or an error when the observed information I(φ) is not
 // positive definite or the likelihood is not finite around θ.
-func garchCovariance(y []float64, th [5]float64, J [][5]float64) ([5][5]float64, error) {
-	var out [5][5]float64
+func garchCovariance(y []float64, th [5]float64, J [][5]float64) (out, robust [5][5]float64, err error) {
 	k := len(J)
 	grad := func(t [5]float64) ([]float64, bool) {
 		ll, g := garchLogLik(y, t, 1, true)
@@ -469,7 +526,7 @@ func garchCovariance(y []float64, th [5]float64, J [][5]float64) ([5][5]float64,
 	}
 	g0, ok := grad(th)
 	if !ok {
-		return out, errors.New("the likelihood is not finite at the estimate")
+		return out, robust, errors.New("the likelihood is not finite at the estimate")
 	}
 	rows := make([][]float64, k)
 	for j := range J {
@@ -497,7 +554,7 @@ func garchCovariance(y []float64, th [5]float64, J [][5]float64) ([5][5]float64,
 			case okm:
 				rows[j][l] = (g0[l] - gm[l]) / h
 			default:
-				return out, errors.New("the likelihood is not finite near the estimate")
+				return out, robust, errors.New("the likelihood is not finite near the estimate")
 			}
 		}
 	}
@@ -509,24 +566,72 @@ func garchCovariance(y []float64, th [5]float64, J [][5]float64) ([5][5]float64,
 	}
 	var ch mat.Cholesky
 	if !ch.Factorize(info) {
-		return out, errors.New("the observed information is not positive definite (the optimum is on a boundary)")
+		return out, robust, errors.New("the observed information is not positive definite (the optimum is on a boundary)")
 	}
 	var cov mat.SymDense
 	if err := ch.InverseTo(&cov); err != nil {
-		return out, errors.New("the observed information is singular")
+		return out, robust, errors.New("the observed information is singular")
 	}
+	// Sandwich I⁻¹·B·I⁻¹ with B = Σ_t s_t s_tᵀ, s_t = Jᵀ∇ℓ_t the scores.
+	opg := mat.NewSymDense(k, nil)
+	for _, g := range garchScores(y, th) {
+		var sc [5]float64
+		for j := range J {
+			for i := range 5 {
+				sc[j] += J[j][i] * g[i]
+			}
+		}
+		for a := range k {
+			for b := a; b < k; b++ {
+				opg.SetSym(a, b, opg.At(a, b)+sc[a]*sc[b])
+			}
+		}
+	}
+	var tmp, sand mat.Dense
+	tmp.Mul(&cov, opg)
+	sand.Mul(&tmp, &cov)
 	for a := range 5 {
 		for b := range 5 {
-			s := 0.0
+			s, r := 0.0, 0.0
 			for p := range k {
 				for q := range k {
 					s += J[p][a] * cov.At(p, q) * J[q][b]
+					r += J[p][a] * sand.At(p, q) * J[q][b]
 				}
 			}
-			out[a][b] = s
+			out[a][b], robust[a][b] = s, r
 		}
 	}
-	return out, nil
+	return out, robust, nil
+}
+
+// garchScores returns the per-observation gradients ∇ℓ_t with respect to
+// θ = (μ, ω, α, β, ν), σ²_1 = 1 fixed (the terms of garchLogLik's gradient).
+func garchScores(y []float64, th [5]float64) [][5]float64 {
+	mu, om, al, be, nu := th[0], th[1], th[2], th[3], th[4]
+	dc := 0.5*mathext.Digamma((nu+1)/2) - 0.5*mathext.Digamma(nu/2) - 0.5/(nu-2)
+	h := 1.0
+	var dh [4]float64
+	out := make([][5]float64, len(y))
+	for t, yt := range y {
+		if t > 0 {
+			ep := y[t-1] - mu
+			dh = [4]float64{-2*al*ep + be*dh[0], 1 + be*dh[1], ep*ep + be*dh[2], h + be*dh[3]}
+			h = om + al*ep*ep + be*h
+		}
+		e := yt - mu
+		q := e * e / ((nu - 2) * h)
+		dldh := -0.5/h + 0.5*(nu+1)*q/(h*(1+q))
+		dlde := -(nu + 1) * e / ((nu - 2) * h * (1 + q))
+		out[t] = [5]float64{
+			dldh*dh[0] - dlde,
+			dldh * dh[1],
+			dldh * dh[2],
+			dldh * dh[3],
+			dc - 0.5*math.Log1p(q) + 0.5*(nu+1)*q/((nu-2)*(1+q)),
+		}
+	}
+	return out
 }
 
 // GARCHGradientTolerance is the largest gradient norm (GARCHFit.GradientNorm)
@@ -538,6 +643,7 @@ const GARCHGradientTolerance = 1e-6
 const (
 	garchWarnZ2Low       = 0.67
 	garchWarnZ2High      = 1.5
+	garchDegenerate      = 1e3
 	garchWarnPersistence = 0.998
 	garchWarnZero        = 1e-4
 	garchWarnNuLow       = 2.1

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -89,7 +90,9 @@ var garchRecoverySets = []struct {
 //     (each ≈ χ²_k, k = 5 free or 4 targeted) lies between the 0.001 and
 //     0.999 quantiles of χ² with Σk degrees of freedom: the estimates are
 //     not biased beyond their SEs and the SEs are neither too small nor too
-//     large.
+//     large;
+//   - the robust (sandwich) SEs agree with the observed-information SEs
+//     within 0.75..1.33 (information-matrix equality under the true model).
 //
 // Variance targeting is checked separately (TestGARCHRecoveryTargeted): its
 // SEs treat the sample variance as known and are too small for this joint
@@ -133,6 +136,15 @@ func TestGARCHRecovery(t *testing.T) {
 					t.Errorf("%s seed %d: %s = %.4g, true %.4g, SE %.3g: z = %.2f beyond 4", set.name, seed, names[i], est[i], tru[i], math.Sqrt(fit.Cov[i][i]), z)
 				}
 				line += fmt.Sprintf(" %s z=%+.2f", names[i], z)
+			}
+			// Information-matrix equality: under the true model the sandwich
+			// SEs agree with the observed-information SEs (bound 0.75..1.33
+			// for the sampling noise of the scores' outer product).
+			rob := []float64{fit.RobustSE.Mu, fit.RobustSE.Omega, fit.RobustSE.Alpha, fit.RobustSE.Beta, fit.RobustSE.Nu}
+			for i := range 5 {
+				if q := rob[i] / math.Sqrt(fit.Cov[i][i]); !(q > 0.75 && q < 1.33) {
+					t.Errorf("%s seed %d: %s robust SE / SE = %.2f outside 0.75..1.33", set.name, seed, names[i], q)
+				}
 			}
 			var ch mat.Cholesky
 			if !ch.Factorize(c) {
@@ -213,4 +225,45 @@ func TestGARCHRecoveryTargeted(t *testing.T) {
 // calibSimulate simulates n returns of p with model.SimulateGARCH.
 func calibSimulate(p GARCHParams, n int, seed uint64) []float64 {
 	return model.SimulateGARCH(garchTestRegime(p), n, rand.New(rand.NewPCG(seed, 20261121)))
+}
+
+// TestFitGARCHBoundWarnings checks that binding constraints are reported:
+// i.i.d. normal returns (no ARCH effect, normal tails) must warn that α is
+// at 0 or ν is very large; a nearly integrated process (α+β = 0.9995) fitted
+// freely must warn about the persistence bound or fit it below it.
+func TestFitGARCHBoundWarnings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	r := make([]float64, 3000)
+	for i := range r {
+		r[i] = 0.01 * rng.NormFloat64()
+	}
+	fit, err := FitGARCH(r, GARCHOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("iid normal: %+v warnings %q", fit.GARCHParams, fit.Warnings)
+	if !calibHasWarning(fit.Warnings, "very large") {
+		t.Errorf("i.i.d. normal returns: ν = %.4g without a 'very large' warning: %q", fit.Nu, fit.Warnings)
+	}
+	if fit.Alpha < garchWarnZero && !calibHasWarning(fit.Warnings, "α = ") {
+		t.Errorf("α = %.3g without a bound warning: %q", fit.Alpha, fit.Warnings)
+	}
+	ig := calibSimulate(GARCHParams{Mu: 0, Omega: 1e-7, Alpha: 0.1, Beta: 0.8995, Nu: 5}, 3000, 9)
+	fit, err = FitGARCH(ig, GARCHOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("near-integrated: persistence %.6f warnings %q", fit.Persistence(), fit.Warnings)
+	if fit.Persistence() >= garchWarnPersistence && !calibHasWarning(fit.Warnings, "persistence") {
+		t.Errorf("persistence %.6f without a warning: %q", fit.Persistence(), fit.Warnings)
+	}
+}
+
+func calibHasWarning(ws []string, sub string) bool {
+	for _, w := range ws {
+		if strings.Contains(w, sub) {
+			return true
+		}
+	}
+	return false
 }

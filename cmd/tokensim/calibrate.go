@@ -110,11 +110,15 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, s := range series.Skipped {
 		fmt.Fprintf(stderr, "tokensim calibrate: %s: skipped %s\n", file, s)
 	}
+	for _, w := range series.Warnings {
+		fmt.Fprintf(stderr, "tokensim calibrate: warning: %s\n", w)
+	}
 	cal, err := stats.Calibrate(series, stats.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target})
 	if err != nil {
 		return fmt.Errorf("calibrate: %s: %w", file, err)
 	}
-	for _, w := range cal.Warnings {
+	// cal.Warnings begins with the reader's warnings, printed above.
+	for _, w := range cal.Warnings[len(series.Warnings):] {
 		fmt.Fprintf(stderr, "tokensim calibrate: warning: %s\n", w)
 	}
 	out := calibrateOutput{flags: f, file: file, cal: cal, skipped: series.Skipped}
@@ -268,28 +272,32 @@ func (o calibrateOutput) writeYAML(w io.Writer) error {
 			c.Peg, calibSig(c.MeanAbsDeviation), calibSig(c.AR.Phi), calibSig(c.AR.SEPhi), calibSig(c.AR.SEPhiOLS), calibSig(c.AR.ResidualSD))
 		p("# GARCH-t fitted to the %d AR(1) residuals (sample sd %s)\n", g.N, calibSig(g.SampleSD))
 	}
-	p("# fit: log-likelihood %.4f; persistence α+β = %s (SE %s); unconditional sd %s per day, annualized %s\n",
-		g.LogLikelihood, calibDec(g.Persistence(), calibPersistenceDecimals(g.Persistence())), calibSig(g.SEPersistence),
-		calibSig(g.UnconditionalSD), calibSig(g.AnnualizedVol))
-	p("# standardized residuals: mean square %s (model: 1); standard errors from the observed information\n", calibSig(g.ResidualVariance))
+	uncond := fmt.Sprintf("unconditional sd %s per day, annualized %s", calibSig(g.UnconditionalSD), calibSig(g.AnnualizedVol))
+	if !f.target && g.Persistence() > 1-1e-6 {
+		uncond = "unconditional variance undefined (α+β at its bound 1)"
+	}
+	p("# fit: log-likelihood %.4f; persistence α+β = %s (SE %s); %s\n",
+		g.LogLikelihood, calibDec(g.Persistence(), calibPersistenceDecimals(g.Persistence())), calibSig(g.SEPersistence), uncond)
+	p("# standardized residuals: mean square %s (model: 1); SE: observed information; robust: QML sandwich\n", calibSig(g.ResidualVariance))
 	for _, wn := range c.Warnings {
 		p("# warning: %s\n", wn)
 	}
 	r := o.rounded()
-	omegaSE := "SE " + calibSig(g.SE.Omega)
+	se := func(x, r float64) string { return "SE " + calibSig(x) + ", robust " + calibSig(r) }
+	omegaSE := se(g.SE.Omega, g.RobustSE.Omega)
 	if f.target {
-		omegaSE = "targeted; delta-method SE " + calibSig(g.SE.Omega)
+		omegaSE = "targeted; delta-method " + omegaSE
 	}
 	thetaSE := "free float"
 	if c.AR != nil {
 		thetaSE = "θ = 1 − φ, robust SE " + calibSig(c.AR.SETheta)
 	}
 	lines := [][2]string{
-		{"mu: " + r[0], "SE " + calibSig(g.SE.Mu)},
+		{"mu: " + r[0], se(g.SE.Mu, g.RobustSE.Mu)},
 		{"omega: " + r[1], omegaSE},
-		{"alpha: " + r[2], "SE " + calibSig(g.SE.Alpha)},
-		{"beta: " + r[3], "SE " + calibSig(g.SE.Beta)},
-		{"nu: " + r[4], "SE " + calibSig(g.SE.Nu)},
+		{"alpha: " + r[2], se(g.SE.Alpha, g.RobustSE.Alpha)},
+		{"beta: " + r[3], se(g.SE.Beta, g.RobustSE.Beta)},
+		{"nu: " + r[4], se(g.SE.Nu, g.RobustSE.Nu)},
 		{"peg_reversion: " + r[5], thetaSE},
 	}
 	p("%s:\n", f.regime)
@@ -357,6 +365,7 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		Params            calibJParams `json:"params"`
 		Rounded           calibJParams `json:"rounded"`
 		SE                calibJParams `json:"se"`
+		RobustSE          calibJParams `json:"robust_se"`
 		LogLikelihood     calibJNum    `json:"log_likelihood"`
 		Persistence       calibJNum    `json:"persistence"`
 		SEPersistence     calibJNum    `json:"se_persistence"`
@@ -383,6 +392,8 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		Rounded: calibJParams{num(r[0]), num(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5])},
 		SE: calibJParams{calibJNum(g.SE.Mu), calibJNum(g.SE.Omega), calibJNum(g.SE.Alpha), calibJNum(g.SE.Beta), calibJNum(g.SE.Nu),
 			calibJNum(math.NaN())},
+		RobustSE: calibJParams{calibJNum(g.RobustSE.Mu), calibJNum(g.RobustSE.Omega), calibJNum(g.RobustSE.Alpha), calibJNum(g.RobustSE.Beta), calibJNum(g.RobustSE.Nu),
+			calibJNum(math.NaN())},
 		LogLikelihood: calibJNum(g.LogLikelihood), Persistence: calibJNum(g.Persistence()), SEPersistence: calibJNum(g.SEPersistence),
 		UnconditionalSD: calibJNum(g.UnconditionalSD), AnnualizedVol: calibJNum(g.AnnualizedVol),
 		FittedN: g.N, FittedSD: calibJNum(g.SampleSD), ResidualVariance: calibJNum(g.ResidualVariance),
@@ -393,8 +404,10 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		doc.MeanAbsDeviation = &m
 		doc.AR1 = &ar1{calibJNum(c.AR.Phi), calibJNum(c.AR.SEPhi), calibJNum(c.AR.SEPhiOLS), calibJNum(c.AR.ResidualSD)}
 		doc.SE.PegReversion = calibJNum(c.AR.SETheta)
+		doc.RobustSE.PegReversion = calibJNum(c.AR.SETheta)
 	} else {
 		doc.SE.PegReversion = 0
+		doc.RobustSE.PegReversion = 0
 	}
 	doc.Optimizer.Status, doc.Optimizer.GradientNorm = g.Status, calibJNum(g.GradientNorm)
 	doc.Optimizer.Converged = g.GradientNorm <= stats.GARCHGradientTolerance

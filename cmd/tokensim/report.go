@@ -89,7 +89,8 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	}
 	ro := reports.DefaultOptions()
 	ro.SVG = !rf.noSVG
-	ro.Extra, err = extraSections(ctx, dir, st)
+	// A sensitivity study gets its section (sensitivity.go); other studies none.
+	ro.Extra, err = sensitivitySections(ctx, dir)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
@@ -98,10 +99,4 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		return "", fmt.Errorf("report: %w", err)
 	}
 	return path, nil
-}
-
-// extraSections returns the sections beyond the study's own aggregates (none
-// yet for a plain study).
-func extraSections(ctx context.Context, dir string, st *stats.Study) ([]reports.Section, error) {
-	return nil, nil
 }

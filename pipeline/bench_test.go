@@ -1,0 +1,104 @@
+//go:build unix
+
+package pipeline
+
+import (
+	"context"
+	"os"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+type discard struct{}
+
+func (discard) Step(*model.Step)                 {}
+func (discard) ProviderStep(*model.ProviderStep) {}
+
+// benchPlan: 2 scenarios × 2 policies × 8 replicates = 32 runs of 365 days, steps on.
+func benchPlan(b *testing.B) *Plan {
+	s := testStudy(b, "replicates: 8\nhorizon_days: 365\nchunk_runs: 16\n")
+	return testPlan(b, s, 16)
+}
+
+// bareRuns runs every run of the plan on `workers` goroutines with a
+// recorder that discards the days: the model's own cost.
+func bareRuns(p *Plan, workers int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var r model.Runner
+			for {
+				id := next.Add(1) - 1
+				if id >= p.Runs() {
+					return
+				}
+				spec := p.Spec(id)
+				if _, err := r.Run(&spec, discard{}); err != nil {
+					panic(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// BenchmarkStudy compares runs/s of the whole pipeline (model, reorder,
+// Parquet steps and runs tables, manifest) with the bare model on the same
+// runs, with 1 and 2 workers. Overhead = 1 − pipeline/bare at equal workers.
+func BenchmarkStudy(b *testing.B) {
+	p := benchPlan(b)
+	for _, workers := range []int{1, 2} {
+		b.Run("bare/j"+itoa(workers), func(b *testing.B) {
+			start, cpu0 := time.Now(), cpuTime()
+			for i := 0; i < b.N; i++ {
+				bareRuns(p, workers)
+			}
+			runs := float64(p.Runs()) * float64(b.N)
+			b.ReportMetric(runs/time.Since(start).Seconds(), "runs/s")
+			b.ReportMetric(runs/(cpuTime()-cpu0).Seconds(), "runs/cpu-s")
+		})
+		b.Run("pipeline/j"+itoa(workers), func(b *testing.B) {
+			root := b.TempDir()
+			var elapsed, cpu time.Duration
+			var rows int64
+			for i := 0; i < b.N; i++ {
+				dir, err := os.MkdirTemp(root, "study")
+				if err != nil {
+					b.Fatal(err)
+				}
+				start, cpu0 := time.Now(), cpuTime()
+				res, err := Execute(context.Background(), p, Options{Dir: dir, Workers: workers, ToolVersion: "bench"})
+				elapsed += time.Since(start)
+				cpu += cpuTime() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows += res.Manifest.Rows[TableSteps] + res.Manifest.Rows[TableRuns]
+				os.RemoveAll(dir)
+			}
+			b.ReportMetric(float64(p.Runs())*float64(b.N)/elapsed.Seconds(), "runs/s")
+			b.ReportMetric(float64(rows)/elapsed.Seconds(), "rows/s")
+			b.ReportMetric(float64(p.Runs())*float64(b.N)/cpu.Seconds(), "runs/cpu-s")
+		})
+	}
+}
+
+// cpuTime is the process's user+system CPU time: on a shared machine,
+// runs per CPU-second measures cost independently of other load.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func itoa(i int) string { return string(rune('0' + i)) }
