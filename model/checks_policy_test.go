@@ -104,54 +104,62 @@ func cell(t *testing.T, scenario, policy string, n int) cellRuns {
 	return c
 }
 
-// TestCheckFundLowersPegMAD is MODEL-SPEC §6.5 (first part) and the
-// common-random-numbers variance ratio of §10. In the `volatility` scenario
-// the fund must lower `peg_mad` (mean |P − peg|) versus `none`: the mean of the
-// paired differences (same replicate, same draws) must be below zero by more
-// than 3 standard errors. The variance of the paired difference is compared
-// with that of an unpaired difference, Var(X) + Var(Y): common random numbers
-// (§3) must make it far smaller.
+// TestCheckFundLowersPegMAD is MODEL-SPEC §6.5 (first part). In the
+// `volatility` scenario the fund must lower `peg_mad` (mean |P − peg|) versus
+// `none`, paired by replicate (same draws): the fund must do better in more
+// than half of the replicates by more than 3 binomial standard errors (a sign
+// test). The sign test, not the mean difference, carries the verdict because
+// the placeholder volatile regime (Student-t, ν = 3.33) produces rare paths
+// whose price wanders orders of magnitude from the peg: one such replicate in
+// a few hundred dominates any mean of peg_mad. The mean and median paired
+// differences are logged.
 func TestCheckFundLowersPegMAD(t *testing.T) {
 	n := size(60, 300)
 	none := cell(t, model.ScenarioVolatility, model.PolicyNone, n)
 	fund := cell(t, model.ScenarioVolatility, model.PolicyFund, n)
 	var x, y, d []float64
+	better := 0
 	for _, i := range pairs(none, fund) {
 		x = append(x, fund.sums[i].PegMAD)
 		y = append(y, none.sums[i].PegMAD)
 		d = append(d, x[len(x)-1]-y[len(y)-1])
+		if d[len(d)-1] < 0 {
+			better++
+		}
 	}
+	m := len(d)
 	md, mx, my := sampleMoments(d), sampleMoments(x), sampleMoments(y)
-	t.Logf("volatility, %d paired replicates: peg_mad none %.5f, fund %.5f; paired difference %.5f ± %.5f (SE)",
-		len(d), my.mean, mx.mean, md.mean, md.seMean)
-	if !(md.mean < -3*md.seMean) {
-		t.Errorf("fund − none peg_mad = %.5f ± %.5f: want below zero by more than 3 SE", md.mean, md.seMean)
+	z := (float64(better) - float64(m)/2) / math.Sqrt(float64(m)/4)
+	t.Logf("volatility, %d paired replicates: peg_mad none %.5f (median %.5f), fund %.5f (median %.5f); "+
+		"paired difference mean %.5f ± %.5f (SE), median %.5f; fund lower in %d of %d (sign test z = %.1f)",
+		m, my.mean, median(y), mx.mean, median(x), md.mean, md.seMean, median(d), better, m, z)
+	if !(z > 3) {
+		t.Errorf("the fund lowers peg_mad in %d of %d replicates (z = %.2f): want more than half by 3 SE", better, m, z)
 	}
 }
 
 // TestCheckCRNVarianceRatio measures what common random numbers (MODEL-SPEC
 // §3, §10) buy: for a policy and a metric, the variance of the paired
 // difference X_i − Y_i (same replicate) over that of an unpaired difference,
-// Var(X) + Var(Y). Below 1 pairing helps; the ratio is the factor by which
-// paired designs cut the replicates needed for a given precision. Each pair
-// below must be under 0.5 unless marked logOnly. (A ratio near 1 is expected, and not checked, when
-// a policy all but removes a metric's variance, e.g. the fund's peg_mad or the
-// share cap's hhi_final (ratios 0.79 and 0.96 measured): then Var(X) ≪ Var(Y)
-// and pairing cannot help.)
+// Var(X) + Var(Y). Below 1 pairing helps; the ratio is the factor by which a
+// paired design cuts the replicates needed for a given precision. Both the
+// classical ratio (sample variances) and a robust one (squared 1.4826·MAD,
+// which the rare explosive price paths of the placeholder volatile regime
+// cannot dominate) are logged; the robust ratio must be below 0.5 for each
+// case. (Pairing cannot help, and no case is listed, when a policy all but
+// removes a metric's variance, e.g. the fund's peg_mad or the share cap's
+// hhi_final, ratios 0.79 and 0.96: then Var(X) ≪ Var(Y).)
 func TestCheckCRNVarianceRatio(t *testing.T) {
 	n := size(60, 300)
 	cases := []struct {
 		scenario, policy, metric string
 		get                      func(model.Summary) float64
-		logOnly                  bool // measured and logged, not asserted
 	}{
-		{model.ScenarioVolatility, model.PolicyFund, "realized_vol_annual", func(s model.Summary) float64 { return s.RealizedVolAnnual }, false},
-		{model.ScenarioVolatility, model.PolicyCircuitBreaker, "peg_mad", func(s model.Summary) float64 { return s.PegMAD }, false},
-		// Logged only: the paired difference is dominated by the few replicates whose
-		// price path explodes in the volatile regime (0.29 at 60, 0.42 at 300 replicates).
-		{model.ScenarioVolatility, model.PolicyIndexedPricing, "mean_cost_usd_per_mtok", func(s model.Summary) float64 { return s.MeanCostUSDPerMtok }, true},
-		{model.ScenarioVolatility, model.PolicyAll, "provider_profit_usd", func(s model.Summary) float64 { return s.ProviderProfitUSD }, false},
-		{model.ScenarioCentralization, model.PolicyGrants, "hhi_final", func(s model.Summary) float64 { return s.HHIFinal }, false},
+		{model.ScenarioVolatility, model.PolicyFund, "realized_vol_annual", func(s model.Summary) float64 { return s.RealizedVolAnnual }},
+		{model.ScenarioVolatility, model.PolicyCircuitBreaker, "peg_mad", func(s model.Summary) float64 { return s.PegMAD }},
+		{model.ScenarioVolatility, model.PolicyIndexedPricing, "mean_cost_usd_per_mtok", func(s model.Summary) float64 { return s.MeanCostUSDPerMtok }},
+		{model.ScenarioVolatility, model.PolicyAll, "provider_profit_usd", func(s model.Summary) float64 { return s.ProviderProfitUSD }},
+		{model.ScenarioCentralization, model.PolicyGrants, "hhi_final", func(s model.Summary) float64 { return s.HHIFinal }},
 	}
 	for _, c := range cases {
 		none := cell(t, c.scenario, model.PolicyNone, n)
@@ -164,12 +172,14 @@ func TestCheckCRNVarianceRatio(t *testing.T) {
 		}
 		md, mx, my := sampleMoments(d), sampleMoments(x), sampleMoments(y)
 		ratio := md.variance / (mx.variance + my.variance)
-		t.Logf("CRN variance ratio, %s: %s − none, %s (%d replicates): Var(paired)/Var(unpaired) = %.4f "+
-			"(difference %.4g ± %.2g paired, ± %.2g unpaired)", c.scenario, c.policy, c.metric, len(d), ratio,
-			md.mean, md.seMean, math.Sqrt((mx.variance+my.variance)/float64(len(d))))
-		if !c.logOnly && !(ratio < 0.5) {
-			t.Errorf("%s %s − none, %s: Var(paired)/Var(unpaired) = %.3f, want well below 1 (< 0.5): "+
-				"the policies do not share their random numbers", c.scenario, c.policy, c.metric, ratio)
+		rd, rx, ry := robustSD(d), robustSD(x), robustSD(y)
+		robust := rd * rd / (rx*rx + ry*ry)
+		t.Logf("CRN variance ratio, %s: %s − none, %s (%d replicates): robust %.4f, classical %.4f "+
+			"(difference %.4g, robust sd %.3g paired vs %.3g unpaired)", c.scenario, c.policy, c.metric, len(d),
+			robust, ratio, median(d), rd, math.Sqrt(rx*rx+ry*ry))
+		if !(robust < 0.5) {
+			t.Errorf("%s %s − none, %s: robust Var(paired)/Var(unpaired) = %.3f, want well below 1 (< 0.5): "+
+				"the policies do not share their random numbers", c.scenario, c.policy, c.metric, robust)
 		}
 	}
 }

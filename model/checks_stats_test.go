@@ -105,6 +105,29 @@ func sampleMoments(x []float64) moments {
 	}
 }
 
+// median returns the sample median of x (x is not modified).
+func median(x []float64) float64 {
+	s := slices.Clone(x)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// robustSD returns 1.4826 × the median absolute deviation of x, a
+// consistent estimate of the standard deviation for normal data that a few
+// extreme replicates cannot dominate (Hampel 1974).
+func robustSD(x []float64) float64 {
+	m := median(x)
+	dev := make([]float64, len(x))
+	for i, v := range x {
+		dev[i] = math.Abs(v - m)
+	}
+	return 1.4826 * median(dev)
+}
+
 // providerRecorder keeps the provider rows of the first and the last recorded
 // day: volume (Mtok) and share by provider name.
 type providerRecorder struct {
@@ -164,6 +187,13 @@ func TestCheckHelpers(t *testing.T) {
 		if got := st.CDF(c.z); math.Abs(got-c.f) > 1e-9 {
 			t.Errorf("standardized t_8 CDF(%v) = %.17g, want %.17g (scipy)", c.z, got, c.f)
 		}
+	}
+	// Robust scale: {1,2,3,4,100} has median 3 and absolute deviations {2,1,0,1,97}, MAD 1.
+	if m, r := median([]float64{4, 100, 1, 3, 2}), robustSD([]float64{1, 2, 3, 4, 100}); m != 3 || math.Abs(r-1.4826) > 1e-12 {
+		t.Errorf("median %v, robustSD %v; want 3 and 1.4826", m, r)
+	}
+	if m := median([]float64{4, 1, 3, 2}); m != 2.5 {
+		t.Errorf("median of an even sample = %v, want 2.5", m)
 	}
 	// Moments: 1..5 has mean 3, variance 2.5, m4 = (16+1+0+1+16)/5 = 6.8.
 	m := sampleMoments([]float64{1, 2, 3, 4, 5})

@@ -556,6 +556,10 @@ func (s *sim) priceDay(t int, lnPrev float64) error {
 		impact = math.Max(-maxImpact, math.Min(maxImpact, flow/p.Market.DepthUSD))
 	}
 	dS := d.issued - d.burnCLT - d.buybackCLT
+	if !(s.supply+dS > 0) {
+		return fmt.Errorf("%w: day %d: %v CLT burned (fees %v, buyback %v) against a supply of %v CLT at price %v USD",
+			ErrSupplyExhausted, t, d.burnCLT+d.buybackCLT, d.burnCLT, d.buybackCLT, s.supply+d.issued, s.price[t-1])
+	}
 	move := s.reg.Mu + e + j - s.reg.PegReversion*(lnPrev-math.Log(p.Market.Peg)) + impact -
 		p.Supply.DilutionImpact*dS/s.supply
 	if !isFinite(move) {

@@ -15,6 +15,13 @@ import (
 // ValidateSchedule).
 var ErrInvalidRunSpec = errors.New("invalid run spec")
 
+// ErrSupplyExhausted is wrapped by Run when a day's burns (fee burn and
+// buyback) would take the circulating CLT supply to zero or below: at a price
+// near zero the day's USD payments buy more CLT than exists, and the price
+// equation (dilution −φ ΔS/S) is no longer defined. Only extreme
+// configurations reach it (thin depth, large burns, a collapsed price).
+var ErrSupplyExhausted = errors.New("CLT supply exhausted")
+
 // stakeDays is the window of completed days over which a provider's stake
 // (governance weight, issuance key) is measured (MODEL-SPEC §2.7, §10).
 const stakeDays = 30
@@ -151,11 +158,18 @@ type dayTotals struct {
 // (§4.2). rec (may be nil) receives every spec.RecordEveryDays-th day and the
 // last day (§4.1), and per-provider rows when spec.ProviderSteps (§4.3).
 // Errors: a spec error wrapping ErrInvalidRunSpec, a parameter or schedule
-// error wrapping ErrInvalidParam, or a NaN/Inf arising inside the run wrapping
-// ErrNonFinite and naming the day and quantity (nothing is recorded after it).
+// error wrapping ErrInvalidParam, a NaN/Inf arising inside the run wrapping
+// ErrNonFinite and naming the day and quantity, or ErrSupplyExhausted; after
+// such an error nothing more is recorded and the day of the error is not.
 // The Runner's buffers are reused: the steady-state day loop allocates nothing.
 func (r *Runner) Run(spec *RunSpec, rec Recorder) (Summary, error) {
 	s := &r.sim
+	sum, err := s.run(spec, rec)
+	s.spec, s.p, s.rec = nil, nil, nil // keep no reference to the caller's data
+	return sum, err
+}
+
+func (s *sim) run(spec *RunSpec, rec Recorder) (Summary, error) {
 	if err := s.init(spec, rec); err != nil {
 		return Summary{}, err
 	}

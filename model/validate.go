@@ -47,7 +47,8 @@ const shareSumTol = 1e-6
 //
 // Levers that are switched off are validated too, because a policy variant may
 // switch them on. Validate does not check a scenario's Schedule (which regime
-// holds on which day): see ValidateSchedule.
+// holds on which day): see ValidateSchedule. It allocates nothing when p is
+// valid, so Run can afford to call it on every run.
 func (p *Params) Validate() error {
 	var c checker
 

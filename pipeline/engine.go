@@ -373,14 +373,8 @@ func (r *runResult) ProviderStep(ps *model.ProviderStep) { r.prov = append(r.pro
 func (e *engine) execute(ctx context.Context) (*Result, error) {
 	res := &Result{Dir: e.opts.Dir, Resumed: e.resumed}
 	start := time.Now()
-	var ids []int64
-	for _, k := range e.todo {
-		from, to := e.plan.ChunkRange(k)
-		for id := from; id < to; id++ {
-			ids = append(ids, id)
-		}
-	}
-	prog := Progress{Total: int64(len(ids)), Resumed: e.resumed, ChunksTotal: len(e.todo)}
+	ids := newIDSeq(e.plan, e.todo)
+	prog := Progress{Total: ids.n, Resumed: e.resumed, ChunksTotal: len(e.todo)}
 	report := func() {
 		if e.opts.Progress != nil {
 			prog.Elapsed = time.Since(start)
@@ -399,7 +393,8 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 	// Producer: run ids in order, at most `window` ahead of the writer.
 	g.Go(func() error {
 		defer close(jobs)
-		for _, id := range ids {
+		for i := int64(0); i < ids.n; i++ {
+			id := ids.at(i)
 			select {
 			case slots <- struct{}{}:
 			case <-gctx.Done():
@@ -442,7 +437,7 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 	var writeErr error
 	g.Go(func() error {
 		pending := map[int64]*runResult{}
-		next := 0 // index into ids
+		next := int64(0) // position in ids
 		var cw *chunkWriter
 		defer func() {
 			if cw != nil {
@@ -451,8 +446,8 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 		}()
 		for r := range results {
 			pending[r.id] = r
-			for next < len(ids) {
-				cur, ok := pending[ids[next]]
+			for next < ids.n {
+				cur, ok := pending[ids.at(next)]
 				if !ok {
 					break
 				}
@@ -521,6 +516,31 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 	return res, merr
+}
+
+// idSeq is the ascending sequence of run ids of a list of chunks, without
+// materializing it (a study may have millions of runs).
+type idSeq struct {
+	from []int64 // first run id of each chunk
+	cum  []int64 // runs before each chunk in the sequence
+	n    int64
+}
+
+func newIDSeq(p *Plan, chunks []int) idSeq {
+	var s idSeq
+	for _, k := range chunks {
+		from, to := p.ChunkRange(k)
+		s.from = append(s.from, from)
+		s.cum = append(s.cum, s.n)
+		s.n += to - from
+	}
+	return s
+}
+
+// at returns the i-th run id, 0 ≤ i < n.
+func (s idSeq) at(i int64) int64 {
+	j := sort.Search(len(s.cum), func(j int) bool { return s.cum[j] > i }) - 1
+	return s.from[j] + i - s.cum[j]
 }
 
 // safeRun calls run, turning a panic into an error so that one bad run

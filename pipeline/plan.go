@@ -14,6 +14,11 @@ import (
 // one chunk (one set of part files): the unit of resumption and of sharding.
 const DefaultChunkRuns = 256
 
+// MaxAutoChunks: when a study does not set chunk_runs, the chunk size is
+// raised above DefaultChunkRuns as needed to keep at most this many chunks
+// (the manifest lists every chunk's files and is rewritten after each).
+const MaxAutoChunks = 2000
+
 // SweepValue is one swept parameter's value in a cell.
 type SweepValue struct {
 	Param string  `json:"param"` // dotted parameter path, also the runs-table column name
@@ -73,7 +78,8 @@ type Plan struct {
 	ChunkRuns int
 }
 
-// NewPlan builds the plan of a validated study: cells in the order scenarios
+// NewPlan builds the plan of a validated study (chunk size: the study's
+// chunk_runs, else DefaultChunkRuns or more, see MaxAutoChunks): cells in the order scenarios
 // × policies × sweep grid (first listed varies slowest; within the grid the
 // first sweep varies slowest). Each cell's parameters are the study's Params,
 // then the scenario's overrides, the policy's, and the sweep values, and must
@@ -86,6 +92,10 @@ func NewPlan(s *Study) (*Plan, error) {
 		Outputs: s.Outputs, ChunkRuns: s.ChunkRuns}
 	if p.ChunkRuns == 0 {
 		p.ChunkRuns = DefaultChunkRuns
+		runs := int64(len(s.Scenarios)*len(s.Policies)) * int64(len(sweepGrid(s.Sweeps))) * int64(s.Replicates)
+		if c := (runs + MaxAutoChunks - 1) / MaxAutoChunks; c > int64(p.ChunkRuns) {
+			p.ChunkRuns = int(c)
+		}
 	}
 	for _, sw := range s.Sweeps {
 		p.SweepParams = append(p.SweepParams, sw.Param)

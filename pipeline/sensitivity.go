@@ -89,6 +89,13 @@ func (e *SensitivityError) Error() string { return "sensitivity." + e.Field + ":
 // Unwrap makes a SensitivityError match ErrSensitivity.
 func (e *SensitivityError) Unwrap() error { return ErrSensitivity }
 
+// sensStudyErr is a study error (ErrStudy, with file position) that also
+// matches ErrSensitivity.
+type sensStudyErr struct{ err error }
+
+func (e sensStudyErr) Error() string   { return e.err.Error() }
+func (e sensStudyErr) Unwrap() []error { return []error{e.err, ErrSensitivity} }
+
 func sensErr(field, format string, args ...any) error {
 	return &SensitivityError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
@@ -258,7 +265,7 @@ func (sp *SensitivitySpec) ValidateIn(s *Study) error {
 	if err := sp.Validate(); err != nil {
 		var se *SensitivityError
 		if errors.As(err, &se) {
-			return fmt.Errorf("%w: %w", ErrSensitivity, s.fieldErr("sensitivity."+se.Field, "%s", se.Msg))
+			return sensStudyErr{s.fieldErr("sensitivity."+se.Field, "%s", se.Msg)}
 		}
 		return err
 	}
@@ -273,11 +280,11 @@ func (sp *SensitivitySpec) ValidateIn(s *Study) error {
 		}{{"low", f.Low}, {"high", f.High}} {
 			p := base.Clone()
 			if err := SetFactor(&p, f, end.v); err != nil {
-				return fmt.Errorf("%w: %w", ErrSensitivity, s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name), "%v", err))
+				return sensStudyErr{s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name), "%v", err)}
 			}
 			if err := p.Validate(); err != nil {
-				return fmt.Errorf("%w: %w", ErrSensitivity, s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name),
-					"%s = %v gives invalid parameters: %v", f.Param, end.v, err))
+				return sensStudyErr{s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name),
+					"%s = %v gives invalid parameters: %v", f.Param, end.v, err)}
 			}
 		}
 	}
@@ -291,15 +298,15 @@ func (sp *SensitivitySpec) BaseParams(s *Study) (model.Params, error) {
 	r := sp.Resolved()
 	sc, err := s.Scenario(r.Scenario)
 	if err != nil {
-		return model.Params{}, fmt.Errorf("%w: %w", ErrSensitivity, s.fieldErr("sensitivity.scenario", "%v", err))
+		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity.scenario", "%v", err)}
 	}
 	pol, err := s.Policy(r.Policy)
 	if err != nil {
-		return model.Params{}, fmt.Errorf("%w: %w", ErrSensitivity, s.fieldErr("sensitivity.policy", "%v", err))
+		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity.policy", "%v", err)}
 	}
 	p, err := model.Resolve(s.Params, sc, pol)
 	if err != nil {
-		return model.Params{}, fmt.Errorf("%w: %w", ErrSensitivity, s.fieldErr("sensitivity", "%v", err))
+		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity", "%v", err)}
 	}
 	return p, nil
 }

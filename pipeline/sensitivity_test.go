@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokensim/tokensim/model"
 )
 
 func validSensitivity() SensitivitySpec {
@@ -127,5 +129,21 @@ func TestSensitivityWarnings(t *testing.T) {
 	base, _ = sp.BaseParams(s)
 	if w := sp.Warnings(&base); len(w) != 0 {
 		t.Errorf("unexpected warnings: %v", w)
+	}
+}
+
+func TestSetFactorRoundsIntegers(t *testing.T) {
+	p := model.Default()
+	if err := SetFactor(&p, Factor{Param: "consumers.vol_window_days", Low: 5, High: 30}, 7.6); err != nil {
+		t.Fatal(err)
+	}
+	if p.Consumers.VolWindowDays != 8 {
+		t.Errorf("vol_window_days = %d, want 8", p.Consumers.VolWindowDays)
+	}
+	if err := SetFactor(&p, Factor{Param: "network.effect"}, 0.37); err != nil || p.Network.Effect != 0.37 {
+		t.Errorf("network.effect = %v (%v)", p.Network.Effect, err)
+	}
+	if err := SetFactor(&p, Factor{Param: "network.nothing"}, 1); err == nil {
+		t.Error("unknown parameter accepted")
 	}
 }

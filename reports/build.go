@@ -430,7 +430,8 @@ func significant(e *stats.Effect) bool {
 }
 
 // findings writes the headline sentences, one per scenario and outcome
-// family: the significant effect (95% interval excluding zero) of largest size
+// family: the material effect (95% interval excluding zero, size at least
+// Materiality of the baseline level) of largest size
 // on the family's primary metric (peg_mad, hhi_final, provider_profit_usd,
 // satisfaction); failing that, the significant effect with the largest
 // standardized size |mean Δ| / sd(Δ) on another metric of the family that has
@@ -445,7 +446,7 @@ func (b *builder) findings() []string {
 			}
 			if best == nil {
 				if b.hasEffects(sc, fam.id) {
-					out = append(out, fmt.Sprintf("%s: in %s, no policy changes %s significantly versus %s (every 95%% interval includes zero).", fam.title, sc, strings.ToLower(fam.title), stats.BaselinePolicy))
+					out = append(out, fmt.Sprintf("%s: in %s, no policy changes %s materially versus %s (every 95%% interval includes zero, or the effect is below %.0f%% of %s's level).", fam.title, sc, strings.ToLower(fam.title), stats.BaselinePolicy, 100*Materiality, stats.BaselinePolicy))
 				}
 				continue
 			}
@@ -455,7 +456,7 @@ func (b *builder) findings() []string {
 	return out
 }
 
-// primaryFinding returns the largest significant effect on the family's
+// primaryFinding returns the largest material effect on the family's
 // primary metric.
 func (b *builder) primaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
 	mi, ok := b.st.MetricInfo(primaryMetric[fam])
@@ -464,15 +465,30 @@ func (b *builder) primaryFinding(sc, fam string) (*stats.Effect, stats.MetricInf
 	}
 	var best *stats.Effect
 	for _, e := range b.st.EffectsOf(sc, mi.Name) {
-		if significant(e) && (best == nil || math.Abs(e.MeanDiff) > math.Abs(best.MeanDiff)) {
+		if material(e) && (best == nil || math.Abs(e.MeanDiff) > math.Abs(best.MeanDiff)) {
 			best = e
 		}
 	}
 	return best, mi
 }
 
-// secondaryFinding returns the significant effect of largest standardized
-// size on the family's other directed metrics.
+// Materiality is the smallest relative effect |Δ| / |none's mean| that a
+// headline reports: significant but smaller effects are real yet too small to
+// headline (they stay in the policy-effect tables).
+const Materiality = 0.01
+
+// material reports whether e is significant and at least Materiality of the
+// baseline level (or the baseline level is zero).
+func material(e *stats.Effect) bool {
+	if !significant(e) {
+		return false
+	}
+	r := e.RelDiff()
+	return !finite(r) || math.Abs(r) >= Materiality
+}
+
+// secondaryFinding returns the material effect of largest standardized size
+// on the family's other directed metrics.
 func (b *builder) secondaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
 	var best *stats.Effect
 	var bestMI stats.MetricInfo
@@ -482,7 +498,7 @@ func (b *builder) secondaryFinding(sc, fam string) (*stats.Effect, stats.MetricI
 			continue
 		}
 		for _, e := range b.st.EffectsOf(sc, mi.Name) {
-			if !significant(e) {
+			if !material(e) {
 				continue
 			}
 			size := math.Abs(e.MeanDiff) / e.SDDiff
@@ -507,17 +523,14 @@ func (b *builder) hasEffects(sc, fam string) bool {
 	return false
 }
 
-// sentence phrases one effect: "In volatility, fund lowers mean |P − peg| by
-// 0.0123 USD/CLT (95% CI 0.0100–0.0140; −45% of none's 0.0273), an
-// improvement."
+// sentence phrases one effect: "In volatility, fund lowers mean |price − peg|
+// by 0.0647 USD/CLT (95% CI 0.0531–0.0789; −72.6% relative to none's 0.0891
+// USD/CLT; 16 paired replicates), an improvement." Fractions are given in
+// percentage points, HHI in points, large USD amounts in millions/billions.
 func (b *builder) sentence(e *stats.Effect, mi stats.MetricInfo) string {
 	verb, mag, lo, hi := "raises", e.MeanDiff, e.Lo, e.Hi
 	if e.MeanDiff < 0 {
 		verb, mag, lo, hi = "lowers", -e.MeanDiff, -e.Hi, -e.Lo
-	}
-	unit := ""
-	if mi.Unit != "" {
-		unit = " " + mi.Unit
 	}
 	where := e.Scenario
 	if len(e.Sweep) > 0 {
@@ -529,15 +542,55 @@ func (b *builder) sentence(e *stats.Effect, mi stats.MetricInfo) string {
 	}
 	rel := ""
 	if r := e.RelDiff(); finite(r) {
-		rel = fmt.Sprintf("; %s%% of %s's %s%s", signed(100*r, 3), stats.BaselinePolicy, FormatSig(e.BaseMean, 3), unit)
+		rel = fmt.Sprintf("; %s%% relative to %s's %s", signed(100*r, 3), stats.BaselinePolicy, textQuantity(e.BaseMean, mi.Unit, true))
 	}
 	better := ""
 	if finite(e.FracBetter) {
 		better = fmt.Sprintf(" It does better in %.0f%% of paired replicates.", 100*e.FracBetter)
 	}
-	return fmt.Sprintf("In %s, %s %s %s by %s%s (95%% CI %s–%s%s; %d paired replicates), %s.%s",
-		where, e.Policy, verb, lowerFirst(nonEmpty(mi.Label, mi.Name)), FormatSig(mag, 3), unit,
-		FormatSig(lo, 3), FormatSig(hi, 3), rel, e.N, judgement, better)
+	ciLo, ciHi := textQuantity(lo, mi.Unit, false), textQuantity(hi, mi.Unit, false)
+	return fmt.Sprintf("In %s, %s %s %s by %s (95%% CI %s–%s; %d paired replicates%s), %s.%s",
+		where, e.Policy, verb, lowerFirst(nonEmpty(mi.Label, mi.Name)), textQuantity(mag, mi.Unit, false),
+		stripUnit(ciLo, ciHi), ciHi, e.N, rel, judgement, better)
+}
+
+// fractionUnits are the units whose values are fractions in [0, 1].
+var fractionUnits = map[string]bool{"fraction": true, "share": true, "fraction of days": true, "fraction of providers": true}
+
+// textQuantity formats v with its unit for running text: fractions as
+// percentages (level) or percentage points (difference), HHI as points, USD
+// amounts of a million or more in millions or billions.
+func textQuantity(v float64, unit string, level bool) string {
+	switch {
+	case fractionUnits[unit]:
+		if level {
+			return FormatSig(100*v, 3) + "%"
+		}
+		return FormatSig(100*v, 3) + " percentage points"
+	case strings.HasPrefix(unit, "HHI"):
+		return FormatSig(v, 3) + " HHI points"
+	case unit == "USD" && math.Abs(v) >= 1e9:
+		return FormatSig(v/1e9, 3) + " billion USD"
+	case unit == "USD" && math.Abs(v) >= 1e6:
+		return FormatSig(v/1e6, 3) + " million USD"
+	case unit == "":
+		return FormatSig(v, 3)
+	}
+	return FormatSig(v, 3) + " " + unit
+}
+
+// stripUnit drops the unit words of lo that it shares with hi ("1.2 million
+// USD" before "3.4 million USD" becomes "1.2"), so that an interval reads
+// "1.2–3.4 million USD".
+func stripUnit(lo, hi string) string {
+	li, hi2 := strings.IndexByte(lo, ' '), strings.IndexByte(hi, ' ')
+	if li > 0 && hi2 > 0 && lo[li:] == hi[hi2:] {
+		return lo[:li]
+	}
+	if strings.HasSuffix(lo, "%") && strings.HasSuffix(hi, "%") {
+		return strings.TrimSuffix(lo, "%")
+	}
+	return lo
 }
 
 // signed formats v with an explicit sign (U+2212 for minus).

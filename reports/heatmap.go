@@ -148,7 +148,7 @@ func (h heatCells) DataRange() (xmin, xmax, ymin, ymax float64) {
 }
 
 // FormatSig formats v with n significant digits, without exponent for
-// magnitudes in [1e-3, 1e12) (with thousands separators above 9,999), and
+// magnitudes in [1e-4, 1e12) (with thousands separators above 9,999), and
 // U+2212 for minus; NaN prints as "n/a".
 func FormatSig(v float64, n int) string {
 	switch {
@@ -162,7 +162,7 @@ func FormatSig(v float64, n int) string {
 		return "0"
 	}
 	a := math.Abs(v)
-	if a < 1e-3 || a >= 1e12 {
+	if a < 1e-4 || a >= 1e12 {
 		return minusSign(fmt.Sprintf("%.*e", n-1, v))
 	}
 	// The exponent after rounding to n significant digits (999.96 → 1.00e+03).

@@ -52,7 +52,31 @@ func SensitivitySection(res *stats.SensitivityResult) (Section, error) {
 		return Section{}, err
 	}
 	sec.Tables = append(sec.Tables, SensitivityTable(res))
+	if t, ok := SecondOrderTable(res); ok {
+		sec.Tables = append(sec.Tables, t)
+	}
 	return sec, nil
+}
+
+// SecondOrderTable returns the second-order Sobol indices S_ij of every
+// output and factor pair with their intervals, when the design has them.
+func SecondOrderTable(res *stats.SensitivityResult) (Table, bool) {
+	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
+	t := Table{Caption: "Second-order Sobol indices S_ij (the variance explained by the interaction of two factors alone), " + lvl,
+		Header: []string{"output", "factor i", "factor j", "S_ij", lvl}}
+	for _, o := range res.Outputs {
+		if o.Sobol == nil || o.Sobol.S2 == nil {
+			continue
+		}
+		s := o.Sobol
+		for i := range res.Factors {
+			for j := i + 1; j < len(res.Factors); j++ {
+				t.Rows = append(t.Rows, []string{o.Output, res.Factors[i].Param, res.Factors[j].Param,
+					sensNum(s.S2[i][j]), sensInterval(s.S2Low[i][j], s.S2High[i][j])})
+			}
+		}
+	}
+	return t, len(t.Rows) > 0
 }
 
 // sensMethodText describes the design and estimators in one paragraph.

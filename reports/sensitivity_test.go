@@ -2,8 +2,11 @@ package reports
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -138,5 +141,67 @@ func TestSensitivitySectionNoIndices(t *testing.T) {
 	}
 	if len(sec.Figures) != 0 || len(sec.Tables[0].Rows) != 8 || !strings.Contains(strings.Join(sec.Intro, " "), "constant") {
 		t.Fatalf("section without indices: %+v", sec)
+	}
+}
+
+func TestSecondOrderTable(t *testing.T) {
+	res := sensTestResult(t, pipeline.SensitivitySobol)
+	if _, ok := SecondOrderTable(res); ok {
+		t.Fatal("second-order table without second-order indices")
+	}
+	d, err := stats.NewSaltelliDesign(128, 4, true, stats.SobolOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := make([]float64, len(d.Points))
+	for i, p := range d.Points {
+		y[i] = sensTestEval(p)[1]
+	}
+	res.Outputs = res.Outputs[1:]
+	res.Outputs[0].Sobol, err = stats.SaltelliAnalyze(d, y, stats.SensitivityCI{Resamples: 50, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, ok := SecondOrderTable(res)
+	if !ok || len(tab.Rows) != 6 || tab.Rows[0][1] != "network.effect" || tab.Rows[0][2] != "centralization.quality_growth_per_year" {
+		t.Fatalf("table %+v", tab)
+	}
+	sec, err := SensitivitySection(res)
+	if err != nil || len(sec.Tables) != 2 {
+		t.Fatalf("section tables: %v %d", err, len(sec.Tables))
+	}
+}
+
+func TestSensitivityReportPage(t *testing.T) {
+	res := sensTestResult(t, pipeline.SensitivityMorris)
+	m := &pipeline.Manifest{Seed: 9, RunsPlanned: 200, RunsDone: 150, RunsFailed: 2, State: pipeline.StateRunning,
+		Config: "name: sens\n", ConfigHash: "abc"}
+	rep, err := SensitivityReport(res, m, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Alerts) != 2 || len(rep.Findings) != 2 || len(rep.Sections) != 2 || rep.Config != m.Config {
+		t.Fatalf("report: alerts %v findings %v sections %d", rep.Alerts, rep.Findings, len(rep.Sections))
+	}
+	var page bytes.Buffer
+	if err := Render(&page, rep); err != nil {
+		t.Fatal(err)
+	}
+	html := page.String()
+	for _, want := range []string{`id="sensitivity"`, "Method notes", "not complete", "2 runs failed", "<table"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	// WriteSensitivityReport writes the page and the figure.
+	dir := t.TempDir()
+	path, err := WriteSensitivityReport(context.Background(), dir, res, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{path, filepath.Join(dir, "figures", "sensitivity_morris.png"), filepath.Join(dir, "figures", "sensitivity_morris.svg")} {
+		if _, err := os.Stat(f); err != nil {
+			t.Error(err)
+		}
 	}
 }

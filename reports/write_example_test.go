@@ -58,7 +58,7 @@ func ExampleWrite() {
 		fmt.Println(filepath.Base(f))
 	}
 	// Output:
-	// Stability: In volatility, fund lowers mean |price − peg| by 0.0190 USD/CLT (95% CI 0.0170–0.0210; −61.3% of none's 0.0310 USD/CLT; 100 paired replicates), an improvement. It does better in 97% of paired replicates.
+	// Stability: In volatility, fund lowers mean |price − peg| by 0.0190 USD/CLT (95% CI 0.0170–0.0210 USD/CLT; 100 paired replicates; −61.3% relative to none's 0.0310 USD/CLT), an improvement. It does better in 97% of paired replicates.
 	// report.html 2 figures
 	// dist_stability_volatility.png
 	// effects_volatility.png

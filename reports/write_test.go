@@ -298,7 +298,7 @@ func TestFindingsFromNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Stability: In volatility, fund lowers mean |price − peg| by 0.0300 USD/CLT (95% CI 0.0250–0.0350; −75.0% of none's 0.0400 USD/CLT; 40 paired replicates), an improvement. It does better in 93% of paired replicates."
+	want := "Stability: In volatility, fund lowers mean |price − peg| by 0.0300 USD/CLT (95% CI 0.0250–0.0350 USD/CLT; 40 paired replicates; −75.0% relative to none's 0.0400 USD/CLT), an improvement. It does better in 93% of paired replicates."
 	found := false
 	for _, f := range r.Findings {
 		if f == want {
@@ -312,8 +312,18 @@ func TestFindingsFromNumbers(t *testing.T) {
 	mi := stats.MetricInfo{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: stats.HigherIsBetter}
 	b := &builder{st: st}
 	s := b.sentence(&stats.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
-	if !strings.Contains(s, "grants lowers served / desired volume by 0.0100 fraction (95% CI 0.00500–0.0200;") || !strings.Contains(s, "a deterioration") {
-		t.Errorf("sentence: %s", s)
+	if want := "In baseline, grants lowers served / desired volume by 1.00 percentage points (95% CI 0.500–2.00 percentage points; 10 paired replicates; −1.11% relative to none's 90.0%), a deterioration. It does better in 20% of paired replicates."; s != want {
+		t.Errorf("sentence:\n%s\nwant\n%s", s, want)
+	}
+	mi = stats.MetricInfo{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: stats.HigherIsBetter}
+	s = b.sentence(&stats.Effect{Scenario: "centralization", Sweep: []stats.SweepValue{{Param: "share_cap.cap", Value: 0.3, Text: "0.3"}},
+		Policy: "all", MeanDiff: -3.32e9, Lo: -3.67e9, Hi: -3.03e9, BaseMean: 1.26e10, FracBetter: 0, N: 16}, mi)
+	if want := "In centralization (share_cap.cap=0.3), all lowers total provider profit by 3.32 billion USD (95% CI 3.03–3.67 billion USD; 16 paired replicates; −26.3% relative to none's 12.6 billion USD), a deterioration. It does better in 0% of paired replicates."; s != want {
+		t.Errorf("sentence:\n%s\nwant\n%s", s, want)
+	}
+	// A significant but immaterial effect (0.1% of the level) is not a headline.
+	if material(&stats.Effect{N: 10, MeanDiff: 0.001, Lo: 0.0005, Hi: 0.0015, BaseMean: 1}) {
+		t.Errorf("a 0.1%% effect counted as material")
 	}
 }
 
@@ -373,6 +383,41 @@ func TestSweepHeatmaps(t *testing.T) {
 	// 2 scenarios × 3 policies × 2 metrics.
 	if len(sweep.Figures) != 12 {
 		t.Errorf("%d heatmaps, want 12", len(sweep.Figures))
+	}
+	if got := sweep.Figures[0].Title; got != "Mean |price − peg|, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
+		t.Errorf("heatmap title %q", got)
+	}
+}
+
+// TestSweepFans: with a sweep, charts over time are drawn per sweep point (at
+// most Options.MaxFanSweepPoints), with the policies as panels.
+func TestSweepFans(t *testing.T) {
+	o := basicOpts
+	o.sweep = true
+	o.days = 10
+	o.runs = 5
+	o.scenarios = []string{"centralization"}
+	opts := DefaultOptions()
+	opts.MaxFanSweepPoints = 4
+	r, err := Build(context.Background(), synthStudy(o), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids, captions []string
+	for _, f := range r.Figures() {
+		if strings.HasPrefix(f.ID, "fan_price_") {
+			ids = append(ids, f.ID)
+			captions = append(captions, f.Caption)
+		}
+	}
+	want := []string{"fan_price_centralization_cap0-3_effect0-3", "fan_price_centralization_cap0-4_effect0-3",
+		"fan_price_centralization_cap0-5_effect0-3", "fan_price_centralization_cap0-3_effect0-8"}
+	if strings.Join(ids, " ") != strings.Join(want, " ") {
+		t.Errorf("price fans %v, want %v", ids, want)
+	}
+	if len(captions) > 0 && (!strings.Contains(captions[0], "scenario centralization at share_cap.cap=0.3, network.effect=0.3") ||
+		!strings.Contains(captions[0], "first 4 of 6 sweep points")) {
+		t.Errorf("caption %q does not name the sweep point and the limit", captions[0])
 	}
 }
 

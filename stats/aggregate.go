@@ -207,8 +207,9 @@ type Fan struct {
 	Mean     []float64
 }
 
-// StudyInfo is what the report says about the study itself: from
-// manifest.json where present, otherwise inferred from the data.
+// StudyInfo is what the report says about the study itself, from its
+// manifest.json (pipeline.Manifest) and, for the counts of runs, part files
+// and consumer-days, from the data read.
 type StudyInfo struct {
 	Dir            string
 	Name           string
@@ -218,14 +219,14 @@ type StudyInfo struct {
 	ToolVersion    string
 	SchemaVersion  int
 	ConfigHash     string
-	Config         []byte // resolved configuration as stored in the manifest (JSON or YAML text); nil if absent
+	Config         []byte // resolved study configuration (YAML) as stored in the manifest
 	Replicates     int
 	HorizonDays    int
 	Scenarios      []string
 	Policies       []string
 	SweepParams    []string
-	HasManifest    bool
-	Complete       bool      // the manifest says the study finished
+	HasManifest    bool      // always true for a study opened by OpenDataset
+	Complete       bool      // the manifest's state is "complete"
 	RunsPlanned    int       // 0 when unknown
 	RunsFound      int       // rows of the runs table
 	RunsFailed     int       // failed runs reported by the manifest
@@ -253,6 +254,44 @@ type Study struct {
 	Fans     []Fan       // sorted like Cells, then by variable in FanVariables order
 	Warnings []string    // non-fatal problems (missing baseline, unmatched replicates, …)
 	Options  Options     // the options used
+
+	runs   *RunTable     // the runs table, for RunValues
+	rowsOf map[int][]int // cell → its rows in runs, by replicate
+}
+
+// RunValues returns the finite values of one metric over the runs of a cell
+// (CellStats.Cell), in replicate order, for histograms, ECDFs and box plots;
+// nil when the cell or metric is unknown. The slice is a copy.
+func (s *Study) RunValues(cell int, metric string) []float64 {
+	if s.runs == nil {
+		return nil
+	}
+	m := s.runs.MetricIndex(metric)
+	rows, ok := s.rowsOf[cell]
+	if m < 0 || !ok {
+		return nil
+	}
+	out := make([]float64, 0, len(rows))
+	for _, r := range rows {
+		if v := s.runs.Values[m][r]; isFinite(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// RunReplicates returns the replicate numbers of the runs of a cell, in the
+// order of RunValues' rows before nulls are dropped; nil when unknown.
+func (s *Study) RunReplicates(cell int) []int {
+	rows, ok := s.rowsOf[cell]
+	if !ok {
+		return nil
+	}
+	out := make([]int, len(rows))
+	for i, r := range rows {
+		out[i] = s.runs.Replicate[r]
+	}
+	return out
 }
 
 // MetricInfo returns the description of the named metric.
@@ -312,12 +351,14 @@ type Options struct {
 	BootstrapMethod string  // MethodBCa (default) or MethodPercentile
 	Seed            uint64  // seed of the bootstrap streams; default: the study's seed
 	Fans            bool    // read `steps` and compute fans; default true
-	// FanMemoryBytes bounds the per-pass memory of the fan computation; cells
-	// of one steps partition are grouped into passes within this budget (at
-	// least one cell per pass). Default 256 MiB.
+	// FanMemoryBytes bounds the memory of the fan accumulators, split evenly
+	// over Workers: the cells of one steps partition are grouped into passes
+	// whose estimated size (runs × days × 7 variables × 8 bytes) fits one
+	// worker's share, at least one cell per pass (0: one cell per pass).
+	// Default 256 MiB.
 	FanMemoryBytes int64
 	WriteSummary   bool // write summary/*.parquet and *.arrow; default true
-	Workers        int  // parallel partitions/effects; default 2
+	Workers        int  // goroutines for effects and steps passes; default 2 (0 means 1)
 }
 
 // DefaultOptions returns the defaults documented on Options.
@@ -396,7 +437,9 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.runs, st.rowsOf = runs, map[int][]int{}
 	for _, g := range groups {
+		st.rowsOf[g.cell] = g.rows
 		st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
 	}
 	effects, warns, err := computeEffects(ctx, groups, runs, opts)

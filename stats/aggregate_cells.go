@@ -144,6 +144,9 @@ func cellStats(g *cellGroup, t *RunTable, events []EventInfo, conf float64, expe
 	}
 	for _, e := range events {
 		col := t.Values[t.MetricIndex(e.Metric)]
+		if raw, ok := t.Raw[e.Metric]; ok {
+			col = raw
+		}
 		k, n := 0, 0
 		for _, r := range g.rows {
 			v := col[r]

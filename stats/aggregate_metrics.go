@@ -9,8 +9,8 @@ var knownMetrics = []MetricInfo{
 	{"peg_mad", FamilyStability, "USD/CLT", "Mean |price − peg|", LowerIsBetter},
 	{"days_outside_band_frac", FamilyStability, "fraction of days", "Days outside the peg band", LowerIsBetter},
 	{"halts", FamilyStability, "halts", "Circuit-breaker halts", Neutral},
-	{"fund_depleted_day", FamilyStability, "day", "Day the fund was depleted (−1 never)", Neutral},
-	{"recovery_days", FamilyStability, "days", "Days to re-enter the band after the largest shock (−1 never)", Neutral},
+	{"fund_depleted_day", FamilyStability, "day", "Day the fund was depleted (runs where it was)", Neutral},
+	{"recovery_days", FamilyStability, "days", "Days to re-enter the band after the largest shock (runs that did)", LowerIsBetter},
 	{"price_final", FamilyStability, "USD/CLT", "CLT price at the end", Neutral},
 	// Diversity.
 	{"hhi_final", FamilyDiversity, "HHI (0–10,000)", "HHI at the end", LowerIsBetter},
@@ -46,6 +46,14 @@ var knownMetrics = []MetricInfo{
 	// Governance.
 	{"cap_blocked_days", FamilyGovernance, "days", "Days the share cap was blocked by vote", LowerIsBetter},
 	{"grants_blocked_days", FamilyGovernance, "days", "Days grants were blocked by vote", LowerIsBetter},
+}
+
+// neverColumns are metrics whose value −1 means "never" (MODEL-SPEC §4.2):
+// their distributions and effects use only the runs where the event
+// happened (−1 is read as missing); the events use the raw values.
+var neverColumns = map[string]bool{
+	"fund_depleted_day": true,
+	"recovery_days":     true,
 }
 
 // nonMetricColumns are numeric runs columns that are not outcome metrics.

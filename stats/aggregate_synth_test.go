@@ -102,10 +102,14 @@ func synthSummary(c synthCell, rep int, seed uint64) model.Summary {
 // synthStep returns the steps row of (cell, replicate, day).
 func synthStep(runID int64, c synthCell, rep, day int) model.Step {
 	price := 1 + 0.001*float64((rep*7+day)%23-11) + 0.0001*float64(len(c.policy))
+	desired := 100.0
+	if day == 2 && rep%9 == 0 {
+		desired = 0 // no demand: that day's satisfaction is undefined
+	}
 	return model.Step{
 		RunID: runID, Day: int32(day), Price: price,
 		HHI:         2000 + float64((rep*13+day)%101),
-		DesiredMtok: 100, ServedMtok: 90 + float64(rep%10),
+		DesiredMtok: desired, ServedMtok: 90 + float64(rep%10),
 		CostUSDPerMtok: 5 + 0.01*float64(day%7) + 0.1*float64(rep%3),
 		NActive:        int32(5 - rep%3), TopShare: 0.3 + 0.001*float64(rep%50),
 	}

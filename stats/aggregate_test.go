@@ -1,9 +1,12 @@
 package stats
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -71,6 +74,9 @@ func TestAggregateSynthetic(t *testing.T) {
 		if cs.Runs != len(reps) || cs.Expected != 40 {
 			t.Errorf("cell %d: runs %d expected %d, want %d, 40", cs.Cell, cs.Runs, cs.Expected, len(reps))
 		}
+		if rv := st.RunValues(cs.Cell, "peg_mad"); !slices.Equal(rv, peg) || !slices.Equal(st.RunReplicates(cs.Cell), reps) {
+			t.Errorf("cell %d: RunValues %v, want %v", cs.Cell, rv, peg)
+		}
 		d, ok := cs.Metric("peg_mad")
 		want := Describe(peg, 0.95)
 		if !ok || fmt.Sprint(d) != fmt.Sprint(want) {
@@ -102,6 +108,10 @@ func TestAggregateSynthetic(t *testing.T) {
 					k++
 				}
 			}
+		}
+		// −1 ("never") is missing in the distribution, counted in the event.
+		if fdd, _ := cs.Metric("fund_depleted_day"); fdd.N != k || fdd.Missing != len(reps)-k || (k > 0 && fdd.Min < 100) {
+			t.Errorf("cell %d fund_depleted_day: %+v, want N=%d", cs.Cell, fdd, k)
 		}
 		fd, _ := cs.Event("fund_depleted")
 		if fd != NewProportion("fund_depleted", k, len(reps), 0.95) {
@@ -189,6 +199,20 @@ func TestAggregateSynthetic(t *testing.T) {
 		}
 	}
 	for _, f := range st.FansOf("volatility", FanSatisfaction) {
+		// Days without demand have no satisfaction value: N drops on day 2.
+		c := cells[f.Cell]
+		present, want := 0, 0
+		for rep := range s.Replicates {
+			if !s.Skip[s.runID(c, rep)] {
+				present++
+				if rep%9 != 0 {
+					want++
+				}
+			}
+		}
+		if f.N[1] != present || f.N[2] != want {
+			t.Errorf("cell %d satisfaction N: day 1 %d, day 2 %d, want day 2 %d", f.Cell, f.N[1], f.N[2], want)
+		}
 		if f.P5[0] != 0.9 || f.P95[0] < 0.98 || f.P95[0] > 0.99 {
 			t.Errorf("satisfaction fan day 0: P5 %v P95 %v", f.P5[0], f.P95[0])
 		}
@@ -223,6 +247,23 @@ func TestAggregateDeterministic(t *testing.T) {
 	}
 	if fmt.Sprint(a.Cells) != fmt.Sprint(b.Cells) || fmt.Sprint(a.Effects) != fmt.Sprint(b.Effects) || fmt.Sprint(a.Fans) != fmt.Sprint(b.Fans) {
 		t.Error("results differ between 1 worker/one pass and 3 workers/one cell per pass")
+	}
+	// The summary files are the same bytes whatever the worker count.
+	da, db := t.TempDir(), t.TempDir()
+	if err := WriteSummary(da, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSummary(db, b); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"metrics", "events", "effects", "fans"} {
+		for _, ext := range []string{".parquet", ".arrow"} {
+			x, err1 := os.ReadFile(filepath.Join(da, "summary", name+ext))
+			y, err2 := os.ReadFile(filepath.Join(db, "summary", name+ext))
+			if err1 != nil || err2 != nil || !bytes.Equal(x, y) {
+				t.Errorf("summary/%s%s differs between runs (%v, %v)", name, ext, err1, err2)
+			}
+		}
 	}
 	if len(a.Cells) != 6 || len(a.Fans) != 6*len(FanVariables()) || len(a.Effects) != 3*len(a.Metrics) {
 		t.Fatalf("%d cells, %d fans, %d effects", len(a.Cells), len(a.Fans), len(a.Effects))
@@ -262,5 +303,49 @@ func TestAggregateRunningStudy(t *testing.T) {
 	}
 	if len(st.Effects) != 0 || len(st.Fans) != 0 {
 		t.Errorf("%d effects, %d fans", len(st.Effects), len(st.Fans))
+	}
+	// Empty tables are still written with their columns.
+	for _, name := range []string{SummaryEffects, SummaryFans} {
+		an, ac := readArrowIPC(t, filepath.Join(dir, "summary", name+".arrow"))
+		pn, pc := readParquetArrow(t, filepath.Join(dir, "summary", name+".parquet"))
+		if len(an) < 10 || strings.Join(an, ",") != strings.Join(pn, ",") || len(ac[0]) != 0 || len(pc[0]) != 0 {
+			t.Errorf("%s: columns %v / %v, rows %d / %d", name, an, pn, len(ac[0]), len(pc[0]))
+		}
+	}
+}
+
+// TestAggregateStepsWithoutRuns: steps rows whose run is not in the runs
+// table (e.g. a runs part lost) are left out of the fans and reported.
+func TestAggregateStepsWithoutRuns(t *testing.T) {
+	dir := t.TempDir()
+	s := synthStudy{Scenarios: []string{"baseline"}, Policies: []string{"none", "fund"}, Replicates: 6, Horizon: 3,
+		Steps: true, ChunkRuns: 4}
+	writeSynth(t, dir, s)
+	editManifest(t, dir, func(m map[string]any) {
+		var keep []any
+		for _, f := range m["files"].([]any) {
+			if f.(map[string]any)["path"] != "runs/"+pipeline.PartName(0) {
+				keep = append(keep, f)
+			}
+		}
+		m["files"] = keep
+	})
+	opts := aggTestOptions()
+	opts.FanMemoryBytes = 1 // one cell per pass: rows are counted once
+	st, err := Aggregate(context.Background(), dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Info.RunsFound != 8 {
+		t.Errorf("%d runs found, want 8", st.Info.RunsFound)
+	}
+	want := "16 steps row(s) of runs missing from the runs table were ignored"
+	if !slices.Contains(st.Warnings, want) {
+		t.Errorf("warnings %q lack %q", st.Warnings, want)
+	}
+	for _, f := range st.Fans {
+		if f.N[0] != st.Cells[slices.IndexFunc(st.Cells, func(c CellStats) bool { return c.Cell == f.Cell })].Runs {
+			t.Errorf("cell %d %s: N %v", f.Cell, f.Variable, f.N)
+		}
 	}
 }

@@ -203,6 +203,9 @@ type RunTable struct {
 	ConsumerDays int64
 	// Duplicates counts rows dropped because their run_id was already read.
 	Duplicates int
+	// Raw holds the values as read of the metrics whose −1 means "never"
+	// (fund_depleted_day, recovery_days); in Values their −1 is NaN.
+	Raw map[string][]float64
 }
 
 // Len is the number of runs.
@@ -287,9 +290,20 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 		}
 		t.Sweep[r] = sv
 	}
+	t.Raw = map[string][]float64{}
 	for _, mi := range metricCatalog(order, isSweep) {
+		vals := metricCols[mi.Name]
+		if neverColumns[mi.Name] {
+			t.Raw[mi.Name] = vals
+			vals = slices.Clone(vals)
+			for i, v := range vals {
+				if v == -1 {
+					vals[i] = math.NaN()
+				}
+			}
+		}
 		t.Metrics = append(t.Metrics, mi)
-		t.Values = append(t.Values, metricCols[mi.Name])
+		t.Values = append(t.Values, vals)
 	}
 	if cd, ok := metricCols["consumer_days"]; ok {
 		for _, v := range cd {

@@ -85,6 +85,7 @@ func (ds *Dataset) computeFans(ctx context.Context, groups []*cellGroup, t *RunT
 	type job struct {
 		files []string
 		cells []*cellGroup
+		first bool // first pass over its partition: counts rows of unknown runs
 	}
 	days := ds.Info.HorizonDays + 1
 	if ds.Info.HorizonDays <= 0 {
@@ -106,28 +107,39 @@ func (ds *Dataset) computeFans(ctx context.Context, groups []*cellGroup, t *RunT
 		}
 		var pass []*cellGroup
 		var bytes int64
+		first := true
 		for _, g := range cells {
 			est := int64(len(g.rows)) * int64(days) * fanNVar * 8
 			if len(pass) > 0 && bytes+est > budget {
-				jobs = append(jobs, job{sp.Files, pass})
-				pass, bytes = nil, 0
+				jobs = append(jobs, job{sp.Files, pass, first})
+				pass, bytes, first = nil, 0, false
 			}
 			pass = append(pass, g)
 			bytes += est
 		}
-		jobs = append(jobs, job{sp.Files, pass})
+		jobs = append(jobs, job{sp.Files, pass, first})
+	}
+	known := make(map[int64]bool, len(t.RunID))
+	for _, id := range t.RunID {
+		known[id] = true
 	}
 	results := map[int][]Fan{}
+	var unknown int64
 	var mu sync.Mutex
 	eg, ctx := errgroup.WithContext(ctx)
 	eg.SetLimit(max(1, opts.Workers))
 	for _, j := range jobs {
 		eg.Go(func() error {
-			fans, err := ds.fanPass(ctx, j.files, j.cells, t)
+			var kn map[int64]bool
+			if j.first {
+				kn = known
+			}
+			fans, unk, err := ds.fanPass(ctx, j.files, j.cells, t, kn)
 			if err != nil {
 				return err
 			}
 			mu.Lock()
+			unknown += unk
 			for c, f := range fans {
 				results[c] = f
 			}
@@ -142,11 +154,16 @@ func (ds *Dataset) computeFans(ctx context.Context, groups []*cellGroup, t *RunT
 	for _, g := range groups {
 		out = append(out, results[g.cell]...)
 	}
+	if unknown > 0 {
+		warns = append(warns, fmt.Sprintf("%d steps row(s) of runs missing from the runs table were ignored", unknown))
+	}
 	return out, warns, nil
 }
 
-// fanPass streams the given steps files and accumulates the rows of cells.
-func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGroup, t *RunTable) (map[int][]Fan, error) {
+// fanPass streams the given steps files and accumulates the rows of cells;
+// when known is not nil it also counts the rows whose run is not in it.
+func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGroup, t *RunTable, known map[int64]bool) (map[int][]Fan, int64, error) {
+	var unknown int64
 	acc := make([]fanCell, len(cells))
 	slot := map[int64]int{}
 	for i, g := range cells {
@@ -165,11 +182,11 @@ func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGro
 	)
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		f, closer, err := ds.openPart(path)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		err = func() error {
 			defer closer.Close()
@@ -219,6 +236,9 @@ func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGro
 				for i, id := range runID {
 					s, ok := slot[id]
 					if !ok {
+						if known != nil && !known[id] {
+							unknown++
+						}
 						continue
 					}
 					d := day[i]
@@ -236,7 +256,7 @@ func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGro
 			return nil
 		}()
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	out := make(map[int][]Fan, len(cells))
@@ -244,5 +264,5 @@ func (ds *Dataset) fanPass(ctx context.Context, files []string, cells []*cellGro
 		out[g.cell] = acc[i].fans(g)
 		acc[i] = fanCell{}
 	}
-	return out, nil
+	return out, unknown, nil
 }

@@ -2,7 +2,6 @@ package stats
 
 import (
 	"fmt"
-	"math/rand/v2"
 )
 
 // LatinHypercube returns n points in [0,1)^k forming a Latin hypercube
@@ -15,7 +14,7 @@ func LatinHypercube(n, k int, seed uint64) ([][]float64, error) {
 	if n < 1 || k < 1 {
 		return nil, fmt.Errorf("%w: Latin hypercube of %d points in %d dimensions", ErrSensitivityDesign, n, k)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x1a7e4c))
+	rng := sensRand(seed, 0x1a7e4c)
 	pts := make([][]float64, n)
 	for i := range pts {
 		pts[i] = make([]float64, k)

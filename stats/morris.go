@@ -3,7 +3,6 @@ package stats
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 )
 
 // MorrisDesign is a Morris (1991) elementary-effects design on the unit cube:
@@ -45,7 +44,7 @@ func NewMorrisDesign(r, k, levels int, seed uint64) (*MorrisDesign, error) {
 	d.Points = make([][]float64, 0, rows)
 	d.Changed = make([]int, rows)
 	d.Step = make([]float64, rows)
-	rng := rand.New(rand.NewPCG(seed, 0x3055151))
+	rng := sensRand(seed, 0x3055151)
 	x := make([]float64, k)
 	dir := make([]float64, k)
 	for t := range r {
@@ -136,7 +135,7 @@ func MorrisAnalyze(d *MorrisDesign, y []float64, ci SensitivityCI) (*MorrisIndic
 	for i := range k {
 		bmu[i], bms[i], bsd[i] = make([]float64, ci.Resamples), make([]float64, ci.Resamples), make([]float64, ci.Resamples)
 	}
-	rng := rand.New(rand.NewPCG(ci.Seed, 0x3055152))
+	rng := sensRand(ci.Seed, 0x3055152)
 	for b := range ci.Resamples {
 		for t := range idx {
 			idx[t] = rng.IntN(r)

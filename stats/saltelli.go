@@ -3,7 +3,6 @@ package stats
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"sort"
 )
 
@@ -174,7 +173,7 @@ func SaltelliAnalyze(d *SaltelliDesign, y []float64, ci SensitivityCI) (*SobolIn
 			}
 		}
 	}
-	rng := rand.New(rand.NewPCG(ci.Seed, 0x5a1731))
+	rng := sensRand(ci.Seed, 0x5a1731)
 	for b := range nb {
 		for j := range idx {
 			idx[j] = rng.IntN(d.N)

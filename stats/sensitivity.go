@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"time"
 
@@ -37,6 +38,12 @@ const (
 	sensTagLHS       = 0x6c6873     // "lhs"
 	sensTagBootstrap = 0x626f6f74   // "boot"
 )
+
+// sensRand returns the PCG source of one use (tag) of a seed; both PCG words
+// are hashed (sensSeed) so that nearby seeds give unrelated streams.
+func sensRand(seed, tag uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(sensSeed(seed, tag), sensSeed(seed, ^tag)))
+}
 
 // sensSeed mixes the study seed with a tag (SplitMix64 finalizer).
 func sensSeed(seed, tag uint64) uint64 {

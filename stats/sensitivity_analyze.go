@@ -37,8 +37,8 @@ type SensitivityResult struct {
 // NoiseShare is the share of the variance of the point means that is Monte
 // Carlo noise. With common random numbers the noise that matters is the
 // point × replicate interaction: from the two-way layout y_pr = μ + α_p + β_r +
-// ε_pr, NoiseShare = (MS_ε/R)/Var(ȳ_p) with MS_ε = SS_ε/((P−1)(R−1)) (needs
-// every point to have all R replicates, else NaN). WithinNoiseShare is the
+// ε_pr, NoiseShare = (MS_ε/R)/Var(ȳ_p) with MS_ε = SS_ε/((P−1)(R−1)) over
+// the P points that have all R replicates. WithinNoiseShare is the
 // one-way version mean_p(s²_p/R_p)/Var(ȳ_p), which ignores the common random
 // numbers and overstates the noise when replicates are positively correlated
 // across points. Both are NaN with one replicate. A share near 0 means the
@@ -137,7 +137,7 @@ func sensAnalyzeOutput(d *SensitivityDesign, y []float64, R int, ci SensitivityC
 	valid := make([]bool, P)
 	var out SensitivityOutput
 	var within float64
-	complete := true
+	var full []int // points with all R replicates
 	for p := range P {
 		var s, n float64
 		for r := range R {
@@ -146,8 +146,8 @@ func sensAnalyzeOutput(d *SensitivityDesign, y []float64, R int, ci SensitivityC
 				n++
 			}
 		}
-		if n < float64(R) {
-			complete = false
+		if n == float64(R) {
+			full = append(full, p)
 		}
 		if n == 0 {
 			means[p] = math.NaN()
@@ -191,9 +191,7 @@ func sensAnalyzeOutput(d *SensitivityDesign, y []float64, R int, ci SensitivityC
 		out.SD = math.Sqrt(vp)
 		if R > 1 && vp > 0 {
 			out.WithinNoiseShare = within / float64(out.PointsUsed) / vp
-			if complete {
-				out.NoiseShare = sensInteractionMS(y, means, P, R) / float64(R) / vp
-			}
+			out.NoiseShare = sensInteractionMS(y, means, full, R) / float64(R) / vp
 		}
 		if vp <= 1e-24*m*m {
 			out.Note = "the output is constant across the design: its indices are undefined"
@@ -213,14 +211,16 @@ func sensAnalyzeOutput(d *SensitivityDesign, y []float64, R int, ci SensitivityC
 }
 
 // sensInteractionMS is the residual mean square of the two-way layout
-// (points × replicates, one observation per cell) of complete y.
-func sensInteractionMS(y, means []float64, P, R int) float64 {
+// (points × replicates, one observation per cell) over the points pts, which
+// have all R replicates.
+func sensInteractionMS(y, means []float64, pts []int, R int) float64 {
+	P := len(pts)
 	if P < 2 || R < 2 {
 		return math.NaN()
 	}
 	rep := make([]float64, R)
 	var grand float64
-	for p := range P {
+	for _, p := range pts {
 		for r := range R {
 			rep[r] += y[p*R+r]
 			grand += y[p*R+r]
@@ -231,7 +231,7 @@ func sensInteractionMS(y, means []float64, P, R int) float64 {
 	}
 	grand /= float64(P * R)
 	var ss float64
-	for p := range P {
+	for _, p := range pts {
 		for r := range R {
 			e := y[p*R+r] - means[p] - rep[r] + grand
 			ss += e * e

@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -238,8 +239,8 @@ func TestSensitivityAnalyzeRejectsOtherDesign(t *testing.T) {
 	tab := &RunTable{RunID: []int64{0}, Cell: []int{0}, Scenario: []string{model.ScenarioVolatileCentralized},
 		Policy: []string{model.PolicyAll}, Replicate: []int{0}, Seed: []uint64{1},
 		SweepParams: []string{"network.effect", "centralization.quality_growth_per_year", "fund.reserve_usd"},
-		Sweep: [][]SweepValue{{{Param: "network.effect", Value: -1}, {Param: "centralization.quality_growth_per_year"}, {Param: "fund.reserve_usd"}}},
-		Metrics: []MetricInfo{{Name: "peg_mad"}, {Name: "hhi_final"}, {Name: "satisfaction"}}, Values: [][]float64{{1}, {1}, {1}}}
+		Sweep:       [][]SweepValue{{{Param: "network.effect", Value: -1}, {Param: "centralization.quality_growth_per_year"}, {Param: "fund.reserve_usd"}}},
+		Metrics:     []MetricInfo{{Name: "peg_mad"}, {Name: "hhi_final"}, {Name: "satisfaction"}}, Values: [][]float64{{1}, {1}, {1}}}
 	if _, err := AnalyzeSensitivity(d, tab, 1); err == nil {
 		t.Fatal("a runs table of another design was accepted")
 	}
@@ -263,5 +264,52 @@ func TestSensitivityPlanInfo(t *testing.T) {
 	}
 	if info.CalibrationRuns != 2 || !(info.SecondsPerRun > 0) || info.Estimated <= 0 {
 		t.Fatalf("calibration: %+v", info)
+	}
+}
+
+// Missing runs (failed, or a study still running) drop their Saltelli base
+// block; the indices come from the complete blocks.
+func TestSensitivityMissingRuns(t *testing.T) {
+	s := sensFakeStudy(pipeline.SensitivitySobol, 16, 2)
+	_, dir := sensRunFake(t, s, 1)
+	_, d, err := SensitivityPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := OpenDataset(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := ds.ReadRuns(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Keep every run except design point 7's (base block 1 of stride 5).
+	part := &RunTable{SweepParams: full.SweepParams, Metrics: full.Metrics, Values: make([][]float64, len(full.Values))}
+	for i := range full.Len() {
+		if full.Cell[i] == 7 {
+			continue
+		}
+		part.RunID = append(part.RunID, full.RunID[i])
+		part.Cell = append(part.Cell, full.Cell[i])
+		part.Scenario = append(part.Scenario, full.Scenario[i])
+		part.Policy = append(part.Policy, full.Policy[i])
+		part.Replicate = append(part.Replicate, full.Replicate[i])
+		part.Seed = append(part.Seed, full.Seed[i])
+		part.Sweep = append(part.Sweep, full.Sweep[i])
+		for m := range full.Values {
+			part.Values[m] = append(part.Values[m], full.Values[m][i])
+		}
+	}
+	res, err := AnalyzeSensitivity(d, part, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	peg := res.Outputs[0]
+	if res.Runs != (16*5-1)*2 || peg.PointsUsed != 16*5-1 || peg.Sobol.BasePoints != 15 || !strings.Contains(peg.Note, "15 of 16") {
+		t.Errorf("runs %d, points %d, base points %d, note %q", res.Runs, peg.PointsUsed, peg.Sobol.BasePoints, peg.Note)
+	}
+	if math.IsNaN(peg.NoiseShare) || math.IsNaN(peg.WithinNoiseShare) {
+		t.Errorf("incomplete layout: noise share %v, within %v", peg.NoiseShare, peg.WithinNoiseShare)
 	}
 }

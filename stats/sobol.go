@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
-	"math/rand/v2"
 )
 
 // SobolMaxDim is the largest dimension NewSobol supports: the number of
@@ -83,7 +82,7 @@ func NewSobol(dim int, opt SobolOptions) (*Sobol, error) {
 		}
 	}
 	if opt.Scramble {
-		rng := rand.New(rand.NewPCG(opt.Seed, 0x5eb0150b01))
+		rng := sensRand(opt.Seed, 0x5eb0150b01)
 		for d := range dim {
 			// Lower-triangular binary matrix with unit diagonal acting on the
 			// digit vector (digit 1 = most significant bit): row i keeps

@@ -136,3 +136,13 @@ func TestSobolDimErrors(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSobol reports Sobol points per second in 20 dimensions.
+func BenchmarkSobol(b *testing.B) {
+	s, _ := NewSobol(20, SobolOptions{Scramble: true, Seed: 1})
+	p := make([]float64, 20)
+	for b.Loop() {
+		s.Next(p)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "points/s")
+}

@@ -128,7 +128,7 @@ func repStudy(t testing.TB, dir, extra string, opts pipeline.Options, fail map[i
 
 func TestReportCommand(t *testing.T) {
 	dir := t.TempDir()
-	repStudy(t, dir, "", pipeline.Options{}, nil)
+	repStudy(t, dir, "horizon_days: 30\n", pipeline.Options{}, nil)
 	var out, errb bytes.Buffer
 	if err := cmdReport(context.Background(), []string{"-bootstrap", "200", dir}, &out, &errb); err != nil {
 		t.Fatalf("report: %v\nstderr: %s", err, errb.String())
@@ -158,6 +158,9 @@ func TestReportCommand(t *testing.T) {
 		t.Errorf("summary/ not written: %v", err)
 	}
 	// writeReport (what `tokensim run` calls) gives the same path.
+	if testing.Short() {
+		return
+	}
 	if p, err := writeReport(context.Background(), dir, &errb); err != nil || p != want {
 		t.Errorf("writeReport = %q, %v", p, err)
 	}
@@ -277,30 +280,36 @@ func TestReportBadInput(t *testing.T) {
 	}
 }
 
-// TestReportSweep: a two-parameter sweep gets heatmaps and one set of charts
-// over time per sweep point.
-func TestReportSweep(t *testing.T) {
-	dir := t.TempDir()
-	repStudy(t, dir, "replicates: 6\nhorizon_days: 20\nscenarios: [centralization]\nsweeps:\n"+
-		"  - {param: share_cap.cap, values: [0.3, 0.4, 0.5]}\n  - {param: network.effect, values: [0.3, 0.8]}\n", pipeline.Options{}, nil)
-	path, err := writeReport(context.Background(), dir, &bytes.Buffer{})
+// quickReport writes the report with fewer bootstrap resamples and without
+// SVG files, to keep the tests (and their race-detector runs) fast.
+func quickReport(t *testing.T, dir string, fans bool) string {
+	t.Helper()
+	rf := defaultReportFlags()
+	rf.bootstrap, rf.noSVG, rf.noFans = 200, true, !fans
+	path, err := buildReport(context.Background(), dir, rf, &bytes.Buffer{})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return path
+}
+
+// TestReportSweep: a two-parameter sweep gets heatmaps (reports' tests check
+// the charts over time per sweep point; -no-fans keeps this one fast).
+func TestReportSweep(t *testing.T) {
+	dir := t.TempDir()
+	repStudy(t, dir, "replicates: 6\nhorizon_days: 10\nscenarios: [centralization]\npolicies: [none, share_cap]\nsweeps:\n"+
+		"  - {param: share_cap.cap, values: [0.3, 0.4, 0.5]}\n  - {param: network.effect, values: [0.3, 0.8]}\n", pipeline.Options{}, nil)
+	path := quickReport(t, dir, false)
 	b, _ := os.ReadFile(path)
 	if !bytes.Contains(b, []byte(`id="sweep"`)) {
 		t.Errorf("no sweep section")
 	}
 	heat, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "heat_*.png"))
-	if len(heat) != 6 { // 3 policies × (peg_mad, hhi_final)
-		t.Errorf("%d heatmaps, want 6", len(heat))
+	if len(heat) != 4 { // 2 policies × (peg_mad, hhi_final)
+		t.Errorf("%d heatmaps, want 4", len(heat))
 	}
-	fans, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "fan_price_*.png"))
-	if len(fans) != 6 { // one per sweep point
-		t.Errorf("%d price fans, want 6: %v", len(fans), fans)
-	}
-	if !bytes.Contains(b, []byte("scenario centralization at share_cap.cap=0.3, network.effect=0.3")) {
-		t.Errorf("fan captions do not name the sweep point")
+	if !bytes.Contains(b, []byte("Mean |price − peg|, mean of runs over share_cap.cap × network.effect — scenario centralization, policy share_cap")) {
+		t.Errorf("heatmap titles missing from the page")
 	}
 }
 
@@ -309,14 +318,11 @@ func TestReportSweep(t *testing.T) {
 func TestReportIncompleteAndFailed(t *testing.T) {
 	dir := t.TempDir()
 	fail := map[int64]bool{1: true, 5: true}
-	res := repStudy(t, dir, "replicates: 8\nhorizon_days: 20\n", pipeline.Options{Shard: 1, Shards: 2}, fail)
+	res := repStudy(t, dir, "replicates: 8\nhorizon_days: 10\npolicies: [none, fund]\n", pipeline.Options{Shard: 1, Shards: 2}, fail)
 	if res.Manifest.State == pipeline.StateComplete {
 		t.Fatalf("manifest state %q after one shard of two", res.Manifest.State)
 	}
-	path, err := writeReport(context.Background(), dir, &bytes.Buffer{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	path := quickReport(t, dir, true)
 	b, _ := os.ReadFile(path)
 	page := string(b)
 	head := page[:strings.Index(page, `<section id="run">`)]

@@ -19,6 +19,10 @@ import (
 	"github.com/tokensim/tokensim/stats"
 )
 
+// sensCalibrationRuns is the number of model runs timed before a
+// sensitivity study starts, for its time estimate.
+const sensCalibrationRuns = 4
+
 func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("sensitivity", "tokensim sensitivity [flags] STUDY.yaml",
 		"Run a global sensitivity study: the study's `sensitivity:` block (method sobol, morris or\n"+
@@ -86,6 +90,14 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		"scenario", sp.Scenario, "policy", sp.Policy, "factors", len(sp.Factors), "design_points", design.Points(),
 		"replicates", plan.Replicates, "runs", plan.Runs(), "shard", fmt.Sprintf("%d/%d", si, sn))
 
+	// The evaluation count and the time it will take on this machine, from a
+	// few calibration runs (MODEL-SPEC issue 6: printed before starting).
+	if info, err := stats.SensitivityPlanInfo(ctx, study, j, sensCalibrationRuns); err == nil {
+		logger.Info("estimate", "runs", info.Runs, "seconds_per_run", strconv.FormatFloat(info.SecondsPerRun, 'f', 3, 64),
+			"workers", info.Workers, "estimated", info.Estimated.Round(time.Second).String(), "calibration_runs", info.CalibrationRuns)
+	} else if ctx.Err() == nil {
+		logger.Warn("calibration run failed; no time estimate", "error", err)
+	}
 	prog := newProgress(stderr, logger, *quiet)
 	start := time.Now()
 	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
@@ -130,7 +142,9 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
 		return failed
 	}
-	report, rerr := writeReport(ctx, dir, stderr)
+	ropts := reports.DefaultOptions()
+	ropts.ToolVersion = toolVersion()
+	report, rerr := reports.WriteSensitivityReport(ctx, dir, sres, ropts)
 	if rerr != nil {
 		logger.Warn("the indices are written but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
 		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
@@ -143,22 +157,26 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	return failed
 }
 
-// sensitivitySections returns the report section of the sensitivity study in
-// dir, or none when dir holds another kind of study; report.go's
-// extraSections calls it.
-func sensitivitySections(ctx context.Context, dir string) ([]reports.Section, error) {
+// sensitivityReport writes the sensitivity report of dir when dir holds a
+// sensitivity study (ok true), recomputing its indices (and rewriting
+// summary/sensitivity.parquet); for any other study it does nothing and
+// returns ok false. `tokensim report` calls it before the plain report.
+func sensitivityReport(ctx context.Context, dir string, opts reports.Options) (path string, ok bool, err error) {
 	res, err := stats.SensitivityFromDir(ctx, dir)
-	if errors.Is(err, stats.ErrNotSensitivity) {
-		return nil, nil
+	if errors.Is(err, stats.ErrNotSensitivity) || errors.Is(err, stats.ErrNotStudy) {
+		return "", false, nil
 	}
 	if err != nil {
-		return nil, err
+		return "", true, err
 	}
-	sec, err := reports.SensitivitySection(res)
-	if err != nil {
-		return nil, err
+	if err := stats.WriteSensitivity(dir, res); err != nil {
+		return "", true, err
 	}
-	return []reports.Section{sec}, nil
+	if opts.ToolVersion == "" {
+		opts.ToolVersion = toolVersion()
+	}
+	path, err = reports.WriteSensitivityReport(ctx, dir, res, opts)
+	return path, true, err
 }
 
 // printSensitivityResult writes the indices as one aligned table per output.
@@ -167,9 +185,16 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return "–"
 		}
+		if res.Method != pipeline.SensitivityMorris { // indices and correlations: 3 decimals
+			if math.Abs(x) < 0.0005 {
+				x = 0 // no "-0.000"
+			}
+			return strconv.FormatFloat(x, 'f', 3, 64)
+		}
 		return strconv.FormatFloat(x, 'g', 3, 64)
 	}
 	ci := func(lo, hi float64) string { return "[" + num(lo) + ", " + num(hi) + "]" }
+	gnum := func(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
 	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
 	for _, o := range res.Outputs {
 		noise := "n/a (1 replicate)"
@@ -178,7 +203,7 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 		} else if !math.IsNaN(o.WithinNoiseShare) {
 			noise = "≤ " + strconv.FormatFloat(100*o.WithinNoiseShare, 'f', 1, 64) + "%"
 		}
-		fmt.Fprintf(w, "\n%s  (mean %s, sd %s across design points; replicate noise %s)\n", o.Output, num(o.Mean), num(o.SD), noise)
+		fmt.Fprintf(w, "\n%s  (mean %s, sd %s across design points; replicate noise %s)\n", o.Output, gnum(o.Mean), gnum(o.SD), noise)
 		if o.Note != "" {
 			fmt.Fprintf(w, "  note: %s\n", o.Note)
 		}
@@ -200,10 +225,46 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 			fmt.Fprintf(tw, "  factor\tPRCC\t%s\tp-value\n", lvl)
 			for i, f := range res.Factors {
 				p := o.PRCC
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Param, num(p.Coef[i]), ci(p.Low[i], p.High[i]), num(p.P[i]))
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", f.Param, num(p.Coef[i]), ci(p.Low[i], p.High[i]), gnum(p.P[i]))
 			}
 		}
 		tw.Flush()
 	}
 	fmt.Fprintln(w)
+}
+
+// sensitivitySections returns the report section of the sensitivity study in
+// dir, or none when dir holds another kind of study (for a report built on
+// the study's plain aggregates).
+func sensitivitySections(ctx context.Context, dir string) ([]reports.Section, error) {
+	res, err := stats.SensitivityFromDir(ctx, dir)
+	if errors.Is(err, stats.ErrNotSensitivity) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sec, err := reports.SensitivitySection(res)
+	if err != nil {
+		return nil, err
+	}
+	return []reports.Section{sec}, nil
+}
+
+// printSensitivityEstimate prints, for `tokensim validate`, a sensitivity
+// study's estimated wall time on this machine (from sensCalibrationRuns timed
+// model runs; workers ≤ 0 means GOMAXPROCS) and the design's warnings, as
+// "estimate" and "warning" lines through tw. The estimate line varies from
+// machine to machine (golden tests should mask it).
+func printSensitivityEstimate(ctx context.Context, tw func(k, format string, args ...any), s *pipeline.Study, workers int) error {
+	info, err := stats.SensitivityPlanInfo(ctx, s, workers, sensCalibrationRuns)
+	if err != nil {
+		return err
+	}
+	tw("estimate", "%s on this machine with %d workers (%.3f s per run from %d calibration runs)",
+		info.Estimated.Round(time.Second), info.Workers, info.SecondsPerRun, info.CalibrationRuns)
+	for _, w := range info.Warnings {
+		tw("warning", "%s", w)
+	}
+	return nil
 }

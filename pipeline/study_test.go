@@ -1,0 +1,178 @@
+package pipeline
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// TestStudyDefaults: keys missing from the file take DefaultStudy's values
+// and params start from model.Default().
+func TestStudyDefaults(t *testing.T) {
+	s, err := ParseStudy("s.yaml", []byte("name: x\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := DefaultStudy()
+	d.Name = "x"
+	if s.Seed != d.Seed || s.Replicates != d.Replicates || s.HorizonDays != d.HorizonDays ||
+		!reflect.DeepEqual(s.Scenarios, d.Scenarios) || !reflect.DeepEqual(s.Policies, d.Policies) ||
+		s.Outputs != d.Outputs || s.OutputRoot != d.OutputRoot || s.DiskBudgetGB != d.DiskBudgetGB {
+		t.Errorf("parsed %+v, defaults %+v", s, d)
+	}
+	if !reflect.DeepEqual(s.Params, model.Default()) {
+		t.Errorf("params differ from model.Default()")
+	}
+}
+
+// TestParamsOverrides: nested overrides by dotted name, regimes merged by
+// field (not replaced), provider rows by name, scientific notation without a
+// decimal point read as numbers.
+func TestParamsOverrides(t *testing.T) {
+	src := `name: x
+params:
+  consumers: {review_rate: 0.05, total_demand_mtok_per_day: 3e7}
+  market:
+    depth_usd: .inf
+    regimes:
+      volatile: {nu: 5}
+  providers:
+    table:
+      budget: {quality: 0.5}
+disk_budget_gb: 1e2
+`
+	s, err := ParseStudy("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := model.Default()
+	want.Consumers.ReviewRate = 0.05
+	want.Consumers.TotalDemandMtokPerDay = 3e7
+	want.Market.DepthUSD = s.Params.Market.DepthUSD
+	v := want.Market.Regimes[model.RegimeVolatile]
+	v.Nu = 5
+	want.Market.Regimes[model.RegimeVolatile] = v
+	want.Providers.Table[5].Quality = 0.5
+	if !reflect.DeepEqual(s.Params, want) || s.DiskBudgetGB != 100 || s.Params.Market.DepthUSD < 1e308 {
+		t.Errorf("params:\n got %+v\nwant %+v", s.Params, want)
+	}
+	// A whole provider table replaces the default one.
+	s, err = ParseStudy("s.yaml", []byte(`name: x
+params:
+  centralization: {leader: a}
+  providers:
+    table:
+      - {name: a, list_price_usd_per_mtok: 2, quality: 0.9, initial_share: 0.6}
+      - {name: b, list_price_usd_per_mtok: 1, quality: 0.8, initial_share: 0.4}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Params.Providers.Table) != 2 || s.Params.Providers.Table[1].Name != "b" {
+		t.Errorf("table %+v", s.Params.Providers.Table)
+	}
+}
+
+// TestResolvedYAMLRoundTrip: the resolved config parses back to the same study and bytes.
+func TestResolvedYAMLRoundTrip(t *testing.T) {
+	s := testStudy(t, `params: {market: {depth_usd: .inf}, consumers: {count: 123}}
+sweeps: [{param: fund.band, values: [0.01, 0.03]}]
+scenario_defs:
+  crash: {based_on: volatility, shocks: [{day: 10, size: -0.4, duration_days: 2}], params: {network: {effect: 0.9}}}
+policy_defs:
+  big: {based_on: fund, params: {fund: {reserve_usd: 1e10}}}
+`)
+	s.Scenarios = append(s.Scenarios, "crash")
+	s.Policies = append(s.Policies, "big")
+	y1, err := s.ResolvedYAML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s2, err := ParseStudy("resolved", y1)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, y1)
+	}
+	y2, _ := s2.ResolvedYAML()
+	if string(y1) != string(y2) {
+		t.Errorf("not a fixed point:\n%s\n---\n%s", y1, y2)
+	}
+	p1, _ := NewPlan(s)
+	p2, _ := NewPlan(s2)
+	if p1.Hash() != p2.Hash() || !reflect.DeepEqual(p1.Cells, p2.Cells) {
+		t.Errorf("plans differ after the round trip")
+	}
+}
+
+// TestPlanCells: order, resolution (params, scenario, policy, sweep) and run ids.
+func TestPlanCells(t *testing.T) {
+	s := testStudy(t, `scenarios: [centralization, crash]
+policies: [none, big]
+params: {network: {effect: 0.1}, fund: {band: 0.05}}
+sweeps:
+  - {param: share_cap.cap, values: [0.3, 0.5]}
+  - {param: consumers.vol_window_days, values: [7, 21]}
+scenario_defs:
+  crash: {based_on: volatility, params: {market: {jump_sd: 0.1}}}
+policy_defs:
+  big: {based_on: fund, params: {fund: {reserve_usd: 1e10}}}
+`)
+	p := testPlan(t, s, 0)
+	if len(p.Cells) != 16 || p.Runs() != 160 || p.Chunks() != 1 {
+		t.Fatalf("%d cells, %d runs, %d chunks", len(p.Cells), p.Runs(), p.Chunks())
+	}
+	c := p.Cells[5] // centralization × big × (0.3, 21)
+	if c.Label() != "centralization/big share_cap.cap=0.3 consumers.vol_window_days=21" {
+		t.Errorf("cell 5 is %s", c.Label())
+	}
+	if c.Params.Network.Effect != 0.8 || !c.Params.Fund.Enabled || c.Params.Fund.ReserveUSD != 1e10 ||
+		c.Params.Fund.Band != 0.05 || c.Params.ShareCap.Cap != 0.3 || c.Params.Consumers.VolWindowDays != 21 {
+		t.Errorf("cell 5 params: %+v", c.Params)
+	}
+	crash := p.Cells[8]
+	if crash.Scenario != "crash" || crash.Params.Market.JumpSD != 0.1 || len(crash.Schedule.Shocks) != 2 ||
+		crash.Params.Network.Effect != 0.1 {
+		t.Errorf("crash cell: %s %+v", crash.Label(), crash.Schedule)
+	}
+	for id := int64(0); id < p.Runs(); id++ {
+		cell, rep := p.CellOf(id)
+		if p.RunID(cell, rep) != id {
+			t.Fatalf("run id %d → (%d, %d) → %d", id, cell, rep, p.RunID(cell, rep))
+		}
+		spec := p.Spec(id)
+		if spec.Replicate != rep || spec.RunID != id || spec.Seed != 7 {
+			t.Fatalf("spec of %d: %+v", id, spec)
+		}
+	}
+	p.ChunkRuns = 64
+	if from, to := p.ChunkRange(2); p.Chunks() != 3 || from != 128 || to != 160 {
+		t.Errorf("chunks %d, last range %d..%d", p.Chunks(), from, to)
+	}
+}
+
+// TestStudyErrors: each error wraps ErrStudy and names file, position and field.
+func TestStudyErrors(t *testing.T) {
+	for _, c := range []struct{ src, want string }{
+		{"name: x\nfoo: 1\n", "s.yaml:2:1: foo: unknown field"},
+		{"name: x\noutputs: {steps: yes please}\n", "s.yaml:2:18: outputs.steps: want true or false"},
+		{"name: x\nreplicates: -3\n", "s.yaml:2:13: replicates: -3: must be at least 1"},
+		{"name: x\nseed: -1\n", "s.yaml:2:7: seed: -1 is out of range for a whole number ≥ 0"},
+		{"name: x\npolicies: [none, none]\n", "policies[1]: policy \"none\" listed twice"},
+		{"name: x\nscenario_defs: {baseline: {}}\n", "scenario_defs.baseline: \"baseline\" is a built-in scenario"},
+		{"name: x\nscenario_defs: {s: {base_regime: calm}}\nscenarios: [s]\n", "regime \"calm\" is not defined"},
+		{"name: x\nsweeps: [{param: governance.mode, values: [1]}]\n", "sweeps take numeric parameters"},
+		{"name: x\nsweeps: [{param: consumers.count, values: [10.5]}]\n", "sweeps[0].values[0]: want a whole number"},
+		{"name: ../x\n", "name: \"../x\": use letters"},
+		{"name: x\nparams: {network: 3}\n", "params.network: unknown parameter"},
+		{"name: x\nparams: {network: {effect: [1, 2]}}\n", "params.network.effect: want a single value"},
+		{"name: x\nparams: {providers: {table: [{name: a, colour: red}]}}\n", "params.providers.table"},
+		{"---\nname: x\n---\nname: y\n", "one YAML document"},
+	} {
+		_, err := ParseStudy("s.yaml", []byte(c.src))
+		if err == nil || !errors.Is(err, ErrStudy) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q:\n got %v\nwant …%s…", c.src, err, c.want)
+		}
+	}
+}
