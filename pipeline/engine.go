@@ -28,6 +28,8 @@ var (
 	ErrDiskBudget = errors.New("study exceeds its disk budget")
 	// ErrRunFailed: a model run failed and Options.FailFast was set.
 	ErrRunFailed = errors.New("run failed")
+	// ErrBusy: another process is executing the same shard of the study.
+	ErrBusy = errors.New("study busy")
 	// ErrInterrupted: the context was cancelled; the study can be resumed.
 	ErrInterrupted = errors.New("study interrupted")
 )
@@ -139,6 +141,17 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
+		return nil, err
+	}
+	unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: %s: shard %d/%d of this study is being run by another process", ErrBusy, opts.Dir, opts.Shard, opts.Shards)
+	}
+	defer unlock()
 	if err := e.prepare(); err != nil {
 		return nil, err
 	}
@@ -295,8 +308,15 @@ func filesIntact(dir string, files []FileInfo) (bool, string) {
 
 // removeStudy deletes what a study writes in its directory.
 func removeStudy(l Layout) error {
-	for _, p := range []string{l.Runs(), l.Steps(), l.ProviderSteps(), l.ShardsDir(), l.Summary(), l.Figures(), l.Manifest(), l.Report()} {
+	for _, p := range []string{l.Runs(), l.Steps(), l.ProviderSteps(), l.Summary(), l.Figures(), l.Manifest(), l.Report()} {
 		if err := os.RemoveAll(p); err != nil {
+			return err
+		}
+	}
+	// Progress files go; lock files stay (this process holds one).
+	states, _ := filepath.Glob(filepath.Join(l.ShardsDir(), "shard-*.json"))
+	for _, p := range states {
+		if err := os.Remove(p); err != nil {
 			return err
 		}
 	}

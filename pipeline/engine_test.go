@@ -86,6 +86,9 @@ func TestReadBack(t *testing.T) {
 	if c, r := p.CellOf(33); m.Failures[1].Cell != c || m.Failures[1].Replicate != r || !strings.Contains(m.Failures[1].Error, "non-finite") {
 		t.Errorf("failure record %+v, want cell %d replicate %d", m.Failures[1], c, r)
 	}
+	if got := m.PartitionFiles(TableSteps, "volatility", "fund"); len(got) == 0 || len(got) != len(m.FilesOf(TableSteps))/4 {
+		t.Errorf("partition files %v", got)
+	}
 	if !reflect.DeepEqual(m.SweepParams, []string{"share_cap.cap"}) || len(m.Cells) != 8 {
 		t.Errorf("manifest sweep params %v, %d cells", m.SweepParams, len(m.Cells))
 	}
@@ -286,5 +289,25 @@ func TestDiskBudget(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("something was written: %v", err)
+	}
+}
+
+// TestBusy: a second process on the same shard of a study is refused.
+func TestBusy(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "shards"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	unlock, ok, err := tryLockFile(filepath.Join(dir, "shards", ".shard-1-of-1.lock"))
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	_, err = execFake(t, testPlan(t, testStudy(t, ""), 8), dir, &fakeModel{}, nil)
+	if !errors.Is(err, ErrBusy) {
+		t.Errorf("err %v, want ErrBusy", err)
+	}
+	unlock()
+	if _, err := execFake(t, testPlan(t, testStudy(t, ""), 8), dir, &fakeModel{}, nil); err != nil {
+		t.Errorf("after unlock: %v", err)
 	}
 }

@@ -6,3 +6,6 @@ package pipeline
 // not finish chunks at the same instant (the manifest is still rewritten
 // atomically).
 func lockFile(path string) (func(), error) { return func() {}, nil }
+
+// tryLockFile always succeeds where flock is unavailable.
+func tryLockFile(path string) (func(), bool, error) { return func() {}, true, nil }

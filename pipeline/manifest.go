@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -147,6 +148,20 @@ func (m *Manifest) FilesOf(table string) []FileInfo {
 	var out []FileInfo
 	for _, f := range m.Files {
 		if f.Table == table {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// PartitionFiles returns the files of a day table (steps or provider_steps)
+// in the Hive partition of one scenario and policy, sorted by path (so their
+// rows are in run-id order).
+func (m *Manifest) PartitionFiles(table, scenario, policy string) []FileInfo {
+	prefix := table + "/scenario=" + scenario + "/policy=" + policy + "/"
+	var out []FileInfo
+	for _, f := range m.Files {
+		if f.Table == table && strings.HasPrefix(f.Path, prefix) {
 			out = append(out, f)
 		}
 	}

@@ -84,6 +84,7 @@ type SensitivityError struct {
 	Msg   string
 }
 
+// Error returns "sensitivity.<field>: <message>".
 func (e *SensitivityError) Error() string { return "sensitivity." + e.Field + ": " + e.Msg }
 
 // Unwrap makes a SensitivityError match ErrSensitivity.

@@ -356,20 +356,21 @@ func band(x, lo, hi []float64, fill color.Color) (*plotter.Polygon, bool) {
 }
 
 // PolicyStyle is how one policy is drawn where policies share a panel: a dash
-// pattern, a marker and a gray level that stay distinct in black-and-white print,
-// plus a colour (Okabe–Ito, colour-blind safe) for screens.
+// pattern and a marker that stay distinct in black-and-white print, plus a
+// colour for screens (Okabe–Ito, colour-blind safe; its colours also differ in
+// gray level).
 type PolicyStyle struct {
 	Color  color.Color
-	Gray   color.Gray
 	Dashes []vg.Length
 	Glyph  draw.GlyphDrawer
 }
 
-// okabeIto is the Okabe–Ito colour-blind-safe palette (black first).
+// okabeIto is the Okabe–Ito colour-blind-safe palette (black first), with its
+// yellow replaced by a dark gray, which stays visible on white paper.
 var okabeIto = []color.NRGBA{
 	{0x00, 0x00, 0x00, 0xff}, {0xe6, 0x9f, 0x00, 0xff}, {0x56, 0xb4, 0xe9, 0xff},
 	{0x00, 0x9e, 0x73, 0xff}, {0xd5, 0x5e, 0x00, 0xff}, {0x00, 0x72, 0xb2, 0xff},
-	{0xcc, 0x79, 0xa7, 0xff}, {0xf0, 0xe4, 0x42, 0xff},
+	{0xcc, 0x79, 0xa7, 0xff}, {0x66, 0x66, 0x66, 0xff},
 }
 
 var dashPatterns = [][]vg.Length{
@@ -384,12 +385,11 @@ var glyphs = []draw.GlyphDrawer{
 }
 
 // StyleFor returns the style of the i-th policy of a figure (i ≥ 0): the
-// combination of dash, marker and gray level differs for every i below 48.
+// combination of dash pattern and marker differs for every i below 24 (6
+// dash patterns × 8 markers, lcm 24).
 func StyleFor(i int) PolicyStyle {
-	grays := []uint8{0x00, 0x55, 0x88}
 	return PolicyStyle{
 		Color:  okabeIto[i%len(okabeIto)],
-		Gray:   color.Gray{Y: grays[i%len(grays)]},
 		Dashes: dashPatterns[i%len(dashPatterns)],
 		Glyph:  glyphs[i%len(glyphs)],
 	}

@@ -176,9 +176,9 @@ func TestFiguresGrayscaleDistinct(t *testing.T) {
 			t.Errorf("gray levels %v: step %d too small to tell apart in print", levels, i)
 		}
 	}
-	// Overlaid policies differ in dash pattern or marker for the first 6.
+	// Overlaid policies differ in dash pattern or marker for the first 24.
 	seen := map[string]bool{}
-	for i := range 6 {
+	for i := range 24 {
 		s := StyleFor(i)
 		key := fmt.Sprintf("%v/%T", s.Dashes, s.Glyph)
 		if seen[key] {

@@ -54,11 +54,22 @@ func SensitivityReport(res *stats.SensitivityResult, m *pipeline.Manifest, opts 
 			r.Alerts = append(r.Alerts, fmt.Sprintf("%d runs failed (errors in manifest.json); design points without runs are left out of the indices.", m.RunsFailed))
 		}
 	}
+	found := map[string]bool{}
 	for _, o := range res.Outputs {
 		if s := sensLeader(res, o); s != "" {
 			r.Findings = append(r.Findings, s)
+			found[s] = true
 		}
 	}
+	// The section repeats the findings for pages that embed it; here they
+	// head the page already.
+	intro := sec.Intro[:0:0]
+	for _, p := range sec.Intro {
+		if !found[p] {
+			intro = append(intro, p)
+		}
+	}
+	sec.Intro = intro
 	r.Sections = append([]Section{sec}, opts.Extra...)
 	r.Sections = append(r.Sections, sensMethodNotes(res))
 	r.Footer = fmt.Sprintf("Written by tokensim %s (%s).", nonEmpty(ver, "(unknown version)"), nonEmpty(opts.ModelVersion, "MODEL-SPEC v1"))
@@ -75,7 +86,7 @@ func sensMethodNotes(res *stats.SensitivityResult) Section {
 	case pipeline.SensitivitySobol:
 		notes = append(notes,
 			"Sobol design: the Saltelli (2002, 2010) scheme — matrices A and B from the first and last k coordinates of a 2k-dimensional Sobol sequence (Joe–Kuo direction numbers new-joe-kuo-6.21201, Gray-code order, no points skipped: Owen 2020 shows skipping breaks the net's balance; optional Matoušek linear scramble with a random digital shift seeded from the study seed) and A with column i from B for each factor: N(k+2) points.",
-			"Estimators: first order S_i = mean(f(B)(f(A_B^i) − f(A)))/V (Saltelli et al. 2010), total ST_i = mean((f(A) − f(A_B^i))²)/(2V) (Jansen 1999), V the variance of f over A and B, outputs centred on their mean first; second order (when asked) by Saltelli (2002). Intervals: percentile bootstrap over the N base points.")
+			"Estimators: first order S_i = mean(f(B)(f(A_B^i) − f(A)))/V (Saltelli et al. 2010), total ST_i = mean((f(A) − f(A_B^i))²)/(2V) (Jansen 1999), V the variance of f over A and B, outputs centred on their mean first; second order (when asked) by Saltelli (2002). Intervals: percentile bootstrap over the N base points. Estimates and interval ends are not clipped to [0, 1]: a slightly negative S1 or an upper end above 1 is sampling error and shrinks with N.")
 	case pipeline.SensitivityMorris:
 		notes = append(notes,
 			"Morris design: r trajectories on a p-level grid with step Δ = p/(2(p−1)), random base points and one-at-a-time moves in random order and direction (Morris 1991). Elementary effects per unit of each factor's (log-)range; μ* = mean |EE| (Campolongo et al. 2007), σ = sd (n − 1). Intervals: percentile bootstrap over the trajectories.")

@@ -393,3 +393,31 @@ func TestResumeAfterKill(t *testing.T) {
 		return nil
 	})
 }
+
+// TestFailedRuns: runs that fail in the model (here: jumps so large that the
+// price overflows) are recorded in the manifest and give exit status 3; with
+// --fail-fast the study stops at the first one with status 1.
+func TestFailedRuns(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	src := "name: boom\nreplicates: 3\nhorizon_days: 60\nscenarios: [baseline]\npolicies: [none]\n" +
+		"params:\n  consumers: {count: 100}\n  market: {jump_rate_per_year: 365, jump_sd: 400}\n"
+	if err := os.WriteFile("boom.yaml", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, errs, code := cli(t, "run", "-o", "out", "--no-report", "--quiet", "boom.yaml")
+	if code != 3 || !strings.Contains(errs, "3 of 3 runs failed") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	m, err := pipeline.ReadManifest(filepath.Join("out", "boom"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.State != pipeline.StateComplete || m.RunsFailed != 3 || len(m.Failures) != 3 || m.Failures[2].Replicate != 2 || m.Failures[0].Error == "" {
+		t.Errorf("manifest: state %s, failed %d, failures %+v", m.State, m.RunsFailed, m.Failures)
+	}
+	_, errs, code = cli(t, "run", "-o", "out2", "--no-report", "--quiet", "--fail-fast", "boom.yaml")
+	if code != 1 || !strings.Contains(errs, "run failed: run 0 (cell baseline/none, replicate 0)") {
+		t.Errorf("--fail-fast: exit %d, stderr %q", code, errs)
+	}
+}

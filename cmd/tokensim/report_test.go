@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -334,29 +333,15 @@ func TestReportIncompleteAndFailed(t *testing.T) {
 	}
 }
 
-// benchDir is the synthetic 10,000-run study of BenchmarkReport, made once.
-var benchDir = struct {
-	sync.Once
-	dir string
-	err error
-}{}
-
+// makeBenchStudy writes the 10,000-run study of BenchmarkReport: 2 scenarios ×
+// 5 policies × 1,000 replicates of 365 days, daily steps recorded.
 func makeBenchStudy(b *testing.B) string {
-	benchDir.Do(func() {
-		benchDir.dir, benchDir.err = os.MkdirTemp("", "tokensim-bench-report-")
-		if benchDir.err != nil {
-			return
-		}
-		t0 := time.Now()
-		// 2 scenarios × 5 policies × 1,000 replicates = 10,000 runs of 365 days.
-		repStudy(b, benchDir.dir, "replicates: 1000\nhorizon_days: 365\npolicies: [none, fund, circuit_breaker, share_cap, all]\n",
-			pipeline.Options{Workers: runtime.NumCPU()}, nil)
-		b.Logf("made the 10,000-run study in %v at %s", time.Since(t0).Round(time.Millisecond), benchDir.dir)
-	})
-	if benchDir.err != nil {
-		b.Fatal(benchDir.err)
-	}
-	return benchDir.dir
+	dir := b.TempDir()
+	t0 := time.Now()
+	repStudy(b, dir, "replicates: 1000\nhorizon_days: 365\npolicies: [none, fund, circuit_breaker, share_cap, all]\n",
+		pipeline.Options{Workers: runtime.NumCPU()}, nil)
+	b.Logf("made the 10,000-run study in %v", time.Since(t0).Round(time.Millisecond))
+	return dir
 }
 
 // BenchmarkReport measures `tokensim report` on a study of 10,000 runs with
@@ -412,13 +397,4 @@ func BenchmarkReport(b *testing.B) {
 	if peak > base {
 		b.ReportMetric(float64(peak-base)/(1<<20), "peak-heap-MiB")
 	}
-}
-
-// TestMain removes the benchmark's study directory.
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if benchDir.dir != "" {
-		os.RemoveAll(benchDir.dir)
-	}
-	os.Exit(code)
 }

@@ -238,8 +238,8 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 // the study's plain aggregates).
 func sensitivitySections(ctx context.Context, dir string) ([]reports.Section, error) {
 	res, err := stats.SensitivityFromDir(ctx, dir)
-	if errors.Is(err, stats.ErrNotSensitivity) {
-		return nil, nil
+	if errors.Is(err, stats.ErrNotSensitivity) || errors.Is(err, stats.ErrNotStudy) {
+		return nil, nil // another kind of study, or one without a manifest
 	}
 	if err != nil {
 		return nil, err

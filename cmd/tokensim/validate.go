@@ -32,7 +32,7 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *outRoot != "" {
 		root = *outRoot
 	}
-	return printPlan(stdout, study, src, filepath.Join(root, study.Name))
+	return printPlan(ctx, stdout, study, src, filepath.Join(root, study.Name))
 }
 
 // loadStudy parses the study file at path, or the embedded default when path
@@ -47,7 +47,7 @@ func loadStudy(path string) (*pipeline.Study, string, error) {
 }
 
 // printPlan writes what a study will run and write.
-func printPlan(w io.Writer, s *pipeline.Study, src, dir string) error {
+func printPlan(ctx context.Context, w io.Writer, s *pipeline.Study, src, dir string) error {
 	tw := func(k, format string, args ...any) { fmt.Fprintf(w, "%-11s%s\n", k, fmt.Sprintf(format, args...)) }
 	tw("study", "%s (%s)", s.Name, src)
 	tw("output", "%s", dir)
@@ -58,7 +58,7 @@ func printPlan(w io.Writer, s *pipeline.Study, src, dir string) error {
 	}
 	tw("horizon", "%d days, %s", s.HorizonDays, rec)
 	if sp := s.Sensitivity; sp != nil {
-		return printSensitivity(tw, s, src)
+		return printSensitivity(ctx, tw, s, src)
 	}
 	plan, err := pipeline.NewPlan(s)
 	if err != nil {
@@ -117,8 +117,9 @@ func printSize(tw func(k, format string, args ...any), s *pipeline.Study, plan *
 
 // printSensitivity prints the evaluation count of a sensitivity study:
 // Sobol N(k+2) (N(2k+2) with second order), Morris r(k+1), LHS N design
-// points, each run for `replicates` replicates.
-func printSensitivity(tw func(k, format string, args ...any), s *pipeline.Study, src string) error {
+// points, each run for `replicates` replicates; then the estimated time on
+// this machine from a few timed runs (printSensitivityEstimate).
+func printSensitivity(ctx context.Context, tw func(k, format string, args ...any), s *pipeline.Study, src string) error {
 	sp := s.Sensitivity.Resolved()
 	k := len(sp.Factors)
 	var points int
@@ -141,6 +142,9 @@ func printSensitivity(tw func(k, format string, args ...any), s *pipeline.Study,
 	}
 	tw("design", "%s design points (%s)", group(int64(points)), how)
 	tw("runs", "%s evaluations = %s points × %s replicates", group(int64(points)*int64(s.Replicates)), group(int64(points)), group(int64(s.Replicates)))
+	if err := printSensitivityEstimate(ctx, tw, s, 0); err != nil {
+		return err
+	}
 	tw("run with", "tokensim sensitivity %s", src)
 	return nil
 }
