@@ -38,7 +38,10 @@ func chromiumPath() string {
 // every image must decode, nothing may fail to load, no console error or
 // uncaught exception may occur, and sorting a table must work. It saves a
 // full-page screenshot (path logged; also copied to $TOKENSIM_SCREENSHOT_DIR
-// when set). It runs only with TOKENSIM_BROWSER=1 (make check).
+// when set). A negative control (a corrupt inline image and a missing file)
+// shows that the checks do catch failures. It runs only with
+// TOKENSIM_BROWSER=1 (make check); the browser is $TOKENSIM_CHROMIUM or
+// Debian's /usr/bin/chromium.
 func TestReportInBrowser(t *testing.T) {
 	if os.Getenv("TOKENSIM_BROWSER") != "1" {
 		t.Skip("set TOKENSIM_BROWSER=1 to run the headless-browser test")
@@ -158,6 +161,36 @@ func TestReportInBrowser(t *testing.T) {
 	}
 	for _, p := range problems {
 		t.Error(p)
+	}
+	seen := len(problems)
+	mu.Unlock()
+
+	// Negative control: the same checks catch a corrupt inline image and a
+	// missing external one.
+	good, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(good), "data:image/png;base64,", "data:image/png;base64,AAAA", 1)
+	bad = strings.Replace(bad, "</footer>", `</footer><img src="missing.png" alt="missing">`, 1)
+	badPath := filepath.Join(dir, "broken.html")
+	if err := os.WriteFile(badPath, []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bu := url.URL{Scheme: "file", Path: badPath}
+	must(chromedp.Do(tctx, chromedp.Navigate(bu.String()), chromedp.WaitReady(chromedp.CSS("footer"))))
+	_, err = chromedp.Run(tctx, chromedp.Poll[bool](`Array.from(document.images).every(i => i.complete)`, chromedp.WithPollingTimeout(30*time.Second)))
+	must(err)
+	badImg, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.images.length`))
+	must(err)
+	badDecoded, err := chromedp.Run(tctx, chromedp.Evaluate[int](`Array.from(document.images).filter(i => i.complete && i.naturalWidth > 0).length`))
+	must(err)
+	if badDecoded != badImg-2 {
+		t.Errorf("broken page: %d of %d images decoded, want all but 2", badDecoded, badImg)
+	}
+	mu.Lock()
+	if len(problems) == seen {
+		t.Errorf("broken page: the missing image raised no loading failure")
 	}
 	mu.Unlock()
 	out := filepath.Join(t.TempDir(), "report.jpg")

@@ -25,9 +25,12 @@ type Options struct {
 	// and sweep point); the first MaxFanSeries are drawn and the caption says
 	// so. Default 12.
 	MaxFanSeries int
-	// MaxFanSweepPoints bounds the sweep points that get charts over time, per
-	// scenario and variable (the first ones, in study order). Default 6.
-	MaxFanSweepPoints int
+	// MaxSweepPoints bounds the sweep points (or sensitivity design points)
+	// shown per scenario in the charts over time, box plots, per-cell tables
+	// and policy-effect charts and tables: the first ones in study order; the
+	// text says so and summary/ holds all. Heatmaps cover the whole sweep.
+	// Default 6.
+	MaxSweepPoints int
 	// SVG controls whether figures/*.svg are written next to the PNGs (default
 	// true via DefaultOptions).
 	SVG bool
@@ -35,7 +38,7 @@ type Options struct {
 
 // DefaultOptions returns the defaults documented on Options.
 func DefaultOptions() Options {
-	return Options{ModelVersion: "MODEL-SPEC v1", MaxFanSeries: 12, MaxFanSweepPoints: 6, SVG: true}
+	return Options{ModelVersion: "MODEL-SPEC v1", MaxFanSeries: 12, MaxSweepPoints: 6, SVG: true}
 }
 
 // Report is the content of report.html before rendering: what Build computes
@@ -113,10 +116,10 @@ func Build(ctx context.Context, st *stats.Study, opts Options) (*Report, error) 
 	if opts.MaxFanSeries <= 0 {
 		opts.MaxFanSeries = 12
 	}
-	if opts.MaxFanSweepPoints <= 0 {
-		opts.MaxFanSweepPoints = 6
+	if opts.MaxSweepPoints <= 0 {
+		opts.MaxSweepPoints = 6
 	}
-	b := &builder{st: st, opts: opts, ids: map[string]int{}}
+	b := &builder{st: st, opts: opts, ids: map[string]int{}, points: map[string]map[string]bool{}}
 	b.peg, b.pegBand = pegOf(&st.Info)
 	r := &Report{
 		Title:    "tokensim report: " + nonEmpty(st.Info.Name, "study"),
@@ -159,6 +162,7 @@ type builder struct {
 	opts         Options
 	peg, pegBand float64
 	ids          map[string]int
+	points       map[string]map[string]bool // scenario → shown sweep points
 }
 
 // pegOf returns the study's peg and peg band (StudyInfo.Peg, PegBand), or the
@@ -667,7 +671,7 @@ var familyIntro = map[string]string{
 }
 
 // fanFigures draws the fans of one variable in one scenario: one figure per
-// sweep point (up to Options.MaxFanSweepPoints; one figure without sweeps),
+// sweep point (up to Options.MaxSweepPoints; one figure without sweeps),
 // one panel per policy (up to Options.MaxFanSeries).
 func (b *builder) fanFigures(sc string, fd fanDef) ([]Figure, error) {
 	all := b.st.FansOf(sc, fd.variable)
@@ -682,12 +686,12 @@ func (b *builder) fanFigures(sc string, fd fanDef) ([]Figure, error) {
 	}
 	var figs []Figure
 	for i, k := range keys {
-		if i == b.opts.MaxFanSweepPoints {
+		if i == b.opts.MaxSweepPoints {
 			break
 		}
 		note := ""
-		if i == 0 && len(keys) > b.opts.MaxFanSweepPoints {
-			note = fmt.Sprintf(" Charts over time are drawn for the first %d of %d sweep points; the tables and summary/ hold all.", b.opts.MaxFanSweepPoints, len(keys))
+		if i == 0 && len(keys) > b.opts.MaxSweepPoints {
+			note = fmt.Sprintf(" Charts over time are drawn for the first %d of %d sweep points; summary/ holds all.", b.opts.MaxSweepPoints, len(keys))
 		}
 		fig, ok, err := b.fanFigure(sc, k, groups[k], fd, note)
 		if err != nil {
@@ -771,7 +775,7 @@ func (b *builder) fanFigure(sc, point string, fans []*stats.Fan, fd fanDef, note
 
 // boxFigure draws the key metrics of a family in one scenario as box plots.
 func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
-	cells := b.st.CellsOf(sc)
+	cells := b.cellsShown(sc)
 	spec := BoxSpec{ID: b.figID("dist", fam, sc), Scenario: sc, Family: title}
 	for _, name := range b.boxMetrics(fam) {
 		label, unit := b.metricLabel(name)
@@ -786,7 +790,7 @@ func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
 		}
 		spec.Panels = append(spec.Panels, pn)
 	}
-	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.", title, sc, b.sweepNote())
+	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.%s", title, sc, b.sweepNote(), b.truncationNote(sc))
 	fig, err := BoxChart(spec)
 	if err != nil {
 		if errorsIsNoData(err) {
@@ -795,6 +799,54 @@ func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
 		return Figure{}, false, err
 	}
 	return fig, true, nil
+}
+
+// shown reports whether a cell's sweep point is among the first
+// Options.MaxSweepPoints of its scenario (always true without sweeps).
+func (b *builder) shown(sc string, sv []stats.SweepValue) bool {
+	if len(sv) == 0 {
+		return true
+	}
+	keys := b.points[sc]
+	if keys == nil {
+		keys = map[string]bool{}
+		for _, c := range b.st.CellsOf(sc) {
+			if len(keys) == b.opts.MaxSweepPoints {
+				break
+			}
+			keys[SweepText(c.Sweep)] = true
+		}
+		b.points[sc] = keys
+	}
+	return keys[SweepText(sv)]
+}
+
+// cellsShown returns the cells of a scenario at the shown sweep points.
+func (b *builder) cellsShown(sc string) []*stats.CellStats {
+	var out []*stats.CellStats
+	for _, c := range b.st.CellsOf(sc) {
+		if b.shown(sc, c.Sweep) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// sweepPoints counts the distinct sweep points of a scenario.
+func (b *builder) sweepPoints(sc string) int {
+	seen := map[string]bool{}
+	for _, c := range b.st.CellsOf(sc) {
+		seen[SweepText(c.Sweep)] = true
+	}
+	return len(seen)
+}
+
+// truncationNote says that only some sweep points are shown ("" if all are).
+func (b *builder) truncationNote(sc string) string {
+	if n := b.sweepPoints(sc); n > b.opts.MaxSweepPoints {
+		return fmt.Sprintf(" Showing the first %d of %d sweep points; summary/ holds all.", b.opts.MaxSweepPoints, n)
+	}
+	return ""
 }
 
 // sweepNote explains the short sweep labels of the figures ("" without sweeps).
@@ -808,11 +860,11 @@ func (b *builder) sweepNote() string {
 // metricTable tabulates the family's metrics for one scenario.
 func (b *builder) metricTable(sc string, metrics []stats.MetricInfo, title string) Table {
 	t := Table{
-		Caption: fmt.Sprintf("%s metrics across runs, scenario %s (mean with 95%% t-interval; quantiles type 7).", title, sc),
+		Caption: fmt.Sprintf("%s metrics across runs, scenario %s (mean with 95%% t-interval; quantiles type 7).%s", title, sc, b.truncationNote(sc)),
 		Header:  []string{"Metric", "Unit", "Policy", "n", "Mean", "95% CI of mean", "SD", "P5", "Median", "P95"},
 	}
 	for _, mi := range metrics {
-		for _, c := range b.st.CellsOf(sc) {
+		for _, c := range b.cellsShown(sc) {
 			d, ok := c.Metric(mi.Name)
 			if !ok {
 				continue
@@ -867,7 +919,7 @@ func (b *builder) eventTable(fam string) (Table, bool) {
 	}
 	for _, e := range evs {
 		for _, sc := range b.scenarios() {
-			for _, c := range b.st.CellsOf(sc) {
+			for _, c := range b.cellsShown(sc) {
 				p, ok := c.Event(e.Name)
 				if !ok {
 					continue
@@ -947,13 +999,16 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 			mi, _ := b.st.MetricInfo(name)
 			pn := EffectPanel{Title: fam.title + ": " + nonEmpty(mi.Label, name), XLabel: "Δ " + withUnit(name, mi.Unit) + betterSide(mi.Better)}
 			for _, e := range b.st.EffectsOf(sc, name) {
+				if !b.shown(sc, e.Sweep) {
+					continue
+				}
 				pn.Rows = append(pn.Rows, EffectRow{Label: shortCellLabel(e.Policy, e.Sweep), Diff: e.MeanDiff, Lo: e.Lo, Hi: e.Hi, N: e.N})
 			}
 			if len(pn.Rows) > 0 {
 				spec.Panels = append(spec.Panels, pn)
 			}
 		}
-		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.", stats.BaselinePolicy, sc, b.sweepNote())
+		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", stats.BaselinePolicy, sc, b.sweepNote(), b.truncationNote(sc))
 		fig, err := EffectChart(spec)
 		if err == nil {
 			sec.Figures = append(sec.Figures, fig)
@@ -988,12 +1043,15 @@ func methodName(m string) string {
 // effectTable lists every effect of the four outcome families in a scenario.
 func (b *builder) effectTable(sc string) Table {
 	t := Table{
-		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero.", stats.BaselinePolicy, sc, stats.BaselinePolicy),
+		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero.%s", stats.BaselinePolicy, sc, stats.BaselinePolicy, b.truncationNote(sc)),
 		Header:  []string{"Family", "Metric", "Unit", "Policy", "Pairs", stats.BaselinePolicy + " mean", "Policy mean", "Δ mean", "95% CI of Δ", "Relative Δ", "Better in"},
 	}
 	for _, fam := range families {
 		for _, mi := range b.familyMetrics(fam.id) {
 			for _, e := range b.st.EffectsOf(sc, mi.Name) {
+				if !b.shown(sc, e.Sweep) {
+					continue
+				}
 				mark := ""
 				if significant(e) {
 					mark = " *"
@@ -1073,6 +1131,10 @@ func (b *builder) sweepSection(ctx context.Context) (Section, bool, error) {
 	return sec, len(sec.Figures) > 0, nil
 }
 
+// MaxHeatmapValues is the largest number of values per swept parameter that
+// a heatmap shows (its cells are annotated, so they must stay legible).
+const MaxHeatmapValues = 12
+
 // heatSpec collects the grid of one metric's cell means.
 func (b *builder) heatSpec(sc, pol, metric string, params []string) (HeatSpec, bool) {
 	type key struct{ x, y string }
@@ -1110,7 +1172,9 @@ func (b *builder) heatSpec(sc, pol, metric string, params []string) (HeatSpec, b
 		xs[x], ys[y] = xv, yv
 		vals[key{x, y}] = d.Mean
 	}
-	if len(xs) < 2 || len(ys) < 2 {
+	// A heatmap needs a grid: 2–MaxHeatmapValues values per axis and at least
+	// half of the grid's points present (a sensitivity design is no grid).
+	if len(xs) < 2 || len(ys) < 2 || len(xs) > MaxHeatmapValues || len(ys) > MaxHeatmapValues || 2*len(vals) < len(xs)*len(ys) {
 		return HeatSpec{}, false
 	}
 	order := func(m map[string]float64) []string {

@@ -39,7 +39,6 @@ var (
 	sansBold   = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold}
 	idPattern  = regexp.MustCompile(`^[a-z0-9_-]+$`)
 	gray90     = color.Gray{Y: 0xe6}
-	gray75     = color.Gray{Y: 0xbf}
 	gray50     = color.Gray{Y: 0x80}
 	gray30     = color.Gray{Y: 0x4d}
 	black      = color.Black
@@ -163,20 +162,6 @@ func drawLegendStrip(dc draw.Canvas, entries []legendEntry) draw.Canvas {
 		x += wid
 	}
 	return draw.Crop(dc, 0, 0, 0, -(vg.Length(rows)*rowH + 4))
-}
-
-// drawNote writes a one-line note in small italics at the bottom of dc and
-// returns the canvas above it.
-func drawNote(dc draw.Canvas, note string) draw.Canvas {
-	if note == "" {
-		return dc
-	}
-	sty := textStyle(7.5, false)
-	sty.Color = gray30
-	sty.XAlign = draw.XLeft
-	sty.YAlign = draw.YBottom
-	dc.FillText(sty, vg.Point{X: dc.Min.X + 10, Y: dc.Min.Y + 4}, note)
-	return draw.Crop(dc, 0, 0, sty.Height(note)+8, 0)
 }
 
 // grid returns the number of columns and rows for n panels.

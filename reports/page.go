@@ -73,12 +73,12 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>
-body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;margin:0 auto;max-width:1000px;padding:0 1.2em 3em;color:#111;line-height:1.45}
+body{font-family:"Liberation Sans",Arial,Helvetica,sans-serif;margin:0 auto;max-width:1180px;padding:0 1.2em 3em;color:#111;line-height:1.45}
 h1{font-size:1.6em;margin:.8em 0 .3em}
 h2{font-size:1.3em;margin-top:2em;border-bottom:2px solid #08306b;padding-bottom:.2em}
 .alert{border:3px solid #b2182b;background:#fde0dd;padding:.7em 1em;margin:1em 0;font-weight:bold}
 .warn{border-left:4px solid #e69f00;background:#fff7e0;padding:.4em 1em;margin:1em 0}
-table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.85em}
+table{border-collapse:collapse;margin:.6em 0 1.4em;font-size:.82em}
 caption{caption-side:top;text-align:left;font-style:italic;padding:.3em 0}
 th,td{border:1px solid #bbb;padding:.2em .5em;vertical-align:top}
 th{background:#e8eef6;text-align:left}

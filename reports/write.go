@@ -33,6 +33,14 @@ func Write(ctx context.Context, st *stats.Study, dir string, opts Options) (path
 	if err != nil {
 		return "", err
 	}
+	return WriteReport(ctx, dir, rep, opts)
+}
+
+// WriteReport renders a built report and writes its figures (PNG, and SVG
+// when opts.SVG) and page into dir, with Write's guarantees: files appear only
+// complete and on error nothing new is left behind. It returns the path of
+// report.html.
+func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (path string, err error) {
 	var page bytes.Buffer
 	if err := Render(&page, rep); err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -63,21 +64,6 @@ func attr(n *html.Node, key string) (string, bool) {
 		}
 	}
 	return "", false
-}
-
-func textOf(n *html.Node) string {
-	var sb strings.Builder
-	var rec func(*html.Node)
-	rec = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			sb.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			rec(c)
-		}
-	}
-	rec(n)
-	return sb.String()
 }
 
 // checkWellFormed tokenizes the page and checks that every non-void element is
@@ -398,7 +384,7 @@ func TestSweepFans(t *testing.T) {
 	o.runs = 5
 	o.scenarios = []string{"centralization"}
 	opts := DefaultOptions()
-	opts.MaxFanSweepPoints = 4
+	opts.MaxSweepPoints = 4
 	r, err := Build(context.Background(), synthStudy(o), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -418,6 +404,64 @@ func TestSweepFans(t *testing.T) {
 	if len(captions) > 0 && (!strings.Contains(captions[0], "scenario centralization at share_cap.cap=0.3, network.effect=0.3") ||
 		!strings.Contains(captions[0], "first 4 of 6 sweep points")) {
 		t.Errorf("caption %q does not name the sweep point and the limit", captions[0])
+	}
+	// Tables and box plots show the same 4 sweep points (3 policies each).
+	for _, sec := range r.Sections {
+		if sec.ID != "stability" {
+			continue
+		}
+		tb := sec.Tables[0]
+		if !strings.Contains(tb.Caption, "Showing the first 4 of 6 sweep points") {
+			t.Errorf("table caption %q lacks the limit", tb.Caption)
+		}
+		n := 0
+		for _, row := range tb.Rows {
+			if row[0] == tb.Rows[0][0] {
+				n++
+			}
+		}
+		if n != 4*3 {
+			t.Errorf("%d rows per metric, want 12 (4 sweep points × 3 policies)", n)
+		}
+	}
+}
+
+// TestManySweepPointsBounded: a sensitivity-like study with 300 design points
+// gives a report of bounded size.
+func TestManySweepPointsBounded(t *testing.T) {
+	st := &stats.Study{Options: stats.DefaultOptions(), Metrics: stats.KnownMetrics()[:4]}
+	st.Info = stats.StudyInfo{Name: "sens", Scenarios: []string{"volatility"}, Policies: []string{"none"},
+		SweepParams: []string{"a.x", "b.y", "c.z"}, RunsFound: 300 * 4, RunsPlanned: 300 * 4, Complete: true}
+	for p := range 300 {
+		c := stats.CellStats{Cell: p, Scenario: "volatility", Policy: "none", Runs: 4,
+			Sweep: []stats.SweepValue{{Param: "a.x", Value: float64(p), Text: fmt.Sprint(p)}, {Param: "b.y", Value: float64(p % 7), Text: fmt.Sprint(p % 7)}, {Param: "c.z", Value: 1, Text: "1"}}}
+		for _, m := range st.Metrics {
+			c.Metrics = append(c.Metrics, stats.MetricDist{Metric: m.Name, Dist: distOf([]float64{1, 2, 3, float64(p)})})
+		}
+		st.Cells = append(st.Cells, c)
+	}
+	r, err := Build(context.Background(), st, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, sec := range r.Sections {
+		for _, tb := range sec.Tables {
+			rows += len(tb.Rows)
+		}
+		for _, f := range sec.Figures {
+			if len(f.PNG) > 1<<20 {
+				t.Errorf("figure %s is %d bytes", f.ID, len(f.PNG))
+			}
+		}
+	}
+	if rows > 4*6 {
+		t.Errorf("%d table rows for 4 metrics, want at most 24 (6 shown sweep points)", rows)
+	}
+	for _, sec := range r.Sections {
+		if sec.ID == "sweep" {
+			t.Errorf("heatmaps drawn for a 300-point design that is no grid")
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -46,6 +47,17 @@ func TestShippedConfigs(t *testing.T) {
 	s, err := pipeline.ParseStudy("default.yaml", configs.Default)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every shipped study uses the calibrated regimes of default.yaml.
+	for _, name := range names {
+		data, _ := configs.FS.ReadFile(name)
+		o, err := pipeline.ParseStudy(name, data)
+		if err != nil {
+			continue
+		}
+		if !reflect.DeepEqual(o.Params.Market.Regimes, s.Params.Market.Regimes) {
+			t.Errorf("%s: market.regimes differ from default.yaml's calibrated regimes:\n%+v\n%+v", name, o.Params.Market.Regimes, s.Params.Market.Regimes)
+		}
 	}
 	if strings.Join(s.Scenarios, ",") != strings.Join(model.ScenarioNames(), ",") ||
 		strings.Join(s.Policies, ",") != "none,fund,share_cap,all" {

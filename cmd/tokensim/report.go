@@ -42,6 +42,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
 		fmt.Fprintln(stderr, "DIR/summary/ (Parquet and Arrow tables), DIR/figures/ (PNG and SVG) and")
 		fmt.Fprintln(stderr, "DIR/report.html (one self-contained page), and prints the page's path.")
+		fmt.Fprintln(stderr, "For a sensitivity study (`tokensim sensitivity`) the page shows its indices;")
+		fmt.Fprintln(stderr, "the flags below apply to other studies.")
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -69,9 +71,20 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 	return buildReport(ctx, dir, defaultReportFlags(), stderr)
 }
 
-// buildReport runs stats.Aggregate and reports.Write; aggregation warnings go
-// to stderr.
+// buildReport writes the report of the study in dir: a sensitivity study's
+// page (sensitivityReport in sensitivity.go: its design points are not
+// comparable cells), otherwise stats.Aggregate then reports.Write.
+// Aggregation warnings go to stderr.
 func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+	ro := reports.DefaultOptions()
+	ro.SVG = !rf.noSVG
+	ro.ToolVersion = toolVersion()
+	if path, ok, err := sensitivityReport(ctx, dir, ro); ok {
+		if err != nil {
+			return "", fmt.Errorf("report: %w", err)
+		}
+		return path, nil
+	}
 	o := stats.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
 	o.BootstrapMethod = rf.method
@@ -86,13 +99,6 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	}
 	for _, w := range st.Warnings {
 		fmt.Fprintln(stderr, "tokensim report: warning:", w)
-	}
-	ro := reports.DefaultOptions()
-	ro.SVG = !rf.noSVG
-	// A sensitivity study gets its section (sensitivity.go); other studies none.
-	ro.Extra, err = sensitivitySections(ctx, dir)
-	if err != nil {
-		return "", fmt.Errorf("report: %w", err)
 	}
 	path, err := reports.Write(ctx, st, dir, ro)
 	if err != nil {
