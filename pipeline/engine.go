@@ -579,10 +579,9 @@ type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
 	runs  *partFile
-	runsW *parquet.Writer
+	runsW *parquet.GenericWriter[any]
 	steps map[string]*dayFile[model.Step]
 	prov  map[string]*dayFile[model.ProviderStep]
-	err   error
 }
 
 type dayFile[T any] struct {
@@ -605,12 +604,12 @@ func (c *chunkWriter) write(r *runResult) error {
 			return err
 		}
 		c.runs = p
-		c.runsW = parquet.NewWriter(p.buf, append([]parquet.WriterOption{e.runs.schema}, e.meta.options(TableRuns)...)...)
+		c.runsW = parquet.NewGenericWriter[any](p.buf, append([]parquet.WriterOption{e.runs.schema}, e.meta.options(TableRuns)...)...)
 		p.flush = c.runsW.Close
 	}
 	row := e.runs.row(runKeys{RunID: r.id, Cell: int32(cell), Scenario: cl.Scenario, Policy: cl.Policy,
 		Replicate: int32(rep), Seed: model.RunSeed(e.plan.Seed, rep)}, &r.sum, cl.Sweep)
-	if err := c.runsW.Write(row); err != nil {
+	if _, err := c.runsW.Write([]any{row}); err != nil {
 		return err
 	}
 	c.runs.rows++

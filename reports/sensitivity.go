@@ -82,8 +82,7 @@ func SecondOrderTable(res *stats.SensitivityResult) (Table, bool) {
 // sensMethodText describes the design and estimators in one paragraph.
 func sensMethodText(res *stats.SensitivityResult) string {
 	k := len(res.Factors)
-	design := fmt.Sprintf("%d design points", res.DesignPoints)
-	var est string
+	var design, est string
 	switch res.Method {
 	case pipeline.SensitivitySobol:
 		stride := k + 2
@@ -99,7 +98,7 @@ func sensMethodText(res *stats.SensitivityResult) string {
 		design = fmt.Sprintf("a Latin hypercube of %d design points", res.DesignPoints)
 		est = "Partial rank correlation coefficients (PRCC: the monotone association of a factor with the output after removing the other factors' linear rank effects) with t-test p-values"
 	}
-	ci := fmt.Sprintf("%.0f%% intervals", 100*res.Level)
+	var ci string
 	if res.Method != pipeline.SensitivityLHSPRCC {
 		ci = fmt.Sprintf("%.0f%% bootstrap percentile intervals (%d resamples)", 100*res.Level, res.Resamples)
 	} else {

@@ -1,11 +1,8 @@
 package reports
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 
 	"github.com/tokensim/tokensim/pipeline"
@@ -111,81 +108,5 @@ func WriteSensitivityReport(ctx context.Context, dir string, res *stats.Sensitiv
 	if err != nil {
 		return "", err
 	}
-	var page bytes.Buffer
-	if err := Render(&page, rep); err != nil {
-		return "", err
-	}
-	if err := ctx.Err(); err != nil {
-		return "", err
-	}
-	tmpFigs, err := os.MkdirTemp(dir, ".figures-tmp-")
-	if err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	defer func() {
-		if tmpFigs != "" {
-			os.RemoveAll(tmpFigs)
-		}
-	}()
-	for _, f := range rep.Figures() {
-		if err := os.WriteFile(filepath.Join(tmpFigs, f.ID+".png"), f.PNG, 0o644); err != nil {
-			return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
-		}
-		if opts.SVG && len(f.SVG) > 0 {
-			if err := os.WriteFile(filepath.Join(tmpFigs, f.ID+".svg"), f.SVG, 0o644); err != nil {
-				return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
-			}
-		}
-	}
-	if err := os.Chmod(tmpFigs, 0o755); err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	tmpPage, err := os.CreateTemp(dir, ".report-*.html.tmp")
-	if err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	tmpName := tmpPage.Name()
-	defer func() {
-		if tmpName != "" {
-			os.Remove(tmpName)
-		}
-	}()
-	_, werr := tmpPage.Write(page.Bytes())
-	if werr == nil {
-		werr = tmpPage.Sync()
-	}
-	if cerr := tmpPage.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr == nil {
-		werr = os.Chmod(tmpName, 0o644)
-	}
-	if werr != nil {
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, werr)
-	}
-	figs := filepath.Join(dir, FiguresDir)
-	backup := ""
-	if _, err := os.Stat(figs); err == nil {
-		backup = figs + ".old"
-		os.RemoveAll(backup)
-		if err := os.Rename(figs, backup); err != nil {
-			return "", fmt.Errorf("reports: replacing %s: %w", figs, err)
-		}
-	}
-	if err := os.Rename(tmpFigs, figs); err != nil {
-		if backup != "" {
-			os.Rename(backup, figs)
-		}
-		return "", fmt.Errorf("reports: replacing %s: %w", figs, err)
-	}
-	tmpFigs = ""
-	path := filepath.Join(dir, ReportFile)
-	if err := os.Rename(tmpName, path); err != nil {
-		return "", fmt.Errorf("reports: writing %s: %w", path, err)
-	}
-	tmpName = ""
-	if backup != "" {
-		os.RemoveAll(backup)
-	}
-	return path, nil
+	return WriteReport(ctx, dir, rep, opts)
 }

@@ -233,24 +233,6 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 	fmt.Fprintln(w)
 }
 
-// sensitivitySections returns the report section of the sensitivity study in
-// dir, or none when dir holds another kind of study (for a report built on
-// the study's plain aggregates).
-func sensitivitySections(ctx context.Context, dir string) ([]reports.Section, error) {
-	res, err := stats.SensitivityFromDir(ctx, dir)
-	if errors.Is(err, stats.ErrNotSensitivity) || errors.Is(err, stats.ErrNotStudy) {
-		return nil, nil // another kind of study, or one without a manifest
-	}
-	if err != nil {
-		return nil, err
-	}
-	sec, err := reports.SensitivitySection(res)
-	if err != nil {
-		return nil, err
-	}
-	return []reports.Section{sec}, nil
-}
-
 // printSensitivityEstimate prints, for `tokensim validate`, a sensitivity
 // study's estimated wall time on this machine (from sensCalibrationRuns timed
 // model runs; workers ≤ 0 means GOMAXPROCS) and the design's warnings, as
