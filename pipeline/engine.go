@@ -193,6 +193,10 @@ type engine struct {
 	done    map[int]bool // chunks complete (any shard)
 	todo    []int        // chunks this process writes, ascending
 	resumed int64
+	// prevEnded is when this shard last completed, kept when an execution
+	// finds nothing left to do, so that rerunning a finished study does not
+	// move its end time (and the report's wall time).
+	prevEnded *time.Time
 }
 
 // prepare checks an existing study in the directory, cleans temporary files,
@@ -265,6 +269,9 @@ func (e *engine) prepare() error {
 		mine = &shardState{Index: e.opts.Shard, Count: e.opts.Shards, Started: now}
 	}
 	mine.ConfigHash, mine.PlanHash = e.configHash, e.planHash
+	if mine.State == StateComplete {
+		e.prevEnded = mine.Ended
+	}
 	mine.State, mine.Ended = StateRunning, nil
 	// Keep only this shard's records that are still intact.
 	kept := mine.Chunks[:0]
@@ -522,6 +529,9 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 	if err == nil {
 		now := e.opts.Now().UTC()
 		e.state.State, e.state.Ended = StateComplete, &now
+		if len(e.todo) == 0 && e.prevEnded != nil {
+			e.state.Ended = e.prevEnded
+		}
 		if serr := e.saveState(); serr != nil {
 			return res, serr
 		}

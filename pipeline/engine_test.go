@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokensim/tokensim/model"
 )
@@ -309,5 +310,49 @@ func TestBusy(t *testing.T) {
 	unlock()
 	if _, err := execFake(t, testPlan(t, testStudy(t, ""), 8), dir, &fakeModel{}, nil); err != nil {
 		t.Errorf("after unlock: %v", err)
+	}
+}
+
+// TestRerunCompleteKeepsManifest: running a finished study again writes nothing
+// new and leaves its manifest byte-identical (its end time, hence the report's
+// wall time, does not move), and the manifest and shard files are readable by
+// everyone like the part files (not CreateTemp's 0600).
+func TestRerunCompleteKeepsManifest(t *testing.T) {
+	dir := t.TempDir()
+	f := &fakeModel{}
+	p := testPlan(t, testStudy(t, ""), 8)
+	clock := func(sec int64) func() time.Time { return func() time.Time { return time.Unix(sec, 0) } }
+	if _, err := execFake(t, p, dir, f, func(o *Options) { o.Now = clock(1000) }); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := execFake(t, p, dir, f, func(o *Options) { o.Now = clock(5000) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Done != 0 || res.Resumed != 40 {
+		t.Errorf("rerun: %d done, %d resumed; want 0 and 40", res.Done, res.Resumed)
+	}
+	if res.Manifest.Ended == nil || !res.Manifest.Ended.Equal(time.Unix(1000, 0)) {
+		t.Errorf("rerun moved the end time to %v, want %v", res.Manifest.Ended, time.Unix(1000, 0).UTC())
+	}
+	after, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(before) != string(after) {
+		t.Errorf("rerunning a complete study changed manifest.json")
+	}
+	for _, name := range []string{ManifestFile, filepath.Join("shards", "shard-1-of-1.json")} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o644 {
+			t.Errorf("%s: mode %v, want 0644", name, perm)
+		}
 	}
 }

@@ -458,8 +458,20 @@ func (s *Study) errAt(p at, field, format string, args ...any) error {
 }
 
 // fieldErr formats a study error for a field path, with its position if known.
+// A field absent from the file (a required key left out of its block) is
+// placed at its nearest enclosing key that is present, e.g. the
+// `sensitivity:` line for a missing sensitivity.samples.
 func (s *Study) fieldErr(field, format string, args ...any) error {
-	return s.errAt(s.pos[field], field, format, args...)
+	p, ok := s.pos[field]
+	for f := field; !ok && f != ""; {
+		if i := strings.LastIndexAny(f, ".["); i >= 0 {
+			f = f[:i]
+		} else {
+			f = ""
+		}
+		p, ok = s.pos[f]
+	}
+	return s.errAt(p, field, format, args...)
 }
 
 // indexPaths records the position of every key and value under its field path

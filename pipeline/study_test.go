@@ -169,6 +169,9 @@ func TestStudyErrors(t *testing.T) {
 		{"name: x\nparams: {network: {effect: [1, 2]}}\n", "params.network.effect: want a single value"},
 		{"name: x\nparams: {providers: {table: [{name: a, colour: red}]}}\n", "params.providers.table"},
 		{"---\nname: x\n---\nname: y\n", "one YAML document"},
+		// A required key left out is reported at its enclosing block.
+		{"name: x\nsensitivity:\n  method: morris\n  scenario: volatility\n  factors: [{param: fund.band, low: 0.01, high: 0.1}]\n  outputs: [peg_mad]\n",
+			"s.yaml:2:1: sensitivity.samples: 0: must be at least 2"},
 	} {
 		_, err := ParseStudy("s.yaml", []byte(c.src))
 		if err == nil || !errors.Is(err, ErrStudy) || !strings.Contains(err.Error(), c.want) {

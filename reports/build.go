@@ -450,7 +450,7 @@ func (b *builder) findings() []string {
 			}
 			if best == nil {
 				if b.hasEffects(sc, fam.id) {
-					out = append(out, fmt.Sprintf("%s: in %s, no policy changes %s materially versus %s (every 95%% interval includes zero, or the effect is below %.0f%% of %s's level).", fam.title, sc, strings.ToLower(fam.title), stats.BaselinePolicy, 100*Materiality, stats.BaselinePolicy))
+					out = append(out, fmt.Sprintf("%s: In %s, no policy changes %s materially versus %s (every 95%% interval includes zero, or the effect is below %.0f%% of %s's level).", fam.title, sc, strings.ToLower(fam.title), stats.BaselinePolicy, 100*Materiality, stats.BaselinePolicy))
 				}
 				continue
 			}

@@ -2,11 +2,13 @@ package reports
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 
 	xfont "golang.org/x/image/font"
@@ -381,57 +383,157 @@ func StyleFor(i int) PolicyStyle {
 }
 
 // cleanTicks is gonum's default tick placement with labels at the precision the
-// tick step needs ("0.95", "2,750", "2.5e+09") instead of a fixed "%.2f"-like
-// format.
+// ticks need ("0.95", "2,750", "1.5 bn") instead of a fixed "%.2f"-like format.
+// Every label of an axis has the same number of decimals, enough to print each
+// tick value exactly: gonum may place the ticks off the multiples of their step
+// (0.5, 2.5, 4.5), so the decimals are not taken from the step alone. Axes
+// reaching 10 million or more are labelled in millions ("30 M"), billions
+// ("1.5 bn") or trillions ("2 tn") instead of e-notation; the axis label keeps
+// the unit (USD, CLT). Major ticks of a round step that gonum placed off its
+// grid are moved onto it (alignTicks).
 type cleanTicks struct{}
 
 // Ticks implements plot.Ticker.
 func (cleanTicks) Ticks(lo, hi float64) []plot.Tick {
-	ticks := plot.DefaultTicks{}.Ticks(lo, hi)
-	var step float64
-	var prev float64
-	first := true
+	ticks := alignTicks(plot.DefaultTicks{}.Ticks(lo, hi), lo, hi)
+	scale, suffix := tickScale(math.Max(math.Abs(lo), math.Abs(hi)))
+	var vals []float64
 	for _, t := range ticks {
-		if t.Label == "" {
-			continue
+		if t.Label != "" {
+			vals = append(vals, t.Value/scale)
 		}
-		if !first && (step == 0 || t.Value-prev < step) {
-			step = t.Value - prev
-		}
-		prev, first = t.Value, false
 	}
-	top := math.Max(math.Abs(lo), math.Abs(hi))
-	big := top >= 1e7
-	// Mantissa digits (for big values) enough to tell neighbouring ticks
-	// apart, the same for every tick of the axis.
-	digits := 1
-	if big && step > 0 {
-		digits = min(max(1, int(math.Ceil(math.Log10(top/step)-1e-9))+1), 7)
-	}
+	dec, tol := tickDecimals(vals)
 	for i := range ticks {
 		if ticks[i].Label == "" {
 			continue
 		}
-		ticks[i].Label = tickLabel(ticks[i].Value, step, big, digits)
+		ticks[i].Label = tickLabel(ticks[i].Value/scale, dec, tol, suffix)
 	}
 	return ticks
 }
 
-// tickLabel formats a tick value with the decimals its step needs (big: in
-// e-notation with the given significant digits).
-func tickLabel(v, step float64, big bool, digits int) string {
-	if math.Abs(v) < 1e-12*math.Max(1, math.Abs(step)) {
-		v = 0
+// alignTicks moves the labelled (major) ticks of gonum's placement onto the
+// multiples of their step when the step is round (1, 2 or 5 × 10^k) and at
+// least two such multiples (and no more than one fewer than gonum's) lie in
+// [lo, hi]: gonum may start them off the grid (0.925, 1.025, 1.125 for a price
+// around a peg of 1), which reads worse than 0.9, 1.0, 1.1. The former majors
+// become minor ticks; otherwise the placement is kept.
+func alignTicks(ticks []plot.Tick, lo, hi float64) []plot.Tick {
+	var majors []float64
+	for _, t := range ticks {
+		if t.Label != "" {
+			majors = append(majors, t.Value)
+		}
 	}
-	if big {
-		if v == 0 {
+	if len(majors) < 2 {
+		return ticks
+	}
+	step := math.Abs(majors[1] - majors[0])
+	if step == 0 || math.IsNaN(step) || math.IsInf(step, 0) {
+		return ticks
+	}
+	tol := 1e-9 * step
+	onGrid := func(v float64) bool { return math.Abs(v/step-math.Round(v/step))*step <= tol }
+	aligned := true
+	for _, v := range majors {
+		aligned = aligned && onGrid(v)
+	}
+	// Only a round step (1, 2 or 5 × 10^k) gives a grid worth aligning to;
+	// steps such as 0.75 or 1.5 keep gonum's placement.
+	mant := step / math.Pow(10, math.Floor(math.Log10(step)))
+	round := math.Abs(mant-1) < 1e-9 || math.Abs(mant-2) < 1e-9 || math.Abs(mant-5) < 1e-9 || math.Abs(mant-10) < 1e-9
+	if aligned || !round {
+		return ticks
+	}
+	first := math.Ceil((lo-tol)/step) * step
+	var grid []float64
+	for k := 0; ; k++ {
+		v := first + float64(k)*step
+		if v > hi+tol || k > 100 {
+			break
+		}
+		grid = append(grid, v)
+	}
+	if len(grid) < 2 || len(grid) < len(majors)-1 {
+		return ticks
+	}
+	out := make([]plot.Tick, 0, len(ticks)+len(grid))
+	for _, t := range ticks {
+		near := false
+		for _, g := range grid {
+			near = near || math.Abs(t.Value-g) <= tol
+		}
+		if !near {
+			out = append(out, plot.Tick{Value: t.Value}) // minor
+		}
+	}
+	for _, g := range grid {
+		out = append(out, plot.Tick{Value: g, Label: "major"}) // relabelled by the caller
+	}
+	slices.SortFunc(out, func(a, b plot.Tick) int { return cmp.Compare(a.Value, b.Value) })
+	return out
+}
+
+// tickScale returns the unit in which an axis reaching top is labelled and
+// its suffix: 1 below 10 million, else millions, billions or trillions.
+func tickScale(top float64) (float64, string) {
+	switch {
+	case top >= 1e12:
+		return 1e12, " tn"
+	case top >= 1e9:
+		return 1e9, " bn"
+	case top >= 1e7:
+		return 1e6, " M"
+	}
+	return 1, ""
+}
+
+// tickDecimals returns the fewest decimals (at most 12) at which every value
+// prints exactly, and the tolerance used: a millionth of the smallest gap
+// between the values (float noise such as −1.2000000000000002 is ignored).
+func tickDecimals(vals []float64) (int, float64) {
+	gap := math.Inf(1)
+	for i := 1; i < len(vals); i++ {
+		if d := math.Abs(vals[i] - vals[i-1]); d > 0 && d < gap {
+			gap = d
+		}
+	}
+	if math.IsInf(gap, 1) {
+		gap = 1
+		for _, v := range vals {
+			if v != 0 {
+				gap = math.Abs(v)
+			}
+		}
+	}
+	tol := 1e-6 * gap
+	for dec := 0; dec < 12; dec++ {
+		p := math.Pow(10, float64(dec))
+		exact := true
+		for _, v := range vals {
+			if math.Abs(math.Round(v*p)/p-v) > tol {
+				exact = false
+				break
+			}
+		}
+		if exact {
+			return dec, tol
+		}
+	}
+	return 12, tol
+}
+
+// tickLabel formats a tick value (already divided by the axis scale) with dec
+// decimals, thousands separators, a true minus sign and the scale's suffix; a
+// value within tol of zero is printed as zero ("0" on a scaled axis, where
+// "0 bn" would read oddly).
+func tickLabel(v float64, dec int, tol float64, suffix string) string {
+	if math.Abs(v) <= tol {
+		if suffix != "" {
 			return "0"
 		}
-		return minusSign(strconv.FormatFloat(v, 'e', digits-1, 64))
+		v = 0
 	}
-	dec := 0
-	if step > 0 && step < 1 {
-		dec = int(math.Ceil(-math.Log10(step) - 1e-9))
-	}
-	return minusSign(thousands(strconv.FormatFloat(v, 'f', dec, 64)))
+	return minusSign(thousands(strconv.FormatFloat(v, 'f', dec, 64))) + suffix
 }

@@ -212,3 +212,50 @@ func TestFigureErrors(t *testing.T) {
 		t.Errorf("bad id: %v", err)
 	}
 }
+
+// TestTickLabels: axis labels name every tick value exactly (gonum may place
+// ticks off the multiples of their step, e.g. 0.5, 2.0, 3.5, which must not
+// print as "0", "2", "4"), with one number of decimals per axis; a round step
+// placed off its grid is moved onto it (0.9, 1.0, 1.1, not 0.925, 1.025,
+// 1.125); axes of 10 million or more are in millions/billions, not e-notation.
+func TestTickLabels(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   map[float64]string // tick value → label (every labelled tick must be listed)
+	}{
+		{0.45, 3.9, map[float64]string{0.5: "0.5", 2: "2.0", 3.5: "3.5"}},
+		{-2.9, 5.2, map[float64]string{-2.5: "−2.5", 0: "0.0", 2.5: "2.5", 5: "5.0"}},
+		{0.89, 1.13, map[float64]string{0.9: "0.9", 1: "1.0", 1.1: "1.1"}},
+		{0.45, 4.6, map[float64]string{2: "2", 4: "4"}},
+		{0.04, 0.14, map[float64]string{0.04: "0.04", 0.08: "0.08", 0.12: "0.12"}},
+		{-1.4, 0.05, map[float64]string{-1.2: "−1.2", -0.6: "−0.6", 0: "0.0"}},
+		{0, 3e5, map[float64]string{0: "0", 1e5: "100,000", 2e5: "200,000", 3e5: "300,000"}},
+		{1.5e7, 9.1e7, map[float64]string{3e7: "30 M", 6e7: "60 M", 9e7: "90 M"}},
+		{-6e8, 3.8e9, map[float64]string{0: "0", 2e9: "2 bn"}},
+		{6.2e9, 9.6e9, map[float64]string{6.5e9: "6.5 bn", 8e9: "8.0 bn", 9.5e9: "9.5 bn"}},
+		{9.5e9, 1.03e10, map[float64]string{9.5e9: "9.50 bn", 9.75e9: "9.75 bn", 1e10: "10.00 bn", 1.025e10: "10.25 bn"}},
+	} {
+		n := 0
+		for _, tk := range (cleanTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Label == "" {
+				continue
+			}
+			n++
+			found := false
+			for v, want := range c.want {
+				if math.Abs(tk.Value-v) <= 1e-9*math.Max(1, math.Abs(v)) {
+					found = true
+					if tk.Label != want {
+						t.Errorf("axis [%g, %g]: tick %g labelled %q, want %q", c.lo, c.hi, tk.Value, tk.Label, want)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("axis [%g, %g]: unexpected tick %g (%q)", c.lo, c.hi, tk.Value, tk.Label)
+			}
+		}
+		if n != len(c.want) {
+			t.Errorf("axis [%g, %g]: %d labelled ticks, want %d", c.lo, c.hi, n, len(c.want))
+		}
+	}
+}

@@ -520,3 +520,28 @@ func TestFormatSig(t *testing.T) {
 		}
 	}
 }
+
+// TestFindingsNoEffect: a family that no policy moves gets one sentence saying
+// so, worded like the other findings ("Family: In scenario, …").
+func TestFindingsNoEffect(t *testing.T) {
+	st := synthStudy(basicOpts)
+	for i := range st.Effects {
+		e := &st.Effects[i]
+		e.MeanDiff, e.Lo, e.Hi, e.PolicyMean = 0, -1, 1, e.BaseMean
+	}
+	r, err := Build(context.Background(), st, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range r.Findings {
+		fam, rest, _ := strings.Cut(f, ": ")
+		if !strings.HasPrefix(rest, "In ") || !strings.Contains(rest, ", no policy changes "+strings.ToLower(fam)+" materially versus none") {
+			t.Errorf("finding %q: want %q", f, fam+": In <scenario>, no policy changes "+strings.ToLower(fam)+" materially versus none …")
+		}
+		n++
+	}
+	if n == 0 {
+		t.Error("no findings")
+	}
+}

@@ -421,3 +421,54 @@ func TestFailedRuns(t *testing.T) {
 		t.Errorf("--fail-fast: exit %d, stderr %q", code, errs)
 	}
 }
+
+// TestInterruptMessage: a study stopped before its first chunk (the context
+// is already cancelled) exits with status 130 and one line that says where the
+// completed chunks are and how to resume, without Go's "context canceled".
+func TestInterruptMessage(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	src := "name: stop\nreplicates: 4\nhorizon_days: 30\nscenarios: [baseline]\npolicies: [none]\nparams: {consumers: {count: 100}}\n"
+	if err := os.WriteFile("stop.yaml", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	err := run(ctx, []string{"run", "-o", "out", "--quiet", "stop.yaml"}, &out, &errb)
+	code := exitCode(err, &errb)
+	want := "tokensim: study interrupted: 0 of 1 chunks of this shard written (kept in " + filepath.Join("out", "stop") +
+		"); resume with: tokensim run -o out --quiet stop.yaml\n"
+	if code != 130 || errb.String() != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errb.String(), want)
+	}
+}
+
+// TestUnusedDefsWarning: a scenario or policy defined under scenario_defs or
+// policy_defs but not listed under scenarios:/policies: never runs; validate
+// says so (a definition alone looks as if it would be run).
+func TestUnusedDefsWarning(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	src := "name: defs\nreplicates: 2\nhorizon_days: 30\nscenarios: [baseline, crash]\npolicies: [none]\n" +
+		"scenario_defs:\n  crash: {based_on: volatility}\n  calm: {based_on: baseline}\n" +
+		"policy_defs:\n  big_fund: {based_on: fund}\n"
+	if err := os.WriteFile("defs.yaml", []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errs, code := cli(t, "validate", "defs.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{
+		"warning    policy_defs.big_fund is defined but not listed under policies, so it does not run\n",
+		"warning    scenario_defs.calm is defined but not listed under scenarios, so it does not run\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "scenario_defs.crash") {
+		t.Errorf("warning about a listed scenario:\n%s", out)
+	}
+}

@@ -32,9 +32,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	rf := defaultReportFlags()
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.IntVar(&rf.bootstrap, "bootstrap", rf.bootstrap, "bootstrap resamples for the policy-effect intervals (≥ 100)")
-	fs.StringVar(&rf.method, "method", rf.method, `bootstrap interval: "bca" or "percentile"`)
-	fs.IntVar(&rf.workers, "workers", rf.workers, "parallel workers for the aggregation")
+	fs.IntVar(&rf.bootstrap, "bootstrap", rf.bootstrap, "`B` bootstrap resamples for the policy-effect intervals (≥ 100)")
+	fs.StringVar(&rf.method, "method", rf.method, "bootstrap interval `METHOD`: \"bca\" or \"percentile\"")
+	fs.IntVar(&rf.workers, "workers", rf.workers, "`N` parallel workers for the aggregation")
 	fs.BoolVar(&rf.noFans, "no-fans", false, "skip the daily steps (no charts over time; faster)")
 	fs.BoolVar(&rf.noSVG, "no-svg", false, "write figures as PNG only")
 	fs.Usage = func() {

@@ -84,6 +84,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	for _, w := range unusedDefs(study) {
+		logger.Warn(w)
+	}
 	est := pipeline.Estimate(plan)
 	logger.Info("study", "name", study.Name, "file", src, "dir", dir, "runs", plan.Runs(), "cells", len(plan.Cells),
 		"replicates", study.Replicates, "shard", fmt.Sprintf("%d/%d", si, sn), "estimated_disk", pipeline.FormatBytes(est.Bytes))
@@ -96,11 +99,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	})
 	prog.finish(err == nil)
 	if err != nil {
-		if errors.Is(err, pipeline.ErrInterrupted) {
-			resume := append([]string{"tokensim", "run"}, args...)
-			fmt.Fprintf(stderr, "interrupted: completed chunks are kept in %s; resume with: %s\n", dir, strings.Join(resume, " "))
-		}
-		return err
+		return interrupted(err, dir, append([]string{"tokensim", "run"}, args...))
 	}
 	m := res.Manifest
 	secs := time.Since(start).Seconds()
@@ -114,7 +113,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if m.State != pipeline.StateComplete {
 		logger.Info("this shard is done; the study completes when every shard has run (the last one writes the report)",
-			"chunks_written", len(m.Files), "runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
+			"runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}
@@ -133,6 +132,36 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintln(stdout, report)
 	return failed
+}
+
+// interruptedError is a study stopped by a signal: one message saying what was
+// kept and the command that resumes it. It unwraps to the pipeline's error
+// (pipeline.ErrInterrupted and context.Canceled: exit status 130).
+type interruptedError struct {
+	msg string
+	err error
+}
+
+func (e *interruptedError) Error() string { return e.msg }
+func (e *interruptedError) Unwrap() error { return e.err }
+
+// interrupted turns an error wrapping pipeline.ErrInterrupted into an
+// interruptedError naming dir and the resume command; other errors are
+// returned as they are.
+func interrupted(err error, dir string, command []string) error {
+	if !errors.Is(err, pipeline.ErrInterrupted) {
+		return err
+	}
+	// The pipeline's text ends with the context's error ("context canceled"),
+	// which tells a user nothing; the resume hint below replaces it.
+	what := err.Error()
+	if i := strings.Index(what, "; run the same command again"); i >= 0 {
+		what = what[:i]
+	}
+	return &interruptedError{
+		msg: fmt.Sprintf("%s (kept in %s); resume with: %s", what, dir, strings.Join(command, " ")),
+		err: err,
+	}
 }
 
 // parseShard parses "i/N" (empty: 1/1).

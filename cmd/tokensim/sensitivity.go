@@ -10,7 +10,6 @@ import (
 	"math"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -106,11 +105,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	})
 	prog.finish(err == nil)
 	if err != nil {
-		if errors.Is(err, pipeline.ErrInterrupted) {
-			resume := append([]string{"tokensim", "sensitivity"}, args...)
-			fmt.Fprintf(stderr, "interrupted: completed chunks are kept in %s; resume with: %s\n", dir, strings.Join(resume, " "))
-		}
-		return err
+		return interrupted(err, dir, append([]string{"tokensim", "sensitivity"}, args...))
 	}
 	m := res.Manifest
 	secs := time.Since(start).Seconds()

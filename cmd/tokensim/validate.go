@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,24 @@ func loadStudy(path string) (*pipeline.Study, string, error) {
 	return s, path, err
 }
 
+// unusedDefs returns one warning per scenario_defs or policy_defs entry that
+// is not listed under scenarios: or policies: and so never runs (sorted).
+func unusedDefs(s *pipeline.Study) []string {
+	var out []string
+	for name := range s.ScenarioDefs {
+		if !slices.Contains(s.Scenarios, name) {
+			out = append(out, fmt.Sprintf("scenario_defs.%s is defined but not listed under scenarios, so it does not run", name))
+		}
+	}
+	for name := range s.PolicyDefs {
+		if !slices.Contains(s.Policies, name) {
+			out = append(out, fmt.Sprintf("policy_defs.%s is defined but not listed under policies, so it does not run", name))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // printPlan writes what a study will run and write.
 func printPlan(ctx context.Context, w io.Writer, s *pipeline.Study, src, dir string) error {
 	tw := func(k, format string, args ...any) { fmt.Fprintf(w, "%-11s%s\n", k, fmt.Sprintf(format, args...)) }
@@ -66,6 +85,9 @@ func printPlan(ctx context.Context, w io.Writer, s *pipeline.Study, src, dir str
 	}
 	tw("scenarios", "%s (%d)", strings.Join(s.Scenarios, ", "), len(s.Scenarios))
 	tw("policies", "%s (%d)", strings.Join(s.Policies, ", "), len(s.Policies))
+	for _, w := range unusedDefs(s) {
+		tw("warning", "%s", w)
+	}
 	points := 1
 	for _, sw := range s.Sweeps {
 		vals := make([]string, len(sw.Values))
