@@ -185,29 +185,44 @@ func assign(dst reflect.Value, value any) error {
 	case reflect.Float64:
 		f, ok := toFloat(src)
 		if !ok {
-			return fmt.Errorf("want a number, got %T %v", value, value)
+			return fmt.Errorf("want a number, got %s", describe(value))
 		}
 		dst.SetFloat(f)
 	case reflect.Int:
 		f, ok := toFloat(src)
 		if !ok || f != math.Trunc(f) || math.Abs(f) > 1<<53 {
-			return fmt.Errorf("want a whole number, got %T %v", value, value)
+			return fmt.Errorf("want a whole number, got %s", describe(value))
 		}
 		dst.SetInt(int64(f))
 	case reflect.Bool:
 		if src.Kind() != reflect.Bool {
-			return fmt.Errorf("want true or false, got %T %v", value, value)
+			return fmt.Errorf("want true or false, got %s", describe(value))
 		}
 		dst.SetBool(src.Bool())
 	case reflect.String:
 		if src.Kind() != reflect.String {
-			return fmt.Errorf("want a string, got %T %v", value, value)
+			return fmt.Errorf("want a string, got %s", describe(value))
 		}
 		dst.SetString(src.String())
 	default:
 		return fmt.Errorf("cannot set a %s", dst.Kind())
 	}
 	return nil
+}
+
+// describe prints a value for an error message as a user wrote it: strings
+// quoted, numbers and booleans plain, anything else with its kind.
+func describe(v any) string {
+	switch x := v.(type) {
+	case string:
+		return fmt.Sprintf("the string %q", x)
+	case bool:
+		return fmt.Sprintf("the boolean %v", x)
+	}
+	if _, ok := toFloat(reflect.ValueOf(v)); ok {
+		return fmt.Sprintf("%v", v)
+	}
+	return fmt.Sprintf("a %s (%v)", reflect.ValueOf(v).Kind(), v)
 }
 
 func toFloat(v reflect.Value) (float64, bool) {

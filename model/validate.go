@@ -63,7 +63,9 @@ func (p *Params) Validate() error {
 
 	// consumers.* (§1, §2.1, §2.2).
 	cs := &p.Consumers
-	c.intMin("consumers.count", cs.Count, 1)
+	if c.intMin("consumers.count", cs.Count, 1) && cs.Count > MaxConsumers {
+		c.add("consumers.count", cs.Count, fmt.Sprintf("must be at most %d (a run holds every consumer in memory)", MaxConsumers))
+	}
 	c.positive("consumers.total_demand_mtok_per_day", cs.TotalDemandMtokPerDay)
 	c.nonneg("consumers.demand_sigma", cs.DemandSigma)
 	c.nonneg("consumers.price_weight", cs.PriceWeight)
@@ -334,6 +336,11 @@ func (c *checker) providerTable(p *Params) {
 			fmt.Sprintf("the initial shares must sum to 1 (tolerance %g)", shareSumTol))
 	}
 }
+
+// MaxConsumers bounds consumers.count: a run keeps every consumer in memory
+// (about 80 bytes each, more as the market grows), so 10 million day-0
+// consumers is already about a gigabyte per worker.
+const MaxConsumers = 10_000_000
 
 // rowCount prints as "6 rows" in a ParamError.
 type rowCount int

@@ -97,6 +97,7 @@ func TestValidateRules(t *testing.T) {
 		{"shares sum below 1", set("providers.table.budget.initial_share", 0.0599), "providers.table.*.initial_share", "sum to 1"},
 		// consumers.*
 		{"zero consumers", set("consumers.count", 0), "consumers.count", "≥ 1"},
+		{"too many consumers", set("consumers.count", MaxConsumers+1), "consumers.count", "at most 10000000"},
 		{"zero demand", set("consumers.total_demand_mtok_per_day", 0.0), "consumers.total_demand_mtok_per_day", "> 0"},
 		{"negative demand sigma", set("consumers.demand_sigma", -1.0), "consumers.demand_sigma", "≥ 0"},
 		{"negative price weight", set("consumers.price_weight", -0.3), "consumers.price_weight", "≥ 0"},
