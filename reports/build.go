@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/tokensim/tokensim/model"
@@ -354,10 +355,13 @@ func (b *builder) facts() [][2]string {
 	if !in.Finished.IsZero() {
 		add("Finished", in.Finished.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
+	// The manifest records when the study started and finished, not how long
+	// each run session was active, so the time includes the pauses between
+	// an interruption and a resume.
 	if in.WallSeconds > 0 {
-		add("Wall time", formatDuration(in.WallSeconds))
+		add(ElapsedLabel, formatDuration(in.WallSeconds))
 	} else {
-		add("Wall time", "unknown")
+		add(ElapsedLabel, "unknown")
 	}
 	if in.ConsumerDays > 0 {
 		add("Consumer-days simulated", thousands(fmt.Sprint(in.ConsumerDays)))
@@ -369,6 +373,12 @@ func (b *builder) facts() [][2]string {
 	add("Daily steps", steps)
 	return f
 }
+
+// ElapsedLabel names the study's time from its first start to its finish in
+// "What was run". It includes any pause between an interruption and a resume:
+// the manifest records neither per-session start and end times nor active
+// time, so the active computing time cannot be told apart.
+const ElapsedLabel = "Elapsed (start to finish, including pauses)"
 
 func intOrUnknown(n int) string {
 	if n <= 0 {
@@ -433,13 +443,33 @@ func significant(e *stats.Effect) bool {
 	return e.N >= 2 && finite(e.Lo) && finite(e.Hi) && (e.Lo > 0 || e.Hi < 0)
 }
 
+// baselineStructural are the metrics that are zero or undefined under the
+// baseline policy by construction: none has no stabilization fund (fund P&L,
+// depletion day), no circuit breaker (halts) and no governed policy that a
+// vote could block (cap and grants blocked days). An effect on them versus
+// none holds by definition and says nothing about the policy's consequences,
+// so headlines never pick them (the policy-effect tables keep them).
+var baselineStructural = map[string]bool{
+	"fund_pnl_usd":        true,
+	"halts":               true,
+	"cap_blocked_days":    true,
+	"grants_blocked_days": true,
+	"fund_depleted_day":   true,
+}
+
+// headlineMetric reports whether a metric may carry a headline finding.
+func headlineMetric(mi stats.MetricInfo) bool {
+	return mi.Better != stats.Neutral && !baselineStructural[mi.Name]
+}
+
 // findings writes the headline sentences, one per scenario and outcome
 // family: the material effect (95% interval excluding zero, size at least
 // Materiality of the baseline level) of largest size
 // on the family's primary metric (peg_mad, hhi_final, provider_profit_usd,
-// satisfaction); failing that, the significant effect with the largest
+// satisfaction); failing that, the material effect with the largest
 // standardized size |mean Δ| / sd(Δ) on another metric of the family that has
-// a direction; failing that, a sentence saying no policy moved the family.
+// a direction and is not structurally zero under none (baselineStructural);
+// failing that, a sentence saying no policy moved the family.
 func (b *builder) findings() []string {
 	var out []string
 	for _, sc := range b.scenarios() {
@@ -464,7 +494,7 @@ func (b *builder) findings() []string {
 // primary metric.
 func (b *builder) primaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
 	mi, ok := b.st.MetricInfo(primaryMetric[fam])
-	if !ok {
+	if !ok || !headlineMetric(mi) {
 		return nil, mi
 	}
 	var best *stats.Effect
@@ -492,13 +522,13 @@ func material(e *stats.Effect) bool {
 }
 
 // secondaryFinding returns the material effect of largest standardized size
-// on the family's other directed metrics.
+// on the family's other headline metrics (headlineMetric).
 func (b *builder) secondaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
 	var best *stats.Effect
 	var bestMI stats.MetricInfo
 	bestSize := -1.0
 	for _, mi := range b.familyMetrics(fam) {
-		if mi.Better == stats.Neutral || mi.Name == primaryMetric[fam] {
+		if !headlineMetric(mi) || mi.Name == primaryMetric[fam] {
 			continue
 		}
 		for _, e := range b.st.EffectsOf(sc, mi.Name) {
@@ -527,10 +557,60 @@ func (b *builder) hasEffects(sc, fam string) bool {
 	return false
 }
 
+// MaxRelativeChange is the largest |Δ| / none's mean that is reported as a
+// percentage: beyond it (more than ±1,000%) none's level is near zero on the
+// scale of the effect, and the sentences and tables give the two levels
+// instead.
+const MaxRelativeChange = 10
+
+// relativeChange returns Δ / none's mean, and ok false when that ratio would
+// mislead: none's mean is ≤ 0 (a percentage of a loss reads backwards:
+// "+331% relative to −110 million USD" is a smaller loss), it is near zero
+// (|Δ| above MaxRelativeChange times it), or — for a metric that can be
+// negative — none's own 95% interval of the mean reaches zero, so that its
+// sign is not established.
+func (b *builder) relativeChange(e *stats.Effect) (float64, bool) {
+	if !(e.BaseMean > 0) || !finite(e.BaseMean) || !finite(e.MeanDiff) {
+		return math.NaN(), false
+	}
+	r := e.MeanDiff / e.BaseMean
+	if math.Abs(r) > MaxRelativeChange {
+		return math.NaN(), false
+	}
+	if lo, _ := metricBounds(e.Metric); math.IsNaN(lo) {
+		if d, ok := b.baselineDist(e); ok && finite(d.MeanLo) && d.MeanLo <= 0 {
+			return math.NaN(), false
+		}
+	}
+	return r, true
+}
+
+// baselineDist returns the distribution of e's metric in the baseline cell e
+// was paired with (same scenario and sweep point).
+func (b *builder) baselineDist(e *stats.Effect) (stats.Dist, bool) {
+	key := SweepText(e.Sweep)
+	for _, c := range b.st.CellsOf(e.Scenario) {
+		if c.Policy == stats.BaselinePolicy && SweepText(c.Sweep) == key {
+			if d, ok := c.Metric(e.Metric); ok {
+				return d, true
+			}
+		}
+	}
+	return stats.Dist{}, false
+}
+
 // sentence phrases one effect: "In volatility, fund lowers mean |price − peg|
-// by 0.0647 USD/CLT (95% CI 0.0531–0.0789; −72.6% relative to none's 0.0891
-// USD/CLT; 16 paired replicates), an improvement." Fractions are given in
-// percentage points, HHI in points, large USD amounts in millions/billions.
+// by 0.0647 USD/CLT (95% CI 0.0531–0.0789 USD/CLT; 16 paired replicates;
+// −72.6% relative to none's 0.0891 USD/CLT), an improvement." The verb
+// (raises, lowers) follows the sign of Δ and the judgement the metric's
+// direction: lowering a lower-is-better metric or raising a higher-is-better
+// one is an improvement; a metric without a direction gets no judgement.
+// Fractions are given in percent (levels) and percentage points
+// (differences), annualized volatility likewise, HHI in points, USD amounts
+// of a million or more in millions, billions or trillions (one scale for the
+// effect and its interval), and no number in e-notation (proseNumber). The
+// relative change is left out when it would mislead (relativeChange); none's
+// mean is given instead.
 func (b *builder) sentence(e *stats.Effect, mi stats.MetricInfo) string {
 	verb, mag, lo, hi := "raises", e.MeanDiff, e.Lo, e.Hi
 	if e.MeanDiff < 0 {
@@ -540,47 +620,109 @@ func (b *builder) sentence(e *stats.Effect, mi stats.MetricInfo) string {
 	if len(e.Sweep) > 0 {
 		where += " (" + SweepText(e.Sweep) + ")"
 	}
-	judgement := "an improvement"
-	if (mi.Better == stats.LowerIsBetter) == (e.MeanDiff > 0) {
-		judgement = "a deterioration"
+	judgement := ""
+	switch {
+	case mi.Better == stats.Neutral:
+	case (mi.Better == stats.LowerIsBetter) == (e.MeanDiff < 0):
+		judgement = ", an improvement"
+	default:
+		judgement = ", a deterioration"
 	}
-	rel := ""
-	if r := e.RelDiff(); finite(r) {
-		rel = fmt.Sprintf("; %s%% relative to %s's %s", signed(100*r, 3), stats.BaselinePolicy, textQuantity(e.BaseMean, mi.Unit, true))
+	unit := textUnit(mi)
+	base := textQuantity(e.BaseMean, unit, true, e.BaseMean)
+	rel := fmt.Sprintf("; %s's mean %s", stats.BaselinePolicy, base)
+	if r, ok := b.relativeChange(e); ok {
+		rel = fmt.Sprintf("; %s%% relative to %s's %s", signedProse(100*r, 3), stats.BaselinePolicy, base)
 	}
 	better := ""
-	if finite(e.FracBetter) {
+	if finite(e.FracBetter) && mi.Better != stats.Neutral {
 		better = fmt.Sprintf(" It does better in %.0f%% of paired replicates.", 100*e.FracBetter)
 	}
-	ciLo, ciHi := textQuantity(lo, mi.Unit, false), textQuantity(hi, mi.Unit, false)
-	return fmt.Sprintf("In %s, %s %s %s by %s (95%% CI %s–%s; %d paired replicates%s), %s.%s",
-		where, e.Policy, verb, lowerFirst(nonEmpty(mi.Label, mi.Name)), textQuantity(mag, mi.Unit, false),
+	ref := math.Max(mag, math.Max(math.Abs(lo), math.Abs(hi)))
+	ciLo, ciHi := textQuantity(lo, unit, false, ref), textQuantity(hi, unit, false, ref)
+	return fmt.Sprintf("In %s, %s %s %s by %s (95%% CI %s–%s; %d paired replicates%s)%s.%s",
+		where, e.Policy, verb, lowerFirst(nonEmpty(mi.Label, mi.Name)), textQuantity(mag, unit, false, ref),
 		stripUnit(ciLo, ciHi), ciHi, e.N, rel, judgement, better)
 }
 
 // fractionUnits are the units whose values are fractions in [0, 1].
 var fractionUnits = map[string]bool{"fraction": true, "share": true, "fraction of days": true, "fraction of providers": true}
 
+// percentMetrics are metrics in other units that running text states in
+// percent: annualized volatility is quoted as a percentage (0.8 per year is
+// "80% annualized volatility").
+var percentMetrics = map[string]bool{"realized_vol_annual": true}
+
+// textUnit returns the unit in which running text states a metric.
+func textUnit(mi stats.MetricInfo) string {
+	if percentMetrics[mi.Name] {
+		return "fraction"
+	}
+	return mi.Unit
+}
+
 // textQuantity formats v with its unit for running text: fractions as
 // percentages (level) or percentage points (difference), HHI as points, USD
-// amounts of a million or more in millions or billions.
-func textQuantity(v float64, unit string, level bool) string {
+// amounts in millions, billions or trillions when ref (the largest magnitude
+// stated together with v, so that an effect and its interval share one scale)
+// reaches a million. Numbers never use e-notation (proseNumber).
+func textQuantity(v float64, unit string, level bool, ref float64) string {
 	switch {
 	case fractionUnits[unit]:
 		if level {
-			return FormatSig(100*v, 3) + "%"
+			return proseNumber(100*v, 3) + "%"
 		}
-		return FormatSig(100*v, 3) + " percentage points"
+		return proseNumber(100*v, 3) + " percentage points"
 	case strings.HasPrefix(unit, "HHI"):
-		return FormatSig(v, 3) + " HHI points"
-	case unit == "USD" && math.Abs(v) >= 1e9:
-		return FormatSig(v/1e9, 3) + " billion USD"
-	case unit == "USD" && math.Abs(v) >= 1e6:
-		return FormatSig(v/1e6, 3) + " million USD"
+		return proseNumber(v, 3) + " HHI points"
+	case unit == "USD":
+		switch r := math.Abs(ref); {
+		case r >= 1e12:
+			return proseNumber(v/1e12, 3) + " trillion USD"
+		case r >= 1e9:
+			return proseNumber(v/1e9, 3) + " billion USD"
+		case r >= 1e6:
+			return proseNumber(v/1e6, 3) + " million USD"
+		}
 	case unit == "":
-		return FormatSig(v, 3)
+		return proseNumber(v, 3)
 	}
-	return FormatSig(v, 3) + " " + unit
+	return proseNumber(v, 3) + " " + unit
+}
+
+// proseNumber formats v with n significant digits for running text: never in
+// e-notation. Magnitudes from 10⁻⁶ to below 10¹² are positional
+// ("0.0000232", "12,300"), larger ones in trillions ("2.50 trillion"), and
+// smaller ones as a power of ten ("2.32 × 10⁻⁷"); minus is U+2212.
+func proseNumber(v float64, n int) string {
+	a := math.Abs(v)
+	switch {
+	case !finite(v) || v == 0:
+		return FormatSig(v, n)
+	case a >= 1e12:
+		return decimalSig(v/1e12, n) + " trillion"
+	case a >= 1e-6:
+		return decimalSig(v, n)
+	}
+	es := strconv.FormatFloat(v, 'e', n-1, 64)
+	i := strings.IndexByte(es, 'e')
+	exp, _ := strconv.Atoi(es[i+1:])
+	return minusSign(es[:i]) + " × 10" + superscript(exp)
+}
+
+// superscript writes an integer in Unicode superscript digits.
+func superscript(k int) string {
+	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+	sup := []rune(digits)
+	var sb strings.Builder
+	if k < 0 {
+		sb.WriteRune('⁻')
+		k = -k
+	}
+	for _, c := range strconv.Itoa(k) {
+		sb.WriteRune(sup[c-'0'])
+	}
+	return sb.String()
 }
 
 // stripUnit drops the unit words of lo that it shares with hi ("1.2 million
@@ -600,6 +742,15 @@ func stripUnit(lo, hi string) string {
 // signed formats v with an explicit sign (U+2212 for minus).
 func signed(v float64, n int) string {
 	s := FormatSig(v, n)
+	if v > 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// signedProse is signed with proseNumber (no e-notation).
+func signedProse(v float64, n int) string {
+	s := proseNumber(v, n)
 	if v > 0 {
 		return "+" + s
 	}
@@ -652,7 +803,7 @@ func (b *builder) familySection(ctx context.Context, fam, title string) (Section
 		if ok {
 			sec.Figures = append(sec.Figures, fig)
 		}
-		sec.Tables = append(sec.Tables, b.metricTable(sc, metrics, title))
+		sec.Tables = append(sec.Tables, b.metricTable(sc, metrics, title, fam == stats.FamilyStability))
 	}
 	if t, ok := b.eventTable(fam); ok {
 		sec.Tables = append(sec.Tables, t)
@@ -857,25 +1008,97 @@ func (b *builder) sweepNote() string {
 	return " and sweep point (" + strings.Join(b.st.Info.SweepParams, ", ") + ", labelled by their last name component)"
 }
 
-// metricTable tabulates the family's metrics for one scenario.
-func (b *builder) metricTable(sc string, metrics []stats.MetricInfo, title string) Table {
+// metricBoundsTable holds the natural range [lo, hi] of the metrics bounded
+// by definition (MODEL-SPEC §7): fractions and shares in [0, 1], HHI in
+// [0, 10,000], and counts, days, prices, volatilities, costs and token
+// amounts at least 0. Metrics that can take any sign (profits, fund P&L,
+// change in HHI, the leader's share of a total profit that others' losses
+// can make exceed 1 or turn negative) are absent.
+var metricBoundsTable = map[string][2]float64{}
+
+func init() {
+	inf := math.Inf(1)
+	for _, m := range []string{"max_drawdown", "days_outside_band_frac", "top_share_final", "cr4_final",
+		"leader_share_final", "profitable_frac", "satisfaction", "deferred_frac"} {
+		metricBoundsTable[m] = [2]float64{0, 1}
+	}
+	for _, m := range []string{"hhi_final", "hhi_mean"} {
+		metricBoundsTable[m] = [2]float64{0, 10000}
+	}
+	for _, m := range []string{"realized_vol_annual", "peg_mad", "halts", "fund_depleted_day", "recovery_days",
+		"price_final", "entropy_final", "effective_n_final", "n_active_final", "nakamoto_final", "exits", "entries",
+		"days_hhi_above_1800", "days_hhi_above_2500", "revenue_cv", "mean_cost_usd_per_mtok", "cost_volatility",
+		"supply_final_clt", "burned_clt", "issued_clt", "velocity", "cap_blocked_days", "grants_blocked_days"} {
+		metricBoundsTable[m] = [2]float64{0, inf}
+	}
+}
+
+// metricBounds returns a metric's natural lower and upper bound (NaN, NaN
+// when it has none).
+func metricBounds(name string) (lo, hi float64) {
+	if b, ok := metricBoundsTable[name]; ok {
+		return b[0], b[1]
+	}
+	return math.NaN(), math.NaN()
+}
+
+// clipMark marks an interval end clipped for display at a natural bound.
+const clipMark = "†"
+
+// displayMeanCI formats the t-interval of a metric's mean, with an end that
+// lies beyond the metric's natural range (metricBounds) shown at the bound and
+// marked clipMark; clipped reports whether that happened. Only the display is
+// clipped: the Study and summary/metrics keep the interval as computed.
+func displayMeanCI(metric string, lo, hi float64) (text string, clipped bool) {
+	if !finite(lo) || !finite(hi) {
+		return "n/a", false
+	}
+	flo, fhi := metricBounds(metric)
+	los, his := FormatSig(lo, 3), FormatSig(hi, 3)
+	if !math.IsNaN(flo) && lo < flo {
+		los, clipped = FormatSig(flo, 3)+clipMark, true
+	}
+	if !math.IsNaN(fhi) && hi > fhi {
+		his, clipped = FormatSig(fhi, 3)+clipMark, true
+	}
+	return "[" + los + ", " + his + "]", clipped
+}
+
+// metricTable tabulates the family's metrics for one scenario. The stability
+// table leads with the median and P5–P95 (price deviations are heavy-tailed in
+// volatile regimes, so a few runs move the mean); the others lead with the
+// mean and its t-interval.
+func (b *builder) metricTable(sc string, metrics []stats.MetricInfo, title string, robustFirst bool) Table {
 	t := Table{
-		Caption: fmt.Sprintf("%s metrics across runs, scenario %s (mean with 95%% t-interval; quantiles type 7).%s", title, sc, b.truncationNote(sc)),
+		Caption: fmt.Sprintf("%s metrics across runs, scenario %s (mean with 95%% t-interval; quantiles type 7).", title, sc),
 		Header:  []string{"Metric", "Unit", "Policy", "n", "Mean", "95% CI of mean", "SD", "P5", "Median", "P95"},
 	}
+	if robustFirst {
+		t.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: median and P5–P95 range of the runs first (quantiles type 7), then the mean with its 95%% t-interval; these metrics are heavy-tailed in volatile regimes, where the median and quantiles describe a typical run better than the mean.", title, sc)
+		t.Header = []string{"Metric", "Unit", "Policy", "n", "Median", "P5–P95", "Mean", "95% CI of mean", "SD"}
+	}
+	anyClipped := false
 	for _, mi := range metrics {
 		for _, c := range b.cellsShown(sc) {
 			d, ok := c.Metric(mi.Name)
 			if !ok {
 				continue
 			}
-			t.Rows = append(t.Rows, []string{
-				nonEmpty(mi.Label, mi.Name), mi.Unit, cellLabel(c.Policy, c.Sweep), fmt.Sprint(d.N),
-				FormatSig(d.Mean, 4), interval(d.MeanLo, d.MeanHi), FormatSig(d.SD, 3),
-				FormatSig(d.P5, 4), FormatSig(d.Median, 4), FormatSig(d.P95, 4),
-			})
+			ci, clipped := displayMeanCI(mi.Name, d.MeanLo, d.MeanHi)
+			anyClipped = anyClipped || clipped
+			row := []string{nonEmpty(mi.Label, mi.Name), mi.Unit, cellLabel(c.Policy, c.Sweep), fmt.Sprint(d.N)}
+			if robustFirst {
+				row = append(row, FormatSig(d.Median, 4), interval(d.P5, d.P95), FormatSig(d.Mean, 4), ci, FormatSig(d.SD, 3))
+			} else {
+				row = append(row, FormatSig(d.Mean, 4), ci, FormatSig(d.SD, 3), FormatSig(d.P5, 4), FormatSig(d.Median, 4), FormatSig(d.P95, 4))
+			}
+			t.Rows = append(t.Rows, row)
 		}
 	}
+	if anyClipped {
+		t.Caption += " " + clipMark + " The symmetric t-interval of the mean reaches beyond the metric's natural range (e.g. below 0 for a non-negative metric), as it can when the runs are skewed or heavy-tailed; it is shown clipped at the bound here, and summary/metrics holds the interval as computed."
+	}
+	t.Caption += b.truncationNote(sc)
 	return t
 }
 
@@ -963,7 +1186,7 @@ func (b *builder) otherSection() (Section, bool) {
 	sec := Section{ID: "token", Title: "Token supply and governance",
 		Intro: []string{"Supply, burns, issuance and velocity of the token, and the days a governed policy was blocked by the vote."}}
 	for _, sc := range b.scenarios() {
-		sec.Tables = append(sec.Tables, b.metricTable(sc, ms, "Token and governance"))
+		sec.Tables = append(sec.Tables, b.metricTable(sc, ms, "Token and governance", false))
 	}
 	return sec, true
 }
@@ -987,7 +1210,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 			if _, ok := b.st.MetricInfo(name); !ok {
 				name = ""
 				for _, mi := range b.familyMetrics(fam.id) {
-					if mi.Better != stats.Neutral {
+					if headlineMetric(mi) {
 						name = mi.Name
 						break
 					}
@@ -1043,7 +1266,7 @@ func methodName(m string) string {
 // effectTable lists every effect of the four outcome families in a scenario.
 func (b *builder) effectTable(sc string) Table {
 	t := Table{
-		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero.%s", stats.BaselinePolicy, sc, stats.BaselinePolicy, b.truncationNote(sc)),
+		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero. Relative Δ = Δ / %s's mean; n/a where that mean is ≤ 0, near zero (|Δ| above %d times it) or, for a metric that can be negative, not distinguishable from zero, since a percentage of such a level misleads.%s", stats.BaselinePolicy, sc, stats.BaselinePolicy, stats.BaselinePolicy, MaxRelativeChange, b.truncationNote(sc)),
 		Header:  []string{"Family", "Metric", "Unit", "Policy", "Pairs", stats.BaselinePolicy + " mean", "Policy mean", "Δ mean", "95% CI of Δ", "Relative Δ", "Better in"},
 	}
 	for _, fam := range families {
@@ -1057,7 +1280,7 @@ func (b *builder) effectTable(sc string) Table {
 					mark = " *"
 				}
 				rel := "n/a"
-				if r := e.RelDiff(); finite(r) {
+				if r, ok := b.relativeChange(e); ok {
 					rel = signed(100*r, 3) + "%"
 				}
 				bi := "n/a"
@@ -1220,6 +1443,8 @@ func (b *builder) methodSection() Section {
 		fmt.Sprintf("Model: %s (the tokensim model specification). Each run simulates %s days of a common LLM-API payment token (CLT) used by consumers to pay competing providers; one step is one day.", b.opts.ModelVersion, intOrUnknown(b.st.Info.HorizonDays)),
 		"Quantiles (P5, P25, median, P75, P95) are Hyndman–Fan type 7 sample quantiles (R's default, numpy's \"linear\"). Standard deviations use n − 1.",
 		fmt.Sprintf("Means carry a two-sided %.0f%% Student-t confidence interval. Event probabilities carry %.0f%% Wilson score intervals (Wilson 1927).", 100*conf, 100*conf),
+		"Heavy-tailed metrics — above all the price deviations from the peg in volatile regimes — are better read through their medians and quantiles (P5–P95) than through their means: a few runs with large excursions move the mean and widen its symmetric t-interval, which can then reach past the metric's natural range (below zero for a non-negative metric). The stability tables therefore lead with the median and P5–P95, and the tables show such an interval end clipped at the bound, marked †, for display only (summary/metrics keeps the computed interval).",
+		fmt.Sprintf("Headline findings compare each policy with %s on the family's primary metric, else on the family's other metrics with a direction; metrics that are zero under %s by construction (fund P&L, fund depletion day, circuit-breaker halts, days a governed policy was blocked) are never headlined, since their difference from %s holds by definition. A relative change is stated only when %s's mean is positive and not near zero.", stats.BaselinePolicy, stats.BaselinePolicy, stats.BaselinePolicy, stats.BaselinePolicy),
 		fmt.Sprintf("Policy effects are paired differences policy − %s over the same replicates. Common random numbers: every run's random streams (market, jumps, consumers, choice, arrivals, entry) derive from the master seed, the replicate and the component only, not from the cell, so a replicate sees the same shocks under every policy. Intervals of the mean difference are %s bootstrap intervals with %d resamples from a seeded stream (Efron 1987).", stats.BaselinePolicy, methodName(o.BootstrapMethod), o.Bootstrap),
 		"Token-price regimes are GARCH(1,1) processes with standardized Student-t shocks calibrated by tokensim's own calibrator: the pegged regime from USDT daily closes 2017-01-01..2021-02-27, the volatile regime from BTC daily closes 2013-04-29..2021-02-27 (ETH is reported alongside for comparison).",
 		"Providers' list prices are public LLM API list prices (2025) per million LLM tokens, blended 3:1 input:output; initial market shares are rounded 2025 enterprise LLM-API share estimates from industry surveys. Parameters marked as assumptions in the configuration are not calibrated; the sensitivity study covers them.",

@@ -1,8 +1,10 @@
 package reports
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -120,6 +122,7 @@ func FanChart(spec FanSpec) (Figure, error) {
 		p := newPlot()
 		p.Title.Text = s.Policy
 		p.X.Label.Text = "day"
+		p.X.Tick.Marker = dayTicks{}
 		p.Y.Label.Text = spec.YLabel
 		decorate(p)
 		if poly, ok := band(s.Day, s.P5, s.P95, bandOuter); ok {
@@ -147,6 +150,7 @@ func FanChart(spec FanSpec) (Figure, error) {
 		p := newPlot()
 		p.Title.Text = "medians compared"
 		p.X.Label.Text = "day"
+		p.X.Tick.Marker = dayTicks{}
 		p.Y.Label.Text = spec.YLabel
 		decorate(p)
 		for i := range spec.Series {
@@ -242,4 +246,66 @@ func refLineStyle(i int) draw.LineStyle {
 		{vg.Points(1.5), vg.Points(1.5)},
 	}
 	return draw.LineStyle{Color: refLine, Width: vg.Points(1.1), Dashes: dashes[i%len(dashes)]}
+}
+
+// daySteps are the major tick steps of a day axis, with their minor steps
+// (0: none): days, weeks, months (30), quarters (90), half years and years.
+var daySteps = []struct{ major, minor float64 }{
+	{1, 0}, {2, 1}, {5, 1}, {7, 1}, {10, 5}, {14, 7}, {30, 10}, {60, 30}, {90, 30}, {180, 90}, {365, 0},
+}
+
+// maxDayIntervals is the largest number of major intervals of a day axis.
+const maxDayIntervals = 6
+
+// dayTicks places the ticks of a day axis at calendar-like steps instead of
+// gonum's decimal ones (50, 200, 350): the smallest step of daySteps (then
+// whole years) that divides the range into at most maxDayIntervals
+// intervals, from the first multiple of the step; a last major tick within a
+// quarter step of the axis end moves onto the end, so that a 365-day horizon
+// reads 0, 90, 180, 270, 365 and a 180-day one 0, 30, …, 180. Minor ticks
+// fall at the finer natural step (a month under quarters). A degenerate
+// range falls back to cleanTicks.
+type dayTicks struct{}
+
+// Ticks implements plot.Ticker.
+func (dayTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	if !(span >= 1) || !finite(span) {
+		return cleanTicks{}.Ticks(lo, hi)
+	}
+	major, minor := 0.0, 0.0
+	for _, st := range daySteps {
+		if span/st.major <= maxDayIntervals {
+			major, minor = st.major, st.minor
+			break
+		}
+	}
+	if major == 0 {
+		major = 365 * math.Ceil(span/365/maxDayIntervals)
+	}
+	const eps = 1e-9
+	var majors []float64
+	for v := math.Ceil(lo/major-eps) * major; v <= hi+eps; v += major {
+		majors = append(majors, v)
+	}
+	if n := len(majors); n > 1 && hi-majors[n-1] > eps && hi-majors[n-1] <= major/4 {
+		majors[n-1] = hi
+	}
+	ticks := make([]plot.Tick, 0, len(majors))
+	for _, v := range majors {
+		ticks = append(ticks, plot.Tick{Value: v, Label: tickLabel(v, 0, eps, "")})
+	}
+	if minor > 0 {
+		for v := math.Ceil(lo/minor-eps) * minor; v <= hi+eps; v += minor {
+			near := false
+			for _, m := range majors {
+				near = near || math.Abs(v-m) < minor/2
+			}
+			if !near {
+				ticks = append(ticks, plot.Tick{Value: v})
+			}
+		}
+	}
+	slices.SortFunc(ticks, func(a, b plot.Tick) int { return cmp.Compare(a.Value, b.Value) })
+	return ticks
 }

@@ -259,3 +259,38 @@ func TestTickLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestDayTicks: day axes tick at calendar-like steps (quarters for a year,
+// months for half a year, years beyond), ending on the horizon's last day.
+func TestDayTicks(t *testing.T) {
+	for _, c := range []struct {
+		lo, hi float64
+		want   []string
+		minor  int
+	}{
+		{0, 365, []string{"0", "90", "180", "270", "365"}, 8},
+		{0, 180, []string{"0", "30", "60", "90", "120", "150", "180"}, 12},
+		{0, 100, []string{"0", "30", "60", "90"}, 7},
+		{0, 60, []string{"0", "10", "20", "30", "40", "50", "60"}, 6},
+		{0, 20, []string{"0", "5", "10", "15", "20"}, 16},
+		{0, 730, []string{"0", "180", "360", "540", "730"}, 4},
+		{0, 1095, []string{"0", "365", "730", "1095"}, 0},
+		{1, 365, []string{"90", "180", "270", "365"}, 8},
+	} {
+		var got []string
+		minor := 0
+		for _, tk := range (dayTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Value < c.lo-1e-9 || tk.Value > c.hi+1e-9 {
+				t.Errorf("axis [%g, %g]: tick %g outside the axis", c.lo, c.hi, tk.Value)
+			}
+			if tk.Label == "" {
+				minor++
+				continue
+			}
+			got = append(got, tk.Label)
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") || minor != c.minor {
+			t.Errorf("axis [%g, %g]: ticks %v with %d minor, want %v with %d", c.lo, c.hi, got, minor, c.want, c.minor)
+		}
+	}
+}

@@ -165,8 +165,15 @@ func FormatSig(v float64, n int) string {
 	if a < 1e-4 || a >= 1e12 {
 		return minusSign(fmt.Sprintf("%.*e", n-1, v))
 	}
+	return decimalSig(v, n)
+}
+
+// decimalSig formats a finite non-zero v with n significant digits in
+// positional notation (no exponent), thousands separators above 9,999 and
+// U+2212 for minus.
+func decimalSig(v float64, n int) string {
 	// The exponent after rounding to n significant digits (999.96 → 1.00e+03).
-	es := strconv.FormatFloat(a, 'e', n-1, 64)
+	es := strconv.FormatFloat(math.Abs(v), 'e', n-1, 64)
 	exp, _ := strconv.Atoi(es[strings.IndexByte(es, 'e')+1:])
 	digits := n - 1 - exp
 	if digits < 0 {

@@ -123,17 +123,21 @@ func sensFirstSobol(res *stats.SensitivityResult) *stats.SobolIndices {
 func SensitivityIntro(res *stats.SensitivityResult) []string {
 	paras := []string{sensMethodText(res)}
 	var noise []string
+	dominated := false
 	for _, o := range res.Outputs {
-		if !math.IsNaN(o.NoiseShare) {
-			noise = append(noise, fmt.Sprintf("%s %s", o.Output, sensPct(o.NoiseShare)))
-		} else if !math.IsNaN(o.WithinNoiseShare) {
-			noise = append(noise, fmt.Sprintf("%s ≤ %s", o.Output, sensPct(o.WithinNoiseShare)))
+		if !math.IsNaN(o.NoiseShare) || !math.IsNaN(o.WithinNoiseShare) {
+			noise = append(noise, o.Output+" "+OutputNoiseText(o, true))
+			dominated = dominated || o.NoiseShare > 1
 		}
 	}
 	if len(noise) > 0 {
-		paras = append(paras, "Replicate noise — the share of the variance across design points that is Monte Carlo noise of the replicate means (point × replicate interaction, divided by the replicates): "+
-			strings.Join(noise, ", ")+
-			". An index smaller than its output's noise share cannot be told apart from noise; more replicates shrink it.")
+		p := "Replicate noise — the share of the variance across design points that is Monte Carlo noise of the replicate means (point × replicate interaction, divided by the replicates): " +
+			strings.Join(noise, "; ") +
+			". An index smaller than its output's noise share cannot be told apart from noise; more replicates shrink it."
+		if dominated {
+			p += " The share is a ratio of two variance estimates and exceeds 100% when noise dominates: the indices of such an output describe noise, not the model."
+		}
+		paras = append(paras, p)
 	} else if res.Replicates == 1 {
 		paras = append(paras, "With one replicate per design point the replicate noise cannot be measured: an index may reflect Monte Carlo noise; run at least 2 replicates.")
 	}
@@ -190,6 +194,45 @@ func sensLeader(res *stats.SensitivityResult, o stats.SensitivityOutput) string 
 	return s
 }
 
+// NoiseDominates is the reading of a replicate-noise share above 100%.
+const NoiseDominates = "the output's variation across design points is indistinguishable from replicate noise"
+
+// NoiseShareMeaning explains the replicate-noise share in one line, for the
+// places that show it.
+const NoiseShareMeaning = "replicate noise = the share of the variance of the design-point means that is Monte Carlo noise of the replicate means (point × replicate interaction mean square over the replicates); an index below it cannot be told apart from noise"
+
+// NoiseShareText formats a replicate-noise share (stats.SensitivityOutput
+// NoiseShare) for display: "12.3%", "<0.1%", "–" when unknown, and "≥100%"
+// when the estimate exceeds 1. The estimate is a ratio of two noisy variance
+// estimates, so it exceeds 1 when noise dominates; a share above 100% means
+// nothing more than that the output's variation across design points cannot be
+// told from replicate noise (NoiseDominates), which long forms add in
+// parentheses.
+func NoiseShareText(x float64, long bool) string {
+	if !math.IsNaN(x) && x > 1 {
+		if long {
+			return "≥100% (" + NoiseDominates + ")"
+		}
+		return "≥100%"
+	}
+	return sensPct(x)
+}
+
+// OutputNoiseText formats an output's replicate-noise share
+// (NoiseShareText), falling back to the one-way upper bound ("≤ 12.3%") when
+// the two-way share is unknown; "–" when neither is known (one replicate).
+func OutputNoiseText(o stats.SensitivityOutput, long bool) string {
+	switch {
+	case !math.IsNaN(o.NoiseShare):
+		return NoiseShareText(o.NoiseShare, long)
+	case !math.IsNaN(o.WithinNoiseShare) && o.WithinNoiseShare > 1:
+		return "unknown (its upper bound exceeds 100%)"
+	case !math.IsNaN(o.WithinNoiseShare):
+		return "≤ " + sensPct(o.WithinNoiseShare)
+	}
+	return "–"
+}
+
 func sensPct(x float64) string {
 	if math.IsNaN(x) {
 		return "–"
@@ -239,7 +282,7 @@ func sensPValue(p float64) string {
 // × factor, and each output's replicate-noise share.
 func SensitivityTable(res *stats.SensitivityResult) Table {
 	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
-	t := Table{Caption: fmt.Sprintf("Sensitivity indices (%s) with %s intervals; noise = replicate-noise share of the output's variance across design points", res.Method, lvl)}
+	t := Table{Caption: fmt.Sprintf("Sensitivity indices (%s) with %s intervals; noise = replicate-noise share of the output's variance across design points (≥100%%: %s).", res.Method, lvl, NoiseDominates)}
 	switch res.Method {
 	case pipeline.SensitivitySobol:
 		t.Header = []string{"output", "factor", "S1", "S1 " + lvl, "ST", "ST " + lvl, "noise"}
@@ -249,7 +292,7 @@ func SensitivityTable(res *stats.SensitivityResult) Table {
 		t.Header = []string{"output", "factor", "PRCC", lvl, "t", "p-value", "noise"}
 	}
 	for _, o := range res.Outputs {
-		noise := sensPct(o.NoiseShare)
+		noise := NoiseShareText(o.NoiseShare, false)
 		for i, f := range res.Factors {
 			row := []string{o.Output, f.Param}
 			switch {
@@ -312,7 +355,7 @@ func SobolChart(res *stats.SensitivityResult) (Figure, error) {
 		{"replicate-noise share", lineThumb{draw.LineStyle{Color: sensNoise, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}}},
 	}
 	title := fmt.Sprintf("Sobol indices — %s / %s", res.Scenario, res.Policy)
-	caption := "First-order (S1) and total (ST) Sobol indices per output with bootstrap intervals. S1: variance explained by the factor alone; ST − S1: its interactions. The dashed line marks the share of replicate noise."
+	caption := "First-order (S1) and total (ST) Sobol indices per output with bootstrap intervals. S1: variance explained by the factor alone; ST − S1: its interactions. The dashed line marks the share of replicate noise (at the right edge when it is 100% or more: the output's variation is then indistinguishable from noise)."
 	return sensRenderPanels("sensitivity_sobol", title, caption, plots, entries, len(names))
 }
 
@@ -436,7 +479,7 @@ func sensFactorNames(res *stats.SensitivityResult) []string {
 
 func sensOutputTitle(o stats.SensitivityOutput) string {
 	if !math.IsNaN(o.NoiseShare) {
-		return fmt.Sprintf("%s (noise %s)", o.Output, sensPct(o.NoiseShare))
+		return fmt.Sprintf("%s (noise %s)", o.Output, NoiseShareText(o.NoiseShare, false))
 	}
 	return o.Output
 }

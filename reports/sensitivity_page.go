@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/stats"
@@ -39,7 +40,7 @@ func SensitivityReport(res *stats.SensitivityResult, m *pipeline.Manifest, opts 
 			[2]string{"runs done / planned", fmt.Sprintf("%d / %d (%d failed)", m.RunsDone, m.RunsPlanned, m.RunsFailed)},
 			[2]string{"config sha256", m.ConfigHash})
 		if m.Ended != nil {
-			r.Facts = append(r.Facts, [2]string{"wall time", m.Ended.Sub(m.Started).Round(1e9).String()})
+			r.Facts = append(r.Facts, [2]string{strings.ToLower(ElapsedLabel[:1]) + ElapsedLabel[1:], formatDuration(m.Ended.Sub(m.Started).Seconds())})
 		}
 		r.Config = m.Config
 		ver = nonEmpty(m.ToolVersion, ver)
@@ -77,7 +78,7 @@ func SensitivityReport(res *stats.SensitivityResult, m *pipeline.Manifest, opts 
 func sensMethodNotes(res *stats.SensitivityResult) Section {
 	notes := []string{
 		"Design points are the cells of the study: each sets the factors' values (uniform: low + u(high − low); log-uniform: low·(high/low)^u; integer parameters rounded) on the study's parameters with the scenario's and policy's overrides, and is run for every replicate with common random numbers (MODEL-SPEC §3). The factor values are columns of the runs table. Indices use the replicate means of each design point.",
-		"Replicate noise share: from the two-way layout design point × replicate, the interaction mean square divided by the number of replicates, relative to the variance of the point means (the noise the common random numbers do not remove). It also inflates the Jansen total indices and lowers the first-order indices by about its size.",
+		"Replicate noise share: from the two-way layout design point × replicate, the interaction mean square divided by the number of replicates, relative to the variance of the point means (the noise the common random numbers do not remove). It also inflates the Jansen total indices and lowers the first-order indices by about its size. Being a ratio of two variance estimates, it can exceed 100% when noise dominates; it is then shown as ≥100%: the output's variation across design points is indistinguishable from replicate noise, and its indices describe noise.",
 	}
 	switch res.Method {
 	case pipeline.SensitivitySobol:

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/stats"
@@ -203,5 +204,89 @@ func TestSensitivityReportPage(t *testing.T) {
 		if _, err := os.Stat(f); err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+// TestNoiseShareAbove100: a noise share estimate above 1 (noise dominates)
+// is shown as ≥100% with its meaning, never as "126.7%".
+func TestNoiseShareAbove100(t *testing.T) {
+	for _, c := range []struct {
+		x          float64
+		long, want string
+	}{
+		{0.123, "12.3%", "12.3%"}, {1, "100.0%", "100.0%"}, {0.0004, "<0.1%", "<0.1%"}, {math.NaN(), "–", "–"},
+		{1.267, "≥100% (" + NoiseDominates + ")", "≥100%"},
+	} {
+		if got := NoiseShareText(c.x, true); got != c.long {
+			t.Errorf("NoiseShareText(%v, long) = %q, want %q", c.x, got, c.long)
+		}
+		if got := NoiseShareText(c.x, false); got != c.want {
+			t.Errorf("NoiseShareText(%v) = %q, want %q", c.x, got, c.want)
+		}
+	}
+	res := sensTestResult(t, pipeline.SensitivitySobol)
+	res.Outputs[0].NoiseShare = 1.267
+	sec, err := SensitivitySection(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	intro := strings.Join(sec.Intro, "\n")
+	if !strings.Contains(intro, res.Outputs[0].Output+" ≥100% ("+NoiseDominates+")") || !strings.Contains(intro, "exceeds 100% when noise dominates") {
+		t.Errorf("intro: %s", intro)
+	}
+	page := intro + sec.Tables[0].Caption + sec.Figures[0].Caption
+	for _, r := range sec.Tables[0].Rows {
+		page += strings.Join(r, " ")
+	}
+	if strings.Contains(page, "126.7") {
+		t.Errorf("noise share printed above 100%%: %s", page)
+	}
+	if !strings.Contains(sec.Tables[0].Caption, "≥100%: "+NoiseDominates) {
+		t.Errorf("table caption does not explain ≥100%%: %s", sec.Tables[0].Caption)
+	}
+}
+
+// TestElapsedLabel: the manifest's start-to-finish time includes the pauses
+// of an interrupted and resumed study, and the pages say so instead of
+// calling it wall time.
+func TestElapsedLabel(t *testing.T) {
+	res := sensTestResult(t, pipeline.SensitivityMorris)
+	start := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	end := start.Add(26*time.Hour + 5*time.Minute)
+	m := &pipeline.Manifest{Seed: 9, RunsPlanned: 200, RunsDone: 200, State: pipeline.StateComplete, Started: start, Ended: &end}
+	rep, err := SensitivityReport(res, m, DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range rep.Facts {
+		if strings.Contains(strings.ToLower(f[0]), "wall") {
+			t.Errorf("fact %q: the time includes pauses, it is not wall time of the runs", f[0])
+		}
+		if f[0] == "elapsed (start to finish, including pauses)" {
+			found = true
+			if f[1] != "26 h 05 min" {
+				t.Errorf("elapsed %q, want 26 h 05 min", f[1])
+			}
+		}
+	}
+	if !found {
+		t.Errorf("sensitivity facts lack the elapsed time: %v", rep.Facts)
+	}
+	r, err := Build(context.Background(), synthStudy(basicOpts), DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found = false
+	for _, f := range r.Facts {
+		if strings.Contains(strings.ToLower(f[0]), "wall") {
+			t.Errorf("fact %q: the time includes pauses, it is not wall time of the runs", f[0])
+		}
+		if f[0] == ElapsedLabel {
+			found = f[1] == "3 min 07 s"
+		}
+	}
+	if !found {
+		t.Errorf("report facts lack %q = 3 min 07 s: %v", ElapsedLabel, r.Facts)
 	}
 }

@@ -19,6 +19,9 @@ const FiguresDir = "figures"
 // Write builds the report of st and writes dir/figures/*.png (+ .svg) and
 // dir/report.html; it returns the path of report.html.
 //
+// The page and figures are written with mode 0644 and the figures directory
+// with 0755, whatever the umask (the study is shared data).
+//
 // Files appear only complete: the figures are written into a temporary
 // directory inside dir that replaces dir/figures by rename, and the page is
 // written to a temporary file renamed to report.html last. On any error
@@ -59,11 +62,11 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 		}
 	}()
 	for _, f := range rep.Figures() {
-		if err := os.WriteFile(filepath.Join(tmpFigs, f.ID+".png"), f.PNG, 0o644); err != nil {
+		if err := writeFile0644(filepath.Join(tmpFigs, f.ID+".png"), f.PNG); err != nil {
 			return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
 		}
 		if opts.SVG && len(f.SVG) > 0 {
-			if err := os.WriteFile(filepath.Join(tmpFigs, f.ID+".svg"), f.SVG, 0o644); err != nil {
+			if err := writeFile0644(filepath.Join(tmpFigs, f.ID+".svg"), f.SVG); err != nil {
 				return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
 			}
 		}
@@ -122,4 +125,13 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 		os.RemoveAll(backup)
 	}
 	return path, nil
+}
+
+// writeFile0644 writes data to a new file at path with mode 0644 whatever
+// the umask: the report is shared like the study's data files.
+func writeFile0644(path string, data []byte) error {
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return err
+	}
+	return os.Chmod(path, 0o644)
 }

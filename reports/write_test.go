@@ -348,6 +348,31 @@ func TestWriteReplacesPreviousReport(t *testing.T) {
 	}
 }
 
+// TestWriteFileModes: report.html and the figures are 0644 and figures/ is
+// 0755 (os.CreateTemp and os.MkdirTemp alone make 0600 and 0700).
+func TestWriteFileModes(t *testing.T) {
+	dir, _ := writeSynth(t, basicOpts)
+	check := func(path string, want os.FileMode) {
+		t.Helper()
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != want {
+			t.Errorf("%s has mode %v, want %v", filepath.Base(path), got, want)
+		}
+	}
+	check(filepath.Join(dir, ReportFile), 0o644)
+	check(filepath.Join(dir, FiguresDir), 0o755)
+	ents, err := os.ReadDir(filepath.Join(dir, FiguresDir))
+	if err != nil || len(ents) == 0 {
+		t.Fatalf("figures/: %d files, %v", len(ents), err)
+	}
+	for _, e := range ents {
+		check(filepath.Join(dir, FiguresDir, e.Name()), 0o644)
+	}
+}
+
 func TestSweepHeatmaps(t *testing.T) {
 	o := basicOpts
 	o.sweep = true

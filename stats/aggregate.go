@@ -233,7 +233,7 @@ type StudyInfo struct {
 	FailedRuns     []string  // descriptions of failed runs (manifest), possibly truncated
 	Started        time.Time // zero when unknown
 	Finished       time.Time // zero when unknown or still running
-	WallSeconds    float64   // wall time of the runs, 0 when unknown
+	WallSeconds    float64   // Finished − Started (includes pauses between an interruption and a resume), 0 when unknown
 	StepsPresent   bool
 	ConsumerDays   int64 // Σ consumer_days over the runs found
 	RunsPartFiles  int

@@ -1,9 +1,7 @@
 package stats
 
 import (
-	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 )
 
@@ -24,9 +22,9 @@ const SummarySensitivity = "sensitivity"
 // output without indices has one row with index "none" and its note.
 func WriteSensitivity(dir string, res *SensitivityResult) error {
 	t := sensTable(res)
-	out := filepath.Join(dir, "summary")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("stats: summary: %w", err)
+	out, err := summaryDir(dir)
+	if err != nil {
+		return err
 	}
 	if err := writeAtomic(filepath.Join(out, SummarySensitivity+".parquet"), t.writeParquet); err != nil {
 		return err

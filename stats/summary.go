@@ -205,9 +205,9 @@ func summaryTables(st *Study) []*sumTable {
 // per swept parameter named by its dotted path); NaN is written as null. Each
 // file is written to a temporary name in the same directory and renamed.
 func WriteSummary(dir string, st *Study) error {
-	out := filepath.Join(dir, "summary")
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("stats: summary: %w", err)
+	out, err := summaryDir(dir)
+	if err != nil {
+		return err
 	}
 	for _, t := range summaryTables(st) {
 		if err := writeAtomic(filepath.Join(out, t.name+".parquet"), t.writeParquet); err != nil {
@@ -220,15 +220,38 @@ func WriteSummary(dir string, st *Study) error {
 	return nil
 }
 
-// writeAtomic writes path through a temporary file in the same directory.
+// summaryDir returns dir/summary, creating it with mode 0755 (regardless of
+// the umask, like the files in it) when it does not exist; an existing
+// directory keeps its mode.
+func summaryDir(dir string) (string, error) {
+	out := filepath.Join(dir, "summary")
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return out, nil
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", fmt.Errorf("stats: summary: %w", err)
+	}
+	if err := os.Chmod(out, 0o755); err != nil {
+		return "", fmt.Errorf("stats: summary: %w", err)
+	}
+	return out, nil
+}
+
+// writeAtomic writes path through a temporary file in the same directory,
+// with mode 0644 (the study's data files are readable by everyone).
 func writeAtomic(path string, write func(w *bufio.Writer) error) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("stats: %s: %w", path, err)
 	}
 	tmp := f.Name()
+	// CreateTemp makes the file 0600; the summary is shared data like the
+	// rest of the study (part files, manifest), so make it world-readable.
+	err = f.Chmod(0o644)
 	bw := bufio.NewWriterSize(f, 1<<20)
-	err = write(bw)
+	if err == nil {
+		err = write(bw)
+	}
 	if err == nil {
 		err = bw.Flush()
 	}

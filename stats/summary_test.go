@@ -182,3 +182,40 @@ func TestWriteSummaryReadBack(t *testing.T) {
 		t.Errorf("summary/ holds %v", ns)
 	}
 }
+
+// TestSummaryFileModes: the summary tables are shared data like the rest of
+// the study: files 0644 and a new summary/ directory 0755, whatever the
+// umask (os.CreateTemp alone would leave the files 0600).
+func TestSummaryFileModes(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteSummary(dir, &Study{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSensitivity(dir, &SensitivityResult{Method: "sobol"}); err != nil {
+		t.Fatal(err)
+	}
+	sum := filepath.Join(dir, "summary")
+	fi, err := os.Stat(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fi.Mode().Perm(); got != 0o755 {
+		t.Errorf("summary/ has mode %v, want 0755", got)
+	}
+	ents, err := os.ReadDir(sum)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 10 {
+		t.Errorf("summary/ holds %d files, want 10", len(ents))
+	}
+	for _, e := range ents {
+		info, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := info.Mode().Perm(); got != 0o644 {
+			t.Errorf("summary/%s has mode %v, want 0644", e.Name(), got)
+		}
+	}
+}

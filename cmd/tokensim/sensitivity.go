@@ -191,14 +191,16 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 	ci := func(lo, hi float64) string { return "[" + num(lo) + ", " + num(hi) + "]" }
 	gnum := func(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
 	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
+	fmt.Fprintf(w, "\n(%s.)\n", reports.NoiseShareMeaning)
 	for _, o := range res.Outputs {
 		noise := "n/a (1 replicate)"
-		if !math.IsNaN(o.NoiseShare) {
-			noise = strconv.FormatFloat(100*o.NoiseShare, 'f', 1, 64) + "%"
-		} else if !math.IsNaN(o.WithinNoiseShare) {
-			noise = "≤ " + strconv.FormatFloat(100*o.WithinNoiseShare, 'f', 1, 64) + "%"
+		if !math.IsNaN(o.NoiseShare) || !math.IsNaN(o.WithinNoiseShare) {
+			noise = reports.OutputNoiseText(o, false)
 		}
 		fmt.Fprintf(w, "\n%s  (mean %s, sd %s across design points; replicate noise %s)\n", o.Output, gnum(o.Mean), gnum(o.SD), noise)
+		if o.NoiseShare > 1 {
+			fmt.Fprintf(w, "  note: replicate noise ≥100%%: %s; its indices describe noise, not the model (run more replicates)\n", reports.NoiseDominates)
+		}
 		if o.Note != "" {
 			fmt.Fprintf(w, "  note: %s\n", o.Note)
 		}

@@ -200,3 +200,35 @@ func TestPrintSensitivityEstimate(t *testing.T) {
 		t.Errorf("estimate output:\n%s", out)
 	}
 }
+
+// TestPrintSensitivityNoiseAbove100: a noise share estimate above 1 prints
+// as ≥100% with what it means, and the measure is explained once.
+func TestPrintSensitivityNoiseAbove100(t *testing.T) {
+	res := &stats.SensitivityResult{Method: pipeline.SensitivityLHSPRCC, Level: 0.95,
+		Factors: []pipeline.Factor{{Param: "network.effect"}},
+		Outputs: []stats.SensitivityOutput{
+			{Output: "peg_mad", Mean: 0.1, SD: 0.02, NoiseShare: 1.267, WithinNoiseShare: 1.4,
+				PRCC: &stats.PRCCResult{Coef: []float64{0.1}, Low: []float64{-0.2}, High: []float64{0.4}, P: []float64{0.5}}},
+			{Output: "hhi_final", Mean: 2400, SD: 300, NoiseShare: 0.052, WithinNoiseShare: 0.3,
+				PRCC: &stats.PRCCResult{Coef: []float64{0.8}, Low: []float64{0.7}, High: []float64{0.9}, P: []float64{1e-6}}},
+		}}
+	var buf bytes.Buffer
+	printSensitivityResult(&buf, res)
+	out := buf.String()
+	if strings.Contains(out, "126.7") {
+		t.Errorf("noise share printed above 100%%:\n%s", out)
+	}
+	for _, want := range []string{
+		"(" + reports.NoiseShareMeaning + ".)",
+		"peg_mad  (mean 0.1, sd 0.02 across design points; replicate noise ≥100%)",
+		"  note: replicate noise ≥100%: " + reports.NoiseDominates,
+		"hhi_final  (mean 2.4e+03, sd 300 across design points; replicate noise 5.2%)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "note: replicate noise") != 1 {
+		t.Errorf("the ≥100%% note should appear for peg_mad only:\n%s", out)
+	}
+}
