@@ -91,25 +91,11 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	logger.Info("study", "name", study.Name, "file", src, "dir", dir, "runs", plan.Runs(), "cells", len(plan.Cells),
 		"replicates", study.Replicates, "shard", fmt.Sprintf("%d/%d", si, sn), "estimated_disk", pipeline.FormatBytes(est.Bytes))
 
-	prog := newProgress(stderr, logger, *quiet)
-	start := time.Now()
-	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
-		Dir: dir, Workers: j, Shard: si, Shards: sn, Force: *force, FailFast: *failFast,
-		ToolVersion: toolVersion(), Progress: prog.update, Logger: logger,
-	})
-	prog.finish(err == nil)
+	x := execution{dir: dir, workers: j, shard: si, shards: sn, force: *force, failFast: *failFast, quiet: *quiet,
+		logger: logger, stderr: stderr, command: append([]string{"tokensim", "run"}, args...)}
+	m, failed, err := x.execute(ctx, plan)
 	if err != nil {
-		return interrupted(err, dir, append([]string{"tokensim", "run"}, args...))
-	}
-	m := res.Manifest
-	secs := time.Since(start).Seconds()
-	logger.Info("runs written", "dir", dir, "runs", res.Done, "failed", res.Failed, "resumed", res.Resumed,
-		"seconds", strconv.FormatFloat(secs, 'f', 1, 64), "runs_per_s", strconv.FormatFloat(float64(res.Done)/max(secs, 1e-9), 'f', 1, 64),
-		"study_state", m.State)
-	var failed error
-	if m.RunsFailed > 0 {
-		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s", errRunsFailed, m.RunsFailed, m.RunsPlanned,
-			filepath.Join(dir, pipeline.ManifestFile))
+		return err
 	}
 	if m.State != pipeline.StateComplete {
 		logger.Info("this shard is done; the study completes when every shard has run (the last one writes the report)",
@@ -132,6 +118,45 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintln(stdout, report)
 	return failed
+}
+
+// execution is how `run` and `sensitivity` execute a plan: the output
+// directory, the shard and worker flags, and where progress and logs go.
+type execution struct {
+	dir                    string
+	workers, shard, shards int
+	force, failFast, quiet bool
+	logger                 *slog.Logger
+	stderr                 io.Writer
+	command                []string // the command line that resumes the study
+	failedNote             string   // appended to the failed-runs error
+}
+
+// execute runs plan with progress on stderr and logs the outcome. It returns
+// the manifest and, when some runs failed, an error wrapping errRunsFailed
+// (the study itself went on); err is an interruption (with the resume
+// command) or any other failure of the pipeline.
+func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *pipeline.Manifest, failed, err error) {
+	prog := newProgress(x.stderr, x.logger, x.quiet)
+	start := time.Now()
+	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
+		Dir: x.dir, Workers: x.workers, Shard: x.shard, Shards: x.shards, Force: x.force, FailFast: x.failFast,
+		ToolVersion: toolVersion(), Progress: prog.update, Logger: x.logger,
+	})
+	prog.finish(err == nil)
+	if err != nil {
+		return nil, nil, interrupted(err, x.dir, x.command)
+	}
+	m = res.Manifest
+	secs := time.Since(start).Seconds()
+	x.logger.Info("runs written", "dir", x.dir, "runs", res.Done, "failed", res.Failed, "resumed", res.Resumed,
+		"seconds", strconv.FormatFloat(secs, 'f', 1, 64), "runs_per_s", strconv.FormatFloat(float64(res.Done)/max(secs, 1e-9), 'f', 1, 64),
+		"study_state", m.State)
+	if m.RunsFailed > 0 {
+		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s%s", errRunsFailed, m.RunsFailed, m.RunsPlanned,
+			filepath.Join(x.dir, pipeline.ManifestFile), x.failedNote)
+	}
+	return m, failed, nil
 }
 
 // interruptedError is a study stopped by a signal: one message saying what was

@@ -97,25 +97,12 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	} else if ctx.Err() == nil {
 		logger.Warn("calibration run failed; no time estimate", "error", err)
 	}
-	prog := newProgress(stderr, logger, *quiet)
-	start := time.Now()
-	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
-		Dir: dir, Workers: j, Shard: si, Shards: sn, Force: *force, FailFast: *failFast,
-		ToolVersion: toolVersion(), Progress: prog.update, Logger: logger,
-	})
-	prog.finish(err == nil)
+	x := execution{dir: dir, workers: j, shard: si, shards: sn, force: *force, failFast: *failFast, quiet: *quiet,
+		logger: logger, stderr: stderr, command: append([]string{"tokensim", "sensitivity"}, args...),
+		failedNote: " (their design points are left out of the indices)"}
+	m, failed, err := x.execute(ctx, plan)
 	if err != nil {
-		return interrupted(err, dir, append([]string{"tokensim", "sensitivity"}, args...))
-	}
-	m := res.Manifest
-	secs := time.Since(start).Seconds()
-	logger.Info("runs written", "dir", dir, "runs", res.Done, "failed", res.Failed, "resumed", res.Resumed,
-		"seconds", strconv.FormatFloat(secs, 'f', 1, 64), "runs_per_s", strconv.FormatFloat(float64(res.Done)/max(secs, 1e-9), 'f', 1, 64),
-		"study_state", m.State)
-	var failed error
-	if m.RunsFailed > 0 {
-		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s (their design points are left out of the indices)",
-			errRunsFailed, m.RunsFailed, m.RunsPlanned, filepath.Join(dir, pipeline.ManifestFile))
+		return err
 	}
 	if m.State != pipeline.StateComplete {
 		logger.Info("this shard is done; the indices are computed when every shard has run",
