@@ -257,8 +257,13 @@ func Default() Params {
 			JumpMean:        0,
 			JumpSD:          0.03,
 			Regimes: map[string]Regime{
-				RegimePegged:   {Mu: 0, Omega: 1.5e-6, Alpha: 0.28, Beta: 0.58, Nu: 4.0, PegReversion: 0.17},
-				RegimeVolatile: {Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33, PegReversion: 0},
+				// `tokensim calibrate --from 2017-01-01 --to 2021-02-27 --peg 1 --variance-targeting
+				// --regime pegged ../shared/data/prices/coin_Tether.csv` (USDT; α+β at its bound 1,
+				// see the caveats in configs/default.yaml).
+				RegimePegged: {Mu: 7.39e-06, Omega: 4.69e-10, Alpha: 0.2628138, Beta: 0.7371725, Nu: 4.15, PegReversion: 0.17},
+				// `tokensim calibrate --from 2013-04-29 --to 2021-02-27 --variance-targeting
+				// --regime volatile ../shared/data/prices/coin_Bitcoin.csv` (BTC).
+				RegimeVolatile: {Mu: 0.00159, Omega: 1.88e-05, Alpha: 0.1214, Beta: 0.8683, Nu: 3.33, PegReversion: 0},
 			},
 		},
 		Supply:         SupplyParams{InitialCLT: 1.0e10, IssuancePerYear: 0.02, DilutionImpact: 1.0, BuybackShare: 0, FundStakeShare: 0.1},

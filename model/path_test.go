@@ -217,7 +217,7 @@ func TestCloneIsDeep(t *testing.T) {
 	if err := SetParam(&b, "providers.table.budget.quality", 0.1); err != nil {
 		t.Fatal(err)
 	}
-	if a.Market.Regimes["pegged"].Alpha != 0.28 || a.Providers.Table[5].Quality != 0.80 {
+	if a.Market.Regimes["pegged"].Alpha != Default().Market.Regimes["pegged"].Alpha || a.Providers.Table[5].Quality != 0.80 {
 		t.Error("Clone shares the regime map or the provider table with its source")
 	}
 }

@@ -187,7 +187,7 @@ func TestResolveDoesNotAlias(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if base.Market.Regimes["pegged"].Alpha != 0.28 || base.Providers.Table[5].Quality != 0.80 {
+	if base.Market.Regimes["pegged"].Alpha != Default().Market.Regimes["pegged"].Alpha || base.Providers.Table[5].Quality != 0.80 {
 		t.Error("Resolve modified its base")
 	}
 	if p.Market.Regimes["pegged"].Alpha != 0.1 || p.Providers.Table[5].Quality != 0.5 {

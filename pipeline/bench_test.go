@@ -19,10 +19,12 @@ type discard struct{}
 func (discard) Step(*model.Step)                 {}
 func (discard) ProviderStep(*model.ProviderStep) {}
 
-// benchPlan: 2 scenarios × 2 policies × 8 replicates = 32 runs of 365 days, steps on.
+// benchPlan: 2 scenarios × 2 policies × 64 replicates = 256 runs of 365 days,
+// steps on, in 8 chunks of 32 runs (a study long enough that chunk flushes
+// overlap with runs, as in real studies).
 func benchPlan(b *testing.B) *Plan {
-	s := testStudy(b, "replicates: 8\nhorizon_days: 365\nchunk_runs: 16\n")
-	return testPlan(b, s, 16)
+	s := testStudy(b, "replicates: 64\nhorizon_days: 365\nchunk_runs: 32\n")
+	return testPlan(b, s, 32)
 }
 
 // bareRuns runs every run of the plan on `workers` goroutines with a

@@ -410,7 +410,11 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 	}
 	report()
 
-	window := 4 * e.opts.Workers
+	// The reorder window: how many runs may finish ahead of the writer. It is
+	// wide enough that workers keep running while the writer closes a chunk
+	// (compression, fsync, manifest merge); each slot holds one run's days
+	// (about 70 kB at 365 days), so memory stays bounded whatever the study.
+	window := max(64, 16*e.opts.Workers)
 	slots := make(chan struct{}, window)
 	jobs := make(chan int64, e.opts.Workers)
 	results := make(chan *runResult, window)

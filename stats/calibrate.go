@@ -19,6 +19,11 @@ type CalibrateOptions struct {
 	Peg float64
 	// VarianceTargeting is passed to FitGARCH.
 	VarianceTargeting bool
+	// MaxPersistence is passed to FitGARCH: 0 (the default) means no cap
+	// (α+β < 1); otherwise the fit constrains α+β ≤ MaxPersistence, which
+	// must lie in (0, 1]. See GARCHOptions.MaxPersistence (a variance
+	// shock's half-life is ln 0.5 / ln(α+β) days).
+	MaxPersistence float64
 }
 
 // ARFit is the AR(1) of the log price around the peg, x_t = ln P_t − ln peg,
@@ -122,6 +127,9 @@ func (c *Calibration) PegReversion() float64 {
 // the log returns and θ = 0; with opts.Peg > 0 the AR(1) of FitAR1Peg for θ
 // and the GARCH-t on its residuals. Errors wrap ErrCalibrate or ErrGARCHFit.
 func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
+	if m := opts.MaxPersistence; m != 0 && !(m > 0 && m <= 1) {
+		return nil, fmt.Errorf("%w: MaxPersistence %v must be in (0, 1] (or 0 for no cap)", ErrCalibrate, m)
+	}
 	if s == nil || len(s.Prices) < 2 || len(s.Dates) != len(s.Prices) {
 		return nil, fmt.Errorf("%w: need a price series with dates and at least 2 prices", ErrCalibrate)
 	}
@@ -155,7 +163,7 @@ func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 		}
 		series = u
 	}
-	fit, err := FitGARCH(series, GARCHOptions{VarianceTargeting: opts.VarianceTargeting})
+	fit, err := FitGARCH(series, GARCHOptions{VarianceTargeting: opts.VarianceTargeting, MaxPersistence: opts.MaxPersistence})
 	if err != nil {
 		return nil, err
 	}

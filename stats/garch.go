@@ -54,7 +54,23 @@ type GARCHOptions struct {
 	// sample's; only μ, α, β, ν are estimated. It is the usual choice for
 	// simulation: the simulated series then has the data's volatility level.
 	VarianceTargeting bool
+	// MaxPersistence caps the persistence: the fit constrains α+β ≤
+	// MaxPersistence. 0 (the default) means no cap, i.e. α+β < 1; otherwise
+	// it must lie in (0, 1] (1 is the same as no cap). A variance shock
+	// decays by the factor α+β per day, so its half-life is ln 0.5 / ln(α+β)
+	// days (34 days at 0.98, 693 at 0.999): a cap keeps the volatility of a
+	// simulated path from collapsing to ω/(1−α−β)-level noise or exploding
+	// when the data's unconstrained optimum is (nearly) integrated, e.g.
+	// because the volatility level shifted within the sample, which a single
+	// GARCH(1,1) cannot represent. The cap is an assumption, not an estimate:
+	// when it binds FitGARCH warns, and the standard errors are conditional
+	// on α+β fixed at the cap.
+	MaxPersistence float64
 }
+
+// garchCapTolerance is how close to MaxPersistence the fitted α+β must be
+// for FitGARCH to regard the cap as binding.
+const garchCapTolerance = 1e-4
 
 // GARCHFit is the maximum-likelihood fit of GARCHParams to a return series.
 type GARCHFit struct {
@@ -88,6 +104,11 @@ type GARCHFit struct {
 	N int
 	// VarianceTargeting records GARCHOptions.VarianceTargeting.
 	VarianceTargeting bool
+	// MaxPersistence records GARCHOptions.MaxPersistence (0: no cap), and
+	// AtPersistenceCap whether the fitted α+β is at that cap (within 1e-4;
+	// FitGARCH then warns and the SEs are conditional on α+β = the cap).
+	MaxPersistence   float64
+	AtPersistenceCap bool
 	// SampleMean and SampleSD are the mean and the standard deviation
 	// (denominator N−1) of the returns; InitialVariance = SampleSD² is σ²_1,
 	// the variance the recursion starts from.
@@ -190,16 +211,18 @@ func garchLogLik(y []float64, th [5]float64, h1 float64, grad bool) (float64, [5
 // ν) and back, so that the constraints hold everywhere (a smooth bijection):
 //
 //	μ = m,  ω = exp(a) (or s²(1−p) with variance targeting),
-//	p = α+β = logistic(b),  α = p·logistic(c),  β = p·(1−logistic(c)),
-//	ν = 2 + (garchNuMax−2)·logistic(d).
+//	p = α+β = P·logistic(b),  α = p·logistic(c),  β = p·(1−logistic(c)),
+//	ν = 2 + (garchNuMax−2)·logistic(d),
 //
-// The boundaries α = 0, β = 0, α+β = 1 and ν = 2 are reached only at ±∞.
+// with P the persistence cap (GARCHOptions.MaxPersistence, 1 without a cap).
+// The boundaries α = 0, β = 0, α+β = P and ν = 2 are reached only at ±∞.
 // ν is capped at garchNuMax = 500 (a t with 500 degrees of freedom is
 // indistinguishable from the normal in any daily series); without the cap
 // ν drifts off to infinity on normal data, where the likelihood is flat.
 type garchReparam struct {
 	target bool
 	s2     float64 // variance used for targeting
+	cap    float64 // persistence cap P in (0, 1]
 }
 
 func (rp garchReparam) dim() int {
@@ -229,13 +252,14 @@ func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
 	} else {
 		m, a, b, c, d = u[0], u[1], u[2], u[3], u[4]
 	}
-	p, w := garchLogistic(b), garchLogistic(c)
+	lb, w := garchLogistic(b), garchLogistic(c)
+	p := rp.cap * lb
 	th[0] = m
 	th[2] = p * w
 	th[3] = p * (1 - w)
 	wn := garchLogistic(d)
 	th[4] = 2 + (garchNuMax-2)*wn
-	dp := p * (1 - p)
+	dp := rp.cap * lb * (1 - lb) // dp/db
 	dw := w * (1 - w)
 	ib, ic, id := 2, 3, 4
 	if rp.target {
@@ -255,10 +279,11 @@ func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
 	return th, J
 }
 
-// coords returns the optimizer coordinates of θ (α, β > 0, α+β < 1, ν > 2).
+// coords returns the optimizer coordinates of θ (α, β > 0, α+β < P, ν > 2),
+// the inverse of theta.
 func (rp garchReparam) coords(th [5]float64) []float64 {
 	p := th[2] + th[3]
-	b, c, d := garchLogit(p), garchLogit(th[2]/p), garchLogit((th[4]-2)/(garchNuMax-2))
+	b, c, d := garchLogit(p/rp.cap), garchLogit(th[2]/p), garchLogit((th[4]-2)/(garchNuMax-2))
 	if rp.target {
 		return []float64{th[0], b, c, d}
 	}
@@ -277,10 +302,23 @@ func (rp garchReparam) coords(th [5]float64) []float64 {
 // the log-likelihood in (μ, ω, α, β, ν), by central differences of the
 // analytic gradient (see GARCHFit.SE, GARCHFit.RobustSE). Binding
 // constraints and misspecification are reported in Warnings. Errors wrap
-// ErrGARCHFit: fewer than MinGARCHReturns returns, non-finite or constant
-// returns, no finite start, or an unbounded likelihood (runs of identical
-// prices let σ² collapse to 0).
+// ErrGARCHFit: an invalid opts.MaxPersistence, fewer than MinGARCHReturns
+// returns, non-finite or constant returns, no finite start, or an unbounded
+// likelihood (runs of identical prices let σ² collapse to 0).
+//
+// With opts.MaxPersistence = P the persistence is constrained to α+β ≤ P
+// (see GARCHOptions.MaxPersistence); when the optimum is at the cap, the
+// gradient norm is that of the remaining coordinates (the persistence
+// coordinate is at its bound, where the likelihood still rises) and the SEs
+// are conditional on α+β = P.
 func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
+	pcap := opts.MaxPersistence
+	if pcap == 0 {
+		pcap = 1
+	}
+	if !(pcap > 0 && pcap <= 1) {
+		return nil, fmt.Errorf("%w: MaxPersistence %v must be in (0, 1] (or 0 for no cap)", ErrGARCHFit, opts.MaxPersistence)
+	}
 	n := len(r)
 	if n < MinGARCHReturns {
 		return nil, fmt.Errorf("%w: %d returns (need at least %d)", ErrGARCHFit, n, MinGARCHReturns)
@@ -307,7 +345,7 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		y[i] = x / sd
 	}
 	// In scaled units the sample variance is 1: σ²_1 = 1 and targeting uses 1.
-	rp := garchReparam{target: opts.VarianceTargeting, s2: 1}
+	rp := garchReparam{target: opts.VarianceTargeting, s2: 1, cap: pcap}
 	dim := rp.dim()
 	fn := float64(n)
 	evals := 0
@@ -341,7 +379,9 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 	}
 	// Start points: the 27 points of the grid α+β ∈ {0.85, 0.95, 0.99},
 	// α/(α+β) ∈ {0.05, 0.15, 0.3}, ν ∈ {3, 5, 10} (μ at the sample mean, ω
-	// at 1−α−β) are evaluated, and BFGS runs from the best garchStarts.
+	// at 1−α−β) are evaluated, and BFGS runs from the best garchStarts. A
+	// grid persistence at or above the cap P is replaced by P times it, so
+	// that every start lies strictly inside the constraint.
 	type start struct {
 		u []float64
 		f float64
@@ -349,6 +389,9 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 	var grid []start
 	ymean := mean / sd
 	for _, p := range []float64{0.85, 0.95, 0.99} {
+		if p >= pcap {
+			p *= pcap
+		}
 		for _, w := range []float64{0.05, 0.15, 0.3} {
 			for _, nu := range []float64{3, 5, 10} {
 				u := rp.coords([5]float64{ymean, 1 - p, p * w, p * (1 - w), nu})
@@ -385,6 +428,7 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		LogLikelihood:     llScaled - fn*math.Log(sd),
 		N:                 n,
 		VarianceTargeting: opts.VarianceTargeting,
+		MaxPersistence:    opts.MaxPersistence,
 		SampleMean:        mean,
 		SampleSD:          sd,
 		InitialVariance:   s2,
@@ -396,6 +440,7 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		// Exact in original units: ω = s²(1−α−β).
 		fit.Omega = s2 * (1 - fit.Alpha - fit.Beta)
 	}
+	fit.AtPersistenceCap = pcap < 1 && fit.Persistence() >= pcap-garchCapTolerance
 	uv := fit.UnconditionalVariance()
 	fit.UnconditionalSD = math.Sqrt(uv)
 	fit.AnnualizedVol = fit.UnconditionalSD * math.Sqrt(365)
@@ -403,7 +448,14 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 	// longer changes in floating point; what matters is the gradient there.
 	gs := make([]float64, dim)
 	prob.Grad(gs, best.X)
-	for _, g := range gs {
+	ib := 2 // index of the persistence coordinate b
+	if rp.target {
+		ib = 1
+	}
+	for k, g := range gs {
+		if k == ib && fit.AtPersistenceCap {
+			continue // at the cap the likelihood still rises along b
+		}
 		fit.GradientNorm = math.Max(fit.GradientNorm, math.Abs(g))
 	}
 	if fit.GradientNorm > GARCHGradientTolerance {
@@ -425,7 +477,7 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 	if v := fit.ResidualVariance; v < garchWarnZ2Low || v > garchWarnZ2High {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("the standardized residuals have mean square %.3g (the model's is 1): the GARCH-t is misspecified for this series (e.g. a changing volatility level or price discreteness), and a simulation with these parameters will not reproduce the data's volatility", v))
 	}
-	garchStdErrors(fit, y, th, sd, opts.VarianceTargeting)
+	garchStdErrors(fit, y, th, sd, opts.VarianceTargeting, pcap)
 	garchBoundWarnings(fit)
 	return fit, nil
 }
@@ -453,9 +505,12 @@ func garchResidualVariance(y []float64, th [5]float64) float64 {
 // under variance targeting. The information is −∂²ℓ/∂φ², by central
 // differences of the analytic gradient Jᵀ∇ℓ, and Cov(θ) = J·Cov(φ)·Jᵀ. When
 // that information is not positive definite and the persistence is at its
-// bound, the SEs are recomputed conditional on α+β (and ω) held at their
+// bound 1, the SEs are recomputed conditional on α+β (and ω) held at their
 // estimates, with free (μ, α, ν) and β = (α+β) − α, and a warning says so.
-func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, target bool) {
+// When the persistence is at a cap pcap < 1 (GARCHOptions.MaxPersistence),
+// the optimum is a constrained one (the score along α+β is not zero), so the
+// SEs are always the conditional ones, and garchBoundWarnings says so.
+func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, target bool, pcap float64) {
 	nan := math.NaN()
 	fit.SE = GARCHParams{Mu: nan, Omega: nan, Alpha: nan, Beta: nan, Nu: nan}
 	fit.RobustSE = fit.SE
@@ -466,13 +521,19 @@ func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, targe
 	} else {
 		J = [][5]float64{{1, 0, 0, 0, 0}, {0, 1, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 0, 1, 0}, {0, 0, 0, 0, 1}}
 	}
-	cov, robust, err := garchCovariance(y, th, J)
-	if err != nil && fit.Persistence() >= garchWarnPersistence {
-		J = [][5]float64{{1, 0, 0, 0, 0}, {0, 0, 1, -1, 0}, {0, 0, 0, 0, 1}}
-		var err2 error
-		if cov, robust, err2 = garchCovariance(y, th, J); err2 == nil {
-			fit.Warnings = append(fit.Warnings, fmt.Sprintf("%v; the standard errors of μ, α, β, ν are conditional on α+β (and ω) fixed at their estimates (SE of β = SE of α; ω and α+β have none)", err))
-			err = nil
+	conditional := [][5]float64{{1, 0, 0, 0, 0}, {0, 0, 1, -1, 0}, {0, 0, 0, 0, 1}}
+	var cov, robust [5][5]float64
+	var err error
+	if fit.AtPersistenceCap {
+		cov, robust, err = garchCovariance(y, th, conditional)
+	} else {
+		cov, robust, err = garchCovariance(y, th, J)
+		if err != nil && fit.Persistence() >= pcap*garchWarnPersistence {
+			var err2 error
+			if cov, robust, err2 = garchCovariance(y, th, conditional); err2 == nil {
+				fit.Warnings = append(fit.Warnings, fmt.Sprintf("%v; the standard errors of μ, α, β, ν are conditional on α+β (and ω) fixed at their estimates (SE of β = SE of α; ω and α+β have none)", err))
+				err = nil
+			}
 		}
 	}
 	if err != nil {
@@ -652,7 +713,9 @@ const (
 
 func garchBoundWarnings(fit *GARCHFit) {
 	w := func(format string, a ...any) { fit.Warnings = append(fit.Warnings, fmt.Sprintf(format, a...)) }
-	if p := fit.Persistence(); p >= garchWarnPersistence {
+	if fit.AtPersistenceCap {
+		w("persistence α+β = %.6f is at the cap MaxPersistence = %g (an assumption, not an estimate: the likelihood rises beyond it): the standard errors of μ, α, β, ν are conditional on α+β fixed at the cap (SE of β = SE of α; ω and α+β have none)", fit.Persistence(), fit.MaxPersistence)
+	} else if p := fit.Persistence(); p >= garchWarnPersistence {
 		msg := "persistence α+β = %.6f is at its bound 1 (nearly integrated GARCH): ω and the unconditional variance ω/(1−α−β) are poorly determined"
 		if !fit.VarianceTargeting {
 			msg += "; consider variance targeting"

@@ -36,6 +36,7 @@ type calibrateFlags struct {
 	from, to          string
 	regime            string
 	peg               float64
+	maxPersistence    float64
 	target, skip      bool
 	json              bool
 }
@@ -52,6 +53,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&f.to, "to", "", "last `DATE` to use, YYYY-MM-DD (inclusive; default: the last row)")
 	fs.StringVar(&f.regime, "regime", "", "regime `NAME` of the YAML block (default: pegged with --peg, volatile without)")
 	fs.Float64Var(&f.peg, "peg", 0, "target `PRICE` of a pegged asset (e.g. 1.0): estimate the peg reversion θ; 0 = free float")
+	fs.Float64Var(&f.maxPersistence, "max-persistence", 0, "cap `P` in (0, 1] on the persistence α+β (a variance shock's half-life is ln 0.5 / ln P days: 34 at 0.98); 0 = no cap (α+β < 1)")
 	fs.BoolVar(&f.target, "variance-targeting", false, "fix ω = s²(1−α−β) so the unconditional variance is the sample variance (the usual choice for simulation)")
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
@@ -113,7 +115,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, w := range series.Warnings {
 		fmt.Fprintf(stderr, "tokensim calibrate: warning: %s\n", w)
 	}
-	cal, err := stats.Calibrate(series, stats.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target})
+	cal, err := stats.Calibrate(series, stats.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target, MaxPersistence: f.maxPersistence})
 	if err != nil {
 		return fmt.Errorf("calibrate: %s: %w", file, err)
 	}
@@ -157,6 +159,9 @@ func (f *calibrateFlags) priceOptions() (stats.PriceOptions, error) {
 	if f.peg < 0 || math.IsNaN(f.peg) || math.IsInf(f.peg, 0) {
 		return bad("--peg must be a positive target price (e.g. 1.0), or 0 for a free float; got %v", f.peg)
 	}
+	if mp := f.maxPersistence; mp != 0 && !(mp > 0 && mp <= 1) {
+		return bad("--max-persistence must be in (0, 1] (e.g. 0.98), or 0 for no cap; got %v", mp)
+	}
 	if f.regime != "" && !calibRegimeName.MatchString(f.regime) {
 		return bad("--regime %q is not a valid name (letters, digits, _ and -, not starting with a digit)", f.regime)
 	}
@@ -192,6 +197,9 @@ func (o calibrateOutput) command() string {
 	}
 	if f.peg > 0 {
 		parts = append(parts, "--peg", strconv.FormatFloat(f.peg, 'g', -1, 64))
+	}
+	if f.maxPersistence > 0 {
+		parts = append(parts, "--max-persistence", strconv.FormatFloat(f.maxPersistence, 'g', -1, 64))
 	}
 	if f.target {
 		parts = append(parts, "--variance-targeting")
@@ -278,6 +286,14 @@ func (o calibrateOutput) writeYAML(w io.Writer) error {
 	}
 	p("# fit: log-likelihood %.4f; persistence α+β = %s (SE %s); %s\n",
 		g.LogLikelihood, calibDec(g.Persistence(), calibPersistenceDecimals(g.Persistence())), calibSig(g.SEPersistence), uncond)
+	if f.maxPersistence > 0 {
+		state := "not binding"
+		if g.AtPersistenceCap {
+			state = "binding: α+β is at the cap, an assumption rather than an estimate"
+		}
+		p("# persistence cap (--max-persistence): α+β ≤ %s, %s; half-life of a variance shock ln 0.5 / ln(α+β) = %s days\n",
+			strconv.FormatFloat(f.maxPersistence, 'g', -1, 64), state, calibSig(math.Log(0.5)/math.Log(g.Persistence())))
+	}
 	p("# standardized residuals: mean square %s (model: 1); SE: observed information; robust: QML sandwich\n", calibSig(g.ResidualVariance))
 	for _, wn := range c.Warnings {
 		p("# warning: %s\n", wn)
@@ -362,6 +378,8 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		MeanAbsDeviation  *calibJNum   `json:"mean_abs_deviation,omitempty"`
 		AR1               *ar1         `json:"ar1,omitempty"`
 		VarianceTargeting bool         `json:"variance_targeting"`
+		MaxPersistence    calibJNum    `json:"max_persistence"`
+		AtPersistenceCap  bool         `json:"at_persistence_cap"`
 		Params            calibJParams `json:"params"`
 		Rounded           calibJParams `json:"rounded"`
 		SE                calibJParams `json:"se"`
@@ -388,6 +406,7 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		Prices: c.Prices, Returns: c.Returns, Skipped: append([]string{}, o.skipped...),
 		ReturnMean: calibJNum(c.ReturnMean), ReturnSD: calibJNum(c.ReturnSD), AnnualizedSD: calibJNum(c.AnnualizedSD),
 		Peg: calibJNum(c.Peg), VarianceTargeting: f.target,
+		MaxPersistence: calibJNum(f.maxPersistence), AtPersistenceCap: g.AtPersistenceCap,
 		Params:  calibJParams{calibJNum(g.Mu), calibJNum(g.Omega), calibJNum(g.Alpha), calibJNum(g.Beta), calibJNum(g.Nu), calibJNum(c.PegReversion())},
 		Rounded: calibJParams{num(r[0]), num(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5])},
 		SE: calibJParams{calibJNum(g.SE.Mu), calibJNum(g.SE.Omega), calibJNum(g.SE.Alpha), calibJNum(g.SE.Beta), calibJNum(g.SE.Nu),

@@ -7,15 +7,20 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/goccy/go-yaml"
+
+	"github.com/tokensim/tokensim/configs"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -117,6 +122,9 @@ func TestCalibrateCommand(t *testing.T) {
 		{"volatile_json", []string{"--json", "--regime", "custom", "--variance-targeting", dir + "sim_volatile.csv"}, 0},
 		{"pegged_yaml", []string{"--peg", "1.0", "--variance-targeting", "--from", "2019-02-01", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
 		{"pegged_json", []string{"--json", "--peg", "1", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
+		{"pegged_capped_yaml", []string{"--peg", "1", "--max-persistence", "0.9", "--variance-targeting", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
+		{"capped_json", []string{"--json", "--max-persistence", "0.9", "--variance-targeting", dir + "sim_volatile.csv"}, 0},
+		{"uncapped_yaml", []string{"--max-persistence", "0.999", "--variance-targeting", dir + "sim_volatile.csv"}, 0},
 		{"skip_bad_rows", []string{"--skip-bad-rows", dir + "bad.csv"}, 0},
 		{"bad_rows", []string{dir + "bad.csv"}, 1},
 		{"missing_column", []string{"--price-column", "Adj Close", dir + "sim_volatile.csv"}, 1},
@@ -127,6 +135,8 @@ func TestCalibrateCommand(t *testing.T) {
 		{"bad_peg", []string{"--peg", "-1", dir + "sim_volatile.csv"}, 2},
 		{"bad_peg_nan", []string{"--peg", "NaN", dir + "sim_volatile.csv"}, 2},
 		{"bad_from", []string{"--from", "2020-13-01", dir + "sim_volatile.csv"}, 2},
+		{"bad_max_persistence", []string{"--max-persistence", "1.5", dir + "sim_volatile.csv"}, 2},
+		{"bad_max_persistence_neg", []string{"--max-persistence", "-0.2", dir + "sim_volatile.csv"}, 2},
 		{"bad_range", []string{"--from", "2020-06-01", "--to", "2020-01-01", dir + "sim_volatile.csv"}, 2},
 		{"bad_regime", []string{"--regime", "9 lives", dir + "sim_volatile.csv"}, 2},
 		{"same_columns", []string{"--price-column", "Date", dir + "sim_volatile.csv"}, 2},
@@ -216,5 +226,141 @@ func TestCalibrateRounding(t *testing.T) {
 	}
 	if err := errors.Unwrap(nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// calibRepoRoot returns the repository root (the directory with go.mod).
+func calibRepoRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("repository root (go.mod) not found")
+		}
+		dir = parent
+	}
+}
+
+// calibRequireData returns ../shared/data relative to the repository root,
+// failing under CI=true and skipping otherwise when it is missing.
+func calibRequireData(t *testing.T, root string) string {
+	t.Helper()
+	data := filepath.Join(root, "..", "shared", "data")
+	if _, err := os.Stat(filepath.Join(data, "prices", "coin_Bitcoin.csv")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("real data missing in CI: %v", err)
+		}
+		t.Skipf("real data not available: %v", err)
+	}
+	return data
+}
+
+// calibUnit returns the value of one unit in the last digit of a number as
+// printed by calibSig/calibDec ("0.1214" → 1e-4, "1.88e-05" → 1e-7, "0" → 0).
+func calibUnit(s string) float64 {
+	if s == "0" {
+		return 0
+	}
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		exp, _ = strconv.Atoi(s[i+1:])
+	}
+	dec := 0
+	if i := strings.IndexByte(mant, '.'); i >= 0 {
+		dec = len(mant) - i - 1
+	}
+	return math.Pow(10, float64(exp-dec))
+}
+
+var calibCommandLine = regexp.MustCompile(`(?m)^\s*# command: tokensim calibrate (.+)$`)
+
+// TestCalibrateDefaultsDrift re-runs every `# command: tokensim calibrate`
+// recorded above market.regimes in configs/default.yaml on ../shared/data
+// and fails when the committed regime numbers, in configs/default.yaml and
+// in model.Default(), differ from the fresh fit by more than one unit of
+// their last printed digit (rounding is half a unit; the other half allows
+// for optimizer wiggle), or when a committed regime has no command.
+func TestCalibrateDefaultsDrift(t *testing.T) {
+	root := calibRepoRoot(t)
+	calibRequireData(t, root)
+	var doc struct {
+		Params struct {
+			Market struct {
+				Regimes map[string]map[string]float64 `yaml:"regimes"`
+			} `yaml:"market"`
+		} `yaml:"params"`
+	}
+	if err := yaml.Unmarshal(configs.Default, &doc); err != nil {
+		t.Fatalf("configs/default.yaml: %v", err)
+	}
+	committed := doc.Params.Market.Regimes
+	defaults := model.Default().Market.Regimes
+	cmds := calibCommandLine.FindAllStringSubmatch(string(configs.Default), -1)
+	if len(cmds) == 0 {
+		t.Fatal("configs/default.yaml records no `# command: tokensim calibrate` line")
+	}
+	t.Chdir(root) // the commands name files relative to the repository root
+	seen := map[string]bool{}
+	for _, m := range cmds {
+		args := append(strings.Fields(m[1]), "--json")
+		var out, errb bytes.Buffer
+		if err := cmdCalibrate(context.Background(), args, &out, &errb); err != nil {
+			t.Fatalf("tokensim calibrate %s: %v", m[1], err)
+		}
+		var res struct {
+			Regime  string
+			Params  map[string]float64
+			Rounded map[string]float64
+		}
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			t.Fatal(err)
+		}
+		// The printed (rounded) strings give the unit of the last digit.
+		var yout bytes.Buffer
+		if err := cmdCalibrate(context.Background(), strings.Fields(m[1]), &yout, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		printed := map[string]string{}
+		for _, line := range strings.Split(yout.String(), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && strings.HasSuffix(f[0], ":") && strings.HasPrefix(line, "  ") {
+				printed[strings.TrimSuffix(f[0], ":")] = f[1]
+			}
+		}
+		seen[res.Regime] = true
+		cfg, ok := committed[res.Regime]
+		if !ok {
+			t.Errorf("configs/default.yaml: command %q names regime %q, which market.regimes lacks", m[1], res.Regime)
+			continue
+		}
+		def, ok := defaults[res.Regime]
+		if !ok {
+			t.Errorf("model.Default(): no regime %q", res.Regime)
+		}
+		defVals := map[string]float64{"mu": def.Mu, "omega": def.Omega, "alpha": def.Alpha, "beta": def.Beta, "nu": def.Nu, "peg_reversion": def.PegReversion}
+		for _, k := range []string{"mu", "omega", "alpha", "beta", "nu", "peg_reversion"} {
+			fresh, unit := res.Params[k], calibUnit(printed[k])
+			if printed[k] == "" {
+				t.Fatalf("no %s in the YAML output:\n%s", k, yout.String())
+			}
+			if got := cfg[k]; math.Abs(got-fresh) > unit*(1+1e-9) {
+				t.Errorf("configs/default.yaml market.regimes.%s.%s = %v, but %s now gives %v (printed %s)", res.Regime, k, got, m[1], fresh, printed[k])
+			}
+			if got := defVals[k]; math.Abs(got-fresh) > unit*(1+1e-9) {
+				t.Errorf("model.Default() regime %s %s = %v, but %s now gives %v (printed %s)", res.Regime, k, got, m[1], fresh, printed[k])
+			}
+		}
+	}
+	for name := range committed {
+		if !seen[name] {
+			t.Errorf("configs/default.yaml: regime %q has no `# command: tokensim calibrate` line", name)
+		}
 	}
 }
