@@ -478,6 +478,9 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 		for r := range results {
 			pending[r.id] = r
 			for next < ids.n {
+				if gctx.Err() != nil {
+					return nil // interrupted: the chunk in flight is discarded (deferred abort)
+				}
 				cur, ok := pending[ids.at(next)]
 				if !ok {
 					break
