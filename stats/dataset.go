@@ -521,7 +521,7 @@ func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) (out [
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
 		}
-		dst, err = pqPageFloats(p, kind, dst)
+		dst, err = pqPageAppend(p, kind, dst, func(v parquet.Value) float64 { return pqToFloat(v, kind) })
 		parquet.Release(p)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
@@ -529,39 +529,25 @@ func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) (out [
 	}
 }
 
-// pqPageFloats appends the values of one page to dst as float64.
-func pqPageFloats(p parquet.Page, kind parquet.Kind, dst []float64) ([]float64, error) {
+// pqPageAppend appends the values of one page to dst converted to T: typed
+// bulk reads for null-free pages of DOUBLE, INT32 and INT64 columns, value by
+// value through conv otherwise (nulls, other kinds).
+func pqPageAppend[T float64 | int64](p parquet.Page, kind parquet.Kind, dst []T, conv func(parquet.Value) T) ([]T, error) {
 	vr := p.Values()
 	n := int(p.NumValues())
 	if p.NumNulls() == 0 && n > 0 {
-		start := len(dst)
 		switch kind {
 		case parquet.Double:
 			if r, ok := vr.(parquet.DoubleReader); ok {
-				dst = slices.Grow(dst, n)[:start+n]
-				return dst, pqFill(dst[start:], r.ReadDoubles)
+				return pqAppendTyped(dst, n, r.ReadDoubles)
 			}
 		case parquet.Int32:
 			if r, ok := vr.(parquet.Int32Reader); ok {
-				buf := make([]int32, n)
-				if err := pqFill(buf, r.ReadInt32s); err != nil {
-					return dst, err
-				}
-				for _, v := range buf {
-					dst = append(dst, float64(v))
-				}
-				return dst, nil
+				return pqAppendTyped(dst, n, r.ReadInt32s)
 			}
 		case parquet.Int64:
 			if r, ok := vr.(parquet.Int64Reader); ok {
-				buf := make([]int64, n)
-				if err := pqFill(buf, r.ReadInt64s); err != nil {
-					return dst, err
-				}
-				for _, v := range buf {
-					dst = append(dst, float64(v))
-				}
-				return dst, nil
+				return pqAppendTyped(dst, n, r.ReadInt64s)
 			}
 		}
 	}
@@ -569,7 +555,7 @@ func pqPageFloats(p parquet.Page, kind parquet.Kind, dst []float64) ([]float64, 
 	for {
 		k, err := vr.ReadValues(buf)
 		for _, v := range buf[:k] {
-			dst = append(dst, pqToFloat(v, kind))
+			dst = append(dst, conv(v))
 		}
 		if err == io.EOF {
 			return dst, nil
@@ -578,6 +564,18 @@ func pqPageFloats(p parquet.Page, kind parquet.Kind, dst []float64) ([]float64, 
 			return dst, err
 		}
 	}
+}
+
+// pqAppendTyped reads exactly n values with read and appends them to dst.
+func pqAppendTyped[T float64 | int64, S float64 | int32 | int64](dst []T, n int, read func([]S) (int, error)) ([]T, error) {
+	buf := make([]S, n)
+	if err := pqFill(buf, read); err != nil {
+		return dst, err
+	}
+	for _, v := range buf {
+		dst = append(dst, T(v))
+	}
+	return dst, nil
 }
 
 // pqFill fills buf completely from a typed page reader.
@@ -651,7 +649,7 @@ func pqInt64sInto(cc parquet.ColumnChunk, path, name string, out []int64) (res [
 			parquet.Release(p)
 			return nil, fmt.Errorf("%w: %s: column %q has nulls", ErrCorrupt, path, name)
 		}
-		out, err = pqPageInts(p, kind, out)
+		out, err = pqPageAppend(p, kind, out, func(v parquet.Value) int64 { return pqToInt64(v, kind) })
 		parquet.Release(p)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
@@ -659,46 +657,12 @@ func pqInt64sInto(cc parquet.ColumnChunk, path, name string, out []int64) (res [
 	}
 }
 
-// pqPageInts appends the values of one page of an integer column to dst.
-func pqPageInts(p parquet.Page, kind parquet.Kind, dst []int64) ([]int64, error) {
-	vr := p.Values()
-	n := int(p.NumValues())
-	start := len(dst)
-	switch kind {
-	case parquet.Int64:
-		if r, ok := vr.(parquet.Int64Reader); ok {
-			dst = slices.Grow(dst, n)[:start+n]
-			return dst, pqFill(dst[start:], r.ReadInt64s)
-		}
-	case parquet.Int32:
-		if r, ok := vr.(parquet.Int32Reader); ok {
-			buf := make([]int32, n)
-			if err := pqFill(buf, r.ReadInt32s); err != nil {
-				return dst, err
-			}
-			for _, v := range buf {
-				dst = append(dst, int64(v))
-			}
-			return dst, nil
-		}
+// pqToInt64 converts a non-null value of an INT32 or INT64 column.
+func pqToInt64(v parquet.Value, kind parquet.Kind) int64 {
+	if kind == parquet.Int32 {
+		return int64(v.Int32())
 	}
-	buf := make([]parquet.Value, 1024)
-	for {
-		k, err := vr.ReadValues(buf)
-		for _, v := range buf[:k] {
-			if kind == parquet.Int32 {
-				dst = append(dst, int64(v.Int32()))
-			} else {
-				dst = append(dst, v.Int64())
-			}
-		}
-		if err == io.EOF {
-			return dst, nil
-		}
-		if err != nil {
-			return dst, err
-		}
-	}
+	return v.Int64()
 }
 
 // pqStrings reads a string column chunk.
