@@ -31,30 +31,14 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"embedded default study (configs/default.yaml) is run. An interrupted study is resumed by\n"+
 			"running the same command again. The last line printed is the path of report.html.\n\n"+
 			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
-	outRoot := fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>")
-	workers := fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)")
-	shard := fs.String("shard", "", "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; N processes together write the whole dataset")
-	force := fs.Bool("force", false, "delete a different study found in the output directory and start over")
-	quiet := fs.Bool("quiet", false, "no progress output, warnings and errors only")
-	failFast := fs.Bool("fail-fast", false, "stop at the first failed run instead of recording it and going on")
-	noReport := fs.Bool("no-report", false, "do not write the report after the runs")
+	ef := addExecFlags(fs, "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; N processes together write the whole dataset", "no progress output, warnings and errors only", "do not write the report after the runs")
 	if done, err := parseFlags(fs, args, stdout); done || err != nil {
 		return err
 	}
 	if fs.NArg() > 1 {
 		return fmt.Errorf("%w: run takes one study file, got %d arguments: %s", errUsage, fs.NArg(), strings.Join(fs.Args(), " "))
 	}
-	j := *workers
-	setJ := false
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "j" {
-			setJ = true
-		}
-	})
-	if setJ && (j < 1 || j > maxWorkers) {
-		return fmt.Errorf("%w: -j %d: the number of workers must be between 1 and %d", errUsage, j, maxWorkers)
-	}
-	si, sn, err := parseShard(*shard)
+	x, err := ef.parse(fs)
 	if err != nil {
 		return err
 	}
@@ -70,17 +54,13 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	root := study.OutputRoot
-	if *outRoot != "" {
-		root = *outRoot
-	}
-	dir := filepath.Join(root, study.Name)
+	dir := ef.dir(study)
 	if err := pipeline.CheckDiskBudget(plan); err != nil {
 		return err
 	}
 
 	level := slog.LevelInfo
-	if *quiet {
+	if x.quiet {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
@@ -89,10 +69,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	est := pipeline.Estimate(plan)
 	logger.Info("study", "name", study.Name, "file", src, "dir", dir, "runs", plan.Runs(), "cells", len(plan.Cells),
-		"replicates", study.Replicates, "shard", fmt.Sprintf("%d/%d", si, sn), "estimated_disk", pipeline.FormatBytes(est.Bytes))
+		"replicates", study.Replicates, "shard", fmt.Sprintf("%d/%d", x.shard, x.shards), "estimated_disk", pipeline.FormatBytes(est.Bytes))
 
-	x := execution{dir: dir, workers: j, shard: si, shards: sn, force: *force, failFast: *failFast, quiet: *quiet,
-		logger: logger, stderr: stderr, command: append([]string{"tokensim", "run"}, args...)}
+	x.dir, x.logger, x.stderr, x.command = dir, logger, stderr, append([]string{"tokensim", "run"}, args...)
 	m, failed, err := x.execute(ctx, plan)
 	if err != nil {
 		return err
@@ -103,7 +82,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}
-	if *noReport {
+	if *ef.noReport {
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}
@@ -118,6 +97,51 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintln(stdout, report)
 	return failed
+}
+
+// execFlags are the flags `run` and `sensitivity` share.
+type execFlags struct {
+	outRoot, shard                   *string
+	workers                          *int
+	force, quiet, failFast, noReport *bool
+}
+
+// addExecFlags defines the shared flags on fs; the help of --shard, --quiet
+// and --no-report is the command's own.
+func addExecFlags(fs *flag.FlagSet, shardHelp, quietHelp, noReportHelp string) execFlags {
+	return execFlags{
+		outRoot:  fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>"),
+		workers:  fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)"),
+		shard:    fs.String("shard", "", shardHelp),
+		force:    fs.Bool("force", false, "delete a different study found in the output directory and start over"),
+		quiet:    fs.Bool("quiet", false, quietHelp),
+		failFast: fs.Bool("fail-fast", false, "stop at the first failed run instead of recording it and going on"),
+		noReport: fs.Bool("no-report", false, noReportHelp),
+	}
+}
+
+// parse range-checks -j (1..maxWorkers when given) and parses --shard into
+// an execution (its directory, logger and command are set by the caller).
+func (f execFlags) parse(fs *flag.FlagSet) (execution, error) {
+	setJ := false
+	fs.Visit(func(fl *flag.Flag) { setJ = setJ || fl.Name == "j" })
+	if j := *f.workers; setJ && (j < 1 || j > maxWorkers) {
+		return execution{}, fmt.Errorf("%w: -j %d: the number of workers must be between 1 and %d", errUsage, j, maxWorkers)
+	}
+	si, sn, err := parseShard(*f.shard)
+	if err != nil {
+		return execution{}, err
+	}
+	return execution{workers: *f.workers, shard: si, shards: sn, force: *f.force, failFast: *f.failFast, quiet: *f.quiet}, nil
+}
+
+// dir is the study's output directory: <output_root>/<name>, -o overriding the root.
+func (f execFlags) dir(study *pipeline.Study) string {
+	root := study.OutputRoot
+	if *f.outRoot != "" {
+		root = *f.outRoot
+	}
+	return filepath.Join(root, study.Name)
 }
 
 // execution is how `run` and `sensitivity` execute a plan: the output

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -34,26 +33,14 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			"An interrupted study is resumed by running the same command again. The last line printed\n"+
 			"is the path of report.html.\n\n"+
 			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
-	outRoot := fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>")
-	workers := fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)")
-	shard := fs.String("shard", "", "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; the last shard to finish computes the indices")
-	force := fs.Bool("force", false, "delete a different study found in the output directory and start over")
-	quiet := fs.Bool("quiet", false, "no progress output and no index table, warnings and errors only")
-	failFast := fs.Bool("fail-fast", false, "stop at the first failed run instead of recording it and going on")
-	noReport := fs.Bool("no-report", false, "do not write report.html (the indices are still computed and written)")
+	ef := addExecFlags(fs, "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; the last shard to finish computes the indices", "no progress output and no index table, warnings and errors only", "do not write report.html (the indices are still computed and written)")
 	if done, err := parseFlags(fs, args, stdout); done || err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		return fmt.Errorf("%w: sensitivity takes one study file with a sensitivity: block, got %d arguments (e.g. tokensim sensitivity configs/sensitivity.yaml)", errUsage, fs.NArg())
 	}
-	j := *workers
-	setJ := false
-	fs.Visit(func(f *flag.Flag) { setJ = setJ || f.Name == "j" })
-	if setJ && (j < 1 || j > maxWorkers) {
-		return fmt.Errorf("%w: -j %d: the number of workers must be between 1 and %d", errUsage, j, maxWorkers)
-	}
-	si, sn, err := parseShard(*shard)
+	x, err := ef.parse(fs)
 	if err != nil {
 		return err
 	}
@@ -68,14 +55,10 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	root := study.OutputRoot
-	if *outRoot != "" {
-		root = *outRoot
-	}
-	dir := filepath.Join(root, study.Name)
+	dir := ef.dir(study)
 
 	level := slog.LevelInfo
-	if *quiet {
+	if x.quiet {
 		level = slog.LevelWarn
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
@@ -87,19 +70,18 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	sp := design.Spec
 	logger.Info("sensitivity study", "name", study.Name, "file", src, "dir", dir, "method", sp.Method,
 		"scenario", sp.Scenario, "policy", sp.Policy, "factors", len(sp.Factors), "design_points", design.Points(),
-		"replicates", plan.Replicates, "runs", plan.Runs(), "shard", fmt.Sprintf("%d/%d", si, sn))
+		"replicates", plan.Replicates, "runs", plan.Runs(), "shard", fmt.Sprintf("%d/%d", x.shard, x.shards))
 
 	// The evaluation count and the time it will take on this machine, from a
 	// few calibration runs (MODEL-SPEC issue 6: printed before starting).
-	if info, err := stats.SensitivityPlanInfo(ctx, study, j, sensCalibrationRuns); err == nil {
+	if info, err := stats.SensitivityPlanInfo(ctx, study, x.workers, sensCalibrationRuns); err == nil {
 		logger.Info("estimate", "runs", info.Runs, "seconds_per_run", strconv.FormatFloat(info.SecondsPerRun, 'f', 3, 64),
 			"workers", info.Workers, "estimated", info.Estimated.Round(time.Second).String(), "calibration_runs", info.CalibrationRuns)
 	} else if ctx.Err() == nil {
 		logger.Warn("calibration run failed; no time estimate", "error", err)
 	}
-	x := execution{dir: dir, workers: j, shard: si, shards: sn, force: *force, failFast: *failFast, quiet: *quiet,
-		logger: logger, stderr: stderr, command: append([]string{"tokensim", "sensitivity"}, args...),
-		failedNote: " (their design points are left out of the indices)"}
+	x.dir, x.logger, x.stderr, x.command = dir, logger, stderr, append([]string{"tokensim", "sensitivity"}, args...)
+	x.failedNote = " (their design points are left out of the indices)"
 	m, failed, err := x.execute(ctx, plan)
 	if err != nil {
 		return err
@@ -117,10 +99,10 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := stats.WriteSensitivity(dir, sres); err != nil {
 		return err
 	}
-	if !*quiet {
+	if !x.quiet {
 		printSensitivityResult(stdout, sres)
 	}
-	if *noReport {
+	if *ef.noReport {
 		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
 		return failed
 	}
