@@ -501,11 +501,19 @@ func pqEach(cc parquet.ColumnChunk, path, name string, fn func(v parquet.Value))
 // pqFloat64s reads a numeric column chunk as float64 (null → NaN), appended
 // to dst. Pages without nulls of DOUBLE, INT32 and INT64 columns are decoded
 // in bulk through parquet-go's typed readers; other pages value by value.
-func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) (out []float64, err error) {
+func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) ([]float64, error) {
 	kind := cc.Type().Kind()
 	if !pqNumeric(kind) {
 		return nil, fmt.Errorf("%w: %s: column %q is %v, want a number", ErrSchema, path, name, kind)
 	}
+	return pqColumn(cc, path, name, dst, true, func(v parquet.Value) float64 { return pqToFloat(v, kind) })
+}
+
+// pqColumn decodes every page of a numeric column chunk with pqPageAppend,
+// appending to dst; a page with nulls is an error unless nulls is true.
+// Decoding panics of parquet-go on corrupt pages become ErrCorrupt errors.
+func pqColumn[T float64 | int64](cc parquet.ColumnChunk, path, name string, dst []T, nulls bool, conv func(parquet.Value) T) (out []T, err error) {
+	kind := cc.Type().Kind()
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, r)
@@ -521,7 +529,11 @@ func pqFloat64s(cc parquet.ColumnChunk, path, name string, dst []float64) (out [
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
 		}
-		dst, err = pqPageAppend(p, kind, dst, func(v parquet.Value) float64 { return pqToFloat(v, kind) })
+		if !nulls && p.NumNulls() > 0 {
+			parquet.Release(p)
+			return nil, fmt.Errorf("%w: %s: column %q has nulls", ErrCorrupt, path, name)
+		}
+		dst, err = pqPageAppend(p, kind, dst, conv)
 		parquet.Release(p)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
@@ -625,36 +637,12 @@ func pqInt64s(cc parquet.ColumnChunk, path, name string) ([]int64, error) {
 }
 
 // pqInt64sInto is pqInt64s appending to out.
-func pqInt64sInto(cc parquet.ColumnChunk, path, name string, out []int64) (res []int64, err error) {
+func pqInt64sInto(cc parquet.ColumnChunk, path, name string, out []int64) ([]int64, error) {
 	kind := cc.Type().Kind()
 	if kind != parquet.Int32 && kind != parquet.Int64 {
 		return nil, fmt.Errorf("%w: %s: column %q is %v, want an integer", ErrSchema, path, name, kind)
 	}
-	defer func() {
-		if r := recover(); r != nil {
-			res, err = nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, r)
-		}
-	}()
-	pages := cc.Pages()
-	defer pages.Close()
-	for {
-		p, err := pages.ReadPage()
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
-		}
-		if p.NumNulls() > 0 {
-			parquet.Release(p)
-			return nil, fmt.Errorf("%w: %s: column %q has nulls", ErrCorrupt, path, name)
-		}
-		out, err = pqPageAppend(p, kind, out, func(v parquet.Value) int64 { return pqToInt64(v, kind) })
-		parquet.Release(p)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
-		}
-	}
+	return pqColumn(cc, path, name, out, false, func(v parquet.Value) int64 { return pqToInt64(v, kind) })
 }
 
 // pqToInt64 converts a non-null value of an INT32 or INT64 column.
