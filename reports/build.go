@@ -443,23 +443,9 @@ func significant(e *stats.Effect) bool {
 	return e.N >= 2 && finite(e.Lo) && finite(e.Hi) && (e.Lo > 0 || e.Hi < 0)
 }
 
-// baselineStructural are the metrics that are zero or undefined under the
-// baseline policy by construction: none has no stabilization fund (fund P&L,
-// depletion day), no circuit breaker (halts) and no governed policy that a
-// vote could block (cap and grants blocked days). An effect on them versus
-// none holds by definition and says nothing about the policy's consequences,
-// so headlines never pick them (the policy-effect tables keep them).
-var baselineStructural = map[string]bool{
-	"fund_pnl_usd":        true,
-	"halts":               true,
-	"cap_blocked_days":    true,
-	"grants_blocked_days": true,
-	"fund_depleted_day":   true,
-}
-
 // headlineMetric reports whether a metric may carry a headline finding.
 func headlineMetric(mi stats.MetricInfo) bool {
-	return mi.Better != stats.Neutral && !baselineStructural[mi.Name]
+	return mi.Better != stats.Neutral && !mi.LeverOnly
 }
 
 // findings writes the headline sentences, one per scenario and outcome
@@ -468,7 +454,7 @@ func headlineMetric(mi stats.MetricInfo) bool {
 // on the family's primary metric (peg_mad, hhi_final, provider_profit_usd,
 // satisfaction); failing that, the material effect with the largest
 // standardized size |mean Δ| / sd(Δ) on another metric of the family that has
-// a direction and is not structurally zero under none (baselineStructural);
+// a direction and is not structurally zero under none (MetricInfo.LeverOnly);
 // failing that, a sentence saying no policy moved the family.
 func (b *builder) findings() []string {
 	var out []string
@@ -577,7 +563,7 @@ func (b *builder) relativeChange(e *stats.Effect) (float64, bool) {
 	if math.Abs(r) > MaxRelativeChange {
 		return math.NaN(), false
 	}
-	if lo, _ := metricBounds(e.Metric); math.IsNaN(lo) {
+	if mi, _ := b.st.MetricInfo(e.Metric); !mi.NonNegative {
 		if d, ok := b.baselineDist(e); ok && finite(d.MeanLo) && d.MeanLo <= 0 {
 			return math.NaN(), false
 		}
@@ -1008,58 +994,24 @@ func (b *builder) sweepNote() string {
 	return " and sweep point (" + strings.Join(b.st.Info.SweepParams, ", ") + ", labelled by their last name component)"
 }
 
-// metricBoundsTable holds the natural range [lo, hi] of the metrics bounded
-// by definition (MODEL-SPEC §7): fractions and shares in [0, 1], HHI in
-// [0, 10,000], and counts, days, prices, volatilities, costs and token
-// amounts at least 0. Metrics that can take any sign (profits, fund P&L,
-// change in HHI, the leader's share of a total profit that others' losses
-// can make exceed 1 or turn negative) are absent.
-var metricBoundsTable = map[string][2]float64{}
-
-func init() {
-	inf := math.Inf(1)
-	for _, m := range []string{"max_drawdown", "days_outside_band_frac", "top_share_final", "cr4_final",
-		"leader_share_final", "profitable_frac", "satisfaction", "deferred_frac"} {
-		metricBoundsTable[m] = [2]float64{0, 1}
-	}
-	for _, m := range []string{"hhi_final", "hhi_mean"} {
-		metricBoundsTable[m] = [2]float64{0, 10000}
-	}
-	for _, m := range []string{"realized_vol_annual", "peg_mad", "halts", "fund_depleted_day", "recovery_days",
-		"price_final", "entropy_final", "effective_n_final", "n_active_final", "nakamoto_final", "exits", "entries",
-		"days_hhi_above_1800", "days_hhi_above_2500", "revenue_cv", "mean_cost_usd_per_mtok", "cost_volatility",
-		"supply_final_clt", "burned_clt", "issued_clt", "velocity", "cap_blocked_days", "grants_blocked_days"} {
-		metricBoundsTable[m] = [2]float64{0, inf}
-	}
-}
-
-// metricBounds returns a metric's natural lower and upper bound (NaN, NaN
-// when it has none).
-func metricBounds(name string) (lo, hi float64) {
-	if b, ok := metricBoundsTable[name]; ok {
-		return b[0], b[1]
-	}
-	return math.NaN(), math.NaN()
-}
-
 // clipMark marks an interval end clipped for display at a natural bound.
 const clipMark = "†"
 
 // displayMeanCI formats the t-interval of a metric's mean, with an end that
-// lies beyond the metric's natural range (metricBounds) shown at the bound and
-// marked clipMark; clipped reports whether that happened. Only the display is
-// clipped: the Study and summary/metrics keep the interval as computed.
-func displayMeanCI(metric string, lo, hi float64) (text string, clipped bool) {
+// lies beyond the metric's natural range (MetricInfo.NonNegative, Max) shown
+// at the bound and marked clipMark; clipped reports whether that happened.
+// Only the display is clipped: the Study and summary/metrics keep the
+// interval as computed.
+func displayMeanCI(mi stats.MetricInfo, lo, hi float64) (text string, clipped bool) {
 	if !finite(lo) || !finite(hi) {
 		return "n/a", false
 	}
-	flo, fhi := metricBounds(metric)
 	los, his := FormatSig(lo, 3), FormatSig(hi, 3)
-	if !math.IsNaN(flo) && lo < flo {
-		los, clipped = FormatSig(flo, 3)+clipMark, true
+	if mi.NonNegative && lo < 0 {
+		los, clipped = FormatSig(0, 3)+clipMark, true
 	}
-	if !math.IsNaN(fhi) && hi > fhi {
-		his, clipped = FormatSig(fhi, 3)+clipMark, true
+	if mi.Max > 0 && hi > mi.Max {
+		his, clipped = FormatSig(mi.Max, 3)+clipMark, true
 	}
 	return "[" + los + ", " + his + "]", clipped
 }
@@ -1084,7 +1036,7 @@ func (b *builder) metricTable(sc string, metrics []stats.MetricInfo, title strin
 			if !ok {
 				continue
 			}
-			ci, clipped := displayMeanCI(mi.Name, d.MeanLo, d.MeanHi)
+			ci, clipped := displayMeanCI(mi, d.MeanLo, d.MeanHi)
 			anyClipped = anyClipped || clipped
 			row := []string{nonEmpty(mi.Label, mi.Name), mi.Unit, cellLabel(c.Policy, c.Sweep), fmt.Sprint(d.N)}
 			if robustFirst {

@@ -34,10 +34,19 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 		}
 	}
 	// Every structural metric is excluded, whatever its direction.
-	for name := range baselineStructural {
-		if headlineMetric(stats.MetricInfo{Name: name, Better: stats.HigherIsBetter}) {
-			t.Errorf("%s may carry a headline", name)
+	var structural []string
+	for _, mi := range stats.KnownMetrics() {
+		if !mi.LeverOnly {
+			continue
 		}
+		structural = append(structural, mi.Name)
+		mi.Better = stats.HigherIsBetter
+		if headlineMetric(mi) {
+			t.Errorf("%s may carry a headline", mi.Name)
+		}
+	}
+	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days"; strings.Join(structural, " ") != want {
+		t.Errorf("structural metrics %v, want %s", structural, want)
 	}
 	if !headlineMetric(stats.MetricInfo{Name: "peg_mad", Better: stats.LowerIsBetter}) {
 		t.Error("peg_mad may not carry a headline")
@@ -198,10 +207,10 @@ func TestMetricTableRobustAndClipped(t *testing.T) {
 		t.Errorf("the study's interval was changed: %v", d.MeanLo)
 	}
 	// A signed metric is never clipped; other families keep the mean first.
-	if s, c := displayMeanCI("provider_profit_usd", -5e6, 3e6); c || s != "[−5,000,000, 3,000,000]" {
+	if s, c := displayMeanCI(knownMetric(t, "provider_profit_usd"), -5e6, 3e6); c || s != "[−5,000,000, 3,000,000]" {
 		t.Errorf("profit interval %s (clipped %v)", s, c)
 	}
-	if s, c := displayMeanCI("satisfaction", 0.97, 1.02); !c || s != "[0.970, 1.00†]" {
+	if s, c := displayMeanCI(knownMetric(t, "satisfaction"), 0.97, 1.02); !c || s != "[0.970, 1.00†]" {
 		t.Errorf("satisfaction interval %s (clipped %v)", s, c)
 	}
 	if tb := b.metricTable("volatility", stab, "Stability", false); tb.Header[4] != "Mean" || strings.Contains(tb.Caption, "heavy-tailed in volatile") {
@@ -230,4 +239,14 @@ func TestEffectTableRelative(t *testing.T) {
 		}
 	}
 	t.Fatal("no provider profit row for fund")
+}
+
+// knownMetric returns the catalog entry of a MODEL-SPEC §4.2 metric.
+func knownMetric(t *testing.T, name string) stats.MetricInfo {
+	t.Helper()
+	mi, ok := stats.LookupMetric(name)
+	if !ok {
+		t.Fatalf("no metric %s", name)
+	}
+	return mi
 }

@@ -55,6 +55,17 @@ type MetricInfo struct {
 	Unit   string    // unit for axis labels, e.g. "USD/CLT", "days", "" for dimensionless
 	Label  string    // short human label, e.g. "Mean |P − peg|"
 	Better Direction // which way is better
+	// NonNegative and Max give the metric's natural range: a count, a
+	// volatility or a price is ≥ 0; a share or fraction also ≤ Max = 1, an
+	// HHI ≤ 10,000. Max is 0 when there is no upper bound; signed metrics
+	// (profits, P&L, the change in HHI) have neither.
+	NonNegative bool
+	Max         float64
+	// LeverOnly marks metrics that are zero or undefined under the `none`
+	// policy by construction (no fund: its P&L and depletion day; no breaker:
+	// halts; nothing governed: blocked days), so an effect versus none on them
+	// holds by definition.
+	LeverOnly bool
 }
 
 // EventInfo describes one run-level event whose probability is estimated per

@@ -1,51 +1,52 @@
 package stats
 
 // knownMetrics describes the per-run metrics of MODEL-SPEC §4.2 and §10 in
-// report order.
+// report order: name, family, unit, label, direction, NonNegative, Max,
+// LeverOnly.
 var knownMetrics = []MetricInfo{
 	// Stability.
-	{"realized_vol_annual", FamilyStability, "per year", "Realized volatility (annualized)", LowerIsBetter},
-	{"max_drawdown", FamilyStability, "fraction", "Maximum drawdown of the CLT price", LowerIsBetter},
-	{"peg_mad", FamilyStability, "USD/CLT", "Mean |price − peg|", LowerIsBetter},
-	{"days_outside_band_frac", FamilyStability, "fraction of days", "Days outside the peg band", LowerIsBetter},
-	{"halts", FamilyStability, "halts", "Circuit-breaker halts", Neutral},
-	{"fund_depleted_day", FamilyStability, "day", "Day the fund was depleted (runs where it was)", Neutral},
-	{"recovery_days", FamilyStability, "days", "Days to re-enter the band after the largest shock (runs that did)", LowerIsBetter},
-	{"price_final", FamilyStability, "USD/CLT", "CLT price at the end", Neutral},
+	{"realized_vol_annual", FamilyStability, "per year", "Realized volatility (annualized)", LowerIsBetter, true, 0, false},
+	{"max_drawdown", FamilyStability, "fraction", "Maximum drawdown of the CLT price", LowerIsBetter, true, 1, false},
+	{"peg_mad", FamilyStability, "USD/CLT", "Mean |price − peg|", LowerIsBetter, true, 0, false},
+	{"days_outside_band_frac", FamilyStability, "fraction of days", "Days outside the peg band", LowerIsBetter, true, 1, false},
+	{"halts", FamilyStability, "halts", "Circuit-breaker halts", Neutral, true, 0, true},
+	{"fund_depleted_day", FamilyStability, "day", "Day the fund was depleted (runs where it was)", Neutral, true, 0, true},
+	{"recovery_days", FamilyStability, "days", "Days to re-enter the band after the largest shock (runs that did)", LowerIsBetter, true, 0, false},
+	{"price_final", FamilyStability, "USD/CLT", "CLT price at the end", Neutral, true, 0, false},
 	// Diversity.
-	{"hhi_final", FamilyDiversity, "HHI (0–10,000)", "HHI at the end", LowerIsBetter},
-	{"hhi_mean", FamilyDiversity, "HHI (0–10,000)", "Mean daily HHI", LowerIsBetter},
-	{"hhi_delta_final", FamilyDiversity, "HHI points", "Change in HHI since day 0", LowerIsBetter},
-	{"entropy_final", FamilyDiversity, "nats", "Share entropy at the end", HigherIsBetter},
-	{"effective_n_final", FamilyDiversity, "providers", "Effective number of providers (1/Σs²)", HigherIsBetter},
-	{"n_active_final", FamilyDiversity, "providers", "Active providers at the end", HigherIsBetter},
-	{"top_share_final", FamilyDiversity, "share", "Largest share at the end", LowerIsBetter},
-	{"cr4_final", FamilyDiversity, "share", "Four-firm concentration ratio at the end", LowerIsBetter},
-	{"nakamoto_final", FamilyDiversity, "providers", "Nakamoto coefficient at the end", HigherIsBetter},
-	{"exits", FamilyDiversity, "providers", "Provider exits", LowerIsBetter},
-	{"entries", FamilyDiversity, "providers", "Provider entries", HigherIsBetter},
-	{"days_hhi_above_1800", FamilyDiversity, "days", "Days with HHI > 1,800 (2023 guidelines)", LowerIsBetter},
-	{"days_hhi_above_2500", FamilyDiversity, "days", "Days with HHI > 2,500 (2010 guidelines)", LowerIsBetter},
-	{"leader_share_final", FamilyDiversity, "share", "Leader's share at the end", LowerIsBetter},
+	{"hhi_final", FamilyDiversity, "HHI (0–10,000)", "HHI at the end", LowerIsBetter, true, 10000, false},
+	{"hhi_mean", FamilyDiversity, "HHI (0–10,000)", "Mean daily HHI", LowerIsBetter, true, 10000, false},
+	{"hhi_delta_final", FamilyDiversity, "HHI points", "Change in HHI since day 0", LowerIsBetter, false, 0, false},
+	{"entropy_final", FamilyDiversity, "nats", "Share entropy at the end", HigherIsBetter, true, 0, false},
+	{"effective_n_final", FamilyDiversity, "providers", "Effective number of providers (1/Σs²)", HigherIsBetter, true, 0, false},
+	{"n_active_final", FamilyDiversity, "providers", "Active providers at the end", HigherIsBetter, true, 0, false},
+	{"top_share_final", FamilyDiversity, "share", "Largest share at the end", LowerIsBetter, true, 1, false},
+	{"cr4_final", FamilyDiversity, "share", "Four-firm concentration ratio at the end", LowerIsBetter, true, 1, false},
+	{"nakamoto_final", FamilyDiversity, "providers", "Nakamoto coefficient at the end", HigherIsBetter, true, 0, false},
+	{"exits", FamilyDiversity, "providers", "Provider exits", LowerIsBetter, true, 0, false},
+	{"entries", FamilyDiversity, "providers", "Provider entries", HigherIsBetter, true, 0, false},
+	{"days_hhi_above_1800", FamilyDiversity, "days", "Days with HHI > 1,800 (2023 guidelines)", LowerIsBetter, true, 0, false},
+	{"days_hhi_above_2500", FamilyDiversity, "days", "Days with HHI > 2,500 (2010 guidelines)", LowerIsBetter, true, 0, false},
+	{"leader_share_final", FamilyDiversity, "share", "Leader's share at the end", LowerIsBetter, true, 1, false},
 	// Profitability.
-	{"provider_profit_usd", FamilyProfitability, "USD", "Total provider profit", HigherIsBetter},
-	{"profitable_frac", FamilyProfitability, "fraction of providers", "Providers with positive profit", HigherIsBetter},
-	{"leader_profit_share", FamilyProfitability, "share", "Leader's share of total profit", LowerIsBetter},
-	{"revenue_cv", FamilyProfitability, "CV", "Coefficient of variation of daily revenue", LowerIsBetter},
-	{"fund_pnl_usd", FamilyProfitability, "USD", "Stabilization fund P&L", HigherIsBetter},
+	{"provider_profit_usd", FamilyProfitability, "USD", "Total provider profit", HigherIsBetter, false, 0, false},
+	{"profitable_frac", FamilyProfitability, "fraction of providers", "Providers with positive profit", HigherIsBetter, true, 1, false},
+	{"leader_profit_share", FamilyProfitability, "share", "Leader's share of total profit", LowerIsBetter, false, 0, false},
+	{"revenue_cv", FamilyProfitability, "CV", "Coefficient of variation of daily revenue", LowerIsBetter, true, 0, false},
+	{"fund_pnl_usd", FamilyProfitability, "USD", "Stabilization fund P&L", HigherIsBetter, false, 0, true},
 	// Consumers.
-	{"satisfaction", FamilyConsumers, "fraction", "Served / desired volume", HigherIsBetter},
-	{"mean_cost_usd_per_mtok", FamilyConsumers, "USD/Mtok", "Volume-weighted cost", LowerIsBetter},
-	{"deferred_frac", FamilyConsumers, "fraction", "Deferred share of demand", LowerIsBetter},
-	{"cost_volatility", FamilyConsumers, "per day", "Volatility of daily cost (sd of log change)", LowerIsBetter},
+	{"satisfaction", FamilyConsumers, "fraction", "Served / desired volume", HigherIsBetter, true, 1, false},
+	{"mean_cost_usd_per_mtok", FamilyConsumers, "USD/Mtok", "Volume-weighted cost", LowerIsBetter, true, 0, false},
+	{"deferred_frac", FamilyConsumers, "fraction", "Deferred share of demand", LowerIsBetter, true, 1, false},
+	{"cost_volatility", FamilyConsumers, "per day", "Volatility of daily cost (sd of log change)", LowerIsBetter, true, 0, false},
 	// Token.
-	{"supply_final_clt", FamilyToken, "CLT", "CLT supply at the end", Neutral},
-	{"burned_clt", FamilyToken, "CLT", "CLT burned", Neutral},
-	{"issued_clt", FamilyToken, "CLT", "CLT issued", Neutral},
-	{"velocity", FamilyToken, "per year", "Velocity of CLT", Neutral},
+	{"supply_final_clt", FamilyToken, "CLT", "CLT supply at the end", Neutral, true, 0, false},
+	{"burned_clt", FamilyToken, "CLT", "CLT burned", Neutral, true, 0, false},
+	{"issued_clt", FamilyToken, "CLT", "CLT issued", Neutral, true, 0, false},
+	{"velocity", FamilyToken, "per year", "Velocity of CLT", Neutral, true, 0, false},
 	// Governance.
-	{"cap_blocked_days", FamilyGovernance, "days", "Days the share cap was blocked by vote", LowerIsBetter},
-	{"grants_blocked_days", FamilyGovernance, "days", "Days grants were blocked by vote", LowerIsBetter},
+	{"cap_blocked_days", FamilyGovernance, "days", "Days the share cap was blocked by vote", LowerIsBetter, true, 0, true},
+	{"grants_blocked_days", FamilyGovernance, "days", "Days grants were blocked by vote", LowerIsBetter, true, 0, true},
 }
 
 // neverColumns are metrics whose value −1 means "never" (MODEL-SPEC §4.2):
@@ -61,6 +62,17 @@ var nonMetricColumns = map[string]bool{
 	"consumer_days": true, // unit of work, MODEL-SPEC §10
 	"wall_ms":       true,
 	"duration_ms":   true,
+}
+
+// LookupMetric returns the description of a MODEL-SPEC §4.2 metric by its
+// column name.
+func LookupMetric(name string) (MetricInfo, bool) {
+	for _, m := range knownMetrics {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return MetricInfo{}, false
 }
 
 // KnownMetrics returns the descriptions of the MODEL-SPEC §4.2 metrics in

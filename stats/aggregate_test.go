@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -347,5 +348,29 @@ func TestAggregateStepsWithoutRuns(t *testing.T) {
 		if f.N[0] != st.Cells[slices.IndexFunc(st.Cells, func(c CellStats) bool { return c.Cell == f.Cell })].Runs {
 			t.Errorf("cell %d %s: N %v", f.Cell, f.Variable, f.N)
 		}
+	}
+}
+
+// TestMetricCatalog: every catalog entry is a runs column of model.Summary,
+// found by LookupMetric, with a consistent natural range.
+func TestMetricCatalog(t *testing.T) {
+	cols := map[string]bool{}
+	st := reflect.TypeOf(model.Summary{})
+	for i := range st.NumField() {
+		cols[strings.Split(st.Field(i).Tag.Get("parquet"), ",")[0]] = true
+	}
+	for _, m := range KnownMetrics() {
+		if !cols[m.Name] {
+			t.Errorf("%s is not a model.Summary column", m.Name)
+		}
+		if got, ok := LookupMetric(m.Name); !ok || got != m {
+			t.Errorf("LookupMetric(%s) = %v, %v", m.Name, got, ok)
+		}
+		if m.Max < 0 || (m.Max > 0 && !m.NonNegative) {
+			t.Errorf("%s: range NonNegative=%v Max=%v", m.Name, m.NonNegative, m.Max)
+		}
+	}
+	if _, ok := LookupMetric("run_id"); ok {
+		t.Error("run_id is not a metric")
 	}
 }
