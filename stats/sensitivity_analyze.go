@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/tokensim/tokensim/pipeline"
 )
@@ -244,16 +245,10 @@ func sensSobolSubset(sd *SaltelliDesign, means []float64, valid []bool, ci Sensi
 	stride := sd.Stride()
 	sub := &SaltelliDesign{K: sd.K, SecondOrder: sd.SecondOrder}
 	var y []float64
-	for j := range sd.N {
-		ok := true
-		for r := j * stride; r < (j+1)*stride; r++ {
-			ok = ok && valid[r]
-		}
-		if ok {
-			sub.N++
-			sub.Points = append(sub.Points, sd.Points[j*stride:(j+1)*stride]...)
-			y = append(y, means[j*stride:(j+1)*stride]...)
-		}
+	for _, j := range sensCompleteBlocks(valid, sd.N, stride) {
+		sub.N++
+		sub.Points = append(sub.Points, sd.Points[j*stride:(j+1)*stride]...)
+		y = append(y, means[j*stride:(j+1)*stride]...)
 	}
 	if sub.N < 2 {
 		return nil, sensJoin(note, fmt.Sprintf("only %d complete Saltelli base points: no Sobol indices", sub.N)), nil
@@ -265,22 +260,29 @@ func sensSobolSubset(sd *SaltelliDesign, means []float64, valid []bool, ci Sensi
 	return res, note, err
 }
 
+// sensCompleteBlocks returns the indices b < n of the blocks of stride
+// consecutive design points (a Saltelli base point with its A_B rows, a Morris
+// trajectory) whose points all have runs.
+func sensCompleteBlocks(valid []bool, n, stride int) []int {
+	var out []int
+	for b := range n {
+		if !slices.Contains(valid[b*stride:(b+1)*stride], false) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
 func sensMorrisSubset(md *MorrisDesign, means []float64, valid []bool, ci SensitivityCI, note string) (*MorrisIndices, string, error) {
 	stride := md.K + 1
 	sub := &MorrisDesign{K: md.K, Levels: md.Levels, Delta: md.Delta}
 	var y []float64
-	for t := range md.R {
-		ok := true
-		for r := t * stride; r < (t+1)*stride; r++ {
-			ok = ok && valid[r]
-		}
-		if ok {
-			sub.R++
-			sub.Points = append(sub.Points, md.Points[t*stride:(t+1)*stride]...)
-			sub.Changed = append(sub.Changed, md.Changed[t*stride:(t+1)*stride]...)
-			sub.Step = append(sub.Step, md.Step[t*stride:(t+1)*stride]...)
-			y = append(y, means[t*stride:(t+1)*stride]...)
-		}
+	for _, t := range sensCompleteBlocks(valid, md.R, stride) {
+		sub.R++
+		sub.Points = append(sub.Points, md.Points[t*stride:(t+1)*stride]...)
+		sub.Changed = append(sub.Changed, md.Changed[t*stride:(t+1)*stride]...)
+		sub.Step = append(sub.Step, md.Step[t*stride:(t+1)*stride]...)
+		y = append(y, means[t*stride:(t+1)*stride]...)
 	}
 	if sub.R < 2 {
 		return nil, sensJoin(note, fmt.Sprintf("only %d complete Morris trajectories: no elementary effects", sub.R)), nil
