@@ -580,6 +580,11 @@ func pqPageAppend[T float64 | int64](p parquet.Page, kind parquet.Kind, dst []T,
 
 // pqAppendTyped reads exactly n values with read and appends them to dst.
 func pqAppendTyped[T float64 | int64, S float64 | int32 | int64](dst []T, n int, read func([]S) (int, error)) ([]T, error) {
+	if same, ok := any(read).(func([]T) (int, error)); ok { // no conversion: read in place
+		start := len(dst)
+		dst = slices.Grow(dst, n)[:start+n]
+		return dst, pqFill(dst[start:], same)
+	}
 	buf := make([]S, n)
 	if err := pqFill(buf, read); err != nil {
 		return dst, err
