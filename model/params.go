@@ -6,6 +6,7 @@ package model
 // USD, CLT, Mtok (millions of LLM tokens), days; rates "per_year" are annual.
 // Default returns the spec's defaults; Validate checks ranges.
 type Params struct {
+	Model          ModelParams          `yaml:"model" json:"model"`
 	Providers      ProvidersParams      `yaml:"providers" json:"providers"`
 	Consumers      ConsumersParams      `yaml:"consumers" json:"consumers"`
 	Network        NetworkParams        `yaml:"network" json:"network"`
@@ -201,7 +202,8 @@ const (
 	RegimeVolatile = "volatile"
 )
 
-// Default returns the defaults of MODEL-SPEC §7. The regimes are the
+// defaultV1Base returns the defaults of MODEL-SPEC §7 (model.version 1,
+// before the v2 mechanisms set their switches; see DefaultV1 and Default). The regimes are the
 // project's own calibration, identical to configs/default.yaml's
 // market.regimes (which records the data, the fits' standard errors and the
 // caveats): run from the repository root,
@@ -214,7 +216,7 @@ const (
 // (α+β → 1), reflecting shifts in its volatility level that a single
 // GARCH(1,1) cannot represent, and would make simulated volatility collapse
 // or explode. TestCalibrateDefaultsDrift (cmd/tokensim) re-runs the commands.
-func Default() Params {
+func defaultV1Base() Params {
 	return Params{
 		Providers: ProvidersParams{
 			Max: 16,

@@ -25,21 +25,11 @@ var updateV1 = flag.Bool("update-v1", false, "rewrite testdata/v1_golden.txt (on
 // value is bit-identical under model.version 1.
 const v1Golden = "testdata/v1_golden.txt"
 
-// v1Params returns Default() with model.version 1 once that switch exists.
-func v1Params(t *testing.T) Params {
-	t.Helper()
-	p := Default()
-	if err := SetParam(&p, "model.version", 1); err != nil && !strings.Contains(err.Error(), "model") {
-		t.Fatal(err)
-	}
-	return p
-}
-
 type digestRec struct {
 	steps []Step
 }
 
-func (d *digestRec) Step(s *Step) { d.steps = append(d.steps, *s) }
+func (d *digestRec) Step(s *Step)               { d.steps = append(d.steps, *s) }
 func (d *digestRec) ProviderStep(*ProviderStep) {}
 
 // columns returns the parquet column names of struct type t in field order.
@@ -141,7 +131,7 @@ func TestV1Reproduced(t *testing.T) {
 		runCols := columns(reflect.TypeOf(Summary{}))
 		stepCols := columns(reflect.TypeOf(Step{}))
 		lines := []string{"runs " + strings.Join(runCols, ","), "steps " + strings.Join(stepCols, ",")}
-		lines = append(lines, v1Digests(t, Default(), runCols, stepCols, reps)...)
+		lines = append(lines, v1Digests(t, DefaultV1(), runCols, stepCols, reps)...)
 		if err := os.WriteFile(v1Golden, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +152,7 @@ func TestV1Reproduced(t *testing.T) {
 	}
 	runCols := strings.Split(strings.TrimPrefix(lines[0], "runs "), ",")
 	stepCols := strings.Split(strings.TrimPrefix(lines[1], "steps "), ",")
-	got := v1Digests(t, v1Params(t), runCols, stepCols, reps)
+	got := v1Digests(t, DefaultV1(), runCols, stepCols, reps)
 	want := lines[2:]
 	if len(got) != len(want) {
 		t.Fatalf("%d runs, golden has %d", len(got), len(want))

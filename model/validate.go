@@ -52,6 +52,10 @@ const shareSumTol = 1e-6
 func (p *Params) Validate() error {
 	var c checker
 
+	if p.Model.Version != ModelV1 && p.Model.Version != ModelV2 {
+		c.add("model.version", p.Model.Version, "must be 1 or 2")
+	}
+
 	// providers.* (§1, §2.5, §7).
 	c.intMin("providers.max", p.Providers.Max, 1)
 	c.nonneg("providers.marginal_cost_ratio", p.Providers.MarginalCostRatio)

@@ -251,6 +251,18 @@ func ParseStudy(name string, data []byte) (*Study, error) {
 		if err != nil {
 			return nil, err
 		}
+		// model.version selects the base the other overrides apply to.
+		for _, o := range ovs {
+			if o.Path != "model.version" {
+				continue
+			}
+			v, ok := o.Value.(uint64)
+			base, err := model.DefaultFor(int(v))
+			if !ok || err != nil {
+				return nil, s.errAt(pos["params.model.version"], "params.model.version", "must be 1 or 2, got %v", o.Value)
+			}
+			s.Params = base
+		}
 		if table != nil {
 			s.Params.Providers.Table = table
 		}
