@@ -18,7 +18,7 @@ var freeFloatRegime = model.Regime{Mu: 0.001, Omega: 2e-5, Alpha: 0.1, Beta: 0.8
 // θ = 0, depth = +Inf, no jumps, no issuance, no burn, no dilution, no levers;
 // the pegged regime (the base regime) is freeFloatRegime.
 func freeFloatParams() model.Params {
-	p := model.Default()
+	p := model.DefaultV1()
 	p.Market.Regimes[model.RegimePegged] = freeFloatRegime
 	p.Market.DepthUSD = math.Inf(1)
 	p.Market.JumpRatePerYear = 0

@@ -26,6 +26,8 @@ type Schedule struct {
 	BaseRegime string       `yaml:"base_regime" json:"base_regime"`
 	Regimes    []RegimeSpan `yaml:"regimes" json:"regimes"`
 	Shocks     []Shock      `yaml:"shocks" json:"shocks"`
+	// ReserveEvents are MODEL-SPEC-v2 §A.4's reserve events (market_events.go).
+	ReserveEvents `yaml:",inline"`
 }
 
 // RegimeOn returns the regime name in force on day t (later spans win).
