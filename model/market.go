@@ -299,9 +299,10 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 		if rate := p.AMM.LPAdjustRate; rate > 0 {
 			target := p.AMM.LiquidityUSD / (1 + p.AMM.LPVolSensitivity*d.sigmaHat)
 			k := 1 + rate*(target/m.pool.y-1)
-			if add := m.pool.x * (k - 1); add > m.holders {
-				// Returning liquidity providers bring CLT from holders' stock.
-				k = 1 + math.Max(0, m.holders)/m.pool.x
+			if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
+				// Returning liquidity providers bring CLT from holders' stock
+				// (what holders keep after today's sale).
+				k = 1 + math.Max(0, free)/m.pool.x
 				clamped = true
 			}
 			dx, dy := m.pool.x*(1-k), m.pool.y*(1-k)
