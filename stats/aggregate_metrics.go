@@ -3,7 +3,7 @@ package stats
 // knownMetrics describes the per-run metrics of MODEL-SPEC §4.2 and §10 in
 // report order: name, family, unit, label, direction, NonNegative, Max,
 // LeverOnly.
-var knownMetrics = []MetricInfo{
+var knownMetrics = append([]MetricInfo{
 	// Stability.
 	{"realized_vol_annual", FamilyStability, "per year", "Realized volatility (annualized)", LowerIsBetter, true, 0, false},
 	{"max_drawdown", FamilyStability, "fraction", "Maximum drawdown of the CLT price", LowerIsBetter, true, 1, false},
@@ -47,7 +47,7 @@ var knownMetrics = []MetricInfo{
 	// Governance.
 	{"cap_blocked_days", FamilyGovernance, "days", "Days the share cap was blocked by vote", LowerIsBetter, true, 0, true},
 	{"grants_blocked_days", FamilyGovernance, "days", "Days grants were blocked by vote", LowerIsBetter, true, 0, true},
-}
+}, catalogueV2Metrics()...) // MODEL-SPEC-v2 metrics (aggregate_metrics_v2.go)
 
 // neverColumns are metrics whose value −1 means "never" (MODEL-SPEC §4.2):
 // their distributions and effects use only the runs where the event
