@@ -12,11 +12,26 @@ import (
 // from 0xA1 so that they cannot collide with other components' numbers.
 const StreamRegimeSwitch Component = 0xA1
 
+// maxLPVol bounds the realized volatility (annualized) that liquidity
+// providers react to: beyond 200% a year (BTC's worst months) the pool stops
+// shrinking. Without it a collapsed token's realized volatility (thousands of
+// percent) empties the pool, holders' orders become many times its depth and
+// the price oscillates explosively (docs/model.md §A.2). Days it binds count
+// in market_clamp_days.
+const maxLPVol = 2.0
+
 // maxPoolTake bounds the CLT one day's net buy can take out of the pool, as a
 // fraction of the pool's CLT reserve X: a constant-product pool cannot
 // deliver X or more at any price. The excess waits (queued) for the next day
 // and the day counts in market_clamp_days.
 const maxPoolTake = 0.5
+
+// maxPoolGive bounds one day's net sale into the pool to the pool's CLT
+// reserve X (the spot price falls at most 4-fold, as maxPoolTake's bound
+// lets it rise at most 4-fold); the rest queues. Both bind only when
+// orders are many times the pool's depth: after a collapse with CLT-quoted
+// prices (docs/model.md §A.3).
+const maxPoolGive = 1.0
 
 // marketState is the state of the v2 token market (MODEL-SPEC-v2 §A) of one
 // run. Under market.mode garch only the metric accumulators are used.
@@ -66,6 +81,8 @@ type marketState struct {
 	backstopUSD float64
 	impairedUSD float64
 	partNetCLT  float64 // Σ participants' net CLT buy at P_t−1
+	grossCLT    float64 // Σ |daily market flows| in CLT (rounding scale of the ledger)
+	grossUSD    float64 // Σ |daily market flows| in USD
 }
 
 // MarketAudit is the stock-and-flow ledger of the v2 token market of one run
@@ -91,6 +108,10 @@ type MarketAudit struct {
 	ReserveInitialUnits, ReserveFinalUnits                     float64
 	BoughtUnits, PaidUnits, ImpairedUnits, BackstopUnits       float64
 	BackstopUSD, ImpairedUSD, SisterPriceFinal                 float64
+	// GrossCLT and GrossUSD sum the absolute daily market flows (orders,
+	// pool trades, arbitrage, liquidity moves): the scale of the ledger's
+	// rounding error.
+	GrossCLT, GrossUSD float64
 }
 
 // marketInit sets up the v2 market at day 0 (MODEL-SPEC-v2 §A.1): the pool
@@ -283,6 +304,8 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	}
 
 	m.partNetCLT += nPart
+	m.grossCLT += math.Abs(nPart) + math.Abs(h) + d.consumerCLT + d.salesCLT + m.pool.x
+	m.grossUSD += math.Abs(flow) + d.consumerUSD + d.salesUSD + m.pool.y
 	sisterSold := 0.0 // USD of reserve assets sold by arbitrageurs today (algorithmic)
 	lnClose := lnPrev
 	if d.halted {
@@ -297,8 +320,16 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	} else {
 		// Liquidity flight (§A.1): both reserves in proportion, spot unchanged.
 		if rate := p.AMM.LPAdjustRate; rate > 0 {
-			target := p.AMM.LiquidityUSD / (1 + p.AMM.LPVolSensitivity*d.sigmaHat)
-			k := 1 + rate*(target/m.pool.y-1)
+			// The target is on the CLT side, X_0/(1 + s σ̂): at the peg the
+			// spec's Y_0/(1 + s σ̂); away from it the pool keeps its share of
+			// the float, so holders' orders (in CLT) keep their weight against
+			// its depth (docs/model.md §A.2).
+			vol := d.sigmaHat
+			if vol > maxLPVol {
+				vol, clamped = maxLPVol, true
+			}
+			target := p.AMM.LiquidityUSD / peg / (1 + p.AMM.LPVolSensitivity*vol)
+			k := 1 + rate*(target/m.pool.x-1)
 			if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
 				// Returning liquidity providers bring CLT from holders' stock
 				// (what holders keep after today's sale).
@@ -315,6 +346,8 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 		exec := order
 		if lim := maxPoolTake * m.pool.x; exec > lim {
 			exec, clamped = lim, true
+		} else if lim := maxPoolGive * m.pool.x; exec < -lim {
+			exec, clamped = -lim, true
 		}
 		cand := m.pool
 		var dy float64 // USD into the pool for exec
@@ -353,6 +386,8 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			m.queue = order - exec
 			m.tradeCLT += exec
 			m.tradeUSD += dy
+			m.grossCLT += math.Abs(exec) + arb.mintCLT + arb.redeemCLT
+			m.grossUSD += math.Abs(dy) + arb.mintCostUSD + arb.mintPoolUSD + arb.buyPoolUSD + arb.redeemValueUSD
 			m.holders += exec - nPart
 			m.holdersUSD += flow - dy
 			supply += arb.mintCLT - arb.redeemCLT

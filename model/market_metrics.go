@@ -84,6 +84,7 @@ func (s *sim) marketSummary(sum *Summary) {
 	a.BoughtUnits, a.PaidUnits, a.ImpairedUnits, a.BackstopUnits = m.boughtU, m.paidU, m.impairedU, m.backstopU
 	a.BackstopUSD, a.ImpairedUSD = m.backstopUSD, m.impairedUSD
 	a.SisterPriceFinal = m.sisterP
+	a.GrossCLT, a.GrossUSD = m.grossCLT, m.grossUSD
 }
 
 // marketMetrics are the token-market metrics of MODEL-SPEC-v2 §D.

@@ -49,8 +49,9 @@ type SwitchParams struct {
 // AMMParams are `amm.*` (MODEL-SPEC-v2 §A.1): Fee is the pool fee on the
 // input side (fraction); LiquidityUSD is the pool's initial USD reserve Y_0
 // (its CLT reserve is X_0 = Y_0/peg); the pool's size moves each day toward
-// Y_0/(1 + LPVolSensitivity × σ̂_t) (σ̂ annualized realized volatility) at
-// LPAdjustRate per day, both reserves in proportion (liquidity flight).
+// X_0/(1 + LPVolSensitivity × σ̂_t) CLT (σ̂ annualized realized volatility;
+// at the peg the spec's Y_0/(1 + LPVolSensitivity × σ̂_t)) at LPAdjustRate per
+// day, both reserves in proportion (liquidity flight, no price impact).
 type AMMParams struct {
 	Fee              float64 `yaml:"fee" json:"fee"`
 	LiquidityUSD     float64 `yaml:"liquidity_usd" json:"liquidity_usd"`
@@ -134,14 +135,14 @@ func setMarketV2Values(p *Params) {
 		EnterIntercept: -7, EnterShortfall: 100, EnterGap: 100,
 		ExitIntercept: -3.4, ExitShortfall: 100, ExitGap: 100,
 	}
-	p.AMM = AMMParams{Fee: 0.0005, LiquidityUSD: 1.0e10, LPVolSensitivity: 2, LPAdjustRate: 0.1}
+	p.AMM = AMMParams{Fee: 0.0005, LiquidityUSD: 1.0e10, LPVolSensitivity: 0.5, LPAdjustRate: 0.1}
 	p.Reserve = ReserveParams{
 		Mode: p.Reserve.Mode, MintFee: 0.001, RedeemFee: 0.001, RedeemCapFracPerDay: 0.1,
 		BackingTarget: 1, SisterBeta: 1, SisterDepthUSD: 1.0e10,
 	}
 	p.Arbitrage = ArbitrageParams{CapacityUSDPerDay: 1.0e9}
 	p.Holders = HoldersParams{
-		FlowScale: 0.17, RunMax: 0.05, RunThreshold: 0.04, RunScale: 0.005,
+		FlowScale: 0.12, RunMax: 0.05, RunThreshold: 0.04, RunScale: 0.005,
 		PanicWeight: 20, Herding: 20,
 	}
 }

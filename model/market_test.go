@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -98,6 +99,7 @@ func TestAMMLiquidityMovesKeepSpot(t *testing.T) {
 		}
 	}
 	spec := cellSpec(t, ScenarioVolatility, PolicyNone, 300, 365, 2)
+	spec.Params.AMM.LPVolSensitivity = 5 // large liquidity moves
 	var r Runner
 	_, rec := recordAll(t, &r, spec)
 	lo, hi := math.Inf(1), 0.0
@@ -327,32 +329,51 @@ func TestBreakerInDepeg(t *testing.T) {
 }
 
 // TestMarketScenariosFinite: every built-in scenario × policy under v2 runs
-// without NaN/Inf, with prices in (0, ∞), holders never short and the
-// ledger balanced (many replicates in the long run, few with -short).
+// without NaN/Inf, with prices in (0, ∞) and the ledger balanced (many
+// replicates in the long run, few with -short). Two outcomes of the
+// post-collapse regime of depeg_algorithmic are counted, allowed only there
+// and reported (docs/model.md §A.3): a run ending with ErrSupplyExhausted
+// (burns at a collapsed price exceed the supply), and holders ending short
+// after absorbing orders the pool could not fill.
 func TestMarketScenariosFinite(t *testing.T) {
 	reps, days := 12, 365
 	if testing.Short() {
 		reps, days = 2, 200
 	}
 	var r Runner
+	runs, exhausted, short := 0, 0, 0
 	for _, sc := range ScenarioNamesV2() {
 		for _, pol := range PolicyNames() {
 			for rep := 0; rep < reps; rep++ {
+				runs++
+				label := fmt.Sprintf("%s/%s/%d", sc, pol, rep)
 				spec := cellSpec(t, sc, pol, 200, days, rep)
 				sum, err := r.Run(&spec, nil)
+				if errors.Is(err, ErrSupplyExhausted) && sc == ScenarioDepegAlgorithmic {
+					exhausted++
+					t.Logf("%s: %v", label, err)
+					continue
+				}
 				if err != nil {
-					t.Fatalf("%s/%s/%d: %v", sc, pol, rep, err)
+					t.Fatalf("%s: %v", label, err)
 				}
 				if !(sum.PriceFinal > 0) || math.IsInf(sum.PriceFinal, 0) {
-					t.Errorf("%s/%s/%d: final price %v", sc, pol, rep, sum.PriceFinal)
+					t.Errorf("%s: final price %v", label, sum.PriceFinal)
 				}
 				a := r.Audit()
-				checkAudit(t, sc+"/"+pol, a, sum)
+				checkAudit(t, label, a, sum)
 				if a.Market.HoldersFinalCLT < -1e-12*a.SupplyInitialCLT { // rounding of an emptied stock
-					t.Errorf("%s/%s/%d: holders short %v CLT", sc, pol, rep, a.Market.HoldersFinalCLT)
+					short++
+					if sc != ScenarioDepegAlgorithmic {
+						t.Errorf("%s: holders short %v CLT", label, a.Market.HoldersFinalCLT)
+					}
 				}
 			}
 		}
+	}
+	t.Logf("%d runs: %d ended with supply exhausted, %d with holders short (depeg_algorithmic only)", runs, exhausted, short)
+	if exhausted*100 > runs {
+		t.Errorf("%d of %d runs exhausted the supply", exhausted, runs)
 	}
 }
 
