@@ -142,7 +142,7 @@ func setMarketV2Values(p *Params) {
 	}
 	p.Arbitrage = ArbitrageParams{CapacityUSDPerDay: 1.0e9}
 	p.Holders = HoldersParams{
-		FlowScale: 0.12, RunMax: 0.05, RunThreshold: 0.04, RunScale: 0.005,
+		FlowScale: 0.12, RunMax: 0.021, RunThreshold: 0.04, RunScale: 0.005,
 		PanicWeight: 20, Herding: 20,
 	}
 }
