@@ -92,9 +92,16 @@ type marketState struct {
 //
 //	PoolFinalCLT = PoolInitialCLT − TradeCLT + ArbMintedCLT − ArbRedeemedCLT − LPOutCLT
 //	PoolFinalUSD = PoolInitialUSD + TradeUSD − ArbMintPoolUSD + ArbBuyPoolUSD − LPOutUSD
-//	HoldersFinalCLT = HoldersInitialCLT + TradeCLT − (participants' net CLT) + LPOutCLT
+//	HoldersFinalCLT = HoldersInitialCLT + TradeCLT − ParticipantsNetCLT + LPOutCLT
 //	ReserveFinalUnits = ReserveInitialUnits + BoughtUnits − PaidUnits − ImpairedUnits + BackstopUnits
-//	S_T = PoolFinalCLT + HoldersFinalCLT + provider CLT + fund CLT + queue-free
+//	S_T = PoolFinalCLT + HoldersFinalCLT + provider CLT + fund CLT
+//	Audit.NetFlowUSD = TradeUSD + HoldersUSD
+//	ArbPnLUSD = ArbMintPoolUSD − ArbMintCostUSD + ArbRedeemValueUSD − ArbBuyPoolUSD
+//
+// ParticipantsNetCLT is Σ_t of the participants' net CLT buy at P_t−1
+// (consumers − fee sale + buyback − provider sales + fund); QueueCLT is a
+// pool order still waiting (a halt or a daily bound) at the end, owed by
+// holders.
 type MarketAudit struct {
 	PoolInitialCLT, PoolInitialUSD, PoolFinalCLT, PoolFinalUSD float64
 	HoldersInitialCLT, HoldersFinalCLT                         float64
