@@ -13,3 +13,23 @@ func AlgorithmicBacking(sister, coin *Series, date string) float64 {
 	}
 	return sister.MarketCap[i] / coin.Supply[j]
 }
+
+// CalmStats are the calm-times statistics of a pegged token (MODEL-SPEC-v2
+// §A.5): the mean of |P_t/peg − 1| over the closes and the sample sd of the
+// daily log returns.
+type CalmStats struct {
+	MeanAbsDev, SDLogReturn float64
+}
+
+// Calm returns the CalmStats of closes (at least 2) around peg.
+func Calm(closes []float64, peg float64) CalmStats {
+	dev := 0.0
+	r := make([]float64, 0, len(closes)-1)
+	for i, p := range closes {
+		dev += math.Abs(p/peg - 1)
+		if i > 0 {
+			r = append(r, math.Log(p/closes[i-1]))
+		}
+	}
+	return CalmStats{MeanAbsDev: dev / float64(len(closes)), SDLogReturn: MomentsOf(r, 1).SD}
+}
