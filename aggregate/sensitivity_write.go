@@ -2,7 +2,6 @@ package aggregate
 
 import (
 	"math"
-	"path/filepath"
 )
 
 // SummarySensitivity is the name of the sensitivity summary table:
@@ -26,10 +25,7 @@ func WriteSensitivity(dir string, res *SensitivityResult) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(out, SummarySensitivity+".parquet"), t.writeParquet); err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(out, SummarySensitivity+".arrow"), t.writeArrow)
+	return writeTable(out, t)
 }
 
 func sensTable(res *SensitivityResult) *sumTable {

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -212,11 +213,23 @@ func WriteSummary(dir string, st *Study) error {
 		return err
 	}
 	for _, t := range summaryTables(st) {
-		if err := writeAtomic(filepath.Join(out, t.name+".parquet"), t.writeParquet); err != nil {
+		if err := writeTable(out, t); err != nil {
 			return err
 		}
-		if err := writeAtomic(filepath.Join(out, t.name+".arrow"), t.writeArrow); err != nil {
-			return err
+	}
+	return nil
+}
+
+// writeTable writes t as out/<name>.parquet and out/<name>.arrow, each
+// published atomically (fileutil.WriteAtomic).
+func writeTable(out string, t *sumTable) error {
+	for _, f := range []struct {
+		ext   string
+		write func(w *bufio.Writer) error
+	}{{".parquet", t.writeParquet}, {".arrow", t.writeArrow}} {
+		path := filepath.Join(out, t.name+f.ext)
+		if err := fileutil.WriteAtomic(path, f.write); err != nil {
+			return fmt.Errorf("aggregate: writing %s: %w", path, err)
 		}
 	}
 	return nil
@@ -226,51 +239,17 @@ func WriteSummary(dir string, st *Study) error {
 // the umask, like the files in it) when it does not exist; an existing
 // directory keeps its mode.
 func summaryDir(dir string) (string, error) {
-	out := filepath.Join(dir, "summary")
+	out := dataset.Layout{Dir: dir}.Summary()
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
 		return out, nil
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", fmt.Errorf("stats: summary: %w", err)
+		return "", fmt.Errorf("aggregate: summary: %w", err)
 	}
 	if err := os.Chmod(out, 0o755); err != nil {
-		return "", fmt.Errorf("stats: summary: %w", err)
+		return "", fmt.Errorf("aggregate: summary: %w", err)
 	}
 	return out, nil
-}
-
-// writeAtomic writes path through a temporary file in the same directory,
-// with mode 0644 (the study's data files are readable by everyone).
-func writeAtomic(path string, write func(w *bufio.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("stats: %s: %w", path, err)
-	}
-	tmp := f.Name()
-	// CreateTemp makes the file 0600; the summary is shared data like the
-	// rest of the study (part files, manifest), so make it world-readable.
-	err = f.Chmod(0o644)
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err == nil {
-		err = write(bw)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("stats: writing %s: %w", path, err)
-	}
-	return nil
 }
 
 // writeParquet writes the table with parquet-go through a struct type built

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokensim/tokensim/garch"
+	"github.com/tokensim/tokensim/stats"
 )
 
 // ErrCalibrate is wrapped by the errors Calibrate returns for unusable input.
@@ -144,7 +145,7 @@ func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 		Peg:     opts.Peg,
 	}
 	c.Warnings = append(c.Warnings, s.Warnings...)
-	c.ReturnMean, c.ReturnSD = calibMeanSD(r)
+	c.ReturnMean, c.ReturnSD = stats.MeanSD(r)
 	c.AnnualizedSD = c.ReturnSD * math.Sqrt(365)
 	series := r
 	if opts.Peg != 0 {
@@ -172,23 +173,4 @@ func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 	c.GARCH = fit
 	c.Warnings = append(c.Warnings, fit.Warnings...)
 	return c, nil
-}
-
-// calibMeanSD returns the mean and the sd (denominator n−1) of x.
-func calibMeanSD(x []float64) (mean, sd float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	if len(x) < 2 {
-		return mean, math.NaN()
-	}
-	ss := 0.0
-	for _, v := range x {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(x)-1))
 }

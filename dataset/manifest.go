@@ -197,6 +197,13 @@ func (m *Manifest) PartitionFiles(table, scenario, policy string) []FileInfo {
 	return out
 }
 
+// Names of the derived outputs in a study directory (MODEL-SPEC §8).
+const (
+	SummaryDir = "summary"     // the summary tables (package aggregate)
+	FiguresDir = "figures"     // the report's figures, PNG and SVG
+	ReportFile = "report.html" // the report page
+)
+
 // Layout gives the paths of a study directory (MODEL-SPEC §8). Data files are
 // named per chunk: part-<chunk>.parquet, chunk zero-padded to 6 digits.
 type Layout struct {
@@ -221,13 +228,13 @@ func (l Layout) Partition(table, scenario, policy string) string {
 }
 
 // Summary returns the directory of aggregate tables (written by `tokensim report`).
-func (l Layout) Summary() string { return filepath.Join(l.Dir, "summary") }
+func (l Layout) Summary() string { return filepath.Join(l.Dir, SummaryDir) }
 
 // Figures returns the directory of report figures.
-func (l Layout) Figures() string { return filepath.Join(l.Dir, "figures") }
+func (l Layout) Figures() string { return filepath.Join(l.Dir, FiguresDir) }
 
 // Report returns the path of report.html.
-func (l Layout) Report() string { return filepath.Join(l.Dir, "report.html") }
+func (l Layout) Report() string { return filepath.Join(l.Dir, ReportFile) }
 
 // ShardsDir holds one progress file per shard process.
 func (l Layout) ShardsDir() string { return filepath.Join(l.Dir, "shards") }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/tokensim/tokensim/stats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/optimize"
@@ -323,20 +324,13 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 	if n < MinGARCHReturns {
 		return nil, fmt.Errorf("%w: %d returns (need at least %d)", ErrGARCHFit, n, MinGARCHReturns)
 	}
-	mean := 0.0
 	for i, x := range r {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("%w: return %d is %v", ErrGARCHFit, i, x)
 		}
-		mean += x
 	}
-	mean /= float64(n)
-	ss := 0.0
-	for _, x := range r {
-		ss += (x - mean) * (x - mean)
-	}
-	s2 := ss / float64(n-1)
-	sd := math.Sqrt(s2)
+	mean, sd := stats.MeanSD(r)
+	s2 := sd * sd
 	if !(sd > 0) || sd < 1e-12*math.Max(1, math.Abs(mean)) {
 		return nil, fmt.Errorf("%w: the returns are constant (sd %g)", ErrGARCHFit, sd)
 	}

@@ -78,7 +78,7 @@ func NewSensitivityDesign(spec study.SensitivitySpec, seed uint64) (*Sensitivity
 		d.Unit, err = gsa.LatinHypercube(sp.Samples, k, gsa.MixSeed(seed, sensTagLHS))
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", study.ErrSensitivity, err)
 	}
 	def := model.Default()
 	isInt := make([]bool, k)

@@ -1,11 +1,7 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"os"
 )
 
 // Bytes per row on disk (zstd Parquet) used by Estimate: upper estimates
@@ -83,20 +79,4 @@ func FormatBytes(n int64) string {
 		}
 	}
 	return fmt.Sprintf("%.1f PB", f/unit)
-}
-
-func sha256Hex(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
-}
-
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
 }

@@ -8,13 +8,8 @@ import (
 	"path/filepath"
 
 	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
 )
-
-// ReportFile is the name of the page written into the study directory.
-const ReportFile = "report.html"
-
-// FiguresDir is the directory of the figure files inside the study directory.
-const FiguresDir = "figures"
 
 // Write builds the report of st and writes dir/figures/*.png (+ .svg) and
 // dir/report.html; it returns the path of report.html.
@@ -86,21 +81,21 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 	}()
 	if _, err := tmpPage.Write(page.Bytes()); err != nil {
 		tmpPage.Close()
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
+		return "", fmt.Errorf("reports: writing %s: %w", dataset.ReportFile, err)
 	}
 	if err := tmpPage.Sync(); err != nil {
 		tmpPage.Close()
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
+		return "", fmt.Errorf("reports: writing %s: %w", dataset.ReportFile, err)
 	}
 	if err := tmpPage.Close(); err != nil {
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
+		return "", fmt.Errorf("reports: writing %s: %w", dataset.ReportFile, err)
 	}
 	if err := os.Chmod(tmpPageName, 0o644); err != nil {
 		return "", fmt.Errorf("reports: %w", err)
 	}
 
 	// Swap the figures directory: old → backup, new → figures, drop backup.
-	figs := filepath.Join(dir, FiguresDir)
+	figs := filepath.Join(dir, dataset.FiguresDir)
 	backup := ""
 	if _, err := os.Stat(figs); err == nil {
 		backup = figs + ".old"
@@ -116,7 +111,7 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 		return "", fmt.Errorf("reports: replacing %s: %w", figs, err)
 	}
 	tmpFigs = ""
-	path = filepath.Join(dir, ReportFile)
+	path = filepath.Join(dir, dataset.ReportFile)
 	if err := os.Rename(tmpPageName, path); err != nil {
 		return "", fmt.Errorf("reports: writing %s: %w", path, err)
 	}

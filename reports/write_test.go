@@ -38,7 +38,7 @@ func writeSynth(t *testing.T, o synthOpts) (dir, page string) {
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if want := filepath.Join(dir, ReportFile); path != want {
+	if want := filepath.Join(dir, dataset.ReportFile); path != want {
 		t.Fatalf("Write returned %q, want %q", path, want)
 	}
 	b, err := os.ReadFile(path)
@@ -167,8 +167,8 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 	if tables < 10 {
 		t.Errorf("%d tables, want ≥ 10", tables)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.png"))
-	svgs, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.svg"))
+	files, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.png"))
+	svgs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.svg"))
 	if len(files) != imgs || len(svgs) != imgs {
 		t.Errorf("figures/: %d PNG and %d SVG files, want %d each", len(files), len(svgs), imgs)
 	}
@@ -249,7 +249,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 		t.Errorf("%d script elements, want only the page's own sorting script", scripts)
 	}
 	// Figure ids are sanitized file names.
-	files, _ := os.ReadDir(filepath.Join(dir, FiguresDir))
+	files, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
 	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg)$`)
 	for _, f := range files {
 		if !re.MatchString(f.Name()) {
@@ -335,7 +335,7 @@ func TestWriteLeavesNothingOnError(t *testing.T) {
 
 func TestWriteReplacesPreviousReport(t *testing.T) {
 	dir := t.TempDir()
-	old := filepath.Join(dir, FiguresDir, "stale.png")
+	old := filepath.Join(dir, dataset.FiguresDir, "stale.png")
 	os.MkdirAll(filepath.Dir(old), 0o755)
 	os.WriteFile(old, []byte("x"), 0o644)
 	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err != nil {
@@ -344,7 +344,7 @@ func TestWriteReplacesPreviousReport(t *testing.T) {
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("stale figure survived: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, FiguresDir+".old")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, dataset.FiguresDir+".old")); !os.IsNotExist(err) {
 		t.Errorf("backup directory left behind")
 	}
 }
@@ -363,14 +363,14 @@ func TestWriteFileModes(t *testing.T) {
 			t.Errorf("%s has mode %v, want %v", filepath.Base(path), got, want)
 		}
 	}
-	check(filepath.Join(dir, ReportFile), 0o644)
-	check(filepath.Join(dir, FiguresDir), 0o755)
-	ents, err := os.ReadDir(filepath.Join(dir, FiguresDir))
+	check(filepath.Join(dir, dataset.ReportFile), 0o644)
+	check(filepath.Join(dir, dataset.FiguresDir), 0o755)
+	ents, err := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
 	if err != nil || len(ents) == 0 {
 		t.Fatalf("figures/: %d files, %v", len(ents), err)
 	}
 	for _, e := range ents {
-		check(filepath.Join(dir, FiguresDir, e.Name()), 0o644)
+		check(filepath.Join(dir, dataset.FiguresDir, e.Name()), 0o644)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -21,39 +20,16 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/tokensim/tokensim/configs"
+	"github.com/tokensim/tokensim/internal/golden"
 	"github.com/tokensim/tokensim/model"
 )
 
 // Golden files under testdata/calibrate are rewritten with
-// `go test ./cmd/tokensim -run Calibrate -update`. The flag is registered
-// only if no other test file of the package has registered it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func calibUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// `go test ./cmd/tokensim -run Calibrate -update`.
 
 func calibGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "calibrate", name)
-	if calibUpdating() {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "calibrate", name), got)
 }
 
 // calibWriteInputs (re)creates the synthetic price files of the golden
@@ -62,7 +38,7 @@ func calibGolden(t *testing.T, name, got string) {
 // with θ = 0.2 around the peg 1.0 with GARCH-t shocks, columns day,price),
 // and bad.csv (sim_volatile's first 400 rows with 4 bad rows).
 func calibWriteInputs(t *testing.T) {
-	if !calibUpdating() {
+	if !golden.Updating() {
 		return
 	}
 	dir := filepath.Join("testdata", "calibrate")

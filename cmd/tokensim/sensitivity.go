@@ -105,7 +105,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		printSensitivityResult(stdout, sres)
 	}
 	if *ef.noReport {
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
+		fmt.Fprintln(stdout, filepath.Join(dataset.Layout{Dir: dir}.Summary(), aggregate.SummarySensitivity+".parquet"))
 		return failed
 	}
 	ropts := reports.DefaultOptions()
@@ -113,7 +113,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	report, rerr := reports.WriteSensitivityReport(ctx, dir, sres, ropts)
 	if rerr != nil {
 		logger.Warn("the indices are written but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
+		fmt.Fprintln(stdout, filepath.Join(dataset.Layout{Dir: dir}.Summary(), aggregate.SummarySensitivity+".parquet"))
 		if failed != nil {
 			return failed
 		}
