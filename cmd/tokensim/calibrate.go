@@ -430,7 +430,7 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		doc.RobustSE.PegReversion = 0
 	}
 	doc.Optimizer.Status, doc.Optimizer.GradientNorm = g.Status, calibJNum(g.GradientNorm)
-	doc.Optimizer.Converged = g.GradientNorm <= garch.GARCHGradientTolerance
+	doc.Optimizer.Converged = g.GradientNorm <= garch.GradientTolerance
 	doc.Optimizer.Starts, doc.Optimizer.Evaluations = g.Starts, g.Evaluations
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
