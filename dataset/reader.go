@@ -461,17 +461,17 @@ func (ds *Dataset) openPart(path string) (*parquet.File, io.Closer, error) {
 func dsOpenParquet(path string) (*parquet.File, io.Closer, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	st, err := fh.Stat()
 	if err != nil {
 		fh.Close()
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	f, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		fh.Close()
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	for _, k := range dsSchemaKeys {
 		if v, ok := f.Lookup(k); ok {
@@ -530,7 +530,7 @@ func pqEach(cc parquet.ColumnChunk, path, name string, fn func(v parquet.Value))
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+			return fmt.Errorf("%w: %s: column %q: %w", ErrCorrupt, path, name, err)
 		}
 	}
 }
@@ -564,7 +564,7 @@ func pqColumn[T float64 | int64](cc parquet.ColumnChunk, path, name string, dst 
 			return dst, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+			return nil, fmt.Errorf("%w: %s: column %q: %w", ErrCorrupt, path, name, err)
 		}
 		if !nulls && p.NumNulls() > 0 {
 			parquet.Release(p)
@@ -573,7 +573,7 @@ func pqColumn[T float64 | int64](cc parquet.ColumnChunk, path, name string, dst 
 		dst, err = pqPageAppend(p, kind, dst, conv)
 		parquet.Release(p)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+			return nil, fmt.Errorf("%w: %s: column %q: %w", ErrCorrupt, path, name, err)
 		}
 	}
 }

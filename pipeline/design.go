@@ -150,11 +150,11 @@ func SensitivityPlan(s *study.Study) (*Plan, *SensitivityDesign, error) {
 		for i, f := range sp.Factors {
 			c.Sweep[i] = dataset.SweepValue{Param: f.Param, Value: vals[i]}
 			if err := study.SetFactor(&c.Params, f, vals[i]); err != nil {
-				return nil, nil, fmt.Errorf("%w: design point %d: %v", study.ErrSensitivity, p, err)
+				return nil, nil, fmt.Errorf("%w: design point %d: %w", study.ErrSensitivity, p, err)
 			}
 		}
 		if err := c.Params.Validate(); err != nil {
-			return nil, nil, fmt.Errorf("%w: design point %d (%s): %v", study.ErrSensitivity, p, c.Label(), err)
+			return nil, nil, fmt.Errorf("%w: design point %d (%s): %w", study.ErrSensitivity, p, c.Label(), err)
 		}
 		plan.Cells[p] = c
 	}

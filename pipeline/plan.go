@@ -106,18 +106,18 @@ func NewPlan(s *study.Study) (*Plan, error) {
 			}
 			base, err := model.Resolve(s.Params, sc, pol)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", study.ErrStudy, err)
+				return nil, fmt.Errorf("%w: %w", study.ErrStudy, err)
 			}
 			for _, point := range grid {
 				c := Cell{Index: len(p.Cells), Scenario: sn, Policy: pn, Sweep: point,
 					Params: base.Clone(), Schedule: sc.Schedule}
 				for _, sv := range point {
 					if err := model.SetParam(&c.Params, sv.Param, sv.Value); err != nil {
-						return nil, fmt.Errorf("%w: cell %s: %v", study.ErrStudy, c.Label(), err)
+						return nil, fmt.Errorf("%w: cell %s: %w", study.ErrStudy, c.Label(), err)
 					}
 				}
 				if err := c.Params.Validate(); err != nil {
-					return nil, fmt.Errorf("%w: cell %s: %v", study.ErrStudy, c.Label(), err)
+					return nil, fmt.Errorf("%w: cell %s: %w", study.ErrStudy, c.Label(), err)
 				}
 				p.Cells = append(p.Cells, c)
 			}

@@ -203,7 +203,7 @@ func (sp *SensitivitySpec) Validate() error {
 		seen[f.Param] = i
 		v, err := model.GetParam(&def, f.Param)
 		if err != nil {
-			return sensErr(field+".param", "%v", err)
+			return withCause(sensErr(field+".param", "%v", err), err)
 		}
 		switch v.(type) {
 		case float64, int:
@@ -281,7 +281,7 @@ func (sp *SensitivitySpec) ValidateIn(s *Study) error {
 		}{{"low", f.Low}, {"high", f.High}} {
 			p := base.Clone()
 			if err := SetFactor(&p, f, end.v); err != nil {
-				return sensStudyErr{s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name), "%v", err)}
+				return sensStudyErr{withCause(s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name), "%v", err), err)}
 			}
 			if err := p.Validate(); err != nil {
 				return sensStudyErr{s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name),
@@ -299,15 +299,15 @@ func (sp *SensitivitySpec) BaseParams(s *Study) (model.Params, error) {
 	r := sp.Resolved()
 	sc, err := s.Scenario(r.Scenario)
 	if err != nil {
-		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity.scenario", "%v", err)}
+		return model.Params{}, sensStudyErr{withCause(s.fieldErr("sensitivity.scenario", "%v", err), err)}
 	}
 	pol, err := s.Policy(r.Policy)
 	if err != nil {
-		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity.policy", "%v", err)}
+		return model.Params{}, sensStudyErr{withCause(s.fieldErr("sensitivity.policy", "%v", err), err)}
 	}
 	p, err := model.Resolve(s.Params, sc, pol)
 	if err != nil {
-		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity", "%v", err)}
+		return model.Params{}, sensStudyErr{withCause(s.fieldErr("sensitivity", "%v", err), err)}
 	}
 	return p, nil
 }

@@ -74,7 +74,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				fs.Usage()
 				return nil
 			}
-			return fmt.Errorf("%w: calibrate: %v (see tokensim calibrate -help)", errUsage, err)
+			return fmt.Errorf("%w: calibrate: %w (see tokensim calibrate -help)", errUsage, err)
 		}
 		rest = fs.Args()
 		if len(rest) == 0 {
