@@ -93,19 +93,26 @@ var primaryMetric = map[model.Family]string{
 	model.FamilyConsumers:     "satisfaction",
 }
 
-// fanDef says how a fan variable is drawn and in which section.
+// fanDef says which fan variables the report draws and with which axis
+// label; the section (family) and the quantity's name come from the
+// variable's steps entry in the metric catalogue.
 type fanDef struct {
-	variable         string
-	family           model.Family
-	quantity, ylabel string
+	variable string
+	ylabel   string
 }
 
 var fanDefs = []fanDef{
-	{aggregate.FanPrice, model.FamilyStability, "Token price", "price (USD per CLT)"},
-	{aggregate.FanHHI, model.FamilyDiversity, "Concentration (HHI)", "HHI (0–10,000)"},
-	{aggregate.FanNActive, model.FamilyDiversity, "Active providers", "providers (count)"},
-	{aggregate.FanSatisfaction, model.FamilyConsumers, "Consumer satisfaction", "served / desired volume (fraction)"},
-	{aggregate.FanCost, model.FamilyConsumers, "Consumer cost", "cost (USD per Mtok)"},
+	{aggregate.FanPrice, "price (USD per CLT)"},
+	{aggregate.FanHHI, "HHI (0–10,000)"},
+	{aggregate.FanNActive, "providers (count)"},
+	{aggregate.FanSatisfaction, "served / desired volume (fraction)"},
+	{aggregate.FanCost, "cost (USD per Mtok)"},
+}
+
+// metric is the variable's catalogue entry (model.TableSteps).
+func (fd fanDef) metric() model.Metric {
+	m, _ := model.LookupMetric(model.TableSteps, fd.variable)
+	return m
 }
 
 // Build computes the report of st: figures, tables and text. It fails only when
@@ -638,18 +645,15 @@ func (b *builder) sentence(e *aggregate.Effect, mi model.Metric) string {
 		stripUnit(ciLo, ciHi), ciHi, e.N, rel, judgement, better)
 }
 
-// fractionUnits are the units whose values are fractions in [0, 1].
-var fractionUnits = map[string]bool{"fraction": true, "share": true, "fraction of days": true, "fraction of providers": true}
+// percentUnit is textUnit's unit of the metrics the catalogue marks Percent.
+const percentUnit = "%"
 
-// percentMetrics are metrics in other units that running text states in
-// percent: annualized volatility is quoted as a percentage (0.8 per year is
-// "80% annualized volatility").
-var percentMetrics = map[string]bool{"realized_vol_annual": true}
-
-// textUnit returns the unit in which running text states a metric.
+// textUnit returns the unit in which running text states a metric:
+// percentUnit for the metrics stated in percent (model.Metric.Percent:
+// fractions, shares, annualized volatility), else the catalogue's unit.
 func textUnit(mi model.Metric) string {
-	if percentMetrics[mi.Name] {
-		return "fraction"
+	if mi.Percent {
+		return percentUnit
 	}
 	return mi.Unit
 }
@@ -661,7 +665,7 @@ func textUnit(mi model.Metric) string {
 // reaches a million. Numbers never use e-notation (proseNumber).
 func textQuantity(v float64, unit string, level bool, ref float64) string {
 	switch {
-	case fractionUnits[unit]:
+	case unit == percentUnit:
 		if level {
 			return proseNumber(100*v, 3) + "%"
 		}
@@ -780,7 +784,7 @@ func (b *builder) familySection(ctx context.Context, fam model.Family, title str
 			return Section{}, err
 		}
 		for _, fd := range fanDefs {
-			if fd.family != fam {
+			if fd.metric().Family != fam {
 				continue
 			}
 			figs, err := b.fanFigures(sc, fd)
@@ -868,7 +872,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 		ID:        b.figID(idParts...),
 		Scenario:  sc,
 		Point:     point,
-		Quantity:  fd.quantity,
+		Quantity:  fd.metric().Label,
 		YLabel:    fd.ylabel,
 		Reference: aggregate.BaselinePolicy,
 	}
@@ -899,7 +903,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 		where += " at " + point
 	}
 	spec.Caption = fmt.Sprintf("%s per day across runs (up to %d runs per day and cell), %s: median with P25–P75 and P5–P95 bands of the runs, one panel per policy; the dashed line repeats %s's median.",
-		fd.quantity, n, where, spec.Reference)
+		fd.metric().Label, n, where, spec.Reference)
 	if spec.BandLabel != "" {
 		spec.Caption += " Shaded: the " + spec.BandLabel + "."
 	}
@@ -1069,24 +1073,14 @@ func interval(lo, hi float64) string {
 	return "[" + FormatSig(lo, 3) + ", " + FormatSig(hi, 3) + "]"
 }
 
-// eventFamily assigns the events to sections.
-var eventFamily = map[string]model.Family{
-	"fund_depleted":           model.FamilyStability,
-	"any_exit":                model.FamilyDiversity,
-	"hhi_above_1800":          model.FamilyDiversity,
-	"leader_share_above_half": model.FamilyDiversity,
-}
-
-// eventTable tabulates the event probabilities that belong to fam.
+// eventTable tabulates the event probabilities that belong to fam: the
+// family of the metric each event is computed from (the catalogue's).
 func (b *builder) eventTable(fam model.Family) (Table, bool) {
 	var evs []aggregate.EventInfo
 	for _, e := range b.st.Events {
-		f, ok := eventFamily[e.Name]
-		if !ok {
-			f = model.FamilyDiversity
-			if mi, ok := b.st.MetricInfo(e.Metric); ok {
-				f = mi.Family
-			}
+		f := model.FamilyDiversity
+		if mi, ok := model.LookupMetric(model.TableRuns, e.Metric); ok {
+			f = mi.Family
 		}
 		if f == fam {
 			evs = append(evs, e)

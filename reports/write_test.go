@@ -296,7 +296,7 @@ func TestFindingsFromNumbers(t *testing.T) {
 		t.Errorf("findings lack\n%s\ngot:\n%s", want, strings.Join(r.Findings, "\n"))
 	}
 	// A deterioration is called one.
-	mi := model.Metric{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: model.HigherIsBetter}
+	mi := model.Metric{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: model.HigherIsBetter, Percent: true}
 	b := &builder{st: st}
 	s := b.sentence(&aggregate.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
 	if want := "In baseline, grants lowers served / desired volume by 1.00 percentage points (95% CI 0.500–2.00 percentage points; 10 paired replicates; −1.11% relative to none's 90.0%), a deterioration. It does better in 20% of paired replicates."; s != want {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -101,19 +100,15 @@ func sensErr(field, format string, args ...any) error {
 	return &SensitivityError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// SummaryColumns returns the metric columns of the runs table in order: the
-// Parquet names of model.Summary's fields (MODEL-SPEC §4.2).
+// SummaryColumns returns the outcome metrics of the runs table that a
+// sensitivity design may take as outputs, in report order: the catalogue's
+// runs entries (model.CatalogueOf(model.TableRuns), MODEL-SPEC §4.2).
+// consumer_days, a unit of work and not an outcome, is not among them.
 func SummaryColumns() []string {
-	t := reflect.TypeFor[model.Summary]()
-	out := make([]string, 0, t.NumField())
-	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("parquet")
-		if j := strings.IndexByte(tag, ','); j >= 0 {
-			tag = tag[:j]
-		}
-		if tag != "" && tag != "-" {
-			out = append(out, tag)
-		}
+	cat := model.CatalogueOf(model.TableRuns)
+	out := make([]string, len(cat))
+	for i, m := range cat {
+		out[i] = m.Name
 	}
 	return out
 }
