@@ -165,10 +165,7 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 			slot[t.RunID[r]] = i
 		}
 	}
-	peg := ds.Info.Peg
-	if !(peg > 0) {
-		peg = 1
-	}
+	peg, _ := ds.Info.PegAndBand()
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err

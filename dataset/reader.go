@@ -141,10 +141,11 @@ func (ds *Dataset) StepsFiles(scenario, policy string) []string {
 }
 
 // infoFromManifest fills StudyInfo from the manifest; the peg and the peg
-// band come from the resolved config's params (defaults 1 and 0.05).
+// band come from the resolved config's params (market.peg, metrics.peg_band),
+// else PegAndBand's defaults.
 func infoFromManifest(dir string, m *Manifest) StudyInfo {
 	in := StudyInfo{
-		Dir: dir, Name: m.Study, Peg: 1, PegBand: 0.05, Seed: m.Seed, ToolVersion: m.ToolVersion,
+		Dir: dir, Name: m.Study, Seed: m.Seed, ToolVersion: m.ToolVersion,
 		SchemaVersion: m.SchemaVersion, ConfigHash: m.ConfigHash, Config: []byte(m.Config),
 		Replicates: m.Replicates, HorizonDays: m.HorizonDays,
 		Scenarios: m.Scenarios, Policies: m.Policies, SweepParams: m.SweepParams,
@@ -176,13 +177,9 @@ func infoFromManifest(dir string, m *Manifest) StudyInfo {
 		} `yaml:"params"`
 	}
 	if yaml.Unmarshal([]byte(m.Config), &cfg) == nil {
-		if cfg.Params.Market.Peg > 0 {
-			in.Peg = cfg.Params.Market.Peg
-		}
-		if cfg.Params.Metrics.PegBand > 0 {
-			in.PegBand = cfg.Params.Metrics.PegBand
-		}
+		in.Peg, in.PegBand = cfg.Params.Market.Peg, cfg.Params.Metrics.PegBand
 	}
+	in.Peg, in.PegBand = in.PegAndBand()
 	return in
 }
 
@@ -192,8 +189,8 @@ func infoFromManifest(dir string, m *Manifest) StudyInfo {
 type StudyInfo struct {
 	Dir            string
 	Name           string
-	Peg            float64 // market.peg, USD per CLT (default 1)
-	PegBand        float64 // metrics.peg_band (default 0.05)
+	Peg            float64 // market.peg, USD per CLT (use PegAndBand)
+	PegBand        float64 // metrics.peg_band (use PegAndBand)
 	Seed           uint64
 	ToolVersion    string
 	SchemaVersion  int
@@ -217,6 +214,23 @@ type StudyInfo struct {
 	ConsumerDays   int64 // Σ consumer_days over the runs found
 	RunsPartFiles  int
 	StepsPartFiles int
+}
+
+// PegAndBand returns the study's peg (USD per CLT) and peg band (a
+// fraction), or model.Default()'s market.peg and metrics.peg_band for a
+// value that is not positive (a manifest without a resolved config, or an
+// aggregate built in memory). It is the one place the report and the
+// aggregation take the peg from.
+func (s *StudyInfo) PegAndBand() (peg, band float64) {
+	def := model.Default()
+	peg, band = def.Market.Peg, def.Metrics.PegBand
+	if s.Peg > 0 {
+		peg = s.Peg
+	}
+	if s.PegBand > 0 {
+		band = s.PegBand
+	}
+	return peg, band
 }
 
 // Running reports whether the study is still running or was interrupted:

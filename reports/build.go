@@ -135,7 +135,7 @@ func Build(ctx context.Context, st *aggregate.Study, opts Options) (*Report, err
 		opts.MaxSweepPoints = 6
 	}
 	b := &builder{st: st, opts: opts, ids: map[string]int{}, points: map[string]map[string]bool{}}
-	b.peg, b.pegBand = pegOf(&st.Info)
+	b.peg, b.pegBand = st.Info.PegAndBand()
 	r := &Report{
 		Title:    "tokensim report: " + nonEmpty(st.Info.Name, "study"),
 		Facts:    b.facts(),
@@ -180,19 +180,6 @@ type builder struct {
 	points       map[string]map[string]bool // scenario → shown sweep points
 }
 
-// pegOf returns the study's peg and peg band (StudyInfo.Peg, PegBand), or the
-// model defaults (MODEL-SPEC §7) when the aggregate does not carry them.
-func pegOf(in *dataset.StudyInfo) (peg, band float64) {
-	def := model.Default()
-	peg, band = def.Market.Peg, def.Metrics.PegBand
-	if in.Peg > 0 {
-		peg = in.Peg
-	}
-	if in.PegBand > 0 {
-		band = in.PegBand
-	}
-	return peg, band
-}
 
 // figID returns a unique file stem made of the parts.
 func (b *builder) figID(parts ...string) string {
