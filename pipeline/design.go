@@ -145,15 +145,17 @@ func SensitivityPlan(s *study.Study) (*Plan, *SensitivityDesign, error) {
 	}
 	plan.Cells = make([]Cell, len(d.Values))
 	for p, vals := range d.Values {
-		c := Cell{Index: p, Scenario: sp.Scenario, Policy: sp.Policy, Params: base.Clone(), Schedule: sc.Schedule,
-			Sweep: make([]dataset.SweepValue, len(vals))}
+		point := make([]dataset.SweepValue, len(vals))
 		for i, f := range sp.Factors {
-			c.Sweep[i] = dataset.SweepValue{Param: f.Param, Value: vals[i]}
-			if err := study.SetFactor(&c.Params, f, vals[i]); err != nil {
-				return nil, nil, fmt.Errorf("%w: design point %d: %w", study.ErrSensitivity, p, err)
-			}
+			point[i] = dataset.SweepValue{Param: f.Param, Value: vals[i]}
 		}
-		if err := c.Params.Validate(); err != nil {
+		c, validated, err := newCell(p, sp.Scenario, sp.Policy, &base, sc.Schedule, point, func(q *model.Params, i int, sv dataset.SweepValue) error {
+			return study.SetFactor(q, sp.Factors[i], sv.Value)
+		})
+		switch {
+		case err != nil && !validated:
+			return nil, nil, fmt.Errorf("%w: design point %d: %w", study.ErrSensitivity, p, err)
+		case err != nil:
 			return nil, nil, fmt.Errorf("%w: design point %d (%s): %w", study.ErrSensitivity, p, c.Label(), err)
 		}
 		plan.Cells[p] = c
