@@ -155,7 +155,7 @@ const (
 
 // ReadManifest reads <dir>/manifest.json. A missing or unreadable manifest is
 // an error wrapping ErrNotStudy; a manifest of another schema version is an
-// error naming both versions.
+// error wrapping ErrSchema and naming both versions.
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
 	data, err := os.ReadFile(path)
@@ -167,7 +167,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, path, err)
 	}
 	if m.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%s: schema version %d, this tokensim reads version %d", path, m.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("%w: %s: schema version %d, this tokensim reads version %d", ErrSchema, path, m.SchemaVersion, SchemaVersion)
 	}
 	return &m, nil
 }
