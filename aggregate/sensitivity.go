@@ -334,7 +334,7 @@ func SensitivityFromDir(ctx context.Context, dir string) (*SensitivityResult, er
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", dataset.ErrNotStudy, err)
 	}
-	s, err := study.ParseStudy(dir+"/manifest.json:config", []byte(m.Config))
+	s, err := study.ParseStudy(dataset.Layout{Dir: dir}.Manifest()+":config", []byte(m.Config))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", dataset.ErrCorrupt, err)
 	}

@@ -2,6 +2,8 @@ package aggregate
 
 import (
 	"math"
+
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // SummarySensitivity is the name of the sensitivity summary table:
@@ -21,11 +23,10 @@ const SummarySensitivity = "sensitivity"
 // output without indices has one row with index "none" and its note.
 func WriteSensitivity(dir string, res *SensitivityResult) error {
 	t := sensTable(res)
-	out, err := summaryDir(dir)
-	if err != nil {
+	if err := summaryDir(dir); err != nil {
 		return err
 	}
-	return writeTable(out, t)
+	return writeTable(dataset.Layout{Dir: dir}, t)
 }
 
 func sensTable(res *SensitivityResult) *sumTable {

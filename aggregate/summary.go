@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 
@@ -208,48 +207,48 @@ func summaryTables(st *Study) []*sumTable {
 // per swept parameter named by its dotted path); NaN is written as null. Each
 // file is written to a temporary name in the same directory and renamed.
 func WriteSummary(dir string, st *Study) error {
-	out, err := summaryDir(dir)
-	if err != nil {
+	if err := summaryDir(dir); err != nil {
 		return err
 	}
 	for _, t := range summaryTables(st) {
-		if err := writeTable(out, t); err != nil {
+		if err := writeTable(dataset.Layout{Dir: dir}, t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeTable writes t as out/<name>.parquet and out/<name>.arrow, each
-// published atomically (fileutil.WriteAtomic).
-func writeTable(out string, t *sumTable) error {
+// writeTable writes summary table t as Parquet and Arrow IPC at the paths
+// dataset.Layout.SummaryFiles gives, each published atomically
+// (fileutil.WriteAtomic). The summary directory must exist (summaryDir).
+func writeTable(l dataset.Layout, t *sumTable) error {
+	pq, arrow := l.SummaryFiles(t.name)
 	for _, f := range []struct {
-		ext   string
+		path  string
 		write func(w *bufio.Writer) error
-	}{{".parquet", t.writeParquet}, {".arrow", t.writeArrow}} {
-		path := filepath.Join(out, t.name+f.ext)
-		if err := fileutil.WriteAtomic(path, f.write); err != nil {
-			return fmt.Errorf("aggregate: writing %s: %w", path, err)
+	}{{pq, t.writeParquet}, {arrow, t.writeArrow}} {
+		if err := fileutil.WriteAtomic(f.path, f.write); err != nil {
+			return fmt.Errorf("aggregate: writing %s: %w", f.path, err)
 		}
 	}
 	return nil
 }
 
-// summaryDir returns dir/summary, creating it with mode 0755 (regardless of
-// the umask, like the files in it) when it does not exist; an existing
-// directory keeps its mode.
-func summaryDir(dir string) (string, error) {
+// summaryDir creates dir/summary with mode 0755 (regardless of the umask,
+// like the files in it) when it does not exist; an existing directory keeps
+// its mode.
+func summaryDir(dir string) error {
 	out := dataset.Layout{Dir: dir}.Summary()
 	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		return out, nil
+		return nil
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", fmt.Errorf("aggregate: summary: %w", err)
+		return fmt.Errorf("aggregate: summary: %w", err)
 	}
 	if err := os.Chmod(out, 0o755); err != nil {
-		return "", fmt.Errorf("aggregate: summary: %w", err)
+		return fmt.Errorf("aggregate: summary: %w", err)
 	}
-	return out, nil
+	return nil
 }
 
 // writeParquet writes the table with parquet-go through a struct type built

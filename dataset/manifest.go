@@ -230,6 +230,13 @@ func (l Layout) Partition(table, scenario, policy string) string {
 // Summary returns the directory of aggregate tables (written by `tokensim report`).
 func (l Layout) Summary() string { return filepath.Join(l.Dir, SummaryDir) }
 
+// SummaryFiles returns the paths of summary table name:
+// <dir>/summary/<name>.parquet and <dir>/summary/<name>.arrow (Arrow IPC).
+func (l Layout) SummaryFiles(name string) (parquetPath, arrowPath string) {
+	base := filepath.Join(l.Summary(), name)
+	return base + ".parquet", base + ".arrow"
+}
+
 // Figures returns the directory of report figures.
 func (l Layout) Figures() string { return filepath.Join(l.Dir, FiguresDir) }
 

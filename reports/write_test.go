@@ -349,6 +349,33 @@ func TestWriteReplacesPreviousReport(t *testing.T) {
 	}
 }
 
+// TestWritePageFailureKeepsPreviousReport: when the page cannot be
+// published (report.html is a non-empty directory), the figures swap is
+// undone: the previous figures stay and nothing temporary is left.
+func TestWritePageFailureKeepsPreviousReport(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, dataset.FiguresDir, "previous.png")
+	os.MkdirAll(filepath.Dir(old), 0o755)
+	os.WriteFile(old, []byte("x"), 0o644)
+	blocker := filepath.Join(dir, dataset.ReportFile, "keep")
+	os.MkdirAll(blocker, 0o755)
+	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err == nil {
+		t.Fatal("Write succeeded although report.html is a directory")
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "x" {
+		t.Errorf("previous figure lost: %q, %v", b, err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.Name() != dataset.FiguresDir && e.Name() != dataset.ReportFile {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	if figs, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir)); len(figs) != 1 {
+		t.Errorf("figures directory holds %d files, want the previous one only", len(figs))
+	}
+}
+
 // TestWriteFileModes: report.html and the figures are 0644 and figures/ is
 // 0755 (os.CreateTemp and os.MkdirTemp alone make 0600 and 0700).
 func TestWriteFileModes(t *testing.T) {

@@ -180,3 +180,19 @@ func TestLayersPointDown(t *testing.T) {
 		}
 	}
 }
+
+// TestDocFiles: every package has a doc.go whose package comment says what
+// the package may import (the word "import"), as the project guide asks.
+func TestDocFiles(t *testing.T) {
+	root, _ := filepath.Abs("../..")
+	for _, p := range packages(t) {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p.rel), "doc.go"))
+		if err != nil {
+			t.Errorf("%s: no doc.go", p.rel)
+			continue
+		}
+		if !strings.Contains(string(b), "import") {
+			t.Errorf("%s/doc.go does not say what the package may import", p.rel)
+		}
+	}
+}

@@ -1,8 +1,3 @@
-// Package golden compares test output with golden files and rewrites them
-// under the -update flag, which it registers once per test binary: every
-// package's tests import this package instead of defining their own flag.
-//
-// Only tests import it. It imports the standard library only.
 package golden
 
 import (
