@@ -332,7 +332,7 @@ func sensJoin(a, b string) string {
 func SensitivityFromDir(ctx context.Context, dir string) (*SensitivityResult, error) {
 	m, err := dataset.ReadManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", dataset.ErrNotStudy, err)
+		return nil, err
 	}
 	s, err := study.ParseStudy(dataset.Layout{Dir: dir}.Manifest()+":config", []byte(m.Config))
 	if err != nil {

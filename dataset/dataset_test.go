@@ -102,15 +102,25 @@ func TestRunsTable(t *testing.T) {
 	}
 }
 
-// TestReadManifest: missing → ErrNotStudy; another schema version → ErrSchema;
+// TestReadManifest: missing or without schema_version → ErrNotStudy; not
+// a manifest's JSON → ErrCorrupt; another schema version → ErrSchema;
 // a written manifest reads back equal.
 func TestReadManifest(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := dataset.ReadManifest(dir); !errors.Is(err, dataset.ErrNotStudy) {
 		t.Errorf("no manifest: err = %v, want ErrNotStudy", err)
 	}
-	m := dataset.Manifest{SchemaVersion: 2, Study: "x"}
 	l := dataset.Layout{Dir: dir}
+	for content, want := range map[string]error{"{runs: 3": dataset.ErrCorrupt, `{"study": "x"}`: dataset.ErrNotStudy,
+		`{"schema_version": 1, "seed": "x"}`: dataset.ErrCorrupt} {
+		if err := os.WriteFile(l.Manifest(), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dataset.ReadManifest(dir); !errors.Is(err, want) {
+			t.Errorf("manifest %q: err = %v, want %v", content, err, want)
+		}
+	}
+	m := dataset.Manifest{SchemaVersion: 2, Study: "x"}
 	if err := fileutil.WriteJSONAtomic(l.Manifest(), m); err != nil {
 		t.Fatal(err)
 	}

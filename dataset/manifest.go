@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -153,21 +154,34 @@ const (
 	TableProviderSteps = "provider_steps"
 )
 
-// ReadManifest reads <dir>/manifest.json. A missing or unreadable manifest is
-// an error wrapping ErrNotStudy; a manifest of another schema version is an
-// error wrapping ErrSchema and naming both versions.
+// ReadManifest reads <dir>/manifest.json, the one parser of the manifest.
+// Errors name the path and wrap ErrNotStudy (no manifest, or a JSON file
+// without schema_version), ErrCorrupt (unreadable or not a manifest's JSON)
+// or ErrSchema (another schema version; the message names both versions).
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, dir, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	}
+	var probe struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	}
+	if probe.SchemaVersion == nil {
+		return nil, fmt.Errorf("%w: %s: no schema_version", ErrNotStudy, path)
+	}
+	if *probe.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%w: %s: schema version %d, this tool reads version %d", ErrSchema, path, *probe.SchemaVersion, SchemaVersion)
 	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, path, err)
-	}
-	if m.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%w: %s: schema version %d, this tokensim reads version %d", ErrSchema, path, m.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	return &m, nil
 }

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -63,30 +62,9 @@ func OpenDataset(dir string) (*Dataset, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a directory", ErrNotStudy, dir)
 	}
-	l := Layout{Dir: dir}
-	mpath := l.Manifest()
-	raw, err := os.ReadFile(mpath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, mpath, err)
-	}
-	var ver struct {
-		SchemaVersion *int `json:"schema_version"`
-	}
-	if err := json.Unmarshal(raw, &ver); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, mpath, err)
-	}
-	if ver.SchemaVersion == nil {
-		return nil, fmt.Errorf("%w: %s: no schema_version", ErrNotStudy, mpath)
-	}
-	if *ver.SchemaVersion != SupportedSchemaVersion {
-		return nil, fmt.Errorf("%w: %s: schema version %d, this tool reads version %d", ErrSchema, mpath, *ver.SchemaVersion, SupportedSchemaVersion)
-	}
 	m, err := ReadManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, err
 	}
 	ds := &Dataset{Dir: dir, Manifest: m, rows: map[string]int64{}, stepsOf: map[[2]string][]string{}}
 	ds.Info = infoFromManifest(dir, m)
@@ -98,21 +76,33 @@ func OpenDataset(dir string) (*Dataset, error) {
 			return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 		}
 		ds.rows[path] = fi.Rows
-		switch fi.Table {
-		case TableRuns:
+		if fi.Table == TableRuns {
 			ds.RunsFiles = append(ds.RunsFiles, path)
-		case TableSteps:
-			pdir := filepath.Dir(path)
-			pol, ok1 := strings.CutPrefix(filepath.Base(pdir), "policy=")
-			scen, ok2 := strings.CutPrefix(filepath.Base(filepath.Dir(pdir)), "scenario=")
-			if !ok1 || !ok2 {
-				return nil, fmt.Errorf("%w: %s: steps file outside a scenario=<s>/policy=<p> partition", ErrCorrupt, path)
+		}
+	}
+	// The steps partitions are the manifest's scenario × policy partitions
+	// (Manifest.PartitionFiles); a steps file in none of them is corrupt.
+	inPartition := 0
+	for _, scen := range m.Scenarios {
+		for _, pol := range m.Policies {
+			files := m.PartitionFiles(TableSteps, scen, pol)
+			if len(files) == 0 {
+				continue
 			}
 			key := [2]string{scen, pol}
-			if _, seen := ds.stepsOf[key]; !seen {
-				ds.Steps = append(ds.Steps, StepsPartition{Scenario: scen, Policy: pol})
+			ds.Steps = append(ds.Steps, StepsPartition{Scenario: scen, Policy: pol})
+			for _, fi := range files {
+				ds.stepsOf[key] = append(ds.stepsOf[key], filepath.Join(dir, filepath.FromSlash(fi.Path)))
 			}
-			ds.stepsOf[key] = append(ds.stepsOf[key], path)
+			inPartition += len(files)
+		}
+	}
+	if steps := m.FilesOf(TableSteps); len(steps) != inPartition {
+		for _, fi := range steps {
+			if !ds.inSomePartition(fi.Path) {
+				return nil, fmt.Errorf("%w: %s: steps file outside a scenario=<s>/policy=<p> partition of the manifest's scenarios and policies",
+					ErrCorrupt, filepath.Join(dir, filepath.FromSlash(fi.Path)))
+			}
 		}
 	}
 	sort.Strings(ds.RunsFiles)
@@ -129,6 +119,18 @@ func OpenDataset(dir string) (*Dataset, error) {
 	ds.Info.RunsPartFiles = len(ds.RunsFiles)
 	ds.Info.StepsPresent = len(ds.Steps) > 0
 	return ds, nil
+}
+
+// inPartition reports whether the steps file at the slash path rel is in
+// one of the partitions OpenDataset found.
+func (ds *Dataset) inSomePartition(rel string) bool {
+	path := filepath.Join(ds.Dir, filepath.FromSlash(rel))
+	for _, files := range ds.stepsOf {
+		if slices.Contains(files, path) {
+			return true
+		}
+	}
+	return false
 }
 
 // RunsDir is the directory of the runs table.
