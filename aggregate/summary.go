@@ -274,8 +274,8 @@ func (t *sumTable) writeParquet(w *bufio.Writer) error {
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Elem().Interface())
 	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd),
-		parquet.KeyValueMetadata("tokensim.summary", t.name),
-		parquet.KeyValueMetadata("tokensim.schema_version", strconv.Itoa(dataset.SupportedSchemaVersion)))
+		parquet.KeyValueMetadata(dataset.MetaSummary, t.name),
+		parquet.KeyValueMetadata(dataset.MetaSchemaVersion, strconv.Itoa(dataset.SupportedSchemaVersion)))
 	n := t.rows()
 	row := reflect.New(typ).Elem()
 	fl := make([]float64, len(t.cols))
@@ -317,7 +317,7 @@ func (t *sumTable) arrowSchema() *arrow.Schema {
 			fields[i] = arrow.Field{Name: c.name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
 		}
 	}
-	md := arrow.NewMetadata([]string{"tokensim.summary", "tokensim.schema_version"},
+	md := arrow.NewMetadata([]string{dataset.MetaSummary, dataset.MetaSchemaVersion},
 		[]string{t.name, strconv.Itoa(dataset.SupportedSchemaVersion)})
 	return arrow.NewSchema(fields, &md)
 }
