@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/tokensim/tokensim/garch"
 )
 
 // StreamRegimeSwitch is the random stream of the endogenous regime switches
@@ -266,7 +268,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	} else {
 		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
 	}
-	e := math.Sqrt(s.s2) * StdT(s.rMarket, s.reg.Nu)
+	e := math.Sqrt(s.s2) * garch.StdT(s.rMarket, s.reg.Nu)
 	s.ePrev = e
 	j := 0.0
 	for _, sh := range s.spec.Schedule.Shocks {
