@@ -292,7 +292,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	if frac > 1 {
 		frac, clamped = 1, true
 	}
-	h := frac * m.holders
+	h := frac * math.Max(m.holders, 0) // holders left short by a halt order nothing more
 	if m.holders > 0 {
 		m.outflow = math.Max(0, frac)
 	}
