@@ -53,15 +53,23 @@ func (e *ReserveEvents) backstopOn(t int) bool {
 	return false
 }
 
-// validate adds the events' problems to c (paths "schedule.…").
+// validate adds the events' problems to c (paths "schedule.…"). Paths are
+// formatted only for an event with a problem, so a valid schedule is checked
+// without allocating.
 func (e *ReserveEvents) validate(c *checker) {
 	for i, im := range e.Impairments {
+		if im.Day >= 1 && im.Fraction >= 0 && im.Fraction <= 1 && im.HiddenDays >= 0 {
+			continue
+		}
 		path := fmt.Sprintf("schedule.impairments[%d]", i)
 		c.intMin(path+".day", im.Day, 1)
 		c.unit(path+".fraction", im.Fraction)
 		c.intMin(path+".hidden_days", im.HiddenDays, 0)
 	}
 	for i, h := range e.RedemptionHalts {
+		if h.FromDay >= 1 && h.ToDay >= h.FromDay {
+			continue
+		}
 		path := fmt.Sprintf("schedule.redemption_halts[%d]", i)
 		c.intMin(path+".from_day", h.FromDay, 1)
 		if h.ToDay < h.FromDay {
@@ -69,6 +77,8 @@ func (e *ReserveEvents) validate(c *checker) {
 		}
 	}
 	for i, d := range e.BackstopDays {
-		c.intMin(fmt.Sprintf("schedule.backstop_days[%d]", i), d, 1)
+		if d < 1 {
+			c.intMin(fmt.Sprintf("schedule.backstop_days[%d]", i), d, 1)
+		}
 	}
 }
