@@ -64,6 +64,7 @@ func EpisodeChart(spec EpisodeSpec) (Figure, error) {
 		p := newPlot()
 		p.Title.Text = pn.Title
 		p.X.Label.Text = spec.XLabel
+		p.X.Tick.Marker = dayTicks{}
 		p.Y.Label.Text = pn.YLabel
 		p.Y.Min, p.Y.Max = ymin-pad, ymax+pad
 		if poly, ok := band(pn.Day, pn.P5, pn.P95, bandOuter); ok {
