@@ -17,7 +17,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -136,7 +135,7 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
 	e := &engine{plan: plan, opts: opts, layout: dataset.Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: fileutil.SHA256Hex(cfg), planHash: plan.Hash()}
+		configHash: dataset.SHA256Hex(cfg), planHash: plan.Hash()}
 	e.meta = dataset.FileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
 	e.runs, err = dataset.NewRunsTable(plan.SweepParams)
 	if err != nil {
@@ -303,7 +302,7 @@ func (e *engine) prepare() error {
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
 func filesIntact(dir string, files []dataset.FileInfo) (bool, string) {
 	for _, f := range files {
-		n, sum, err := fileutil.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		n, sum, err := dataset.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
 			return false, err.Error()
 		}
@@ -368,7 +367,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 			continue
 		}
 		var st shardState
-		if err := fileutil.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
+		if err := dataset.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
 			return nil, fmt.Errorf("reading shard progress: %w", err)
 		}
 		out = append(out, &st)
@@ -383,7 +382,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
-	return fileutil.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -773,7 +772,7 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 			m.Ended = &now
 		}
 	}
-	if err := fileutil.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/study"
 )
@@ -254,7 +253,7 @@ func (p *Plan) Check() error {
 // Hash returns the hex SHA-256 of the plan's shape: replicates, seed,
 // horizon, outputs, chunk size, sweep parameters and every cell's keys.
 func (p *Plan) Hash() string {
-	data, _ := fileutil.MarshalJSON(struct {
+	data, _ := dataset.MarshalJSON(struct {
 		Replicates  int
 		Seed        uint64
 		HorizonDays int

@@ -18,7 +18,6 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -119,7 +118,7 @@ func (o Overrides) nested() map[string]any {
 func (o Overrides) MarshalYAML() (any, error) { return o.nested(), nil }
 
 // MarshalJSON writes the overrides as a nested object (keys sorted).
-func (o Overrides) MarshalJSON() ([]byte, error) { return fileutil.MarshalJSON(o.nested()) }
+func (o Overrides) MarshalJSON() ([]byte, error) { return dataset.MarshalJSON(o.nested()) }
 
 // at is a position in a study file.
 type at struct{ line, col int }
