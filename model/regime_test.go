@@ -12,7 +12,7 @@ import (
 // YAML keys, its dotted parameter paths and strict decoding are those of
 // the flat v0.1 struct (mu, omega, alpha, beta, nu, peg_reversion).
 func TestRegimeEmbedsGARCH(t *testing.T) {
-	p := Default()
+	p := DefaultV1() // the v1 regimes keep the fitted drift μ̂
 	r := p.Market.Regimes[RegimePegged]
 	b, err := json.Marshal(r)
 	if err != nil {
