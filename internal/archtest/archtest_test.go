@@ -29,7 +29,7 @@ var allowed = map[string][]string{
 	"dataset":             {"model"},
 	"model":               {"garch"},
 	"calibrate":           {"garch", "stats"},
-	"episode":             {"model"},
+	"episode":             {"model", "stats"},
 	"garch":               {"stats"},
 	"gsa":                 {"stats"},
 	"stats":               {},
