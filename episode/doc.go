@@ -10,6 +10,5 @@
 // It does no I/O beyond the io.Reader it is given, and never prints; the
 // model runs it starts are pure functions of their parameters and seeds.
 // It imports model (to run the market), stats (type-7 quantiles) and gonum;
-// never pipeline, dataset,
-// aggregate or reports.
+// never pipeline, dataset, aggregate or reports.
 package episode
