@@ -1,8 +1,6 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -262,6 +260,5 @@ func (p *Plan) Hash() string {
 		SweepParams []string
 		Cells       []dataset.CellInfo
 	}{p.Replicates, p.Seed, p.HorizonDays, p.Outputs, p.chunkRuns(), p.SweepParams, p.CellInfos()})
-	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:])
+	return dataset.SHA256Hex(data)
 }
