@@ -130,7 +130,7 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err := CheckDiskBudget(plan); err != nil {
 		return nil, err
 	}
-	cfg, err := plan.Study.ResolvedYAML()
+	cfg, err := plan.Study.IdentityYAML()
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}

@@ -91,11 +91,12 @@ func NewPlan(s *Study) (*Plan, error) {
 	p := &Plan{Study: s, Replicates: s.Replicates, Seed: s.Seed, HorizonDays: s.HorizonDays,
 		Outputs: s.Outputs, ChunkRuns: s.ChunkRuns}
 	if p.ChunkRuns == 0 {
-		p.ChunkRuns = DefaultChunkRuns
-		runs := int64(len(s.Scenarios)*len(s.Policies)) * int64(len(sweepGrid(s.Sweeps))) * int64(s.Replicates)
-		if c := (runs + MaxAutoChunks - 1) / MaxAutoChunks; c > int64(p.ChunkRuns) {
-			p.ChunkRuns = int(c)
-		}
+		p.ChunkRuns = autoChunkRuns(StudyCells(s) * int64(s.Replicates)) // ≤ MaxRuns (Validate)
+	}
+	// Refuse a study over its disk budget before building its cells, so a
+	// huge sweep list is refused in bounded memory.
+	if err := checkStudyBudget(s, p.ChunkRuns); err != nil {
+		return nil, err
 	}
 	for _, sw := range s.Sweeps {
 		p.SweepParams = append(p.SweepParams, sw.Param)
