@@ -144,7 +144,8 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 		return nil, err
 	}
-	unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
+	e.owner = shardOwner(opts.Shard, opts.Shards)
+	unlock, ok, err := tryLockFile(shardLockPath(e.layout, e.owner))
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +189,7 @@ type engine struct {
 	planHash   string
 	meta       fileMeta
 	runs       *runsTable
+	owner      string // shardOwner of this process: names its temporary files
 
 	state   *shardState
 	done    map[int]bool // chunks complete (any shard)
@@ -243,7 +245,7 @@ func (e *engine) prepare() error {
 	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 		return err
 	}
-	if err := removeTemps(dir); err != nil {
+	if err := removeShardTemps(e.layout, e.owner); err != nil {
 		return err
 	}
 	// Chunks complete in any shard's progress, with files intact.
@@ -324,29 +326,6 @@ func removeStudy(l Layout) error {
 	states, _ := filepath.Glob(filepath.Join(l.ShardsDir(), "shard-*.json"))
 	for _, p := range states {
 		if err := os.Remove(p); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// removeTemps deletes temporary part files left by an interrupted execution.
-func removeTemps(dir string) error {
-	for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
-		root := filepath.Join(dir, sub)
-		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				if os.IsNotExist(err) {
-					return filepath.SkipDir
-				}
-				return err
-			}
-			if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".tmp") {
-				return os.Remove(path)
-			}
-			return nil
-		})
-		if err != nil && !os.IsNotExist(err) {
 			return err
 		}
 	}
@@ -616,7 +595,7 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := createPart(filepath.Join(e.layout.Runs(), PartName(c.rec.Chunk)))
+		p, err := createPart(filepath.Join(e.layout.Runs(), PartName(c.rec.Chunk)), e.owner)
 		if err != nil {
 			return err
 		}
@@ -648,7 +627,7 @@ func writeDay[T any](files map[string]*dayFile[T], e *engine, table string, cl *
 	key := cl.Scenario + "\x00" + cl.Policy
 	df := files[key]
 	if df == nil {
-		p, err := createPart(filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), PartName(chunk)))
+		p, err := createPart(filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), PartName(chunk)), e.owner)
 		if err != nil {
 			return err
 		}
@@ -698,15 +677,22 @@ func (c *chunkWriter) abort() {
 	}
 }
 
-// finishChunk commits the chunk's files, records them, and rewrites the
-// shard progress and the merged manifest.
+// finishChunk completes the chunk's files under their temporary names,
+// records them in the shard progress, then publishes them (renames) and
+// rewrites the merged manifest. A file appears under its final name only
+// once the progress record lists it: a failure before (a full disk while
+// finishing a file or saving the record) removes every temporary file and
+// publishes nothing; a failure while publishing withdraws the record and the
+// files already published.
 func (e *engine) finishChunk(c *chunkWriter) error {
 	parts := c.parts()
 	for i, x := range parts {
-		n, sum, err := x.p.commit()
+		n, sum, err := x.p.finish()
 		if err != nil {
-			for _, y := range parts[i+1:] {
-				y.p.abort()
+			for j, y := range parts {
+				if j != i {
+					y.p.abort()
+				}
 			}
 			return fmt.Errorf("writing %s: %w", x.p.final, err)
 		}
@@ -714,12 +700,32 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 		c.rec.Files = append(c.rec.Files, FileInfo{Path: filepath.ToSlash(rel), Table: x.table, Chunk: c.rec.Chunk,
 			Rows: x.p.rows, Bytes: n, SHA256: sum})
 	}
-	e.state.Chunks = append(e.state.Chunks, c.rec)
+	prev := e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), c.rec)
 	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	e.done[c.rec.Chunk] = true
 	if err := e.saveState(); err != nil {
-		return err
+		e.state.Chunks = prev
+		for _, x := range parts {
+			x.p.abort()
+		}
+		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
 	}
+	for i, x := range parts {
+		if err := x.p.publish(); err != nil {
+			for _, y := range parts[:i] {
+				os.Remove(y.p.final)
+			}
+			for _, y := range parts[i+1:] {
+				y.p.abort()
+			}
+			e.state.Chunks = prev
+			if serr := e.saveState(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+			return fmt.Errorf("publishing %s: %w", x.p.final, err)
+		}
+	}
+	e.done[c.rec.Chunk] = true
 	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
 	_, err := e.merge()
 	return err
@@ -733,6 +739,9 @@ func (e *engine) merge() (*Manifest, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := removeManifestTemps(e.layout); err != nil {
+		return nil, err
+	}
 	states, err := readShardStates(e.layout)
 	if err != nil {
 		return nil, err

@@ -140,8 +140,9 @@ func (m fileMeta) options(table string) []parquet.WriterOption {
 	}
 }
 
-// partFile is one Parquet file being written under a temporary name; close
-// renames it to its final name and reports its size and SHA-256.
+// partFile is one Parquet file being written under a temporary name owned by
+// its shard (partTempName): finish completes it on disk, publish renames it
+// to its final name.
 type partFile struct {
 	final, tmp string
 	f          *os.File
@@ -150,19 +151,24 @@ type partFile struct {
 	n          int64
 	rows       int64
 	flush      func() error // closes the Parquet writer (footer)
+	closed     bool         // f is closed
 }
 
-func createPart(final string) (*partFile, error) {
+func createPart(final, owner string) (*partFile, error) {
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp")
+	tmp := partTempName(final, owner)
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	p := &partFile{final: final, tmp: tmp, f: f, h: sha256.New()}
-	p.buf = bufio.NewWriterSize(io.MultiWriter(f, p.h, countWriter{&p.n}), 1<<20)
+	var w io.Writer = f
+	if failWriter != nil {
+		w = failWriter(tmp, f)
+	}
+	p.buf = bufio.NewWriterSize(io.MultiWriter(w, p.h, countWriter{&p.n}), 1<<20)
 	return p, nil
 }
 
@@ -170,8 +176,9 @@ type countWriter struct{ n *int64 }
 
 func (c countWriter) Write(b []byte) (int, error) { *c.n += int64(len(b)); return len(b), nil }
 
-// commit finishes the file and renames it into place.
-func (p *partFile) commit() (bytes int64, sum string, err error) {
+// finish writes the file's footer and syncs and closes the temporary file,
+// returning its size and SHA-256; on error the temporary file is removed.
+func (p *partFile) finish() (bytes int64, sum string, err error) {
 	if err = p.flush(); err != nil {
 		p.abort()
 		return 0, "", err
@@ -184,20 +191,29 @@ func (p *partFile) commit() (bytes int64, sum string, err error) {
 		p.abort()
 		return 0, "", err
 	}
+	p.closed = true
 	if err = p.f.Close(); err != nil {
-		os.Remove(p.tmp)
-		return 0, "", err
-	}
-	if err = os.Rename(p.tmp, p.final); err != nil {
 		os.Remove(p.tmp)
 		return 0, "", err
 	}
 	return p.n, hex.EncodeToString(p.h.Sum(nil)), nil
 }
 
+// publish renames the finished temporary file to its final name.
+func (p *partFile) publish() error {
+	if err := os.Rename(p.tmp, p.final); err != nil {
+		os.Remove(p.tmp)
+		return err
+	}
+	return nil
+}
+
 // abort closes and removes the temporary file.
 func (p *partFile) abort() {
-	p.f.Close()
+	if !p.closed {
+		p.f.Close()
+		p.closed = true
+	}
 	os.Remove(p.tmp)
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
 	"github.com/tokensim/tokensim/stats"
 )
@@ -76,6 +77,12 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 // comparable cells), otherwise stats.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
 func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+	// One report writer at a time; it first removes what a killed report left.
+	release, err := pipeline.ReportLease(dir)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	ro := reports.DefaultOptions()
 	ro.SVG = !rf.noSVG
 	ro.ToolVersion = toolVersion()
