@@ -215,7 +215,13 @@ func (e *engine) prepare() error {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
 	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
-		other = "an unreadable manifest (" + err.Error() + ")"
+		if errors.Is(err, ErrNotStudy) && len(states) > 0 {
+			// A corrupted manifest is rebuilt from the shard progress records
+			// (merge) when they are this study's (checked below).
+			e.opts.Logger.Warn("manifest.json is unreadable; rebuilding it from the shard progress records", "dir", dir, "error", err)
+		} else {
+			other = "an unreadable manifest (" + err.Error() + ")"
+		}
 	}
 	for _, st := range states {
 		if other == "" && (st.ConfigHash != e.configHash || st.PlanHash != e.planHash) {

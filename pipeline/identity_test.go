@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -41,5 +44,51 @@ func TestIdentityIgnoresBudgetAndRoot(t *testing.T) {
 	}
 	if !strings.Contains(string(y), "seed: 7") || !strings.Contains(string(y), "replicates: 10") {
 		t.Errorf("identity lacks result-determining keys:\n%s", y)
+	}
+}
+
+// TestManifestRebuilt (issue 16 item 10): a corrupted manifest.json is
+// rebuilt from the shard progress records by the next execution instead of
+// making the directory unusable; without progress records it is refused.
+func TestManifestRebuilt(t *testing.T) {
+	dir := t.TempDir()
+	f := &fakeModel{}
+	p := testPlan(t, testStudy(t, ""), 8)
+	if _, err := execFake(t, p, dir, f, nil); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, garbage := range []string{"{\"schema_version\": 1, \"files\": [", "", "\x00\x01 not json"} {
+		if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(garbage), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res, err := execFake(t, p, dir, f, nil)
+		if err != nil {
+			t.Fatalf("manifest %q: %v", garbage, err)
+		}
+		if res.Done != 0 || res.Resumed != 40 {
+			t.Errorf("manifest %q: done %d, resumed %d; want nothing rerun", garbage, res.Done, res.Resumed)
+		}
+		got, err := ReadManifest(dir)
+		if err != nil {
+			t.Fatalf("manifest %q not rebuilt: %v", garbage, err)
+		}
+		if !reflect.DeepEqual(got.Files, want.Files) || got.State != StateComplete || got.RunsDone != want.RunsDone || got.ConfigHash != want.ConfigHash {
+			t.Errorf("manifest %q rebuilt differently", garbage)
+		}
+	}
+	// No progress records: nothing to rebuild from.
+	other := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(other, "runs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(other, ManifestFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := execFake(t, p, other, f, nil); !errors.Is(err, ErrConfigChanged) {
+		t.Errorf("corrupt manifest without progress records: %v, want ErrConfigChanged", err)
 	}
 }

@@ -370,6 +370,9 @@ type Options struct {
 	FanMemoryBytes int64
 	WriteSummary   bool // write summary/*.parquet and *.arrow; default true
 	Workers        int  // goroutines for effects and steps passes; default 2 (0 means 1)
+	// Verify selects the part files checked against the manifest's SHA-256
+	// before they are read; default VerifyRead (the files read).
+	Verify Verify
 }
 
 // DefaultOptions returns the defaults documented on Options.
@@ -423,6 +426,9 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	}
 	ds, err := OpenDataset(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := ds.verifyFor(ctx, opts); err != nil {
 		return nil, err
 	}
 	runs, err := ds.ReadRuns(ctx)
