@@ -99,4 +99,3 @@ func (ds *Dataset) verifyFor(ctx context.Context, o Options) error {
 	}
 	return ds.VerifyFiles(ctx, o.Workers, false, pipeline.TableRuns)
 }
-
