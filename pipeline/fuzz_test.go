@@ -169,4 +169,3 @@ func treeDir(t *testing.T, files map[string][]byte) string {
 	}
 	return dir
 }
-
