@@ -6,8 +6,8 @@ RACE_PKGS := ./pipeline/... ./cmd/...
 
 # Go native fuzz targets (package:FuzzName), each with a seed corpus under
 # <package>/testdata/fuzz/<FuzzName>/. `make fuzz` runs each for FUZZTIME.
-FUZZ_TARGETS := ./pipeline:FuzzParseStudy ./pipeline:FuzzParamPath ./pipeline:FuzzProgressRecords \
-	./stats:FuzzReadPrices ./stats:FuzzSensitivity ./stats:FuzzCorruptDataset
+FUZZ_TARGETS := ./study:FuzzParseStudy ./study:FuzzParamPath ./pipeline:FuzzProgressRecords \
+	./pipeline:FuzzSensitivity ./calibrate:FuzzReadPrices ./aggregate:FuzzCorruptDataset
 FUZZTIME ?= 10m
 
 .PHONY: all build run test bench fuzz check clean

@@ -1,67 +1,15 @@
 package pipeline
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
-	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/study"
 )
-
-// FuzzParseStudy: any bytes are a study or an error wrapping ErrStudy, never
-// a panic; an accepted study's identity parses back to the same identity.
-// Seeds: testdata/fuzz/FuzzParseStudy (the shipped configs and the inputs of
-// issue 16).
-func FuzzParseStudy(f *testing.F) {
-	f.Fuzz(func(t *testing.T, data []byte) {
-		s, err := ParseStudy("f.yaml", data)
-		if err != nil {
-			if !errors.Is(err, ErrStudy) && !errors.Is(err, ErrSensitivity) {
-				t.Fatalf("error not wrapping ErrStudy: %v", err)
-			}
-			return
-		}
-		y, err := s.IdentityYAML()
-		if err != nil {
-			t.Fatalf("identity of an accepted study: %v", err)
-		}
-		s2, err := ParseStudy("identity.yaml", y)
-		if err != nil {
-			t.Fatalf("identity does not parse back: %v\n%s", err, y)
-		}
-		y2, _ := s2.IdentityYAML()
-		if string(y) != string(y2) {
-			t.Fatalf("identity does not round-trip:\n%s\n---\n%s", y, y2)
-		}
-	})
-}
-
-// FuzzParamPath: any dotted path and value are set, read back, swept or
-// refused with an error — never a panic (model.SetParam, model.GetParam and
-// a study's params: and sweeps: blocks).
-func FuzzParamPath(f *testing.F) {
-	f.Fuzz(func(t *testing.T, path string, v float64) {
-		p := model.Default()
-		if err := model.SetParam(&p, path, v); err == nil {
-			if _, err := model.GetParam(&p, path); err != nil {
-				t.Fatalf("set %s but cannot get it: %v", path, err)
-			}
-		}
-		q := strconv.Quote(path)
-		num := strconv.FormatFloat(v, 'g', -1, 64)
-		for _, src := range []string{
-			"name: x\nparams: {" + q + ": " + num + "}\n",
-			"name: x\nsweeps: [{param: " + q + ", values: [" + num + "]}]\n",
-		} {
-			if _, err := ParseStudy("f.yaml", []byte(src)); err != nil && !errors.Is(err, ErrStudy) {
-				t.Fatalf("%q: error not wrapping ErrStudy: %v", src, err)
-			}
-		}
-	})
-}
 
 var (
 	progressRefOnce sync.Once
@@ -99,7 +47,7 @@ func FuzzProgressRecords(f *testing.F) {
 				t.Fatal(err)
 			}
 		}
-		if err := os.WriteFile(filepath.Join(dir, ManifestFile), manifest, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), manifest, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, "shards", "shard-1-of-1.json"), shard, 0o644); err != nil {
@@ -114,7 +62,7 @@ func FuzzProgressRecords(f *testing.F) {
 				t.Fatalf("%s differs after resuming from the fuzzed records", p)
 			}
 		}
-		if _, err := ReadManifest(dir); err != nil {
+		if _, err := dataset.ReadManifest(dir); err != nil {
 			t.Fatalf("successful execution left an unreadable manifest: %v", err)
 		}
 	})
@@ -124,17 +72,17 @@ func fuzzPlan(t testing.TB) *Plan {
 	return testPlan(t, testStudy(t, "replicates: 4\n"), 4)
 }
 
-// readManifestBytes decodes manifest bytes as ReadManifest does.
-func readManifestBytes(b []byte) (*Manifest, error) {
+// readManifestBytes decodes manifest bytes as dataset.ReadManifest does.
+func readManifestBytes(b []byte) (*dataset.Manifest, error) {
 	dir, err := os.MkdirTemp("", "fuzz-manifest-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	if err := os.WriteFile(filepath.Join(dir, ManifestFile), b, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), b, 0o644); err != nil {
 		return nil, err
 	}
-	return ReadManifest(dir)
+	return dataset.ReadManifest(dir)
 }
 
 // readTree returns every regular file under dir by relative path.
@@ -168,4 +116,33 @@ func treeDir(t *testing.T, files map[string][]byte) string {
 		}
 	}
 	return dir
+}
+
+// FuzzSensitivity: any `sensitivity:` block is a design (and plan) or an
+// error, never a panic. Blocks with more than 4,096 design points are only
+// parsed and validated (the plan of a valid large design is just large).
+func FuzzSensitivity(f *testing.F) {
+	f.Fuzz(func(t *testing.T, block []byte) {
+		var b strings.Builder
+		b.WriteString("name: fz\nreplicates: 2\nhorizon_days: 5\nsensitivity:\n")
+		for _, line := range strings.Split(string(block), "\n") {
+			b.WriteString("  " + line + "\n")
+		}
+		s, err := study.ParseStudy("f.yaml", []byte(b.String()))
+		if err != nil || s.Sensitivity == nil {
+			return
+		}
+		sp := s.Sensitivity.Resolved()
+		points := sp.Samples * (2*len(sp.Factors) + 2)
+		if points > 4096 {
+			return
+		}
+		p, d, err := SensitivityPlan(s)
+		if err != nil {
+			return
+		}
+		if len(p.Cells) != d.Points() {
+			t.Fatalf("%d cells for %d design points", len(p.Cells), d.Points())
+		}
+	})
 }

@@ -7,6 +7,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/study"
 )
 
 // TestIdentityIgnoresBudgetAndRoot (issue 16 item 8): changing only
@@ -37,7 +40,7 @@ func TestIdentityIgnoresBudgetAndRoot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range NonIdentityKeys {
+	for _, k := range study.NonIdentityKeys {
 		if strings.Contains(string(y), k+":") {
 			t.Errorf("identity holds %s:\n%s", k, y)
 		}
@@ -57,12 +60,12 @@ func TestManifestRebuilt(t *testing.T) {
 	if _, err := execFake(t, p, dir, f, nil); err != nil {
 		t.Fatal(err)
 	}
-	want, err := ReadManifest(dir)
+	want, err := dataset.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, garbage := range []string{"{\"schema_version\": 1, \"files\": [", "", "\x00\x01 not json"} {
-		if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(garbage), 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), []byte(garbage), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		res, err := execFake(t, p, dir, f, nil)
@@ -72,11 +75,11 @@ func TestManifestRebuilt(t *testing.T) {
 		if res.Done != 0 || res.Resumed != 40 {
 			t.Errorf("manifest %q: done %d, resumed %d; want nothing rerun", garbage, res.Done, res.Resumed)
 		}
-		got, err := ReadManifest(dir)
+		got, err := dataset.ReadManifest(dir)
 		if err != nil {
 			t.Fatalf("manifest %q not rebuilt: %v", garbage, err)
 		}
-		if !reflect.DeepEqual(got.Files, want.Files) || got.State != StateComplete || got.RunsDone != want.RunsDone || got.ConfigHash != want.ConfigHash {
+		if !reflect.DeepEqual(got.Files, want.Files) || got.State != dataset.StateComplete || got.RunsDone != want.RunsDone || got.ConfigHash != want.ConfigHash {
 			t.Errorf("manifest %q rebuilt differently", garbage)
 		}
 	}
@@ -85,7 +88,7 @@ func TestManifestRebuilt(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(other, "runs"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(other, ManifestFile), []byte("{"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(other, dataset.ManifestFile), []byte("{"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := execFake(t, p, other, f, nil); !errors.Is(err, ErrConfigChanged) {

@@ -2,78 +2,21 @@ package pipeline
 
 import (
 	"fmt"
-	"math"
-	"strings"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/study"
 )
-
-// Limits on a study's size, checked by Study.Validate before any cell is
-// built. A cell holds its resolved parameters (about 2 kB with the default
-// provider table), so MaxCells bounds the plan's memory at about 0.5 GB;
-// MaxRuns keeps run ids and row counts far inside int64 and is ~10⁶ times
-// anything a machine runs in a day.
-const (
-	MaxCells = 1 << 18 // 262,144 cells (scenarios × policies × sweep points)
-	MaxRuns  = 1 << 40 // 1.1·10¹² runs (cells × replicates)
-)
-
-// sweepPoints returns the number of sweep grid points (1 without sweeps),
-// saturating at math.MaxInt64.
-func sweepPoints(sweeps []Sweep) int64 {
-	n := int64(1)
-	for _, sw := range sweeps {
-		n = satMul(n, int64(len(sw.Values)))
-	}
-	return n
-}
-
-// satMul multiplies non-negative a and b, saturating at math.MaxInt64.
-func satMul(a, b int64) int64 {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	if a > math.MaxInt64/b {
-		return math.MaxInt64
-	}
-	return a * b
-}
-
-// StudyCells returns the number of cells of a study: scenarios × policies ×
-// sweep points (saturating at math.MaxInt64), without building them.
-func StudyCells(s *Study) int64 {
-	return satMul(int64(len(s.Scenarios))*int64(len(s.Policies)), sweepPoints(s.Sweeps))
-}
-
-// checkSize refuses a study above MaxCells or MaxRuns.
-func (s *Study) checkSize() error {
-	cells := StudyCells(s)
-	if cells > MaxCells {
-		return s.fieldErr("sweeps", "%d scenarios × %d policies × %d sweep points = %s cells: at most %d cells per study",
-			len(s.Scenarios), len(s.Policies), sweepPoints(s.Sweeps), fmtCount(cells), MaxCells)
-	}
-	if runs := satMul(cells, int64(s.Replicates)); runs > MaxRuns {
-		return s.fieldErr("replicates", "%d cells × %d replicates = %s runs: at most %d runs per study", cells, s.Replicates, fmtCount(runs), int64(MaxRuns))
-	}
-	return nil
-}
-
-func fmtCount(n int64) string {
-	if n == math.MaxInt64 {
-		return "more than 9.2·10¹⁸"
-	}
-	return fmt.Sprint(n)
-}
 
 // estimateStudy returns Estimate(NewPlan(s)) without building the plan's
 // cells: the provider_steps estimate needs only each cell's provider count
 // and entry rate, found per scenario × policy and, when entry.rate_per_year
 // is swept, from the sweep value. It walks the cells in plan order so that
 // its float sums equal Estimate's exactly. Memory is O(scenarios × policies).
-func estimateStudy(s *Study, chunkRuns int) (SizeEstimate, error) {
-	cells := StudyCells(s)
+func estimateStudy(s *study.Study, chunkRuns int) (SizeEstimate, error) {
+	cells := s.Cells()
 	p := &Plan{Study: s, Replicates: s.Replicates, HorizonDays: s.HorizonDays, Outputs: s.Outputs, ChunkRuns: chunkRuns}
-	est := SizeEstimate{Runs: satMul(cells, int64(s.Replicates))}
+	est := SizeEstimate{Runs: study.SatMul(cells, int64(s.Replicates))}
 	k := p.RecordEveryDays()
 	if k > 0 {
 		days := p.HorizonDays / k
@@ -82,7 +25,7 @@ func estimateStudy(s *Study, chunkRuns int) (SizeEstimate, error) {
 		}
 		est.RecordedDaysPerRun = days
 		if p.Outputs.Steps {
-			est.StepRows = satMul(est.Runs, int64(days))
+			est.StepRows = study.SatMul(est.Runs, int64(days))
 		}
 		if p.Outputs.ProviderSteps {
 			rateSweep := -1
@@ -91,7 +34,7 @@ func estimateStudy(s *Study, chunkRuns int) (SizeEstimate, error) {
 					rateSweep = i
 				}
 			}
-			points := sweepPoints(s.Sweeps)
+			points := study.SweepPoints(s.Sweeps)
 			var providers float64
 			for _, sn := range s.Scenarios {
 				sc, err := s.Scenario(sn)
@@ -105,13 +48,13 @@ func estimateStudy(s *Study, chunkRuns int) (SizeEstimate, error) {
 					}
 					base, err := model.Resolve(s.Params, sc, pol)
 					if err != nil {
-						return est, fmt.Errorf("%w: %v", ErrStudy, err)
+						return est, fmt.Errorf("%w: %v", study.ErrStudy, err)
 					}
 					n := float64(len(base.Providers.Table))
 					for i := int64(0); i < points; i++ {
 						rate := base.Entry.RatePerYear
 						if rateSweep >= 0 {
-							rate = gridValue(s.Sweeps, i, rateSweep)
+							rate = study.GridValue(s.Sweeps, i, rateSweep)
 						}
 						providers += n + rate*float64(p.HorizonDays)/365
 					}
@@ -125,17 +68,8 @@ func estimateStudy(s *Study, chunkRuns int) (SizeEstimate, error) {
 	return est, nil
 }
 
-// gridValue returns sweep j's value at grid point i (the first sweep varies
-// slowest, as in sweepGrid).
-func gridValue(sweeps []Sweep, i int64, j int) float64 {
-	for q := len(sweeps) - 1; q > j; q-- {
-		i /= int64(len(sweeps[q].Values))
-	}
-	return sweeps[j].Values[i%int64(len(sweeps[j].Values))]
-}
-
 // checkStudyBudget is CheckDiskBudget for a study whose cells are not built yet.
-func checkStudyBudget(s *Study, chunkRuns int) error {
+func checkStudyBudget(s *study.Study, chunkRuns int) error {
 	est, err := estimateStudy(s, chunkRuns)
 	if err != nil {
 		return err
@@ -143,81 +77,6 @@ func checkStudyBudget(s *Study, chunkRuns int) error {
 	if b := s.DiskBudgetGB; b > 0 && float64(est.Bytes) > b*1e9 {
 		return fmt.Errorf("%w: estimated %s (%d runs, %d rows) > disk_budget_gb %g; lower replicates, horizon_days or the outputs, or raise disk_budget_gb",
 			ErrDiskBudget, FormatBytes(est.Bytes), est.Runs, est.Rows(), b)
-	}
-	return nil
-}
-
-// checkUnlistedDefs validates scenario and policy definitions that the
-// study does not list as if they were listed: an unlisted scenario with every
-// listed policy, an unlisted policy with every listed scenario, so a typo in a
-// definition kept for later fails now rather than when it is first used.
-func (s *Study) checkUnlistedDefs() error {
-	listed := func(list []string, name string) bool {
-		for _, n := range list {
-			if n == name {
-				return true
-			}
-		}
-		return false
-	}
-	for _, name := range sortedKeys(s.ScenarioDefs) {
-		if listed(s.Scenarios, name) {
-			continue
-		}
-		sc, err := s.Scenario(name)
-		if err != nil {
-			return s.fieldErr("scenario_defs."+name, "%v", err)
-		}
-		if err := s.checkSchedule(name, sc.Schedule); err != nil {
-			return err
-		}
-		for _, pn := range s.Policies {
-			pol, err := s.Policy(pn)
-			if err != nil {
-				continue // reported for the listed policy
-			}
-			if err := s.checkResolved("scenario_defs."+name, sc, pol); err != nil {
-				return err
-			}
-		}
-	}
-	for _, name := range sortedKeys(s.PolicyDefs) {
-		if listed(s.Policies, name) {
-			continue
-		}
-		pol, err := s.Policy(name)
-		if err != nil {
-			return s.fieldErr("policy_defs."+name, "%v", err)
-		}
-		for _, sn := range s.Scenarios {
-			sc, err := s.Scenario(sn)
-			if err != nil {
-				continue
-			}
-			if err := s.checkResolved("policy_defs."+name, sc, pol); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// checkResolved resolves a scenario × policy and validates its parameters,
-// reporting a problem at field (a definition's path).
-func (s *Study) checkResolved(field string, sc model.Scenario, pol model.Policy) error {
-	p, err := model.Resolve(s.Params, sc, pol)
-	if err != nil {
-		return s.fieldErr(field+".params", "%v (not listed, but every definition must be valid)", err)
-	}
-	if err := p.Validate(); err != nil {
-		msg := err.Error()
-		f := field + ".params"
-		if i := strings.IndexAny(msg, " :"); i > 0 {
-			if _, ok := s.pos[f+"."+msg[:i]]; ok {
-				f += "." + msg[:i]
-			}
-		}
-		return s.fieldErr(f, "scenario %s × policy %s: %v (not listed, but every definition must be valid)", sc.Name, pol.Name, err)
 	}
 	return nil
 }
@@ -235,9 +94,9 @@ type Shape struct {
 
 // StudyShape returns the shape of NewPlan(s) without building it: the same
 // counts, chunk size and estimate (Estimate). s must be valid (Validate).
-func StudyShape(s *Study) (Shape, error) {
-	sh := Shape{Cells: StudyCells(s), ChunkRuns: s.ChunkRuns}
-	sh.Runs = satMul(sh.Cells, int64(s.Replicates))
+func StudyShape(s *study.Study) (Shape, error) {
+	sh := Shape{Cells: s.Cells(), ChunkRuns: s.ChunkRuns}
+	sh.Runs = study.SatMul(sh.Cells, int64(s.Replicates))
 	if sh.ChunkRuns == 0 {
 		sh.ChunkRuns = autoChunkRuns(sh.Runs)
 	}
@@ -250,7 +109,7 @@ func StudyShape(s *Study) (Shape, error) {
 // autoChunkRuns is the chunk size of a study that does not set chunk_runs:
 // DefaultChunkRuns, raised to keep at most MaxAutoChunks chunks.
 func autoChunkRuns(runs int64) int {
-	c := int64(DefaultChunkRuns)
+	c := int64(dataset.DefaultChunkRuns)
 	if k := (runs + MaxAutoChunks - 1) / MaxAutoChunks; k > c {
 		c = k
 	}

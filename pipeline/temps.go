@@ -3,12 +3,13 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // Temporary files and who owns them.
@@ -17,7 +18,8 @@ import (
 // advisory lock (lockFile) is held while the file exists:
 //
 //   - a part file being written by shard i of N:
-//     <table>/…/.part-<chunk>.parquet.shard-i-of-N.tmp, and that shard's
+//     <table>/…/.part-<chunk>.parquet.shard-i-of-N.tmp (dataset.PartTempName),
+//     and that shard's
 //     progress file being replaced: shards/.shard-i-of-N.json.tmp-<random>;
 //     owner: the shard lock shards/.shard-i-of-N.lock (held for the whole
 //     execution, see Execute);
@@ -38,28 +40,21 @@ import (
 func shardOwner(i, n int) string { return fmt.Sprintf("shard-%d-of-%d", i, n) }
 
 // shardLockPath is the lock held by the process executing a shard.
-func shardLockPath(l Layout, owner string) string {
+func shardLockPath(l dataset.Layout, owner string) string {
 	return filepath.Join(l.ShardsDir(), "."+owner+".lock")
 }
 
-// partTempName is the temporary name of a part file written by owner.
-func partTempName(final, owner string) string {
-	return filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+"."+owner+".tmp")
-}
-
 var (
-	// .part-000003.parquet.shard-1-of-2.tmp (and v0.1's .part-000003.parquet.tmp)
-	partTempRE = regexp.MustCompile(`^\.part-\d+\.parquet(?:\.(shard-\d+-of-\d+))?\.tmp$`)
 	// .shard-1-of-2.json.tmp-123456
 	stateTempRE = regexp.MustCompile(`^\.(shard-\d+-of-\d+)\.json\.tmp-\d+$`)
 	// .manifest.json.tmp-123456
-	manifestTempRE = regexp.MustCompile(`^\.` + regexp.QuoteMeta(ManifestFile) + `\.tmp-\d+$`)
+	manifestTempRE = regexp.MustCompile(`^\.` + regexp.QuoteMeta(dataset.ManifestFile) + `\.tmp-\d+$`)
 )
 
 // removeShardTemps deletes the temporary files of shard self (whose lock the
 // caller holds) and of every other shard whose lock is free; temporaries of
 // v0.1 (no owner in the name) are deleted only when no shard lock is held.
-func removeShardTemps(l Layout, self string) error {
+func removeShardTemps(l dataset.Layout, self string) error {
 	free := map[string]bool{self: true}
 	isFree := func(owner string) (bool, error) {
 		if ok, seen := free[owner]; seen {
@@ -91,7 +86,7 @@ func removeShardTemps(l Layout, self string) error {
 		}
 		return nil
 	}
-	for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
+	for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
 		err := filepath.WalkDir(filepath.Join(l.Dir, sub), func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {
@@ -99,8 +94,8 @@ func removeShardTemps(l Layout, self string) error {
 				}
 				return err
 			}
-			if m := partTempRE.FindStringSubmatch(d.Name()); m != nil && !d.IsDir() {
-				return remove(path, m[1])
+			if owner, ok := dataset.PartTempOwner(d.Name()); ok && !d.IsDir() {
+				return remove(path, owner)
 			}
 			return nil
 		})
@@ -126,7 +121,7 @@ func removeShardTemps(l Layout, self string) error {
 // gone). The lock is taken and released at once: the caller already holds
 // its own shard's lock, and another process that takes owner's lock after
 // this check cleans its own temporaries before writing new ones.
-func isFreeLock(l Layout, owner, self string) (bool, error) {
+func isFreeLock(l dataset.Layout, owner, self string) (bool, error) {
 	if owner == self {
 		return true, nil
 	}
@@ -142,7 +137,7 @@ func isFreeLock(l Layout, owner, self string) (bool, error) {
 
 // removeManifestTemps deletes temporaries of manifest.json; the caller holds
 // the merge lock, which every writer of the manifest holds.
-func removeManifestTemps(l Layout) error {
+func removeManifestTemps(l dataset.Layout) error {
 	entries, err := os.ReadDir(l.Dir)
 	if err != nil {
 		return err
@@ -167,7 +162,7 @@ func removeManifestTemps(l Layout) error {
 // `run` did not write (no shards/) gets no lease and no clean-up: nothing
 // there says which temporaries are in flight.
 func ReportLease(dir string) (release func(), err error) {
-	l := Layout{Dir: dir}
+	l := dataset.Layout{Dir: dir}
 	if fi, err := os.Stat(l.ShardsDir()); err != nil || !fi.IsDir() {
 		return func() {}, nil
 	}
@@ -187,7 +182,7 @@ var (
 	reportTempRE  = regexp.MustCompile(`^(\.figures-tmp-\d+|\.report-\d+\.html\.tmp|figures\.old)$`)
 )
 
-func removeReportTemps(l Layout) error {
+func removeReportTemps(l dataset.Layout) error {
 	var stale []string
 	if entries, err := os.ReadDir(l.Summary()); err == nil {
 		for _, de := range entries {
@@ -212,7 +207,3 @@ func removeReportTemps(l Layout) error {
 	}
 	return nil
 }
-
-// failWriter is a test hook: when set, part files are written through
-// failWriter(tmpPath, file), e.g. a writer that fails like a full disk.
-var failWriter func(path string, w io.Writer) io.Writer

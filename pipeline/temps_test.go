@@ -3,15 +3,14 @@ package pipeline
 import (
 	"context"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -75,7 +74,7 @@ func TestStaggeredShards(t *testing.T) {
 		errc <- err
 	}()
 	<-blocked
-	tmp := filepath.Join(dir, TableRuns, ".part-000002.parquet.shard-1-of-2.tmp")
+	tmp := filepath.Join(dir, dataset.TableRuns, ".part-000002.parquet.shard-1-of-2.tmp")
 	waitFor(t, "shard 1/2's temporary part file", func() bool { _, err := os.Stat(tmp); return err == nil })
 	for _, sh := range [][2]int{{2, 2}, {1, 1}} {
 		if _, err := execFake(t, testPlan(t, s, 8), dir, f, func(o *Options) { o.Shard, o.Shards = sh[0], sh[1] }); err != nil {
@@ -101,8 +100,8 @@ func TestStaggeredShards(t *testing.T) {
 	if tmps := strayTemps(t, dir); len(tmps) > 0 {
 		t.Errorf("temporary files left: %v", tmps)
 	}
-	m, err := ReadManifest(dir)
-	if err != nil || m.State != StateComplete || m.RunsDone != 40 {
+	m, err := dataset.ReadManifest(dir)
+	if err != nil || m.State != dataset.StateComplete || m.RunsDone != 40 {
 		t.Fatalf("manifest: %v %+v", err, m)
 	}
 }
@@ -117,8 +116,8 @@ func TestDeadShardTempsRemoved(t *testing.T) {
 		t.Fatal(err)
 	}
 	stale := []string{
-		filepath.Join(dir, TableRuns, ".part-000003.parquet.shard-2-of-3.tmp"),
-		filepath.Join(dir, TableRuns, ".part-000001.parquet.tmp"),
+		filepath.Join(dir, dataset.TableRuns, ".part-000003.parquet.shard-2-of-3.tmp"),
+		filepath.Join(dir, dataset.TableRuns, ".part-000001.parquet.tmp"),
 		filepath.Join(dir, "shards", ".shard-2-of-3.json.tmp-12345"),
 		filepath.Join(dir, ".manifest.json.tmp-999"),
 	}
@@ -156,17 +155,15 @@ func TestDeadShardTempsRemoved(t *testing.T) {
 	}
 }
 
-// enospcWriter fails every write like a full disk.
-type enospcWriter struct{}
-
-func (enospcWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
-
-// TestFullDiskMidChunk (issue 16 item 5): when the disk fills while a
-// chunk's steps file is written, after the chunk's runs file is complete,
-// no part file appears that the progress record and manifest do not list,
-// no temporary file stays, and resuming completes the study with the
-// uninterrupted run's bytes.
-func TestFullDiskMidChunk(t *testing.T) {
+// TestPublishAfterRecord (issue 16 item 5): a chunk's files appear under
+// their final names only once its progress record lists them. Here the
+// chunk's steps file cannot be published (a directory occupies its final
+// name, a real filesystem fault like a full disk) after its runs file was
+// finished: before, the runs file stayed on disk, complete but listed
+// nowhere (DuckDB read more rows than the manifest said); now nothing of the
+// chunk is left, no temporary file stays, and once the fault is gone,
+// resuming gives the uninterrupted run's bytes.
+func TestPublishAfterRecord(t *testing.T) {
 	s := testStudy(t, "")
 	f := &fakeModel{}
 	ref := t.TempDir()
@@ -176,18 +173,19 @@ func TestFullDiskMidChunk(t *testing.T) {
 	want := dataFiles(t, ref)
 
 	dir := t.TempDir()
-	failWriter = func(path string, w io.Writer) io.Writer {
-		if strings.Contains(path, string(filepath.Separator)+TableSteps+string(filepath.Separator)) && strings.Contains(path, "part-000002") {
-			return enospcWriter{}
-		}
-		return w
+	// Chunks 1 and 3 first (shard 2/2), so that the directory is this study's.
+	if _, err := execFake(t, testPlan(t, s, 8), dir, f, func(o *Options) { o.Shard, o.Shards = 2, 2 }); err != nil {
+		t.Fatal(err)
+	}
+	block := filepath.Join(dir, dataset.TableSteps, "scenario=baseline", "policy=none", dataset.PartName(0))
+	if err := os.MkdirAll(filepath.Join(block, "occupied"), 0o755); err != nil {
+		t.Fatal(err)
 	}
 	_, err := execFake(t, testPlan(t, s, 8), dir, f, nil)
-	failWriter = nil
-	if !errors.Is(err, syscall.ENOSPC) {
-		t.Fatalf("err %v, want ENOSPC", err)
+	if err == nil || !strings.Contains(err.Error(), "part-000000") {
+		t.Fatalf("err %v, want a failure publishing chunk 0", err)
 	}
-	m, merr := ReadManifest(dir)
+	m, merr := dataset.ReadManifest(dir)
 	if merr != nil {
 		t.Fatal(merr)
 	}
@@ -200,11 +198,14 @@ func TestFullDiskMidChunk(t *testing.T) {
 			t.Errorf("%s is on disk but not in the manifest", p)
 		}
 	}
-	if len(m.Files) == 0 || m.State != StateRunning {
-		t.Errorf("manifest: %d files, state %s; want chunks 0-1 listed and running", len(m.Files), m.State)
+	if len(m.Files) == 0 || m.State != dataset.StateRunning {
+		t.Errorf("manifest: %d files, state %s; want chunks 1 and 3 listed and running", len(m.Files), m.State)
 	}
 	if tmps := strayTemps(t, dir); len(tmps) > 0 {
 		t.Errorf("temporary files left: %v", tmps)
+	}
+	if err := os.RemoveAll(block); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := execFake(t, testPlan(t, s, 8), dir, f, nil); err != nil {
 		t.Fatal(err)

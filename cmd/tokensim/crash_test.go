@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // crashTrees are the directories of a study compared byte for byte.
@@ -55,8 +55,8 @@ func strayTemps(dir string) []string {
 
 // manifestComplete reports whether the study's manifest says complete.
 func manifestComplete(dir string) bool {
-	m, err := pipeline.ReadManifest(dir)
-	return err == nil && m.State == pipeline.StateComplete
+	m, err := dataset.ReadManifest(dir)
+	return err == nil && m.State == dataset.StateComplete
 }
 
 // TestCrashConsistency (issue 16; `make check`, skipped by -short) runs the

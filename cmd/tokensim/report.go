@@ -8,9 +8,9 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
 )
 
 // reportFlags are the options of `tokensim report`.
@@ -20,12 +20,12 @@ type reportFlags struct {
 	workers   int
 	noFans    bool
 	noSVG     bool
-	verify    bool // check every listed file's SHA-256 (stats.VerifyAll)
-	noVerify  bool // check none (stats.VerifyNone); default: the files read
+	verify    bool // check every listed file's SHA-256 (aggregate.VerifyAll)
+	noVerify  bool // check none (aggregate.VerifyNone); default: the files read
 }
 
 func defaultReportFlags() reportFlags {
-	o := stats.DefaultOptions()
+	o := aggregate.DefaultOptions()
 	return reportFlags{bootstrap: o.Bootstrap, method: o.BootstrapMethod, workers: min(o.Workers, runtime.NumCPU())}
 }
 
@@ -81,7 +81,7 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 
 // buildReport writes the report of the study in dir: a sensitivity study's
 // page (sensitivityReport in sensitivity.go: its design points are not
-// comparable cells), otherwise stats.Aggregate then reports.Write.
+// comparable cells), otherwise aggregate.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
 func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
 	// One report writer at a time; it first removes what a killed report left.
@@ -99,21 +99,21 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		}
 		return path, nil
 	}
-	o := stats.DefaultOptions()
+	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
 	o.BootstrapMethod = rf.method
 	o.Workers = max(rf.workers, 1)
 	o.Fans = !rf.noFans
 	switch {
 	case rf.verify:
-		o.Verify = stats.VerifyAll
+		o.Verify = aggregate.VerifyAll
 	case rf.noVerify:
-		o.Verify = stats.VerifyNone
+		o.Verify = aggregate.VerifyNone
 	}
 	if err := o.Validate(); err != nil {
 		return "", fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := stats.Aggregate(ctx, dir, o)
+	st, err := aggregate.Aggregate(ctx, dir, o)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
