@@ -169,7 +169,7 @@ func TestCrashConsistency(t *testing.T) {
 		} else {
 			// While the report writes a temporary file (summary table,
 			// figures directory or page).
-			poll(func() bool { return len(strayTemps(dir)) > 0 || !alive() }, 60*time.Second)
+			poll(func() bool { return manifestComplete(dir) && len(strayTemps(dir)) > 0 || !alive() }, 60*time.Second)
 			at = "while the report had a temporary file open"
 		}
 		_ = c.Process.Signal(syscall.SIGKILL)
