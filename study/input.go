@@ -118,7 +118,7 @@ func wholeNumberMsg(n ast.Node) string {
 	return "want a whole number, got " + text
 }
 
-// mustDecode is yaml.NodeToValue under decodeSafely.
+// nodeToValue is yaml.NodeToValue under decodeSafely.
 func nodeToValue(file string, n ast.Node, v any, opts ...yaml.DecodeOption) error {
 	return decodeSafely(file, func() error { return yaml.NodeToValue(n, v, opts...) })
 }
