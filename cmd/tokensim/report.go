@@ -56,7 +56,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if rf.verify && rf.noVerify {
 		return fmt.Errorf("%w: --verify and --no-verify contradict each other", errUsage)
@@ -111,7 +111,7 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		o.Verify = aggregate.VerifyNone
 	}
 	if err := o.Validate(); err != nil {
-		return "", fmt.Errorf("%w: %v", errUsage, err)
+		return "", fmt.Errorf("%w: %w", errUsage, err)
 	}
 	st, err := aggregate.Aggregate(ctx, dir, o)
 	if err != nil {
