@@ -216,7 +216,7 @@ func (e *engine) prepare() error {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
 	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
-		if errors.Is(err, dataset.ErrNotStudy) && len(states) > 0 {
+		if (errors.Is(err, dataset.ErrCorrupt) || errors.Is(err, dataset.ErrNotStudy)) && !errors.Is(err, dataset.ErrSchema) && len(states) > 0 {
 			// A corrupted manifest is rebuilt from the shard progress records
 			// (merge) when they are this study's (checked below).
 			e.opts.Logger.Warn("manifest.json is unreadable; rebuilding it from the shard progress records", "dir", dir, "error", err)

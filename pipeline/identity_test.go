@@ -83,6 +83,13 @@ func TestManifestRebuilt(t *testing.T) {
 			t.Errorf("manifest %q rebuilt differently", garbage)
 		}
 	}
+	// A manifest of another schema version is not ours to rewrite.
+	if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), []byte(`{"schema_version": 99}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := execFake(t, p, dir, f, nil); !errors.Is(err, ErrConfigChanged) {
+		t.Errorf("manifest of schema version 99: %v, want ErrConfigChanged", err)
+	}
 	// No progress records: nothing to rebuild from.
 	other := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(other, "runs"), 0o755); err != nil {
