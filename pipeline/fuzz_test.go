@@ -68,8 +68,10 @@ func FuzzProgressRecords(f *testing.F) {
 	})
 }
 
+// fuzzPlan is a study of 2 chunks (1 cell × 4 replicates, 2 runs per chunk),
+// small so that each fuzz execution is quick.
 func fuzzPlan(t testing.TB) *Plan {
-	return testPlan(t, testStudy(t, "replicates: 4\n"), 4)
+	return testPlan(t, testStudy(t, "replicates: 4\nhorizon_days: 10\nscenarios: [baseline]\npolicies: [none]\n"), 2)
 }
 
 // readManifestBytes decodes manifest bytes as dataset.ReadManifest does.
