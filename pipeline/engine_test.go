@@ -104,7 +104,7 @@ func TestReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resolved config does not parse: %v", err)
 	}
-	y2, _ := s2.ResolvedYAML()
+	y2, _ := s2.IdentityYAML()
 	if string(y2) != m.Config {
 		t.Errorf("resolved config does not round-trip")
 	}
@@ -285,8 +285,15 @@ func TestFailFast(t *testing.T) {
 // TestDiskBudget: a study over its budget is refused and nothing is written.
 func TestDiskBudget(t *testing.T) {
 	s := testStudy(t, "disk_budget_gb: 0.000001\n")
+	if _, err := NewPlan(s); !errors.Is(err, ErrDiskBudget) {
+		t.Fatalf("NewPlan: err %v, want ErrDiskBudget", err)
+	}
+	// A plan built before the budget was lowered is refused by Execute.
+	s.DiskBudgetGB = 0
+	p := testPlan(t, s, 8)
+	s.DiskBudgetGB = 0.000001
 	dir := filepath.Join(t.TempDir(), "study")
-	_, err := execFake(t, testPlan(t, s, 8), dir, &fakeModel{}, nil)
+	_, err := execFake(t, p, dir, &fakeModel{}, nil)
 	if !errors.Is(err, ErrDiskBudget) {
 		t.Fatalf("err %v", err)
 	}
