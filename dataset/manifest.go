@@ -16,8 +16,19 @@ const ManifestFile = "manifest.json"
 
 // SchemaVersion is the version of the dataset layout and table schemas; it is
 // written to the manifest and to every Parquet file's key-value metadata.
-// Readers refuse other versions.
-const SchemaVersion = 1
+// Readers refuse other versions. The history of versions is SchemaHistory.
+const SchemaVersion = 2
+
+// SchemaHistory says what changed in each dataset schema version; README.md
+// of every study and docs/dataset.md quote it.
+var SchemaHistory = []string{
+	"1: v0.1. Sentinels −1 for \"never\" and \"not applicable\"; cell and replicate INT32 in runs, day INT32 in steps, seed UINT64.",
+	"2: nulls for \"not applicable\" (metrics of a lever that is off; no shock) and \"never\" (fund_depleted_day, recovery_days), " +
+		"with the flags fund_depleted and recovered telling them apart; every key (run_id, cell, replicate, day) INT64 in every table and seed INT64; " +
+		"steps carry cell, scenario, policy, replicate and the swept parameters on every row; " +
+		"summary files carry the provenance metadata; README.md and datapackage.json describe the study; " +
+		"the manifest lists every file of the study directory; float columns use BYTE_STREAM_SPLIT encoding.",
+}
 
 // DefaultChunkRuns is the number of consecutive run ids written together as
 // one chunk (one set of part files): the unit of resumption and of sharding.

@@ -42,13 +42,19 @@ const (
 // RunKeys are the key columns of the runs table (MODEL-SPEC §4.2), followed
 // in the file by every model.Summary column and one float64 column per swept
 // parameter.
+//
+// Every key is int64 in every table (schema v2): run_id, cell, replicate and
+// day join without casts. Seed is the run's model seed (model.RunSeed, a
+// uint64) stored with the same 64 bits as a signed int64, because Spark, Java
+// and R handle unsigned 64-bit Parquet columns poorly: reinterpret a negative
+// value as uint64 (e.g. `seed::UBIGINT` in DuckDB) to get the model's seed.
 type RunKeys struct {
 	RunID     int64  `parquet:"run_id"`
-	Cell      int32  `parquet:"cell"`
+	Cell      int64  `parquet:"cell"`
 	Scenario  string `parquet:"scenario,dict"`
 	Policy    string `parquet:"policy,dict"`
-	Replicate int32  `parquet:"replicate"`
-	Seed      uint64 `parquet:"seed"`
+	Replicate int64  `parquet:"replicate"`
+	Seed      int64  `parquet:"seed"`
 }
 
 // RunsTable is the dynamic row type of the runs table: RunKeys' fields,
@@ -68,7 +74,11 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 	kt := reflect.TypeOf(RunKeys{})
 	for i := 0; i < kt.NumField(); i++ {
 		f := kt.Field(i)
-		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
+		tag := f.Tag
+		if n := ParquetName(f); n == "run_id" || n == "cell" || n == "replicate" {
+			tag = encodedTag(n, f.Type, keyEncoding)
+		}
+		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: tag})
 	}
 	st := reflect.TypeOf(model.Summary{})
 	names := map[string]bool{}
@@ -77,7 +87,7 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 	}
 	for i := 0; i < st.NumField(); i++ {
 		f := st.Field(i)
-		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: f.Tag})
+		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: withEncoding(f)})
 		names[ParquetName(f)] = true
 	}
 	for i, p := range sweepParams {
@@ -85,8 +95,8 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 			return nil, fmt.Errorf("%w: sweep parameter %q collides with a runs column", ErrSchema, p)
 		}
 		names[p] = true
-		tag := reflect.StructTag(`parquet:"` + p + `"`)
-		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeOf(float64(0)), Tag: tag})
+		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeOf(float64(0)),
+			Tag: encodedTag(p, reflect.TypeOf(float64(0)), sweepEncoding)})
 	}
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Interface())
@@ -177,6 +187,7 @@ type PartWriter[T any] struct {
 	n          int64
 	rows       int64
 	w          *parquet.GenericWriter[T]
+	rowBuf     []parquet.Row // WriteDay's rows, reused
 }
 
 // CreatePart creates the directories of path and starts a part file of
@@ -206,6 +217,18 @@ func (p *PartWriter[T]) Write(rows []T) error {
 		return err
 	}
 	p.rows += int64(len(rows))
+	return nil
+}
+
+// WriteDay appends one run's rows of a day table: rows is a slice of t's
+// model row type, k the run's keys and sweep its cell's sweep values. The
+// part must have been created with t.Schema().
+func (p *PartWriter[T]) WriteDay(t *DayTable, k DayKeys, rows any, sweep []SweepValue) error {
+	p.rowBuf = t.AppendRows(p.rowBuf[:0], k, rows, sweep)
+	if _, err := p.w.WriteRows(p.rowBuf); err != nil {
+		return err
+	}
+	p.rows += int64(len(p.rowBuf))
 	return nil
 }
 

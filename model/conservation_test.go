@@ -35,7 +35,7 @@ func closeTo(t *testing.T, what string, got, want, scale float64) {
 type dayChecker struct {
 	t     *testing.T
 	label string
-	day   int32
+	day   int64
 	sum   float64
 	k     int
 	steps []Step
@@ -165,9 +165,9 @@ func TestConservationWithExitsAndHalts(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.flush()
-	if sum.Exits == 0 || sum.Entries == 0 || sum.Halts == 0 || sum.FundDepletedDay < 0 {
+	if sum.Exits == 0 || sum.Entries == 0 || orV1(sum.Halts, 0) == 0 || orV1(sum.FundDepletedDay, -1) < 0 {
 		t.Fatalf("stress run did not exercise exits %d entries %d halts %d depletion %d",
-			sum.Exits, sum.Entries, sum.Halts, sum.FundDepletedDay)
+			sum.Exits, sum.Entries, orV1(sum.Halts, 0), orV1(sum.FundDepletedDay, -1))
 	}
 	checkAudit(t, "stress", r.Audit(), sum)
 }
@@ -311,8 +311,8 @@ func TestSummaryMatchesDays(t *testing.T) {
 			{"supply_final_clt", sum.SupplyFinalCLT, last.SupplyCLT},
 			{"revenue_cv", sum.RevenueCV, sdN1(revs) / mean(revs)},
 			{"cost_volatility", sum.CostVolatility, sdN1(costChg)},
-			{"recovery_days", float64(sum.RecoveryDays), float64(recovery)},
-			{"fund_depleted_day", float64(sum.FundDepletedDay), float64(depleted)},
+			{"recovery_days", float64(orV1(sum.RecoveryDays, -1)), float64(recovery)},
+			{"fund_depleted_day", float64(orV1(sum.FundDepletedDay, -1)), float64(depleted)},
 		}
 		for _, c := range checks {
 			if !near(c.got, c.want, 1e-9) {

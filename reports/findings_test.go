@@ -46,7 +46,7 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 			t.Errorf("%s may carry a headline", mi.Name)
 		}
 	}
-	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days"; strings.Join(structural, " ") != want {
+	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days fund_depleted"; strings.Join(structural, " ") != want {
 		t.Errorf("structural metrics %v, want %s", structural, want)
 	}
 	if !headlineMetric(model.Metric{Name: "peg_mad", Better: model.LowerIsBetter}) {

@@ -178,7 +178,7 @@ outputs: {steps: true, provider_steps: true, record_every_days: 7}
 // TestVersion checks the version output's shape.
 func TestVersion(t *testing.T) {
 	out, _, code := cli(t, "version")
-	if code != 0 || !regexp.MustCompile(`^tokensim \S+\nschema   1\ngo       go\S+ \S+/\S+\n$`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`^tokensim \S+\nschema   2\ngo       go\S+ \S+/\S+\n$`).MatchString(out) {
 		t.Errorf("version output (exit %d):\n%s", code, out)
 	}
 }
