@@ -52,12 +52,12 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 	}
 	int64T, strT := reflect.TypeFor[int64](), reflect.TypeFor[string]()
 	fields := []reflect.StructField{
-		{Name: "RunID", Type: int64T, Tag: encodedTag("run_id", int64T, keyEncoding)},
-		{Name: "Cell", Type: int64T, Tag: encodedTag("cell", int64T, keyEncoding)},
+		{Name: "RunID", Type: int64T, Tag: `parquet:"run_id"`},
+		{Name: "Cell", Type: int64T, Tag: `parquet:"cell"`},
 		{Name: "Scenario", Type: strT, Tag: `parquet:"scenario,dict"`},
 		{Name: "Policy", Type: strT, Tag: `parquet:"policy,dict"`},
-		{Name: "Replicate", Type: int64T, Tag: encodedTag("replicate", int64T, keyEncoding)},
-		{Name: "Day", Type: int64T, Tag: encodedTag("day", int64T, keyEncoding)},
+		{Name: "Replicate", Type: int64T, Tag: `parquet:"replicate"`},
+		{Name: "Day", Type: int64T, Tag: `parquet:"day"`},
 	}
 	names := map[string]bool{}
 	for _, f := range fields {
@@ -81,7 +81,7 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 		}
 		names[p] = true
 		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeFor[float64](),
-			Tag: encodedTag(p, reflect.TypeFor[float64](), sweepEncoding)})
+			Tag: reflect.StructTag(`parquet:"` + p + `"`)})
 	}
 	t := &DayTable{table: table, nCols: len(fields)}
 	t.schema = parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())

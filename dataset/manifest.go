@@ -27,7 +27,7 @@ var SchemaHistory = []string{
 		"with the flags fund_depleted and recovered telling them apart; every key (run_id, cell, replicate, day) INT64 in every table and seed INT64; " +
 		"steps carry cell, scenario, policy, replicate and the swept parameters on every row; " +
 		"summary files carry the provenance metadata; README.md and datapackage.json describe the study; " +
-		"the manifest lists every file of the study directory; float columns use BYTE_STREAM_SPLIT encoding.",
+		"the manifest lists every file of the study directory; float columns use the BYTE_STREAM_SPLIT encoding.",
 }
 
 // DefaultChunkRuns is the number of consecutive run ids written together as

@@ -74,11 +74,7 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 	kt := reflect.TypeOf(RunKeys{})
 	for i := 0; i < kt.NumField(); i++ {
 		f := kt.Field(i)
-		tag := f.Tag
-		if n := ParquetName(f); n == "run_id" || n == "cell" || n == "replicate" {
-			tag = encodedTag(n, f.Type, keyEncoding)
-		}
-		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: tag})
+		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
 	}
 	st := reflect.TypeOf(model.Summary{})
 	names := map[string]bool{}
@@ -95,8 +91,8 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 			return nil, fmt.Errorf("%w: sweep parameter %q collides with a runs column", ErrSchema, p)
 		}
 		names[p] = true
-		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeOf(float64(0)),
-			Tag: encodedTag(p, reflect.TypeOf(float64(0)), sweepEncoding)})
+		tag := reflect.StructTag(`parquet:"` + p + `"`)
+		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeOf(float64(0)), Tag: tag})
 	}
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Interface())
