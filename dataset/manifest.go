@@ -116,7 +116,10 @@ type Manifest struct {
 	Shards []ShardInfo `json:"shards"`
 	// Rows counts the rows written per table ("runs", "steps", "provider_steps").
 	Rows map[string]int64 `json:"rows"`
-	// Files lists every data file, sorted by path.
+	// Files lists every file of the study directory but the manifest and
+	// shards/, sorted by path: the data files the pipeline wrote, and, once
+	// Describe has run, the summary tables, figures, report, README.md and
+	// datapackage.json.
 	Files []FileInfo `json:"files"`
 }
 
@@ -147,12 +150,14 @@ type ShardInfo struct {
 	ChunksOwn  int        `json:"chunks_owned"`
 }
 
-// FileInfo is one data file of the study.
+// FileInfo is one file of the study.
 type FileInfo struct {
-	Path   string `json:"path"`  // slash-separated, relative to the study directory
-	Table  string `json:"table"` // runs, steps or provider_steps
-	Chunk  int    `json:"chunk"`
-	Rows   int64  `json:"rows"`
+	Path string `json:"path"` // slash-separated, relative to the study directory
+	// Table is the data table (runs, steps or provider_steps) or the kind of
+	// a derived file (KindSummary, KindFigure, KindReport, KindDoc).
+	Table  string `json:"table"`
+	Chunk  int    `json:"chunk"` // −1 for derived files
+	Rows   int64  `json:"rows"`  // 0 for files that are not tables
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"` // hex
 }

@@ -91,6 +91,9 @@ func OpenDataset(dir string) (*Dataset, error) {
 	ds := &Dataset{Dir: dir, Manifest: m, rows: map[string]int64{}, stepsOf: map[[2]string][]string{}}
 	ds.Info = infoFromManifest(dir, m)
 	for _, fi := range m.Files {
+		if fi.Table != TableRuns && fi.Table != TableSteps && fi.Table != TableProviderSteps {
+			continue // summary, figures, report, README: derived, rewritten by every report
+		}
 		path := filepath.Join(dir, filepath.FromSlash(fi.Path))
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s: listed in %s but missing", ErrCorrupt, path, ManifestFile)

@@ -145,17 +145,29 @@ type FileMeta struct {
 // Meta… key-value metadata. They are fixed so that a chunk's bytes depend on
 // its rows only.
 func (m FileMeta) Options(table string) []parquet.WriterOption {
-	return []parquet.WriterOption{
+	opts := []parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{Level: zstdLevel}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(PageBufferBytes),
 		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
-		parquet.KeyValueMetadata(MetaConfigHash, m.ConfigHash),
-		parquet.KeyValueMetadata(MetaSeed, strconv.FormatUint(m.Seed, 10)),
-		parquet.KeyValueMetadata(MetaToolVersion, m.ToolVersion),
-		parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(SchemaVersion)),
-		parquet.KeyValueMetadata(MetaStudy, m.Study),
-		parquet.KeyValueMetadata(MetaTable, table),
+	}
+	for _, kv := range m.KeyValues(table) {
+		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
+	}
+	return opts
+}
+
+// KeyValues are the Meta… key-value pairs of a file of table (e.g. "runs",
+// or "summary/metrics" for a summary table), in a fixed order: the
+// provenance every Parquet and Arrow file of a study carries.
+func (m FileMeta) KeyValues(table string) [][2]string {
+	return [][2]string{
+		{MetaConfigHash, m.ConfigHash},
+		{MetaSeed, strconv.FormatUint(m.Seed, 10)},
+		{MetaToolVersion, m.ToolVersion},
+		{MetaSchemaVersion, strconv.Itoa(SchemaVersion)},
+		{MetaStudy, m.Study},
+		{MetaTable, table},
 	}
 }
 

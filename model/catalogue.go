@@ -45,8 +45,9 @@ type Table string
 
 // Tables holding catalogued metrics.
 const (
-	TableRuns  Table = "runs"
-	TableSteps Table = "steps"
+	TableRuns          Table = "runs"
+	TableSteps         Table = "steps"
+	TableProviderSteps Table = "provider_steps"
 )
 
 // Metric describes one column of the runs or steps table: the single source
@@ -137,8 +138,9 @@ func LookupMetric(t Table, name string) (Metric, bool) {
 // here once, in report order.
 var catalogueV2 = concatMetrics(
 	// market (v2 §A), LLM market (§B), levers (§C): one line each.
-	flagMetrics,  // dataset schema v2 event flags (catalogue_dataset.go)
-	stepsMetrics, // steps columns for the data dictionary (catalogue_dataset.go)
+	flagMetrics,          // dataset schema v2 event flags (catalogue_dataset.go)
+	stepsMetrics,         // steps columns for the data dictionary (catalogue_dataset.go)
+	providerStepsMetrics, // provider_steps columns, likewise
 )
 
 func concatMetrics(parts ...[]Metric) []Metric {

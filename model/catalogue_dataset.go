@@ -38,3 +38,16 @@ var stepsMetrics = []Metric{
 	{Name: "cap_in_force", Table: TableSteps, Family: FamilyGovernance, Unit: "true/false", Label: "Share cap in force", Description: "The market-share cap applied on day t.", Lo: 0, Hi: 1, Better: Neutral, Integer: true, Version: 1},
 	{Name: "grants_in_force", Table: TableSteps, Family: FamilyGovernance, Unit: "true/false", Label: "Grants in force", Description: "Grants were paid out on day t.", Lo: 0, Hi: 1, Better: Neutral, Integer: true, Version: 1},
 }
+
+// providerStepsMetrics describe the columns of the provider_steps table
+// (MODEL-SPEC §4.3) for the data dictionary; run_id, day and provider are
+// keys.
+var providerStepsMetrics = []Metric{
+	{Name: "share", Table: TableProviderSteps, Family: FamilyDiversity, Unit: "share", Label: "Provider's volume share", Description: "The provider's share of day-t volume.", Lo: 0, Hi: 1, Better: Neutral, Version: 1},
+	{Name: "volume_mtok", Table: TableProviderSteps, Family: FamilyConsumers, Unit: "Mtok", Label: "Provider's volume", Description: "Volume the provider served on day t, in millions of tokens.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
+	{Name: "price_clt_per_mtok", Table: TableProviderSteps, Family: FamilyProfitability, Unit: "CLT/Mtok", Label: "Provider's list price", Description: "The provider's price on day t in CLT per Mtok (MODEL-SPEC §2.4).", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
+	{Name: "revenue_usd", Table: TableProviderSteps, Family: FamilyProfitability, Unit: "USD", Label: "Provider's revenue", Description: "The provider's revenue on day t (sales net of hedging cost).", Lo: unbounded, Hi: unbounded, Better: Neutral, Version: 1},
+	{Name: "profit_usd", Table: TableProviderSteps, Family: FamilyProfitability, Unit: "USD", Label: "Provider's profit", Description: "The provider's revenue − costs on day t (grants excluded).", Lo: unbounded, Hi: unbounded, Better: Neutral, Version: 1},
+	{Name: "cash_usd", Table: TableProviderSteps, Family: FamilyProfitability, Unit: "USD", Label: "Provider's cash", Description: "The provider's USD cash at the end of day t; it exits when cash runs out (MODEL-SPEC §2.5).", Lo: unbounded, Hi: unbounded, Better: Neutral, Version: 1},
+	{Name: "active", Table: TableProviderSteps, Family: FamilyDiversity, Unit: "true/false", Label: "Provider active", Description: "The provider is active at the end of day t.", Lo: 0, Hi: 1, Better: Neutral, Integer: true, Version: 1},
+}

@@ -272,6 +272,9 @@ func chunksDone(dir string) int {
 	}
 	seen := map[int]bool{}
 	for _, f := range m.Files {
+		if f.Chunk < 0 { // README.md, datapackage.json, report files: not a chunk
+			continue
+		}
 		seen[f.Chunk] = true
 	}
 	return len(seen)

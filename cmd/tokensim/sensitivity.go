@@ -105,6 +105,9 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		printSensitivityResult(stdout, sres)
 	}
 	if *ef.noReport {
+		if err := describe(dir); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
 		return failed
 	}
@@ -118,6 +121,9 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			return failed
 		}
 		return fmt.Errorf("report: %w", rerr)
+	}
+	if err := describe(dir); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout, report)
 	return failed
