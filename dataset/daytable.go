@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -28,17 +27,25 @@ var dayKeyColumns = []string{"cell", "scenario", "policy", "replicate"}
 // scenario, policy, replicate, day (all int64 but the two strings), then the
 // model row type's other columns in field order, then one DOUBLE column per
 // swept parameter (named by its dotted path), the same columns as the runs
-// table's keys and sweep. Rows are built as parquet.Row values (Rows), so
-// writing them costs no reflection beyond the model row's own
-// deconstruction.
+// table's keys and sweep. Rows are built as parquet.Row values
+// (AppendRows), written by PartWriter.WriteDay.
 type DayTable struct {
 	table    string
+	rowType  reflect.Type
 	schema   *parquet.Schema // the file's schema
-	src      *parquet.Schema // schema of the model row type
-	srcCol   []int           // src leaf column → file column
+	fields   []dayField      // the model row's columns
 	keyCol   [4]int          // cell, scenario, policy, replicate → file column
 	sweepCol []int           // sweep parameter → file column
 	nCols    int
+}
+
+// dayField is one column of the model row type: its field index, kind
+// (after a pointer, for optional columns) and file column.
+type dayField struct {
+	index    int
+	kind     reflect.Kind
+	optional bool
+	col      int
 }
 
 // NewDayTable builds the layout of table (TableSteps or TableProviderSteps)
@@ -83,9 +90,8 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeFor[float64](),
 			Tag: reflect.StructTag(`parquet:"` + p + `"`)})
 	}
-	t := &DayTable{table: table, nCols: len(fields)}
+	t := &DayTable{table: table, rowType: rowType, nCols: len(fields)}
 	t.schema = parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())
-	t.src = parquet.SchemaOf(reflect.New(rowType).Interface())
 	col := func(name string) (int, error) {
 		leaf, ok := t.schema.Lookup(name)
 		if !ok {
@@ -93,15 +99,26 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 		}
 		return leaf.ColumnIndex, nil
 	}
-	for _, path := range t.src.Columns() {
-		if len(path) != 1 {
-			return nil, fmt.Errorf("%w: %s column %s is nested", ErrSchema, table, strings.Join(path, "."))
+	for i := 0; i < rowType.NumField(); i++ {
+		f := rowType.Field(i)
+		n := ParquetName(f)
+		if n == "" || n == "-" {
+			continue
 		}
-		c, err := col(path[0])
+		c, err := col(n)
 		if err != nil {
 			return nil, err
 		}
-		t.srcCol = append(t.srcCol, c)
+		df := dayField{index: i, kind: f.Type.Kind(), col: c}
+		if df.kind == reflect.Pointer {
+			df.optional, df.kind = true, f.Type.Elem().Kind()
+		}
+		switch df.kind {
+		case reflect.Int32, reflect.Int64, reflect.Float64, reflect.Bool, reflect.String:
+		default:
+			return nil, fmt.Errorf("%w: %s column %q: Go type %s", ErrSchema, table, n, f.Type)
+		}
+		t.fields = append(t.fields, df)
 	}
 	for i, k := range dayKeyColumns {
 		c, err := col(k)
@@ -130,13 +147,19 @@ func (t *DayTable) Schema() *parquet.Schema { return t.schema }
 // rows beyond len(dst) left by an earlier call (dst[:0]): rows is a
 // slice of the model row type of NewDayTable, k the run's keys and sweep
 // its cell's sweep values (in the order of NewDayTable's parameters).
+//
+// The values are read field by field through reflect (no parquet-go
+// deconstruction, which allocates per row): int32, int64, float64, bool and
+// string fields, or pointers to them (nil is a null).
 func (t *DayTable) AppendRows(dst []parquet.Row, k DayKeys, rows any, sweep []SweepValue) []parquet.Row {
 	rv := reflect.ValueOf(rows)
+	if rv.Kind() != reflect.Slice || rv.Type().Elem() != t.rowType {
+		panic(fmt.Sprintf("dataset: %s rows of type %T, want []%s", t.table, rows, t.rowType))
+	}
 	keys := [4]parquet.Value{
 		parquet.Int64Value(k.Cell), parquet.ByteArrayValue([]byte(k.Scenario)),
 		parquet.ByteArrayValue([]byte(k.Policy)), parquet.Int64Value(k.Replicate),
 	}
-	var src parquet.Row
 	for i := 0; i < rv.Len(); i++ {
 		var row parquet.Row
 		if n := len(dst); n < cap(dst) && cap(dst[:n+1][n]) >= t.nCols { // reuse a row of an earlier call
@@ -144,10 +167,31 @@ func (t *DayTable) AppendRows(dst []parquet.Row, k DayKeys, rows any, sweep []Sw
 		} else {
 			row = make(parquet.Row, t.nCols)
 		}
-		src = t.src.Deconstruct(src[:0], rv.Index(i).Addr().Interface())
-		for _, v := range src {
-			c := t.srcCol[v.Column()]
-			row[c] = v.Level(v.RepetitionLevel(), v.DefinitionLevel(), c)
+		e := rv.Index(i)
+		for _, f := range t.fields {
+			fv := e.Field(f.index)
+			def := 0
+			if f.optional {
+				if fv.IsNil() {
+					row[f.col] = parquet.NullValue().Level(0, 0, f.col)
+					continue
+				}
+				fv, def = fv.Elem(), 1
+			}
+			var v parquet.Value
+			switch f.kind {
+			case reflect.Float64:
+				v = parquet.DoubleValue(fv.Float())
+			case reflect.Int64:
+				v = parquet.Int64Value(fv.Int())
+			case reflect.Int32:
+				v = parquet.Int32Value(int32(fv.Int()))
+			case reflect.Bool:
+				v = parquet.BooleanValue(fv.Bool())
+			case reflect.String:
+				v = parquet.ByteArrayValue([]byte(fv.String()))
+			}
+			row[f.col] = v.Level(0, def, f.col)
 		}
 		for j, v := range keys {
 			row[t.keyCol[j]] = v.Level(0, 0, t.keyCol[j])
