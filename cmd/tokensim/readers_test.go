@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"math"
@@ -28,19 +29,27 @@ import (
 )
 
 // readersStudy is a small study with a sweep, provider_steps, a scenario
-// with a shock inside the horizon and policies with and without each lever.
-const readersStudy = `name: readers
+// with a shock inside the horizon (volatility: days 90–92) and policies with
+// and without each lever; -short makes it smaller (make test runs this
+// package under the race detector).
+func readersStudy() string {
+	reps, days, consumers := 4, 150, 300
+	if testing.Short() {
+		reps, days, consumers = 2, 100, 100
+	}
+	return fmt.Sprintf(`name: readers
 seed: 11
-replicates: 4
-horizon_days: 150
-chunk_runs: 16
+replicates: %d
+horizon_days: %d
+chunk_runs: 8
 scenarios: [baseline, volatility]
 policies: [none, fund, all]
 sweeps:
   - {param: share_cap.cap, values: [0.3, 0.5]}
 outputs: {steps: true, provider_steps: true, record_every_days: 1}
-params: {consumers: {count: 300}}
-`
+params: {consumers: {count: %d}}
+`, reps, days, consumers)
+}
 
 // arrowTable is one Parquet file read by arrow-go (pqarrow): its Arrow
 // schema, key-value metadata and values by column (nil for null).
@@ -119,7 +128,7 @@ func readArrowTable(t *testing.T, path string) *arrowTable {
 func TestDatasetReaders(t *testing.T) {
 	root := t.TempDir()
 	src := filepath.Join(root, "readers.yaml")
-	if err := os.WriteFile(src, []byte(readersStudy), 0o644); err != nil {
+	if err := os.WriteFile(src, []byte(readersStudy()), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
@@ -127,7 +136,7 @@ func TestDatasetReaders(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
 	dir := filepath.Join(root, "readers")
-	s, err := study.ParseStudy(src, []byte(readersStudy))
+	s, err := study.ParseStudy(src, []byte(readersStudy()))
 	if err != nil {
 		t.Fatal(err)
 	}
