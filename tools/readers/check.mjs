@@ -108,11 +108,13 @@ for (const r of pkg.resources) {
 }
 
 // ---- Polars ----
-const steps = pl.scanParquet(join(dir, 'steps/**/*.parquet'));
-const sdf = steps.collectSync();
-const cols = sdf.columns;
-check('polars steps: no duplicate columns', new Set(cols).size === cols.length, cols.join(','));
-check('polars steps: every row', sdf.height === manifest.rows.steps, `${sdf.height}`);
+for (const hive of [false, true]) {
+  const df = pl.scanParquet(join(dir, 'steps/**/*.parquet'), { hivePartitioning: hive }).collectSync();
+  const cols = df.columns;
+  check(`polars steps hivePartitioning=${hive}: no duplicate columns`, new Set(cols).size === cols.length, cols.join(','));
+  check(`polars steps hivePartitioning=${hive}: every row`, df.height === manifest.rows.steps, `${df.height}`);
+}
+const sdf = pl.scanParquet(join(dir, 'steps/**/*.parquet')).collectSync();
 const isInt64 = (df, k) => df.getColumn(k).dtype.equals(pl.Int64);
 for (const k of ['run_id', 'cell', 'replicate', 'day']) check(`polars steps: ${k} Int64`, isInt64(sdf, k), String(sdf.getColumn(k).dtype));
 const runs = pl.scanParquet(join(dir, 'runs/*.parquet')).collectSync();
