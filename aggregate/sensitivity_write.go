@@ -2,7 +2,6 @@ package aggregate
 
 import (
 	"math"
-	"path/filepath"
 
 	"github.com/tokensim/tokensim/dataset"
 )
@@ -29,16 +28,12 @@ func WriteSensitivity(dir string, res *SensitivityResult) error {
 	t := sensTable(res)
 	if m, err := dataset.ReadManifest(dir); err == nil {
 		fm := dataset.FileMeta{ConfigHash: m.ConfigHash, Seed: m.Seed, ToolVersion: m.ToolVersion, Study: m.Study}
-		t.meta = append(fm.KeyValues("summary/"+t.name), [2]string{"tokensim.summary", t.name})
+		t.meta = append(fm.KeyValues("summary/"+t.name), [2]string{dataset.MetaSummary, t.name})
 	}
-	out, err := summaryDir(dir)
-	if err != nil {
+	if err := summaryDir(dir); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(out, SummarySensitivity+".parquet"), t.writeParquet); err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(out, SummarySensitivity+".arrow"), t.writeArrow)
+	return writeTable(dataset.Layout{Dir: dir}, t)
 }
 
 func sensTable(res *SensitivityResult) *sumTable {

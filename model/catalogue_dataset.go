@@ -5,20 +5,20 @@ package model
 // day or duration is null for both. They are computed from v1 quantities
 // under either model version, hence Version 1.
 var flagMetrics = []Metric{
-	{Name: "fund_depleted", Table: TableRuns, Family: FamilyStability, Unit: "true/false", Label: "Fund ran out", Description: "Whether either stabilization-fund reserve fell below 1% of its initial value during the run; null without a fund (fund_depleted_day is then null too).", Lo: 0, Hi: 1, Better: LowerIsBetter, Integer: true, LeverOnly: LeverFund, Version: 1},
-	{Name: "recovered", Table: TableRuns, Family: FamilyStability, Unit: "true/false", Label: "Price back in the band after the largest shock", Description: "Whether the price came back inside the peg band after the last day of the largest scheduled shock; null when the schedule has no shock ending within the horizon (recovery_days is then null too).", Lo: 0, Hi: 1, Better: HigherIsBetter, Integer: true, Version: 1},
+	{Name: "fund_depleted", Table: TableRuns, Family: FamilyStability, Unit: "true/false", Label: "Fund ran out", Description: "Whether either stabilization-fund reserve fell below 1% of its initial value during the run; null without a fund (fund_depleted_day is then null too).", Lo: 0, Hi: 1, Better: LowerIsBetter, Integer: true, LeverOnly: LeverFund, Version: 1, Percent: true},
+	{Name: "recovered", Table: TableRuns, Family: FamilyStability, Unit: "true/false", Label: "Price back in the band after the largest shock", Description: "Whether the price came back inside the peg band after the last day of the largest scheduled shock; null when the schedule has no shock ending within the horizon (recovery_days is then null too).", Lo: 0, Hi: 1, Better: HigherIsBetter, Integer: true, Version: 1, Percent: true},
 }
 
 // stepsMetrics describe the columns of the per-day steps table (MODEL-SPEC
-// §4.1, docs/model.md §6.2) for the data dictionary; the key columns (run_id,
-// cell, scenario, policy, replicate, day, sweep parameters) are described by
-// the dataset package.
+// §4.1, docs/model.md §6.2) that catalogueStepsV1 (the fan variables) does
+// not, for the data dictionary; the key columns (run_id, cell, scenario,
+// policy, replicate, day, sweep parameters) are described by the dataset
+// package.
 var stepsMetrics = []Metric{
-	{Name: "price", Table: TableSteps, Family: FamilyStability, Unit: "USD/CLT", Label: "Token price", Description: "CLT price P_t at the end of day t (MODEL-SPEC §2.6).", Lo: 0, Hi: infHi, Better: Neutral, HeavyTailed: true, Version: 1},
 	{Name: "log_return", Table: TableSteps, Family: FamilyStability, Unit: "log points", Label: "Daily log return of the token price", Description: "ln P_t − ln P_t−1.", Lo: unbounded, Hi: unbounded, Better: Neutral, Version: 1},
 	{Name: "sigma", Table: TableSteps, Family: FamilyStability, Unit: "per day", Label: "GARCH conditional volatility", Description: "GARCH(1,1) conditional sd σ_t of the daily log return (MODEL-SPEC §2.6).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
 	{Name: "realized_vol", Table: TableSteps, Family: FamilyStability, Unit: "per year", Label: "Realized volatility used by consumers", Description: "Trailing realized volatility σ̂_t of daily log returns used on day t, annualized (MODEL-SPEC §2.2).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
-	{Name: "in_band", Table: TableSteps, Family: FamilyStability, Unit: "true/false", Label: "Price inside the peg band", Description: "|P_t/peg − 1| ≤ metrics.peg_band.", Lo: 0, Hi: 1, Better: HigherIsBetter, Integer: true, Version: 1},
+	{Name: "in_band", Table: TableSteps, Family: FamilyStability, Unit: "true/false", Label: "Price inside the peg band", Description: "|P_t/peg − 1| ≤ metrics.peg_band.", Lo: 0, Hi: 1, Better: HigherIsBetter, Integer: true, Version: 1, Percent: true},
 	{Name: "halted", Table: TableSteps, Family: FamilyStability, Unit: "true/false", Label: "Trading halted", Description: "The circuit breaker halted trading on day t; always false without a circuit breaker.", Lo: 0, Hi: 1, Better: Neutral, Integer: true, Version: 1},
 	{Name: "fund_reserve_usd", Table: TableSteps, Family: FamilyStability, Unit: "USD", Label: "Stabilization fund USD reserve", Description: "USD held by the stabilization fund at the end of day t; 0 without a fund.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
 	{Name: "fund_reserve_clt", Table: TableSteps, Family: FamilyStability, Unit: "CLT", Label: "Stabilization fund token reserve", Description: "CLT held by the stabilization fund at the end of day t; 0 without a fund.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
@@ -26,11 +26,7 @@ var stepsMetrics = []Metric{
 	{Name: "desired_mtok", Table: TableSteps, Family: FamilyConsumers, Unit: "Mtok", Label: "Demand", Description: "Σ over consumers of desired volume D_j,t on day t, in millions of tokens.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
 	{Name: "served_mtok", Table: TableSteps, Family: FamilyConsumers, Unit: "Mtok", Label: "Volume served", Description: "Volume served on day t, including released backlog, in millions of tokens.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Version: 1},
 	{Name: "backlog_mtok", Table: TableSteps, Family: FamilyConsumers, Unit: "Mtok", Label: "Deferred demand waiting", Description: "Deferred volume waiting at the end of day t, in millions of tokens.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
-	{Name: "cost_usd_per_mtok", Table: TableSteps, Family: FamilyConsumers, Unit: "USD/Mtok", Label: "Price paid", Description: "Volume-weighted USD cost per Mtok paid by consumers on day t.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
-	{Name: "hhi", Table: TableSteps, Family: FamilyDiversity, Unit: "HHI (0–10,000)", Label: "Concentration (HHI)", Description: "Herfindahl–Hirschman index of day-t volume shares, 0–10,000.", Lo: 0, Hi: 10000, Better: LowerIsBetter, Version: 1},
 	{Name: "entropy", Table: TableSteps, Family: FamilyDiversity, Unit: "nats", Label: "Share entropy", Description: "Shannon entropy of day-t volume shares (natural log).", Lo: 0, Hi: infHi, Better: HigherIsBetter, Version: 1},
-	{Name: "n_active", Table: TableSteps, Family: FamilyDiversity, Unit: "providers", Label: "Active providers", Description: "Providers active at the end of day t.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Integer: true, Version: 1},
-	{Name: "top_share", Table: TableSteps, Family: FamilyDiversity, Unit: "share", Label: "Largest provider's share", Description: "Largest day-t volume share.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
 	{Name: "nakamoto", Table: TableSteps, Family: FamilyDiversity, Unit: "providers", Label: "Providers needed for a majority (Nakamoto coefficient)", Description: "Smallest number of providers whose day-t shares sum above 0.5.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Integer: true, Version: 1},
 	{Name: "revenue_usd", Table: TableSteps, Family: FamilyProfitability, Unit: "USD", Label: "Provider revenue", Description: "Total provider revenue on day t (sales net of hedging cost).", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, Version: 1},
 	{Name: "profit_usd", Table: TableSteps, Family: FamilyProfitability, Unit: "USD", Label: "Provider profit", Description: "Total provider revenue − costs on day t (grants excluded).", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, Version: 1},

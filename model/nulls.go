@@ -6,8 +6,8 @@ package model
 // rule, which the data dictionary states, is:
 //
 //   - Not applicable: a metric whose catalogue entry names a LeverOnly lever
-//     is null in every run where that lever is off (LeverOn): halts without a
-//     circuit breaker, fund_depleted_day, fund_depleted and fund_pnl_usd
+//     is null in every run where that lever is off (LeverOn): halts and
+//     halt_unsold_clt without a circuit breaker, fund_depleted_day, fund_depleted and fund_pnl_usd
 //     without a stabilization fund, cap_blocked_days and grants_blocked_days
 //     without stake voting. recovery_days and recovered are null when the
 //     run's schedule has no shock that ends within the horizon.
@@ -51,6 +51,7 @@ type leverVals struct {
 	halts, capBlocked, grantsBlocked int32
 	fundDepletedDay, recoveryDays    int64
 	fundPnL, leaderProfitShare       float64
+	haltUnsold                       float64
 	fundDepleted, recovered          bool
 }
 
@@ -63,6 +64,8 @@ func (s *sim) leverMetrics(sum *Summary, pT float64) *leverVals {
 	if p.CircuitBreaker.Enabled {
 		box.halts = int32(s.cb.halts)
 		sum.Halts = &box.halts
+		box.haltUnsold = s.mkt.haltUnsold
+		sum.HaltUnsoldCLT = &box.haltUnsold
 	}
 	if p.Fund.Enabled {
 		box.fundPnL = (s.fundUSD + s.fundCLT*pT) - (s.aud.FundInitialUSD + s.aud.FundInitialCLT*s.price[0])

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -108,7 +107,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		if err := describe(dir); err != nil {
 			return err
 		}
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
+		pq, _ := dataset.Layout{Dir: dir}.SummaryFiles(aggregate.SummarySensitivity)
+		fmt.Fprintln(stdout, pq)
 		return failed
 	}
 	ropts := reports.DefaultOptions()
@@ -116,7 +116,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	report, rerr := reports.WriteSensitivityReport(ctx, dir, sres, ropts)
 	if rerr != nil {
 		logger.Warn("the indices are written but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
+		pq, _ := dataset.Layout{Dir: dir}.SummaryFiles(aggregate.SummarySensitivity)
+		fmt.Fprintln(stdout, pq)
 		if failed != nil {
 			return failed
 		}
