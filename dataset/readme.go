@@ -3,6 +3,8 @@ package dataset
 import (
 	"fmt"
 	"strings"
+
+	"github.com/tokensim/tokensim/model"
 )
 
 // Readme renders the README.md of a study directory: what was run (from the
@@ -71,8 +73,7 @@ func Readme(m *Manifest, dp *DataPackage) string {
 	p("(`summary/effects` is keyed by `scenario`, `sweep`, `policy`, `metric`).\n")
 	p("- Replicate r uses the same random draws in every cell (common random numbers): compare policies pairwise by (`scenario`, sweep, `replicate`).\n")
 	p("- Every id and day (`run_id`, `cell`, `replicate`, `day`) is INT64 in every table. `seed` is the run's uint64 model seed stored with the same bits as INT64 (cast to UBIGINT to read it unsigned).\n")
-	p("- Null means **not applicable** or **never**, never a sentinel: a metric of a policy lever is null in runs where the lever is off ")
-	p("(`halts` without a circuit breaker; `fund_depleted`, `fund_depleted_day`, `fund_pnl_usd` without a fund; `cap_blocked_days`, `grants_blocked_days` without stake voting); ")
+	p("- Null means **not applicable** or **never**, never a sentinel: a metric of a policy lever is null in runs where the lever is off (%s); ", leverOnlyList())
 	p("`recovered` and `recovery_days` are null when the schedule has no shock ending within the horizon; ")
 	p("`fund_depleted_day` and `recovery_days` are also null when the event never happened, and the flags `fund_depleted` and `recovered` (false = never) tell the two apart; ")
 	p("`leader_profit_share` is null when the providers' total profit is ≤ 0. So `avg(recovery_days)` is the mean over the runs that recovered, ")
@@ -91,7 +92,7 @@ func Readme(m *Manifest, dp *DataPackage) string {
 			if f.Title != "" {
 				desc = "**" + f.Title + ".** " + desc
 			}
-			if f.MissingNote != "" {
+			if f.MissingNote != "" && !strings.Contains(strings.ToLower(f.Description), "null") {
 				desc += " Null " + strings.TrimPrefix(f.MissingNote, "null ") + "."
 			}
 			typ := f.ParquetType
@@ -104,6 +105,27 @@ func Readme(m *Manifest, dp *DataPackage) string {
 	}
 	p("## Configuration\n\n```yaml\n%s\n```\n", strings.TrimRight(m.Config, "\n"))
 	return b.String()
+}
+
+// leverOnlyList names the catalogue's lever-only runs metrics by lever:
+// "`halts`, `halt_unsold_clt` without the circuit breaker lever; …".
+func leverOnlyList() string {
+	var levers []string
+	by := map[string][]string{}
+	for _, m := range model.CatalogueOf(model.TableRuns) {
+		if m.LeverOnly == "" {
+			continue
+		}
+		if _, ok := by[m.LeverOnly]; !ok {
+			levers = append(levers, m.LeverOnly)
+		}
+		by[m.LeverOnly] = append(by[m.LeverOnly], m.Name)
+	}
+	var parts []string
+	for _, l := range levers {
+		parts = append(parts, codeList(by[l])+" without the "+strings.ReplaceAll(l, "_", " ")+" lever")
+	}
+	return strings.Join(parts, "; ")
 }
 
 func codeList(xs []string) string {
