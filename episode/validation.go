@@ -286,7 +286,10 @@ func ValidateAlgorithmic(ctx context.Context, cfg ValidationConfig, ust *Series)
 	for i := range none {
 		minC[i] = none[i].MinClose(EpisodeDay, EpisodeDay+CollapseDays-1)
 		dS[i] = none[i].SupplyChange(EpisodeDay-1, to)
-		dep[i] = float64(fund[i].Summary.FundDepletedDay)
+		dep[i] = -1 // never (or, null, no fund: the check then fails)
+		if d := fund[i].Summary.FundDepletedDay; d != nil {
+			dep[i] = float64(*d)
+		}
 		hold[i] = big[i].MinClose(EpisodeDay, to)
 	}
 	lowReal := math.Inf(1)

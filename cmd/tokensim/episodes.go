@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/episode"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/reports"
 )
@@ -95,16 +95,16 @@ func cmdValidateEpisodes(ctx context.Context, args []string, stdout, stderr io.W
 			return fmt.Errorf("validate-episodes: %w", err)
 		}
 		for ext, b := range map[string][]byte{".png": fig.PNG, ".svg": fig.SVG} {
-			if err := fileutil.WriteFileAtomic(filepath.Join(*out, "figures", fig.ID+ext), b); err != nil {
+			if err := dataset.WriteFileAtomic(filepath.Join(*out, "figures", fig.ID+ext), b); err != nil {
 				return fmt.Errorf("validate-episodes: %w", err)
 			}
 		}
 	}
 	md := episode.Markdown(results)
-	if err := fileutil.WriteFileAtomic(filepath.Join(*out, "episodes.md"), []byte(md)); err != nil {
+	if err := dataset.WriteFileAtomic(filepath.Join(*out, "episodes.md"), []byte(md)); err != nil {
 		return fmt.Errorf("validate-episodes: %w", err)
 	}
-	if err := fileutil.WriteJSONAtomic(filepath.Join(*out, "episodes.json"), results); err != nil {
+	if err := dataset.WriteJSONAtomic(filepath.Join(*out, "episodes.json"), results); err != nil {
 		return fmt.Errorf("validate-episodes: %w", err)
 	}
 	if _, err := io.WriteString(stdout, md); err != nil {
