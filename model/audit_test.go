@@ -19,7 +19,7 @@ import (
 // buy − fund sell (USD at P_t−1) and ΔS_t = issued − burned.
 func TestAuditPriceEquation(t *testing.T) {
 	sc := Scenarios()[ScenarioVolatility]
-	p, err := Resolve(Default(), sc, Policies()[PolicyAll])
+	p, err := Resolve(DefaultV1(), sc, Policies()[PolicyAll]) // v1's flow (no prepaid top-ups)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,6 +241,8 @@ func TestAuditGrantsPayout(t *testing.T) {
 func TestAuditElasticityUnderIndexedPricing(t *testing.T) {
 	run := func(policy string, eps float64) (Summary, *memRec) {
 		spec := cellSpec(t, ScenarioVolatility, policy, 400, 200, 1)
+		spec.Params = resolveV1(t, ScenarioVolatility, policy) // a v1 property (v2 §B.2 references adapt)
+		spec.Params.Consumers.Count = 400
 		spec.Params.Consumers.PriceElasticity = eps
 		return runRecorded(t, spec)
 	}

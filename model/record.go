@@ -29,6 +29,11 @@ type Step struct {
 	GrantsUSD      float64 `parquet:"grants_usd" json:"grants_usd"`
 	CapInForce     bool    `parquet:"cap_in_force" json:"cap_in_force"`
 	GrantsInForce  bool    `parquet:"grants_in_force" json:"grants_in_force"`
+
+	// MODEL-SPEC-v2 §B.5 (llm_welfare.go).
+	QACostUSDPerMtok float64 `parquet:"qa_cost_usd_per_mtok" json:"qa_cost_usd_per_mtok"`
+	PriceIndex       float64 `parquet:"price_index" json:"price_index"`
+	InsideShare      float64 `parquet:"inside_share" json:"inside_share"`
 }
 
 // ProviderStep is one row of the `provider_steps` table (MODEL-SPEC §4.3).
@@ -94,6 +99,13 @@ type Summary struct {
 	CapBlockedDays    int32 `parquet:"cap_blocked_days" json:"cap_blocked_days"`
 	GrantsBlockedDays int32 `parquet:"grants_blocked_days" json:"grants_blocked_days"`
 	ConsumerDays      int64 `parquet:"consumer_days" json:"consumer_days"`
+
+	// MODEL-SPEC-v2 §B.5 (llm_welfare.go).
+	QACostUSDPerMtokMean float64 `parquet:"qa_cost_usd_per_mtok" json:"qa_cost_usd_per_mtok"`
+	ConsumerWelfareUSD   float64 `parquet:"consumer_welfare_usd" json:"consumer_welfare_usd"`
+	InsideShareFinal     float64 `parquet:"inside_share_final" json:"inside_share_final"`
+	PriceIndexFinal      float64 `parquet:"price_index_final" json:"price_index_final"`
+	MarkupMean           float64 `parquet:"markup_mean" json:"markup_mean"`
 }
 
 // Recorder receives a run's day records as they are produced. The pointers are

@@ -59,6 +59,8 @@ type prov struct {
 	feeUSDSum float64
 	stakeInit float64 // initial daily revenue: the stake on day 1
 	stake     float64 // today's stake (unnormalized)
+
+	mcost0 float64 // marginal cost before the cost decline (v2 §B.3), USD per Mtok
 }
 
 // consumer is one consumer's state (MODEL-SPEC §1). dsc caches
@@ -69,7 +71,10 @@ type consumer struct {
 	b       float64 // price sensitivity b_j
 	u       float64 // non-critical fraction u_j
 	backlog float64 // B_j, Mtok
-	k       int32   // current provider, −1 for none
+	k       int32   // current provider, −1 for none, kOutside outside the token system (v2 §B.1)
+
+	zb int32   // node of the price-sensitivity grid below z_j = ln(b_j/b̄)/σ_b (llm_welfare.go)
+	zw float64 // interpolation weight of node zb+1
 }
 
 // sim is the state of one run. Its slices are reused across runs.
@@ -133,6 +138,8 @@ type sim struct {
 	aud  Audit
 	step Step
 	ps   ProviderStep
+
+	llm llmState // MODEL-SPEC-v2 §B state (llm_*.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -324,7 +331,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.aud = Audit{}
 	maxXi := math.Inf(-1)
 	for i, row := range p.Providers.Table {
-		r0 := row.InitialShare * D * row.ListPriceUSDPerMtok // initial daily revenue, USD
+		r0 := row.InitialShare * D * row.ListPriceUSDPerMtok * s.insideShare0() // initial daily revenue, USD
 		pr := prov{
 			name: row.Name, listPrice: row.ListPriceUSDPerMtok, q0: row.Quality, q: row.Quality,
 			mcost: p.Providers.MarginalCostRatio * row.ListPriceUSDPerMtok,
@@ -386,24 +393,36 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 			}
 		}
 		c.k = int32(k)
+		s.assignOutside0(&c)
 		s.cons = append(s.cons, c)
 	}
 	scale := D / sumD
 	for j := range s.cons {
 		c := &s.cons[j]
 		c.d *= scale
-		c.dsc = c.d * math.Pow(s.provs[c.k].listPrice, eps) // c_ref = cost_k,0 = p_k
+		if c.k >= 0 {
+			c.dsc = c.d * math.Pow(s.provs[c.k].listPrice, eps) // c_ref = cost_k,0 = p_k
+		}
 	}
 
 	// Day-0 shares: realized volume shares of the day-0 assignment (§10).
 	for i := range s.vol {
 		s.vol[i] = 0
 	}
+	dIn := D
 	for j := range s.cons {
-		s.vol[s.cons[j].k] += s.cons[j].d
+		if k := s.cons[j].k; k >= 0 {
+			s.vol[k] += s.cons[j].d
+		}
+	}
+	if s.p.Outside.Enabled { // shares among the token system's demand (v2 §B.1)
+		dIn = 0
+		for i := range s.provs {
+			dIn += s.vol[i]
+		}
 	}
 	for i := range s.provs {
-		s.provs[i].share = s.vol[i] / D
+		s.provs[i].share = s.vol[i] / dIn
 		s.shares[i] = s.provs[i].share
 	}
 
@@ -452,6 +471,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.aud.FundInitialUSD, s.aud.FundInitialCLT = s.fundUSD, s.fundCLT
 
 	s.acc = accum{fundDepletedDay: -1, recoveryDay: -1, peak: peg, hhi0: HHI(s.shares[:n])}
+	s.llmInit() // MODEL-SPEC-v2 §B: outside utility, cost inversion, welfare base (llm_init.go)
 	return nil
 }
 
@@ -463,11 +483,13 @@ func (s *sim) drawConsumer() consumer {
 	zd := s.rCons.NormFloat64()
 	zb := s.rCons.NormFloat64()
 	u := betaVariate(s.rCons, cp.NoncriticalAlpha, cp.NoncriticalBeta)
+	node, w := zNode(zb, cp.PriceWeightSigma)
 	return consumer{
-		d: math.Exp(cp.DemandSigma * zd),
-		b: cp.PriceWeight * math.Exp(cp.PriceWeightSigma*zb),
-		u: u,
-		k: -1,
+		d:  math.Exp(cp.DemandSigma * zd),
+		b:  cp.PriceWeight * math.Exp(cp.PriceWeightSigma*zb),
+		u:  u,
+		k:  -1,
+		zb: node, zw: w,
 	}
 }
 
@@ -495,6 +517,7 @@ func (s *sim) growProviderArrays() {
 		s.lots = append(s.lots, 0)
 	}
 	s.lots = s.lots[:n*s.nSlot]
+	s.growLLM()
 }
 
 func growF(x []float64, n int) []float64 {

@@ -47,6 +47,19 @@ type Audit struct {
 	NetFlowUSD                                float64 // Σ_t Flow_t
 	IssuedCLT, BurnedCLT, SupplyChangeCLT     float64 // totals: issued, burned, S_T − S_0
 	HaltedDays, ProvidersEver, ProvidersFinal int
+
+	// MODEL-SPEC-v2 §B (llm_welfare.go): consumers' prepaid CLT balances
+	// (bought from and counted outside O), and the Mtok ledger of demand,
+	// with the outside channel. With them:
+	//   ConsumerBoughtCLT − (PrepaidFinalCLT − PrepaidInitialCLT) = PoolFeeCLT + BurnedFeeCLT + ProviderFeeCLT
+	//   O = S − held − fund CLT − prepaid CLT
+	//   ServedMtok = DesiredMtok − DeferredMtok + ReleasedMtok;  BacklogFinalMtok = DeferredMtok − ReleasedMtok − AbandonedMtok
+	//   ServedMtok = Σ providers' volumes; OutsideMtok = volume served outside the token system
+	PrepaidInitialCLT, PrepaidFinalCLT    float64
+	PrepaidGainUSD                        float64 // Σ_t balance × (P_t − P_t−1): consumers' gain on balances
+	DesiredMtok, ServedMtok, DeferredMtok float64
+	ReleasedMtok, AbandonedMtok           float64
+	BacklogFinalMtok, OutsideMtok         float64
 }
 
 // welford accumulates a sample mean and variance (Welford 1962).
@@ -187,6 +200,9 @@ func (s *sim) summary() (Summary, error) {
 	au.SupplyChangeCLT = s.supply - au.SupplyInitialCLT
 	au.ProvidersEver, au.ProvidersFinal = len(s.provs), nFinal
 	au.HaltedDays = a.haltedDays
+	if err := s.llmSummary(&sum); err != nil { // v2 §B.5 (llm_welfare.go)
+		return Summary{}, err
+	}
 
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err

@@ -166,6 +166,8 @@ func (p *Params) Validate() error {
 	c.intMin("governance.vote_interval_days", p.Governance.VoteIntervalDays, 1)
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
 
+	c.validateLLM(p) // MODEL-SPEC-v2 §B (llm_params.go)
+
 	// metrics.* (§4.2).
 	if !(p.Metrics.PegBand > 0 && p.Metrics.PegBand < 1) {
 		c.add("metrics.peg_band", p.Metrics.PegBand, "must be in (0, 1)")

@@ -1,0 +1,6 @@
+// Package llmdata reads the LLM API price history
+// (../shared/data/llm_price_history.csv, from LiteLLM's public price file;
+// see llm_price_history.md beside it) and fits the decline of list prices of
+// a fixed capability tier, the calibration of providers.cost_decline_per_year
+// (MODEL-SPEC-v2 §B.3, §C.4). It is pure: the caller opens the file.
+package llmdata
