@@ -37,6 +37,11 @@ func (s *sim) llmBeforeCosts(t int, pPrev float64) {
 	}
 }
 
+// maxPricingProviders bounds the per-(node, provider) table of cost terms
+// kept on the stack (providers.max defaults to 16; beyond it they are
+// recomputed per cell).
+const maxPricingProviders = 32
+
 // pricing holds a review's demand model: consumers aggregated by group
 // (outside, none, provider) and price-sensitivity node, with the
 // exponentiated utilities of every option at current prices.
@@ -68,6 +73,36 @@ func (s *sim) pricingSetup(r float64) {
 	}
 	nOpt := n + 1
 	eg := L.eg[:nG*G*nOpt]
+	// exp(utility) = exp(a_i − risk) × cost_i^−b × e^−κ (switching): one
+	// exponential per (provider, node), the rest products.
+	ea := L.br[:n] // scratch: exp(a_i − risk), 0 when unavailable
+	for i := range s.provs {
+		pr := &s.provs[i]
+		ea[i] = 0
+		if pr.active {
+			a := pr.xi + wq*pr.q
+			if gamma != 0 {
+				a += gamma * math.Log(pr.share+floor)
+			}
+			ea[i] = math.Exp(a - L.risk)
+		}
+	}
+	ek := math.Exp(-kappa)
+	e0 := 0.0
+	if L.outside {
+		e0 = math.Exp(L.u0)
+	}
+	var cb [zNodes][maxPricingProviders]float64
+	big := n > maxPricingProviders
+	if !big {
+		for node, b := range L.bNode {
+			for i := range s.provs {
+				if ea[i] != 0 {
+					cb[node][i] = math.Exp(-b * math.Log(r*s.provs[i].listPrice))
+				}
+			}
+		}
+	}
 	for gi := 0; gi < nG; gi++ {
 		k := int32(gi - llmGroup0)
 		for node := 0; node < G; node++ {
@@ -85,28 +120,30 @@ func (s *sim) pricingSetup(r float64) {
 			for i := range s.provs {
 				pr := &s.provs[i]
 				row[i] = 0
-				if !pr.active || (pr.closed && int32(i) != k && nOpen > 0) {
+				if ea[i] == 0 || (pr.closed && int32(i) != k && nOpen > 0) {
 					continue
 				}
-				a := pr.xi + wq*pr.q
-				if gamma != 0 {
-					a += gamma * math.Log(pr.share+floor)
+				var c float64
+				if big {
+					c = math.Exp(-b * math.Log(r*pr.listPrice))
+				} else {
+					c = cb[node][i]
 				}
-				u := a - b*math.Log(r*pr.listPrice) - L.risk
+				e := ea[i] * c
 				if k != -1 && int32(i) != k {
-					u -= kappa
+					e *= ek
 				}
-				row[i] = math.Exp(u)
-				tot += row[i]
+				row[i] = e
+				tot += e
 			}
 			row[n] = 0
 			if L.outside {
-				u := L.u0
+				e := e0
 				if k >= 0 {
-					u -= kappa
+					e *= ek
 				}
-				row[n] = math.Exp(u)
-				tot += row[n]
+				row[n] = e
+				tot += e
 			}
 			L.tot[cell] = tot
 		}
@@ -175,7 +212,7 @@ func (o profitAt) value(lnp float64) float64 {
 func (s *sim) bestResponse(i int) float64 {
 	c := s.provs[i].mcost
 	lo, hi := math.Log(c), math.Log(s.p.Pricing.MaxMarkup*c)
-	return math.Exp(brentMax(profitAt{s, i}, lo, hi, 1e-7))
+	return math.Exp(brentMax(profitAt{s, i}, lo, hi, 1e-6))
 }
 
 // brentMax maximizes f on [a, b] by Brent's method (golden-section search

@@ -398,3 +398,63 @@ func TestDirectionalDeferral(t *testing.T) {
 		t.Errorf("7 prepaid days, 30-day repricing: exposure %v, want 22", x)
 	}
 }
+
+// TestWelfareGridAccuracy compares the day's quality-adjusted cost, which the
+// model computes on the price-sensitivity grid (13 nodes, consumers' demand
+// split linearly between the two nodes around z_j), with the exact
+// per-consumer c*_j = p̄_0 exp((IV_0(b_j) − IV_j)/b_j) computed here consumer
+// by consumer from the day's utilities, under the default σ_b = 0.5.
+func TestWelfareGridAccuracy(t *testing.T) {
+	p := Default()
+	p.Consumers.RefHalflifeDays = 0 // references fixed between choices: D_j is recomputable after the day
+	spec := RunSpec{Params: p, Schedule: Scenarios()[ScenarioVolatility].Schedule, HorizonDays: 120, Seed: 9}
+	s := newSim(t, &spec)
+	n := s.nInc
+	a0, lp0 := make([]float64, n), make([]float64, n)
+	for i := 0; i < n; i++ {
+		pr := &s.provs[i]
+		a0[i] = pr.xi + p.Consumers.QualityWeight*pr.q + p.Network.Effect*math.Log(pr.share+p.Network.ShareFloor)
+		lp0[i] = math.Log(pr.listPrice)
+	}
+	u0 := s.llm.u0
+	ivBase := func(b float64) float64 {
+		sum := math.Exp(u0)
+		for i := range a0 {
+			sum += math.Exp(a0[i] - b*lp0[i])
+		}
+		return math.Log(sum)
+	}
+	worst := 0.0
+	for d := 1; d <= spec.HorizonDays; d++ {
+		stepDays(t, s, d, d)
+		if d%20 != 0 {
+			continue
+		}
+		num, den := 0.0, 0.0
+		for j := range s.cons {
+			c := &s.cons[j]
+			var D float64
+			switch {
+			case c.k == kOutside:
+				D = c.d
+			case c.k >= 0:
+				D = c.dsc * s.cpn[c.k]
+			default:
+				continue
+			}
+			sum := math.Exp(u0)
+			for _, i := range s.openList {
+				sum += math.Exp(s.aNet[i] - c.b*s.lnCost[i] - s.llm.risk)
+			}
+			num += D * s.llm.pbar0 * math.Exp((ivBase(c.b)-math.Log(sum))/c.b)
+			den += D
+		}
+		exact := num / den
+		rel := s.llm.qaDay/exact - 1
+		worst = math.Max(worst, math.Abs(rel))
+		t.Logf("day %d: qa cost grid %.5f, exact %.5f (%+.3f%%)", d, s.llm.qaDay, exact, 100*rel)
+	}
+	if worst > 0.01 {
+		t.Errorf("grid quality-adjusted cost off the exact one by up to %.2f%%: want ≤ 1%%", 100*worst)
+	}
+}

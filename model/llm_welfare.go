@@ -50,7 +50,8 @@ func (s *sim) llmMetricsDay(t int) {
 	L := &s.llm
 	d := &s.day
 	// IV is the log-sum of a consumer choosing afresh today (no switching
-	// cost): the value of the choice set, which depends on b_j only.
+	// cost): the value of the choice set, which depends on b_j (and, under
+	// the share cap, on whether the consumer is a closed provider's customer).
 	cands := s.openList
 	if len(cands) == 0 {
 		cands = s.activeList
@@ -75,6 +76,9 @@ func (s *sim) llmMetricsDay(t int) {
 		}
 	}
 	s.llmSmoothAggregates()
+	// Providers closed by the share cap stay available to their own
+	// customers (§2.1): their customers' log-sum includes them.
+	closedAvail := len(s.openList) > 0
 	wsum, dsum := 0.0, 0.0
 	for node, w := range L.wD {
 		if w <= 0 {
@@ -85,10 +89,24 @@ func (s *sim) llmMetricsDay(t int) {
 		for _, i := range cands {
 			sum += math.Exp(s.aNet[i] - b*s.lnCost[i] - L.risk)
 		}
-		if !(sum > 0) {
-			continue
+		rest := w
+		if closedAvail {
+			for _, i := range s.activeList {
+				if !s.provs[i].closed {
+					continue
+				}
+				wk := s.cpn[i] * L.ay[(int(i)+llmGroup0)*zNodes+node]
+				if wk <= 0 {
+					continue
+				}
+				sk := sum + math.Exp(s.aNet[i]-b*s.lnCost[i]-L.risk)
+				wsum += wk * QACost(math.Log(sk), L.ivBase[node], L.pbar0, b)
+				rest -= wk
+			}
 		}
-		wsum += w * QACost(math.Log(sum), L.ivBase[node], L.pbar0, b)
+		if sum > 0 && rest > 0 {
+			wsum += rest * QACost(math.Log(sum), L.ivBase[node], L.pbar0, b)
+		}
 		dsum += w
 	}
 	L.qaDay = 0

@@ -34,7 +34,12 @@ var knownMetrics = []MetricInfo{
 	{"leader_profit_share", FamilyProfitability, "share", "Leader's share of total profit", LowerIsBetter, false, 0, false},
 	{"revenue_cv", FamilyProfitability, "CV", "Coefficient of variation of daily revenue", LowerIsBetter, true, 0, false},
 	{"fund_pnl_usd", FamilyProfitability, "USD", "Stabilization fund P&L", HigherIsBetter, false, 0, true},
+	{"markup_mean", FamilyProfitability, "Lerner index", "Average markup (p − c)/p", Neutral, false, 0, false}, // MODEL-SPEC-v2 §B.3
+	{"price_index_final", FamilyProfitability, "ratio to day 0", "List-price index at the end", LowerIsBetter, true, 0, false},
 	// Consumers.
+	{"consumer_welfare_usd", FamilyConsumers, "USD", "Consumer welfare (paired differences: compensating variation)", HigherIsBetter, false, 0, false}, // MODEL-SPEC-v2 §B.5
+	{"qa_cost_usd_per_mtok", FamilyConsumers, "USD/Mtok", "Quality-adjusted cost c*", LowerIsBetter, true, 0, false},
+	{"inside_share_final", FamilyConsumers, "share", "Token system's share of demand at the end", Neutral, true, 1, false},
 	{"satisfaction", FamilyConsumers, "fraction", "Served / desired volume", HigherIsBetter, true, 1, false},
 	{"mean_cost_usd_per_mtok", FamilyConsumers, "USD/Mtok", "Volume-weighted cost", LowerIsBetter, true, 0, false},
 	{"deferred_frac", FamilyConsumers, "fraction", "Deferred share of demand", LowerIsBetter, true, 1, false},
