@@ -189,7 +189,7 @@ func (s *sim) chooseV2(b float64, k int32, v float64) int32 {
 			i := at(x)
 			var u float64
 			if i == kOutside {
-				u = L.u0
+				u = L.u0 + b*L.outDrift
 			} else {
 				u = a[i] - b*s.lnCost[i] - L.risk
 			}

@@ -44,7 +44,8 @@ type llmState struct {
 	on       bool    // the v2 consumer loop is used (any §B.1, §B.2, §B.4 switch on)
 	outside  bool    // outside.enabled
 	sIn0     float64 // initial inside share (1 without the outside option)
-	u0       float64 // U_0, utility of the outside option
+	u0       float64 // U_0, utility of the outside option at day 0
+	outDrift float64 // δ t/365: the outside option's log cost fall to date (its utility is U_0 + b_j × outDrift)
 	refA     float64 // smoothing weight a = 1 − 2^(−1/half-life); 0 = v1 reset at each choice
 	kappaF   float64 // provider's part of a payment: 1 − protocol fee − burn fraction
 	bNode    [zNodes]float64

@@ -13,7 +13,8 @@ func (s *sim) llmBeforeCosts(t int, pPrev float64) {
 	s.llmArrivals(t)
 	s.llmDayTerms(t)
 	if dl := p.Providers.CostDeclinePerYear; dl > 0 {
-		L.decl = math.Exp(-dl * float64(t) / 365)
+		L.outDrift = dl * float64(t) / 365
+		L.decl = math.Exp(-L.outDrift)
 		for i := range s.provs {
 			if pr := &s.provs[i]; pr.active {
 				pr.mcost = pr.mcost0 * L.decl
@@ -88,10 +89,6 @@ func (s *sim) pricingSetup(r float64) {
 		}
 	}
 	ek := math.Exp(-kappa)
-	e0 := 0.0
-	if L.outside {
-		e0 = math.Exp(L.u0)
-	}
 	var cb [zNodes][maxPricingProviders]float64
 	big := n > maxPricingProviders
 	if !big {
@@ -138,7 +135,7 @@ func (s *sim) pricingSetup(r float64) {
 			}
 			row[n] = 0
 			if L.outside {
-				e := e0
+				e := math.Exp(L.u0 + b*L.outDrift)
 				if k >= 0 {
 					e *= ek
 				}

@@ -442,7 +442,7 @@ func TestWelfareGridAccuracy(t *testing.T) {
 			default:
 				continue
 			}
-			sum := math.Exp(u0)
+			sum := math.Exp(u0 + c.b*s.llm.outDrift) // the outside option's cost falls at δ too
 			for _, i := range s.openList {
 				sum += math.Exp(s.aNet[i] - c.b*s.lnCost[i] - s.llm.risk)
 			}

@@ -56,10 +56,6 @@ func (s *sim) llmMetricsDay(t int) {
 	if len(cands) == 0 {
 		cands = s.activeList
 	}
-	e0 := 0.0
-	if L.outside {
-		e0 = math.Exp(L.u0)
-	}
 	// Today's desired Mtok by node from the aggregates (before today's
 	// smoothing, which then moves them to tomorrow's references).
 	for g := range L.wD {
@@ -85,7 +81,10 @@ func (s *sim) llmMetricsDay(t int) {
 			continue
 		}
 		b := L.bNode[node]
-		sum := e0
+		sum := 0.0
+		if L.outside {
+			sum = math.Exp(L.u0 + b*L.outDrift)
+		}
 		for _, i := range cands {
 			sum += math.Exp(s.aNet[i] - b*s.lnCost[i] - L.risk)
 		}
