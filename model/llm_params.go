@@ -60,9 +60,12 @@ type OutsideParams struct {
 // the decline per year of the blended (3:1 input:output) list price of the
 // frontier capability tier (GPT-4 → GPT-4 Turbo → GPT-4o → GPT-4.1), fitted by
 // least squares on ln price against time from ../shared/data/llm_price_history.csv:
-// the output of llmdata.FitCostDecline(rows, llmdata.FrontierTier), rounded to
-// three decimals (run `go test
-// ./llmdata -run TestFitShippedData -v`, which prints it and checks this value).
+// the output, rounded to three decimals, of llmdata.FitCostDecline(rows,
+// llmdata.FrontierTier), run from the repository root by
+//
+//	tokensim calibrate --cost-decline ../shared/data/llm_price_history.csv
+//
+// (TestCalibrateCostDecline and llmdata's TestFitShippedData check this value).
 const DefaultCostDeclinePerYear = 1.386
 
 // mechanisms of §B, listed once each in v2Mechanisms.

@@ -1,6 +1,9 @@
 package model
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // llmBeforeCosts runs before today's CLT prices and costs are set (after
 // arrivals and entry, MODEL-SPEC §2 step 3): today's risk and deferral terms,
@@ -321,12 +324,19 @@ func ImpliedMargins(p Params) ([]float64, error) {
 	return out, nil
 }
 
+// firstRegime names a regime of p for a day-0-only run (the regime does not
+// enter day 0): pegged when defined, else the first name in sorted order.
 func firstRegime(p Params) string {
 	if _, ok := p.Market.Regimes[RegimePegged]; ok {
 		return RegimePegged
 	}
+	names := make([]string, 0, len(p.Market.Regimes))
 	for k := range p.Market.Regimes {
-		return k
+		names = append(names, k)
 	}
-	return ""
+	slices.Sort(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }

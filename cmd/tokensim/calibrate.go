@@ -39,6 +39,7 @@ type calibrateFlags struct {
 	maxPersistence    float64
 	target, skip      bool
 	json              bool
+	costDecline       bool // --cost-decline: fit providers.cost_decline_per_year (calibrate_llm.go)
 }
 
 var calibRegimeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
@@ -57,6 +58,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.target, "variance-targeting", false, "fix ω = s²(1−α−β) so the unconditional variance is the sample variance (the usual choice for simulation)")
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
+	fs.BoolVar(&f.costDecline, "cost-decline", false, "the file is llm_price_history.csv: fit providers.cost_decline_per_year on the frontier tier (MODEL-SPEC-v2 §B.3) instead of a price regime")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calibrateUsage)
 		fs.PrintDefaults()
@@ -86,6 +88,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("%w: calibrate: want exactly one price file, got %d arguments (see tokensim calibrate -help)", errUsage, len(pos))
 	}
 	file := pos[0]
+	if f.costDecline {
+		return calibrateCostDecline(ctx, file, f.json, stdout, stderr)
+	}
 	opts, err := f.priceOptions()
 	if err != nil {
 		return err
