@@ -272,7 +272,7 @@ func (s *sim) consumersDay() {
 			if k >= 0 {
 				c.dsc = c.d * powEps[k] // c_ref,j = today's cost of the chosen provider
 			}
-			s.llmMove(c, old, oldDsc) // v2 §B aggregates (llm_init.go)
+			s.llmMove(j, old, oldDsc) // v2 §B aggregates (llm_init.go)
 		}
 		if k < 0 { // no active provider at all: nothing is served
 			desired += c.d

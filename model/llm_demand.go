@@ -106,7 +106,7 @@ func (s *sim) llmConsumersDay(t int) {
 			case rescale && k != old:
 				c.dsc *= powEps[k] / powEps[old] // the reference moves with the product, its deviation stays
 			}
-			s.llmMove(c, old, oldDsc)
+			s.llmMove(j, old, oldDsc)
 		}
 		if k < 0 {
 			// Outside the token system (or no option at all): base demand

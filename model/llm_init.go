@@ -24,12 +24,13 @@ const (
 	zStep  = 0.5
 )
 
-// zNode returns the grid node below the standard normal z and the weight of
-// the node above it (linear interpolation in z). With sigma = 0 every
-// consumer has the median b: node 6 with weight 0.
-func zNode(z, sigma float64) (int32, float64) {
-	if sigma == 0 {
-		z = 0
+// zNode returns the grid node below z = ln(b/b̄)/σ_b and the weight of the
+// node above it (linear interpolation in z). With σ_b = 0 (or b̄ = 0) every
+// consumer has the median b: the middle node with weight 0.
+func zNode(b, bMedian, sigma float64) (int32, float64) {
+	z := 0.0
+	if sigma > 0 && bMedian > 0 && b > 0 {
+		z = math.Log(b/bMedian) / sigma
 	}
 	pos := (math.Max(zLo, math.Min(-zLo, z)) - zLo) / zStep
 	g := int(pos)
@@ -66,7 +67,9 @@ type llmState struct {
 	// desired Mtok of the consumers at node g is Σ_k cost_k^−ε ay[k, g] +
 	// ad[outside, g] (welfare weights without a pass over consumers).
 	ad, ay              []float64
-	nSeen               int // consumers already in the aggregates
+	zb                  []int32   // per consumer: grid node below z_j (parallel to sim.cons)
+	zw                  []float64 // per consumer: weight of node zb+1
+	nSeen               int       // consumers already in the aggregates
 	wD                  [zNodes]float64
 	eg                  []float64 // exp(utility) by (group, option) for pricing
 	tot                 []float64
@@ -115,8 +118,8 @@ func (s *sim) assignOutside0(c *consumer) {
 func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
-	ad, ay, eg, tot, br := L.ad, L.ay, L.eg, L.tot, L.br
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br}
+	ad, ay, eg, tot, br, zb, zw := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0]
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
@@ -206,12 +209,13 @@ func (s *sim) llmInit() {
 // rebuildDays is the interval of the exact rebuild of the aggregates.
 const rebuildDays = 30
 
-// llmAdd adds consumer c in group k with reference term dsc to the
+// llmAdd adds consumer j in group k with reference term dsc to the
 // aggregates, with weight sign (+1 or −1).
-func (s *sim) llmAdd(c *consumer, k int32, dsc, sign float64) {
+func (s *sim) llmAdd(j int, k int32, dsc, sign float64) {
 	L := &s.llm
-	g := (int(k)+llmGroup0)*zNodes + int(c.zb)
-	w1 := c.zw
+	c := &s.cons[j]
+	g := (int(k)+llmGroup0)*zNodes + int(L.zb[j])
+	w1 := L.zw[j]
 	w0 := 1 - w1
 	y := dsc
 	if y == 0 {
@@ -223,14 +227,27 @@ func (s *sim) llmAdd(c *consumer, k int32, dsc, sign float64) {
 	L.ay[g+1] += sign * y * w1
 }
 
-// llmMove updates the aggregates after consumer c's review: it was in
+// llmMove updates the aggregates after consumer j's review: it was in
 // group old with reference term oldDsc.
-func (s *sim) llmMove(c *consumer, old int32, oldDsc float64) {
+func (s *sim) llmMove(j int, old int32, oldDsc float64) {
+	c := &s.cons[j]
 	if c.k == old && c.dsc == oldDsc {
 		return
 	}
-	s.llmAdd(c, old, oldDsc, -1)
-	s.llmAdd(c, c.k, c.dsc, 1)
+	s.llmAdd(j, old, oldDsc, -1)
+	s.llmAdd(j, c.k, c.dsc, 1)
+}
+
+// llmSeeConsumers computes the grid node of the consumers not yet seen (the
+// day-0 population, then each day's arrivals): one logarithm each.
+func (s *sim) llmSeeConsumers() {
+	L := &s.llm
+	cp := &s.p.Consumers
+	for j := len(L.zb); j < len(s.cons); j++ {
+		g, w := zNode(s.cons[j].b, cp.PriceWeight, cp.PriceWeightSigma)
+		L.zb = append(L.zb, g)
+		L.zw = append(L.zw, w)
+	}
 }
 
 // llmRebuild recomputes the aggregates from the consumers.
@@ -239,9 +256,10 @@ func (s *sim) llmRebuild() {
 	for x := range L.ad {
 		L.ad[x], L.ay[x] = 0, 0
 	}
+	s.llmSeeConsumers()
 	for j := range s.cons {
 		c := &s.cons[j]
-		s.llmAdd(c, c.k, c.dsc, 1)
+		s.llmAdd(j, c.k, c.dsc, 1)
 	}
 	L.nSeen = len(s.cons)
 }
@@ -254,9 +272,10 @@ func (s *sim) llmArrivals(t int) {
 		s.llmRebuild()
 		return
 	}
+	s.llmSeeConsumers()
 	for j := L.nSeen; j < len(s.cons); j++ {
 		c := &s.cons[j]
-		s.llmAdd(c, c.k, c.dsc, 1)
+		s.llmAdd(j, c.k, c.dsc, 1)
 	}
 	L.nSeen = len(s.cons)
 }

@@ -72,9 +72,6 @@ type consumer struct {
 	u       float64 // non-critical fraction u_j
 	backlog float64 // B_j, Mtok
 	k       int32   // current provider, −1 for none, kOutside outside the token system (v2 §B.1)
-
-	zb int32   // node of the price-sensitivity grid below z_j = ln(b_j/b̄)/σ_b (llm_welfare.go)
-	zw float64 // interpolation weight of node zb+1
 }
 
 // sim is the state of one run. Its slices are reused across runs.
@@ -483,13 +480,11 @@ func (s *sim) drawConsumer() consumer {
 	zd := s.rCons.NormFloat64()
 	zb := s.rCons.NormFloat64()
 	u := betaVariate(s.rCons, cp.NoncriticalAlpha, cp.NoncriticalBeta)
-	node, w := zNode(zb, cp.PriceWeightSigma)
 	return consumer{
-		d:  math.Exp(cp.DemandSigma * zd),
-		b:  cp.PriceWeight * math.Exp(cp.PriceWeightSigma*zb),
-		u:  u,
-		k:  -1,
-		zb: node, zw: w,
+		d: math.Exp(cp.DemandSigma * zd),
+		b: cp.PriceWeight * math.Exp(cp.PriceWeightSigma*zb),
+		u: u,
+		k: -1,
 	}
 }
 
