@@ -46,7 +46,7 @@ func (s *sim) llmBeforeCosts(t int, pPrev float64) {
 // recomputed per cell).
 const maxPricingProviders = 32
 
-// pricing holds a review's demand model: consumers aggregated by group
+// pricingModel holds a review's demand model: consumers aggregated by group
 // (outside, none, provider) and price-sensitivity node, with the
 // exponentiated utilities of every option at current prices.
 type pricingModel struct {
