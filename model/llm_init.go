@@ -44,7 +44,6 @@ func zNode(b, bMedian, sigma float64) (int32, float64) {
 type llmState struct {
 	on       bool    // the v2 consumer loop is used (any §B.1, §B.2, §B.4 switch on)
 	outside  bool    // outside.enabled
-	sIn0     float64 // initial inside share (1 without the outside option)
 	u0       float64 // U_0, utility of the outside option at day 0
 	outDrift float64 // δ t/365: the outside option's log cost fall to date (its utility is U_0 + b_j × outDrift)
 	refA     float64 // smoothing weight a = 1 − 2^(−1/half-life); 0 = v1 reset at each choice
@@ -82,11 +81,9 @@ type llmState struct {
 	prepaid, prepaidGain float64 // consumers' CLT balance; cumulative USD gain on it
 
 	// Run accumulators.
-	welfare, qaSum                     float64
-	qaDay, priceIdxDay, insideDay      float64
-	markupNum, markupDen               float64
-	desiredAll, outsideAll             float64
-	served, deferred, released0, aband float64
+	welfare, qaSum                float64
+	qaDay, priceIdxDay, insideDay float64
+	markupNum, markupDen          float64
 }
 
 // insideShare0 is the token system's share of day-0 demand: 1 without the
@@ -124,7 +121,6 @@ func (s *sim) llmInit() {
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
 		cp.DeferralMode == DeferralDirectional
-	L.sIn0 = s.insideShare0()
 	if h := cp.RefHalflifeDays; h > 0 {
 		L.refA = 1 - math.Exp2(-1/h)
 	}
