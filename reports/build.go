@@ -82,15 +82,19 @@ var keyMetrics = map[model.Family][]string{
 	model.FamilyStability:     {"peg_mad", "realized_vol_annual", "days_outside_band_frac", "max_drawdown"},
 	model.FamilyDiversity:     {"hhi_final", "top_share_final", "effective_n_final", "n_active_final"},
 	model.FamilyProfitability: {"provider_profit_usd", "profitable_frac", "revenue_cv", "fund_pnl_usd"},
-	model.FamilyConsumers:     {"satisfaction", "mean_cost_usd_per_mtok", "deferred_frac", "cost_volatility"},
+	model.FamilyConsumers:     {"consumer_welfare_usd", "satisfaction", "mean_cost_usd_per_mtok", "deferred_frac", "cost_volatility"},
 }
 
-// primaryMetric is the metric of each family in the policy-effect chart.
+// primaryMetric is the metric of each family in the policy-effect chart and
+// the headline findings. For consumers it is consumer_welfare_usd (MODEL-SPEC-v2
+// §B.5: paired differences are compensating variations in USD, shown beside
+// the providers' profit); a dataset without it (model v0.1) falls back to the
+// family's first headline metric.
 var primaryMetric = map[model.Family]string{
 	model.FamilyStability:     "peg_mad",
 	model.FamilyDiversity:     "hhi_final",
 	model.FamilyProfitability: "provider_profit_usd",
-	model.FamilyConsumers:     "satisfaction",
+	model.FamilyConsumers:     "consumer_welfare_usd",
 }
 
 // fanDef says how a fan variable is drawn and in which section.
@@ -314,7 +318,7 @@ func (b *builder) familyMetrics(fam model.Family) []model.Metric {
 func (b *builder) boxMetrics(fam model.Family) []string {
 	var out []string
 	for _, name := range keyMetrics[fam] {
-		if _, ok := b.st.MetricInfo(name); ok {
+		if _, ok := b.st.MetricInfo(name); ok && len(out) < 4 {
 			out = append(out, name)
 		}
 	}
@@ -459,7 +463,7 @@ func headlineMetric(mi model.Metric) bool {
 // family: the material effect (95% interval excluding zero, size at least
 // Materiality of the baseline level) of largest size
 // on the family's primary metric (peg_mad, hhi_final, provider_profit_usd,
-// satisfaction); failing that, the material effect with the largest
+// consumer_welfare_usd); failing that, the material effect with the largest
 // standardized size |mean Δ| / sd(Δ) on another metric of the family that has
 // a direction and is not structurally zero under none (MetricInfo.LeverOnly);
 // failing that, a sentence saying no policy moved the family.
