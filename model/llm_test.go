@@ -458,3 +458,35 @@ func TestWelfareGridAccuracy(t *testing.T) {
 		t.Errorf("grid quality-adjusted cost off the exact one by up to %.2f%%: want ≤ 1%%", 100*worst)
 	}
 }
+
+// TestElasticityActsUnderIndexing: in v1 `price_elasticity` has no effect
+// under daily USD indexing (the reference reset at each choice;
+// TestAuditElasticityUnderIndexedPricing). With v2's adaptive references and
+// moving list prices it does: the `volatility` scenario under
+// `indexed_pricing` with ε = 0 and ε = 1.8 differ in demand. It also logs
+// the deferral under indexing and without (the issue's 0.054 vs 0.056 in v1).
+func TestElasticityActsUnderIndexing(t *testing.T) {
+	run := func(policy string, eps float64, rep int) Summary {
+		spec := cellSpec(t, ScenarioVolatility, policy, 400, 365, rep)
+		spec.Params.Consumers.PriceElasticity = eps
+		var r Runner
+		sum, err := r.Run(&spec, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	a, b := run(PolicyIndexedPricing, 0, 0), run(PolicyIndexedPricing, 1.8, 0)
+	if near(a.MeanCostUSDPerMtok, b.MeanCostUSDPerMtok, 1e-6) || near(a.ConsumerWelfareUSD, b.ConsumerWelfareUSD, 1e-6) {
+		t.Errorf("ε changes nothing under indexing: cost %v vs %v, welfare %v vs %v", a.MeanCostUSDPerMtok, b.MeanCostUSDPerMtok, a.ConsumerWelfareUSD, b.ConsumerWelfareUSD)
+	}
+	var dNone, dIdx []float64
+	for rep := 0; rep < 10; rep++ {
+		dNone = append(dNone, run(PolicyNone, 1.2, rep).DeferredFrac)
+		dIdx = append(dIdx, run(PolicyIndexedPricing, 1.2, rep).DeferredFrac)
+	}
+	t.Logf("volatility, v2 defaults: deferred_frac %.4f without indexing, %.4f with daily indexing (10 replicates)", mean(dNone), mean(dIdx))
+	if !(mean(dIdx) < mean(dNone)) {
+		t.Errorf("indexing does not lower deferral: %.4f vs %.4f", mean(dIdx), mean(dNone))
+	}
+}
