@@ -490,3 +490,28 @@ func TestElasticityActsUnderIndexing(t *testing.T) {
 		t.Errorf("indexing does not lower deferral: %.4f vs %.4f", mean(dIdx), mean(dNone))
 	}
 }
+
+// TestWelfareWeightsMatchDemand: the welfare weights, kept as aggregates
+// updated on moves and smoothed daily (not recomputed from the consumers),
+// sum every day to the day's desired Mtok inside plus the outside demand,
+// with the default adaptive references, arrivals, exits and the share cap.
+func TestWelfareWeightsMatchDemand(t *testing.T) {
+	spec := cellSpec(t, ScenarioVolatileCentralized, PolicyAll, 800, 200, 2)
+	s := newSim(t, &spec)
+	for d := 1; d <= spec.HorizonDays; d++ {
+		stepDays(t, s, d, d)
+		out := 0.0
+		for j := range s.cons {
+			if s.cons[j].k == kOutside {
+				out += s.cons[j].d
+			}
+		}
+		w := 0.0
+		for _, x := range s.llm.wD {
+			w += x
+		}
+		if want := s.day.desired + out; !near(w, want, 1e-9) {
+			t.Fatalf("day %d: welfare weights %v Mtok, desired inside + outside %v", d, w, want)
+		}
+	}
+}
