@@ -104,7 +104,7 @@ func (s *sim) llmConsumersDay(t int) {
 			case refA == 0 || c.dsc == 0 || old < 0:
 				c.dsc = c.d * powEps[k] // c_ref,j = today's cost of the chosen provider (v1; and on entering the token system)
 			case rescale && k != old:
-				c.dsc *= powEps[k] / powEps[old] // the reference moves with the product, its deviation stays
+				c.dsc *= L.tierPow[k] / L.tierPow[old] // the reference moves with the product's tier, not with its price changes
 			}
 			s.llmMove(j, old, oldDsc)
 		}

@@ -73,6 +73,7 @@ type llmState struct {
 	eg                  []float64 // exp(utility) by (group, option) for pricing
 	tot                 []float64
 	br                  []float64
+	tierPow             []float64 // per provider: (day-0 or entry list price)^ε, its tier level
 	outsideMtok         float64
 	released, abandoned float64
 
@@ -115,8 +116,8 @@ func (s *sim) assignOutside0(c *consumer) {
 func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
-	ad, ay, eg, tot, br, zb, zw := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0]
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw}
+	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
@@ -195,6 +196,7 @@ func (s *sim) llmInit() {
 
 	for i := range s.provs {
 		s.provs[i].mcost0 = s.provs[i].mcost
+		L.tierPow[i] = math.Pow(s.provs[i].listPrice, cp.PriceElasticity)
 	}
 	s.llmRebuild()
 	if p.Pricing.Mode == PricingBestResponse {
@@ -356,6 +358,11 @@ func (s *sim) growLLM() {
 	L.eg = growF(L.eg, n*zNodes*(len(s.provs)+1))
 	L.tot = growF(L.tot, n*zNodes)
 	L.br = growF(L.br, len(s.provs))
+	old := len(L.tierPow)
+	L.tierPow = growF(L.tierPow, len(s.provs))
+	for i := old; i < len(s.provs); i++ { // entrants: their entry list price
+		L.tierPow[i] = math.Pow(s.provs[i].listPrice, s.p.Consumers.PriceElasticity)
+	}
 }
 
 // logAddExp returns ln(e^a + e^b) without overflow.

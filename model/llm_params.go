@@ -20,11 +20,13 @@ const (
 // What a consumer's reference cost does when it switches provider
 // (`consumers.ref_on_switch`, MODEL-SPEC-v2 §B.2, with ref_halflife_days > 0).
 const (
-	// RefRescale moves the reference with the product: c_ref ← c_ref ×
-	// cost_new/cost_old, so the consumer's deviation from its usual price
-	// (a sustained price change) survives the switch and fades with the
-	// half-life, while the list-price gap between quality tiers does not
-	// change its volume.
+	// RefRescale moves the reference with the product's tier: c_ref ←
+	// c_ref × p_new,0/p_old,0 (the providers' day-0 or entry list prices),
+	// so the list-price gap between quality tiers does not change volume,
+	// while price changes since then do: a consumer who switches to a
+	// provider that cut its price more than its old one uses more, and its
+	// deviation from its usual price survives the switch and fades with the
+	// half-life.
 	RefRescale = "rescale"
 	// RefCarry keeps the reference: a consumer who switches to a provider k
 	// times cheaper uses k^ε times more Mtok until the reference adapts.

@@ -515,3 +515,42 @@ func TestWelfareWeightsMatchDemand(t *testing.T) {
 		}
 	}
 }
+
+// TestReferenceOnSwitch: a consumer whose provider (not repriced) leaves
+// and who moves to a provider that has cut its price by 30% since day 0
+// uses 0.7^−ε times its base demand under `rescale` (the cut counts, the
+// tier gap does not), and (p_old/(0.7 p_new))^ε times under `carry`.
+func TestReferenceOnSwitch(t *testing.T) {
+	for _, mode := range []string{RefRescale, RefCarry} {
+		p := DefaultV1()
+		p.Consumers.RefHalflifeDays = 30
+		p.Consumers.RefOnSwitch = mode
+		p.Consumers.ReviewRate = 0
+		spec := RunSpec{Params: p, Schedule: pegged(), HorizonDays: 5, Seed: 6}
+		s := newSim(t, &spec)
+		eps := p.Consumers.PriceElasticity
+		s.cons = s.cons[:1]
+		cj := &s.cons[0]
+		cj.k, cj.d, cj.backlog = 0, 10, 0
+		p0, p1 := s.provs[0].listPrice, s.provs[1].listPrice
+		cj.dsc = 10 * math.Pow(p0, eps) // reference: provider 0's unchanged price
+		for i := range s.provs {
+			s.provs[i].cost = s.provs[i].listPrice
+			s.provs[i].active = i == 1 // provider 0 has left: the consumer must review
+		}
+		s.provs[1].cost = 0.7 * p1
+		s.prepareChoice(1)
+		s.day = dayTotals{}
+		s.llmConsumersDay(1)
+		if cj.k != 1 {
+			t.Fatalf("%s: consumer chose %d, want 1", mode, cj.k)
+		}
+		want := 10 * math.Pow(0.7, -eps)
+		if mode == RefCarry {
+			want = 10 * math.Pow(p0/(0.7*p1), eps)
+		}
+		if !near(s.day.desired, want, 1e-12) {
+			t.Errorf("%s: desired %v after the switch, want %v", mode, s.day.desired, want)
+		}
+	}
+}
