@@ -13,7 +13,7 @@ import (
 func resolved(t *testing.T, scenario, policy string) (model.Params, model.Schedule) {
 	t.Helper()
 	sc := model.Scenarios()[scenario]
-	p, err := model.Resolve(model.Default(), sc, model.Policies()[policy])
+	p, err := model.Resolve(model.DefaultV1(), sc, model.Policies()[policy])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,18 +188,12 @@ func TestCheckCRNVarianceRatio(t *testing.T) {
 // `centralization` the share cap keeps `top_share_final` ≤ cap + 0.05 in every
 // replicate. So that the check can fail, the same replicates without the cap
 // must exceed that bound on average.
-//
-// It is a v1 property (model.version 1): under v2 (§B) volumes answer to
-// prices, and a leader reopened below cap − hysteresis can take on large
-// consumers (demand_sigma 1.5) faster than the cap's daily test closes it, so
-// the bound fails in a few replicates (TestCheckCentralizationMarkups logs
-// the v2 figures; docs/model.md section B.5).
 func TestCheckShareCapBoundsTopShare(t *testing.T) {
 	n := size(60, 300)
-	pCap := resolvedV1(t, model.ScenarioCentralization, model.PolicyShareCap)
+	pCap, _ := resolved(t, model.ScenarioCentralization, model.PolicyShareCap)
 	bound := pCap.ShareCap.Cap + 0.05
-	none := cellV1(t, model.ScenarioCentralization, model.PolicyNone, n)
-	capped := cellV1(t, model.ScenarioCentralization, model.PolicyShareCap, n)
+	none := cell(t, model.ScenarioCentralization, model.PolicyNone, n)
+	capped := cell(t, model.ScenarioCentralization, model.PolicyShareCap, n)
 	var topNone, topCap []float64
 	worst := 0.0
 	for _, i := range pairs(none, capped) {

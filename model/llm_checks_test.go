@@ -8,23 +8,20 @@ import (
 	"github.com/tokensim/tokensim/model"
 )
 
-// resolvedV1 resolves a cell on the v1 parameters (model.version 1).
-func resolvedV1(t *testing.T, scenario, policy string) model.Params {
+// cellV2 is cell on the v2 default parameters (model.Default(); the
+// policy checks' cell uses v1's).
+func cellV2(t *testing.T, scenario, policy string, n int) cellRuns {
 	t.Helper()
-	p, err := model.Resolve(model.DefaultV1(), model.Scenarios()[scenario], model.Policies()[policy])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// cellV1 is cell on the v1 parameters.
-func cellV1(t *testing.T, scenario, policy string, n int) cellRuns {
-	t.Helper()
-	key := fmt.Sprintf("v1 %s × %s (%d replicates)", scenario, policy, n)
+	key := fmt.Sprintf("v2 %s × %s (%d replicates)", scenario, policy, n)
 	c, ok := summaryCache[key]
 	if !ok {
-		c = runCell(t, key, resolvedV1(t, scenario, policy), model.Scenarios()[scenario].Schedule, n)
+		sc := model.Scenarios()[scenario]
+		p, err := model.Resolve(model.Default(), sc, model.Policies()[policy])
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustValidate(t, &p, sc.Schedule)
+		c = runCell(t, key, p, sc.Schedule, n)
 		summaryCache[key] = c
 	}
 	c.report(t)
@@ -40,9 +37,9 @@ func cellV1(t *testing.T, scenario, policy string, n int) cellRuns {
 // a finding, not a requirement: docs/model.md section B.5 records it.
 func TestCheckCentralizationMarkups(t *testing.T) {
 	n := size(60, 300)
-	base := cell(t, model.ScenarioBaseline, model.PolicyNone, n)
-	cen := cell(t, model.ScenarioCentralization, model.PolicyNone, n)
-	capped := cell(t, model.ScenarioCentralization, model.PolicyShareCap, n)
+	base := cellV2(t, model.ScenarioBaseline, model.PolicyNone, n)
+	cen := cellV2(t, model.ScenarioCentralization, model.PolicyNone, n)
+	capped := cellV2(t, model.ScenarioCentralization, model.PolicyShareCap, n)
 	var dShare, dMarkup, dWelfare, dProfit, topCap []float64
 	for _, i := range pairs(base, cen, capped) {
 		b, c, k := base.sums[i], cen.sums[i], capped.sums[i]

@@ -248,6 +248,7 @@ func (s *sim) llmPrepaid(pPrev float64) {
 	buy := math.Max(0, h*spend-(L.prepaid-spend))
 	L.prepaid += buy - spend
 	top := buy - spend
+	d.prepaidCLT = top
 	d.consumerUSD += top * pPrev
 	s.aud.ConsumerBoughtCLT += top
 	s.aud.ConsumerSpentUSD += top * pPrev

@@ -188,7 +188,7 @@ var llmMetrics = []Metric{
 		Lo:          unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, Version: 2},
 	{Name: "inside_share_final", Table: TableRuns, Family: FamilyConsumers, Unit: "share", Label: "Token system's share of demand at the end",
 		Description: "Day-T desired volume inside the token system / all desired volume incl. the outside option (MODEL-SPEC-v2 §B.1).",
-		Lo:          0, Hi: 1, Better: Neutral, Version: 2},
+		Lo:          0, Hi: 1, Better: Neutral, Version: 2, Percent: true},
 	{Name: "price_index_final", Table: TableRuns, Family: FamilyProfitability, Unit: "ratio to day 0", Label: "List-price index at the end",
 		Description: "Day-T volume-weighted USD list price / the day-0 one (MODEL-SPEC-v2 §B.3, §D).",
 		Lo:          0, Hi: infHi, Better: LowerIsBetter, Version: 2},
@@ -200,5 +200,5 @@ var llmMetrics = []Metric{
 	{Name: "price_index", Table: TableSteps, Family: FamilyProfitability, Unit: "ratio to day 0", Label: "List-price index",
 		Description: "Volume-weighted USD list price / the day-0 one (MODEL-SPEC-v2 §D).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 2},
 	{Name: "inside_share", Table: TableSteps, Family: FamilyConsumers, Unit: "share", Label: "Token system's share of demand",
-		Description: "Desired volume inside the token system / all desired volume (MODEL-SPEC-v2 §B.1).", Lo: 0, Hi: 1, Better: Neutral, Version: 2},
+		Description: "Desired volume inside the token system / all desired volume (MODEL-SPEC-v2 §B.1).", Lo: 0, Hi: 1, Better: Neutral, Version: 2, Percent: true},
 }

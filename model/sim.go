@@ -135,8 +135,8 @@ type sim struct {
 	aud  Audit
 	step Step
 	ps   ProviderStep
-
-	llm llmState // MODEL-SPEC-v2 §B state (llm_*.go)
+	mkt  marketState // MODEL-SPEC-v2 §A (market.go)
+	llm  llmState    // MODEL-SPEC-v2 §B state (llm_*.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -156,6 +156,11 @@ type dayTotals struct {
 	desired, deferred, backlog               float64
 	revenue, costs, grants                   float64
 	volume, costVol                          float64
+	// CLT amounts of the day's trades at P_t−1 (MODEL-SPEC-v2 §A netting).
+	salesCLT, fundBoughtCLT, fundSoldCLT float64
+	// Consumers' prepaid top-up beyond today's payments, CLT (v2 §B.4; may be
+	// negative when balances are drawn down): part of their buy flow.
+	prepaidCLT float64
 }
 
 // Run simulates one run (MODEL-SPEC §1–§5, §10) and returns its summary
@@ -469,7 +474,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 
 	s.acc = accum{fundDepletedDay: -1, recoveryDay: -1, peak: peg, hhi0: HHI(s.shares[:n])}
 	s.llmInit() // MODEL-SPEC-v2 §B: outside utility, cost inversion, welfare base (llm_init.go)
-	return nil
+	return s.marketInit()
 }
 
 // drawConsumer draws a consumer's attributes from the consumers stream (§1):

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/tokensim/tokensim/garch"
 )
 
 // memRec keeps every recorded row.
@@ -38,7 +40,7 @@ func quietParams() Params {
 	p.Consumers.Count = 300
 	p.Market.JumpRatePerYear = 0
 	p.Market.DepthUSD = math.Inf(1)
-	p.Market.Regimes = map[string]Regime{RegimePegged: {Omega: 1e-14, Alpha: 0, Beta: 0, Nu: 30, PegReversion: 0}}
+	p.Market.Regimes = map[string]Regime{RegimePegged: {Params: garch.Params{Omega: 1e-14, Alpha: 0, Beta: 0, Nu: 30}, PegReversion: 0}}
 	p.Supply.IssuancePerYear = 0
 	p.Entry.RatePerYear = 0
 	return p
@@ -144,7 +146,7 @@ func TestDayFundTrade(t *testing.T) {
 // on days 1–9, p_i / mean(P_6..P_9) on days 10–19 and p_i / mean(P_16..P_19)
 // on day 20; with interval 0 the consumer's USD cost is the list price.
 func TestDayRepricing(t *testing.T) {
-	p := DefaultV1() // fixed USD list prices (v2 §B.3 moves them)
+	p := DefaultV1()
 	p.Consumers.Count = 200
 	p.Pricing.TWAPDays, p.Pricing.RepriceIntervalDays = 4, 10
 	_, rec := runRecorded(t, RunSpec{Params: p, Schedule: pegged(), HorizonDays: 21, Seed: 5})
@@ -453,7 +455,7 @@ func TestRunErrors(t *testing.T) {
 		{"shock on day 0", func(s *RunSpec) { s.Schedule.Shocks = []Shock{{Day: 0, Size: 0.1, DurationDays: 1}} }, ErrInvalidParam, "shocks"},
 		{"bad parameter", func(s *RunSpec) { s.Params.Consumers.ReviewRate = -1 }, ErrInvalidParam, "review_rate"},
 		{"non-finite price", func(s *RunSpec) {
-			s.Params.Market.Regimes = map[string]Regime{RegimePegged: {Mu: 800, Omega: 1e-6, Nu: 5}}
+			s.Params.Market.Regimes = map[string]Regime{RegimePegged: {Params: garch.Params{Mu: 800, Omega: 1e-6, Nu: 5}}}
 		}, ErrNonFinite, "day 1"},
 	}
 	for _, c := range cases {

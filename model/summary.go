@@ -47,6 +47,8 @@ type Audit struct {
 	NetFlowUSD                                float64 // Σ_t Flow_t
 	IssuedCLT, BurnedCLT, SupplyChangeCLT     float64 // totals: issued, burned, S_T − S_0
 	HaltedDays, ProvidersEver, ProvidersFinal int
+	// Market is the v2 token market's ledger (MODEL-SPEC-v2 §A; zero under market.mode garch).
+	Market MarketAudit
 
 	// MODEL-SPEC-v2 §B (llm_welfare.go): consumers' prepaid CLT balances
 	// (bought from and counted outside O), and the Mtok ledger of demand,
@@ -204,6 +206,7 @@ func (s *sim) summary() (Summary, error) {
 		return Summary{}, err
 	}
 
+	s.marketSummary(&sum)
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err
 	}

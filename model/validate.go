@@ -166,7 +166,8 @@ func (p *Params) Validate() error {
 	c.intMin("governance.vote_interval_days", p.Governance.VoteIntervalDays, 1)
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
 
-	c.validateLLM(p) // MODEL-SPEC-v2 §B (llm_params.go)
+	c.validateMarket(p) // MODEL-SPEC-v2 §A: market.mode, amm, reserve, arbitrage, holders
+	c.validateLLM(p)    // MODEL-SPEC-v2 §B (llm_params.go)
 
 	// metrics.* (§4.2).
 	if !(p.Metrics.PegBand > 0 && p.Metrics.PegBand < 1) {
@@ -207,6 +208,7 @@ func ValidateSchedule(s Schedule, p *Params) error {
 			c.add(path+".size", sh.Size, "must be finite and > −1")
 		}
 	}
+	s.ReserveEvents.validate(&c) // MODEL-SPEC-v2 §A.4 (market_events.go)
 	return errors.Join(c.errs...)
 }
 
@@ -412,12 +414,13 @@ func (c *checker) regimes(rs map[string]Regime) {
 	}
 }
 
-// regimeOK reports whether a regime passes every rule of regimes.
+// regimeOK reports whether a regime passes every rule of regimes: a valid
+// name, a valid GARCH(1,1)-t process (garch.Params.Validate, the one
+// definition; regimes repeats its rules only to name the failing field) and
+// θ ∈ [0, 1].
 func regimeOK(name string, r Regime) bool {
-	return name != "" && !strings.ContainsAny(name, ". \t\n") && isFinite(r.Mu) &&
-		isFinite(r.Omega) && r.Omega > 0 && isFinite(r.Alpha) && r.Alpha >= 0 &&
-		isFinite(r.Beta) && r.Beta >= 0 && r.Alpha+r.Beta < 1 &&
-		isFinite(r.Nu) && r.Nu > 2 && r.PegReversion >= 0 && r.PegReversion <= 1
+	return name != "" && !strings.ContainsAny(name, ". \t\n") && r.Params.Validate() == nil &&
+		r.PegReversion >= 0 && r.PegReversion <= 1
 }
 
 func sortedKeys(m map[string]Regime) []string {

@@ -40,6 +40,7 @@ type calibrateFlags struct {
 	maxPersistence    float64
 	target, skip      bool
 	json              bool
+	market            bool // --market DATA_DIR: the token-market fits (calibrate_market.go)
 	costDecline       bool // --cost-decline: fit providers.cost_decline_per_year (calibrate_llm.go)
 }
 
@@ -59,6 +60,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.target, "variance-targeting", false, "fix ω = s²(1−α−β) so the unconditional variance is the sample variance (the usual choice for simulation)")
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
+	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale and holders.run_max (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
 	fs.BoolVar(&f.costDecline, "cost-decline", false, "the file is llm_price_history.csv: fit providers.cost_decline_per_year on the frontier tier (MODEL-SPEC-v2 §B.3) instead of a price regime")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calibrateUsage)
@@ -76,7 +78,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				fs.Usage()
 				return nil
 			}
-			return fmt.Errorf("%w: calibrate: %v (see tokensim calibrate -help)", errUsage, err)
+			return fmt.Errorf("%w: calibrate: %w (see tokensim calibrate -help)", errUsage, err)
 		}
 		rest = fs.Args()
 		if len(rest) == 0 {
@@ -89,6 +91,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("%w: calibrate: want exactly one price file, got %d arguments (see tokensim calibrate -help)", errUsage, len(pos))
 	}
 	file := pos[0]
+	if f.market {
+		return calibrateMarket(ctx, file, stdout)
+	}
 	if f.costDecline {
 		return calibrateCostDecline(ctx, file, f.json, stdout, stderr)
 	}
@@ -435,7 +440,7 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		doc.RobustSE.PegReversion = 0
 	}
 	doc.Optimizer.Status, doc.Optimizer.GradientNorm = g.Status, calibJNum(g.GradientNorm)
-	doc.Optimizer.Converged = g.GradientNorm <= garch.GARCHGradientTolerance
+	doc.Optimizer.Converged = g.GradientNorm <= garch.GradientTolerance
 	doc.Optimizer.Starts, doc.Optimizer.Evaluations = g.Starts, g.Evaluations
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
