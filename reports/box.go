@@ -26,6 +26,8 @@ type BoxPanel struct {
 	Title  string // metric label, e.g. "Mean |P − peg|"
 	XLabel string // with units
 	Boxes  []BoxStat
+	// Integer marks a count (model.Metric.Integer): whole-number ticks.
+	Integer bool
 }
 
 // BoxSpec describes a figure of horizontal box plots: one panel per metric,
@@ -72,6 +74,9 @@ func BoxChart(spec BoxSpec) (Figure, error) {
 		p := newPlot()
 		p.Title.Text = pn.Title
 		p.X.Label.Text = pn.XLabel
+		if pn.Integer {
+			p.X.Tick.Marker = integerTicks{}
+		}
 		p.Add(boxes{stats: pn.Boxes})
 		p.X.Min, p.X.Max = xmin-pad, xmax+pad
 		p.NominalY(names...)

@@ -146,7 +146,17 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 			}
 		}
 		for _, k := range []string{"src", "href"} {
-			if v, ok := attr(n, k); ok && !strings.HasPrefix(v, "data:") && !strings.HasPrefix(v, "#") {
+			v, ok := attr(n, k)
+			switch {
+			case !ok || strings.HasPrefix(v, "data:") || strings.HasPrefix(v, "#"):
+			case k == "href" && strings.HasPrefix(v, dataset.FiguresDir+"/"):
+				// Links to the files behind a figure must exist.
+				if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(v))); err != nil {
+					t.Errorf("<a href=%q>: %v", v, err)
+				}
+			case k == "href" && strings.HasPrefix(v, "summary/") && strings.HasSuffix(v, ".parquet"):
+				// The study's summary tables (written by aggregate beside the report).
+			default:
 				t.Errorf("<%s %s=%q> refers outside the page", n.Data, k, v)
 			}
 		}
@@ -160,8 +170,9 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 		t.Errorf("sweep section present without a sweep")
 	}
 	// 2 scenarios × (1 price fan + box) stability, (2 fans + box) diversity,
-	// box profitability, (2 fans + box) consumers, 1 effect chart.
-	if want := 2 * (2 + 3 + 1 + 3 + 1); imgs != want {
+	// box profitability, (2 fans + box) consumers, 1 effect chart; and the
+	// first screen's trade-off figure.
+	if want := 2*(2+3+1+3+1) + 1; imgs != want {
 		t.Errorf("%d images, want %d", imgs, want)
 	}
 	if tables < 10 {
@@ -199,7 +210,7 @@ func TestPegBandFromStudy(t *testing.T) {
 	if err := Render(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "peg band 1.00 ± 2.00% (metrics.peg_band)") {
+	if !strings.Contains(buf.String(), "peg band 1.00 ± 2.00%") {
 		t.Errorf("price fan caption does not state the study's peg band")
 	}
 }
@@ -250,7 +261,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 	}
 	// Figure ids are sanitized file names.
 	files, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
-	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg)$`)
+	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg|csv)$`)
 	for _, f := range files {
 		if !re.MatchString(f.Name()) {
 			t.Errorf("figure file name %q not sanitized", f.Name())
@@ -423,7 +434,7 @@ func TestSweepHeatmaps(t *testing.T) {
 	if len(sweep.Figures) != 12 {
 		t.Errorf("%d heatmaps, want 12", len(sweep.Figures))
 	}
-	if got := sweep.Figures[0].Title; got != "Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
+	if got := sweep.Figures[0].Title; got != "Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario Calm market, policy No policy" {
 		t.Errorf("heatmap title %q", got)
 	}
 }
@@ -454,7 +465,7 @@ func TestSweepFans(t *testing.T) {
 	if strings.Join(ids, " ") != strings.Join(want, " ") {
 		t.Errorf("price fans %v, want %v", ids, want)
 	}
-	if len(captions) > 0 && (!strings.Contains(captions[0], "scenario centralization at share_cap.cap=0.3, network.effect=0.3") ||
+	if len(captions) > 0 && (!strings.Contains(captions[0], "scenario Winner-take-most at share_cap.cap=0.3, network.effect=0.3") ||
 		!strings.Contains(captions[0], "first 4 of 6 sweep points")) {
 		t.Errorf("caption %q does not name the sweep point and the limit", captions[0])
 	}
