@@ -3,8 +3,8 @@ package reports
 import (
 	"encoding/csv"
 	"fmt"
-	"strconv"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/tokensim/tokensim/aggregate"
