@@ -261,9 +261,27 @@ func scoreQuantity(v float64, unit string, ref float64, withUnit bool) string {
 		s = "+" + s
 	}
 	if !withUnit {
-		if i := strings.IndexByte(s, ' '); i > 0 {
-			s = s[:i]
-		}
+		s = stripUnitWords(s, unit, ref)
+	}
+	return s
+}
+
+// stripUnitWords drops the unit words that textQuantity appends for unit
+// at scale ref ("pp", "HHI points", "million USD", "USD/CLT"), keeping the
+// number (which may itself contain spaces: "2.3 × 10⁻⁷").
+func stripUnitWords(s, unit string, ref float64) string {
+	// A probe at ref's power of ten, kept in [1, 10¹¹] so that its number
+	// is positional: the words after its first space are the unit words.
+	x := math.Pow(10, math.Floor(math.Log10(math.Abs(ref))))
+	if !finite(x) || x < 1 {
+		x = 1
+	}
+	probe := textQuantity(math.Min(x, 1e11), unit, false, ref)
+	if unit == percentUnit {
+		probe = "1 pp"
+	}
+	if i := strings.IndexByte(probe, ' '); i > 0 {
+		return strings.TrimSuffix(s, probe[i:])
 	}
 	return s
 }
