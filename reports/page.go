@@ -141,16 +141,17 @@ details>summary{cursor:pointer;margin:.4em 0;color:#08306b}
 {{end}}</table>
 {{if .Note}}<p>{{t .Note}}</p>{{end}}
 </section>
+{{end}}{{range .Overview}}<figure id="fig-{{.ID}}">
+<img src="{{.Src}}" alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
+<figcaption>{{t .Caption}} Files: <a href="figures/{{.ID}}.png">PNG</a>{{if .HasSVG}}, <a href="figures/{{.ID}}.svg">SVG</a>{{end}}{{if .HasCSV}}, <a href="figures/{{.ID}}.csv">data (CSV)</a>{{end}}.</figcaption>
+</figure>
 {{end}}<section id="findings">
 <h2>Headline findings</h2>
 {{if .Headlines}}<ul class="findings">
 {{range .Headlines}}<li>{{t .Text}} <a href="{{.Link}}">Numbers</a></li>
 {{end}}</ul>
 {{else}}<p>No policy effects could be estimated (the study needs the no-policy variant <code>none</code> and at least one other).</p>
-{{end}}{{range .Overview}}<figure id="fig-{{.ID}}">
-<img src="{{.Src}}" alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
-<figcaption>{{t .Caption}} Files: <a href="figures/{{.ID}}.png">PNG</a>{{if .HasSVG}}, <a href="figures/{{.ID}}.svg">SVG</a>{{end}}{{if .HasCSV}}, <a href="figures/{{.ID}}.csv">data (CSV)</a>{{end}}.</figcaption>
-</figure>
+
 {{end}}{{if .Findings}}<details><summary>Largest effect per scenario and family, in numbers</summary>
 <ul class="findings">
 {{range .Findings}}<li>{{t .}}</li>

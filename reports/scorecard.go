@@ -250,6 +250,16 @@ func (e *ScoreEntry) EffectText() string {
 	return d + " (" + scoreQuantity(e.Lo, unit, ref, false) + " to " + scoreQuantity(e.Hi, unit, ref, false) + ")"
 }
 
+// effectPhrase is EffectText for a sentence: "−0.0121 USD/CLT, 95% CI
+// −0.02 to −0.005".
+func (e *ScoreEntry) effectPhrase() string {
+	t := e.EffectText()
+	if i := strings.Index(t, " ("); i > 0 && strings.HasSuffix(t, ")") {
+		return t[:i] + ", 95% CI " + t[i+2:len(t)-1]
+	}
+	return t
+}
+
 // scoreQuantity is a compact textQuantity: "pp" for percentage points, the
 // unit only on the effect (withUnit) and not on the interval ends.
 func scoreQuantity(v float64, unit string, ref float64, withUnit bool) string {
@@ -314,7 +324,7 @@ func (b *builder) headlines(s Scorecard) []Headline {
 			var better, worse, flat []string
 			for fi, fam := range s.Families {
 				e := s.Entries[pi][fi][si]
-				name := strings.ToLower(fam.Title) + " (" + lowerFirst(fam.Metric.Label) + ", " + e.EffectText() + ")"
+				name := strings.ToLower(fam.Title) + " (" + e.Statistic() + " change in " + lowerFirst(fam.Metric.Label) + " " + e.effectPhrase() + ")"
 				switch e.Verdict {
 				case VerdictBetter:
 					better = append(better, name)
@@ -325,7 +335,7 @@ func (b *builder) headlines(s Scorecard) []Headline {
 				}
 			}
 			var sb strings.Builder
-			fmt.Fprintf(&sb, "%s, %s ", sc.Label, lowerFirst(pol.Label))
+			fmt.Fprintf(&sb, "%s: %s ", sc.Label, pol.Label)
 			switch {
 			case len(better) > 0 && len(worse) > 0:
 				fmt.Fprintf(&sb, "improves %s but worsens %s", joinAnd(better), joinAnd(worse))

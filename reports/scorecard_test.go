@@ -119,7 +119,7 @@ func TestScorecardFromRuns(t *testing.T) {
 			t.Errorf("headline %q names the code name %q", h.Text, name)
 		}
 	}
-	if !strings.Contains(r.Headlines[0].Text, "Volatile market, stabilization fund improves stability") {
+	if !strings.Contains(r.Headlines[0].Text, "Volatile market: Stabilization fund improves stability (median change in mean distance from the peg −") {
 		t.Errorf("first headline %q", r.Headlines[0].Text)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/tokensim/tokensim/model"
 
@@ -101,11 +102,17 @@ func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
 		entries = append(entries, legendEntry{pol.Label, glyphThumb{draw.GlyphStyle{Color: st.Color, Radius: vg.Points(3.5), Shape: st.Glyph}}})
 	}
 	entries = append(entries, legendEntry{"95% intervals", lineThumb{draw.LineStyle{Color: gray30, Width: vg.Points(1)}}})
+	var rowNames []string
+	for _, y := range ys {
+		m := s.Families[y].Metric
+		rowNames = append(rowNames, fmt.Sprintf("%s — %s, %s paired difference", strings.ToLower(familyTitle(m.Family)), lowerFirst(m.Label), statisticOf(m)))
+	}
+	rowsText := joinAnd(rowNames)
 	cols := len(s.Scenarios)
 	height := vg.Length(len(ys))*2.3*vg.Inch + 0.8*vg.Inch
 	title := "What each policy gains in stability, and what it does to consumers and providers"
 	id := b.figID("tradeoff")
-	caption := fmt.Sprintf("Each marker is one policy compared with no policy in one scenario: right of the dashed line it makes the token more stable (%s, %s paired difference), above it it is better for the row's outcome; the crosses are 95%% intervals. Panels of a row share their axes.", lowerFirst(xm.Label), statisticOf(xm))
+	caption := fmt.Sprintf("Each marker is one policy compared with no policy in one scenario: right of the dashed line it makes the token more stable (%s, %s paired difference), above it it is better for the row's outcome; the crosses are 95%% intervals. Panels of a row share their axes. Rows: %s.", lowerFirst(xm.Label), statisticOf(xm), rowsText)
 	fig, err := render(id, title, caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
