@@ -183,7 +183,7 @@ details>summary{cursor:pointer;margin:.4em 0;color:#08306b}
 <h2>{{t .Title}}</h2>
 {{range .Intro}}<p>{{t .}}</p>
 {{end}}{{range .Figures}}<figure id="fig-{{.ID}}">
-<img src="{{.Src}}" alt="{{t .Title}}" loading="lazy"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
+<img src="{{.Src}}" alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
 <figcaption>{{t .Caption}} Files: <a href="figures/{{.ID}}.png">PNG</a>{{if .HasSVG}}, <a href="figures/{{.ID}}.svg">SVG</a>{{end}}{{if .HasCSV}}, <a href="figures/{{.ID}}.csv">data (CSV)</a>{{else}}; data: <a href="summary/metrics.parquet">summary/metrics.parquet</a>, <a href="summary/effects.parquet">summary/effects.parquet</a>, <a href="summary/fans.parquet">summary/fans.parquet</a>{{end}}.</figcaption>
 </figure>
 {{end}}{{range .Tables}}<details{{if .ID}} id="{{.ID}}"{{end}}><summary>Table: {{t .Caption}}</summary>

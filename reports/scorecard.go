@@ -239,7 +239,7 @@ func familyTitle(fam model.Family) string {
 // (percentage points for shares).
 func (e *ScoreEntry) EffectText() string {
 	if !finite(e.Diff) {
-		return "no estimate"
+		return "" // the verdict's word says "no estimate"
 	}
 	unit := textUnit(e.Metric)
 	ref := math.Max(math.Abs(e.Diff), math.Max(math.Abs(e.Lo), math.Abs(e.Hi)))
