@@ -5,9 +5,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"html"
 	"html/template"
 	"io"
+	"strings"
 )
 
 func errorsIsNoData(err error) bool { return errors.Is(err, ErrNoData) }
@@ -15,7 +15,10 @@ func errorsIsNoData(err error) bool { return errors.Is(err, ErrNoData) }
 // pageFigure is a figure as the template sees it.
 type pageFigure struct {
 	ID, Title, Caption string
-	Src                template.URL // data:image/png;base64,…
+	// Src is the img's src attribute, src="data:…;base64,…": a vetted
+	// attribute (base64 has no quote, '&' or '<'), so that html/template does
+	// not write each '+' of the base64 text as "&#43;".
+	Src                template.HTMLAttr
 	Width, Height      int
 	HasSVG, HasCSV     bool
 }
@@ -34,18 +37,29 @@ type pageData struct {
 	Rule     string
 }
 
-// escText pre-escapes s for an HTML text or attribute value with
-// html.EscapeString, which leaves '+' alone (html/template's own escaper
-// writes every '+' as "&#43;"); the result is only ever our escaped text.
-func escText(s string) template.HTML { return template.HTML(html.EscapeString(s)) }
+// escText pre-escapes s for HTML text or a double-quoted attribute value
+// (textEscaper), leaving '+' alone: html/template's own escaper writes every
+// '+' as "&#43;". The result is only ever our escaped text.
+func escText(s string) template.HTML { return template.HTML(textEscaper.Replace(s)) }
+
+// textEscaper escapes what matters in HTML text and double-quoted attribute
+// values: & < > and the double quote ('+' and the apostrophe stay as they are).
+var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
 
 // toPageFigure turns a figure into its template view.
 func toPageFigure(f Figure) pageFigure {
 	wd, ht := pngSize(f.PNG)
+	// Our own PNG or SVG bytes, base64-encoded: safe as a URL. The page
+	// inlines the smaller of the two (box plots and effect charts are a
+	// third of their PNG as SVG; fan charts, with thousands of path points,
+	// are smaller as PNG); the SVG draws at the PNG's pixel size.
+	src := "data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG)
+	if len(f.SVG) > 0 && len(f.SVG) < len(f.PNG) {
+		src = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(f.SVG)
+	}
 	return pageFigure{
 		ID: f.ID, Title: f.Title, Caption: f.Caption,
-		// Our own PNG bytes, base64-encoded: safe as a URL.
-		Src:   template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG)),
+		Src:   template.HTMLAttr(`src="` + src + `"`),
 		Width: wd, Height: ht, HasSVG: len(f.SVG) > 0, HasCSV: len(f.CSV) > 0,
 	}
 }
@@ -142,7 +156,7 @@ details>summary{cursor:pointer;margin:.4em 0;color:#08306b}
 {{if .Note}}<p>{{t .Note}}</p>{{end}}
 </section>
 {{end}}{{range .Overview}}<figure id="fig-{{.ID}}">
-<img src="{{.Src}}" alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
+<img {{.Src}} alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
 <figcaption>{{t .Caption}} Files: <a href="figures/{{.ID}}.png">PNG</a>{{if .HasSVG}}, <a href="figures/{{.ID}}.svg">SVG</a>{{end}}{{if .HasCSV}}, <a href="figures/{{.ID}}.csv">data (CSV)</a>{{end}}.</figcaption>
 </figure>
 {{end}}<section id="findings">
@@ -183,7 +197,7 @@ details>summary{cursor:pointer;margin:.4em 0;color:#08306b}
 <h2>{{t .Title}}</h2>
 {{range .Intro}}<p>{{t .}}</p>
 {{end}}{{range .Figures}}<figure id="fig-{{.ID}}">
-<img src="{{.Src}}" alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
+<img {{.Src}} alt="{{t .Title}}"{{if .Width}} width="{{.Width}}" height="{{.Height}}"{{end}}>
 <figcaption>{{t .Caption}} Files: <a href="figures/{{.ID}}.png">PNG</a>{{if .HasSVG}}, <a href="figures/{{.ID}}.svg">SVG</a>{{end}}{{if .HasCSV}}, <a href="figures/{{.ID}}.csv">data (CSV)</a>{{else}}; data: <a href="summary/metrics.parquet">summary/metrics.parquet</a>, <a href="summary/effects.parquet">summary/effects.parquet</a>, <a href="summary/fans.parquet">summary/fans.parquet</a>{{end}}.</figcaption>
 </figure>
 {{end}}{{range .Tables}}<details{{if .ID}} id="{{.ID}}"{{end}}><summary>Table: {{t .Caption}}</summary>

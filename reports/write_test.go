@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/xml"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -108,7 +109,7 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := map[string]bool{}
-	var imgs, tables int
+	var imgs, tables, inlineSVG int
 	walk(doc, func(n *html.Node) {
 		if id, ok := attr(n, "id"); ok {
 			if ids[id] {
@@ -120,18 +121,43 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 		case atom.Img:
 			imgs++
 			src, _ := attr(n, "src")
-			const prefix = "data:image/png;base64,"
-			if !strings.HasPrefix(src, prefix) {
-				t.Errorf("img src %.40q is not an inline PNG", src)
+			// Each figure is inlined as the smaller of its PNG and its SVG.
+			const prefix, svgPrefix = "data:image/png;base64,", "data:image/svg+xml;base64,"
+			switch {
+			case strings.HasPrefix(src, prefix):
+				raw, err := base64.StdEncoding.DecodeString(src[len(prefix):])
+				if err != nil {
+					t.Errorf("img base64: %v", err)
+					return
+				}
+				if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
+					t.Errorf("inline PNG does not decode: %v", err)
+				}
+			case strings.HasPrefix(src, svgPrefix):
+				raw, err := base64.StdEncoding.DecodeString(src[len(svgPrefix):])
+				if err != nil {
+					t.Errorf("img base64: %v", err)
+					return
+				}
+				var doc struct {
+					XMLName xml.Name
+				}
+				if err := xml.Unmarshal(raw, &doc); err != nil || doc.XMLName.Local != "svg" {
+					t.Errorf("inline SVG does not parse as <svg>: %v (root %q)", err, doc.XMLName.Local)
+				}
+				inlineSVG++
+				// Only when the SVG file is the smaller one.
+				if fig := n.Parent; fig != nil {
+					id, _ := attr(fig, "id")
+					ps, e1 := os.Stat(filepath.Join(dir, dataset.FiguresDir, strings.TrimPrefix(id, "fig-")+".png"))
+					ss, e2 := os.Stat(filepath.Join(dir, dataset.FiguresDir, strings.TrimPrefix(id, "fig-")+".svg"))
+					if e1 != nil || e2 != nil || ss.Size() >= ps.Size() {
+						t.Errorf("%s inlined as SVG although its PNG is not larger (%v, %v)", id, e1, e2)
+					}
+				}
+			default:
+				t.Errorf("img src %.40q is not an inline PNG or SVG", src)
 				return
-			}
-			raw, err := base64.StdEncoding.DecodeString(src[len(prefix):])
-			if err != nil {
-				t.Errorf("img base64: %v", err)
-				return
-			}
-			if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
-				t.Errorf("inline PNG does not decode: %v", err)
 			}
 			if alt, _ := attr(n, "alt"); alt == "" {
 				t.Errorf("img without alt text")
@@ -174,6 +200,9 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 	// first screen's trade-off figure.
 	if want := 2*(2+3+1+3+1) + 1; imgs != want {
 		t.Errorf("%d images, want %d", imgs, want)
+	}
+	if inlineSVG == 0 {
+		t.Errorf("no figure inlined as SVG, although box plots and effect charts are smaller as SVG")
 	}
 	if tables < 10 {
 		t.Errorf("%d tables, want ≥ 10", tables)
@@ -235,7 +264,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 			t.Errorf("page contains unescaped %q", bad)
 		}
 	}
-	for _, good := range []string{"&lt;/pre&gt;&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;", "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt; &amp;"} {
+	for _, good := range []string{"&lt;/pre&gt;&lt;script&gt;alert('owned')&lt;/script&gt;", "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt; &amp;"} {
 		if !strings.Contains(page, good) {
 			t.Errorf("page lacks escaped %q", good)
 		}
