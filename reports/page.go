@@ -18,9 +18,9 @@ type pageFigure struct {
 	// Src is the img's src attribute, src="data:…;base64,…": a vetted
 	// attribute (base64 has no quote, '&' or '<'), so that html/template does
 	// not write each '+' of the base64 text as "&#43;".
-	Src                template.HTMLAttr
-	Width, Height      int
-	HasSVG, HasCSV     bool
+	Src            template.HTMLAttr
+	Width, Height  int
+	HasSVG, HasCSV bool
 }
 
 type pageSection struct {

@@ -1,10 +1,10 @@
 package reports
 
 import (
-	"encoding/xml"
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image/png"
