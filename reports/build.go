@@ -129,6 +129,11 @@ func Build(ctx context.Context, st *aggregate.Study, opts Options) (*Report, err
 	}
 	ver := nonEmpty(st.Info.ToolVersion, opts.ToolVersion)
 	r.Footer = fmt.Sprintf("Written by tokensim %s (%s), schema %d.", nonEmpty(ver, "(unknown version)"), opts.ModelVersion, st.Info.SchemaVersion)
+	if sec, ok, err := b.acrossSection(); err != nil {
+		return nil, err
+	} else if ok {
+		r.Sections = append(r.Sections, sec)
+	}
 	for _, fam := range families {
 		sec, err := b.familySection(ctx, fam.id, fam.title)
 		if err != nil {

@@ -197,8 +197,8 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 	}
 	// 2 scenarios × (1 price fan + box) stability, (2 fans + box) diversity,
 	// box profitability, (2 fans + box) consumers, 1 effect chart; and the
-	// first screen's trade-off figure.
-	if want := 2*(2+3+1+3+1) + 1; imgs != want {
+	// first screen's trade-off figure and the 4 cross-scenario box plots.
+	if want := 2*(2+3+1+3+1) + 1 + 4; imgs != want {
 		t.Errorf("%d images, want %d", imgs, want)
 	}
 	if inlineSVG == 0 {
