@@ -65,4 +65,3 @@ func (b *builder) firstPointNote() string {
 	}
 	return " With a parameter sweep, each scenario is shown at its first sweep point."
 }
-
