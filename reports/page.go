@@ -125,7 +125,10 @@ th.sortable{cursor:pointer}
 footer{margin-top:3em;font-size:.8em;color:#555}
 table.score{font-size:.78em;width:100%;margin:.4em 0 .6em}
 table.score caption{font-style:normal;font-size:1.05em}
-table.score th.sc,table.score th.pol{min-width:9em}
+table.score th.sc{min-width:9em}
+table.score th.pol{width:14em}
+table.score th.fam{width:12em}
+table.score th,table.score td{padding:.15em .4em}
 table.score .desc{display:block;font-weight:normal;font-size:.86em;color:#333;line-height:1.25}
 table.score td{line-height:1.25}
 table.score td .eff{display:block;font-size:.92em;font-variant-numeric:tabular-nums}
