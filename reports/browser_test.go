@@ -190,7 +190,12 @@ func TestReportInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := strings.Replace(string(good), "data:image/png;base64,", "data:image/png;base64,AAAA", 1)
+	// The first inline image (PNG or SVG, whichever the page chose) gets
+	// three zero bytes before its content.
+	bad := strings.Replace(string(good), ";base64,", ";base64,AAAA", 1)
+	if bad == string(good) {
+		t.Fatal("negative control: the page has no inline image to corrupt")
+	}
 	bad = strings.Replace(bad, "</footer>", `</footer><img src="missing.png" alt="missing">`, 1)
 	badPath := filepath.Join(dir, "broken.html")
 	if err := os.WriteFile(badPath, []byte(bad), 0o644); err != nil {
