@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
 )
@@ -97,7 +98,7 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		if err != nil {
 			return "", fmt.Errorf("report: %w", err)
 		}
-		return path, nil
+		return path, describe(dir)
 	}
 	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
@@ -124,5 +125,15 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	return path, nil
+	return path, describe(dir)
+}
+
+// describe writes the study directory's README.md and datapackage.json and
+// lists every file in its manifest (dataset.Describe), the summary tables
+// documented by aggregate.
+func describe(dir string) error {
+	if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
+		return fmt.Errorf("describing the study: %w", err)
+	}
+	return nil
 }
