@@ -406,7 +406,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 				continue
 			}
 			mi, _ := b.st.MetricInfo(name)
-			pn := EffectPanel{Title: fam.title + ": " + nonEmpty(mi.Label, name), XLabel: "change, policy − no policy" + unitSuffix(mi.Unit) + betterSide(mi.Better)}
+			pn := EffectPanel{Title: fam.title + ": " + nonEmpty(mi.Label, name), XLabel: withUnit("change, policy − no policy", mi.Unit) + betterSide(mi.Better)}
 			for _, e := range b.st.EffectsOf(sc, name) {
 				if !b.shown(sc, e.Sweep) {
 					continue

@@ -56,14 +56,6 @@ func scenarioLabel(name string) string {
 	return d.Label
 }
 
-// unitSuffix is " (unit)", or "" without a unit.
-func unitSuffix(unit string) string {
-	if unit == "" {
-		return ""
-	}
-	return " (" + unit + ")"
-}
-
 // cellLabel is the policy, plus the sweep point when there is one.
 func cellLabel(policy string, sv []dataset.SweepValue) string {
 	if len(sv) == 0 {
