@@ -14,8 +14,7 @@ import (
 // defaults of holders.flow_scale, holders.run_max and holders.flight_rate
 // (they are its output).
 func TestCalibrateMarket(t *testing.T) {
-	root := calibRepoRoot(t)
-	data := calibRequireData(t, root)
+	data := episodeData(t)
 	if testing.Short() {
 		t.Skip("fits by simulation")
 	}

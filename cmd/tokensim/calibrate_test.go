@@ -230,9 +230,6 @@ func calibRepoRoot(t *testing.T) string {
 func calibRequireData(t *testing.T, root string) string {
 	t.Helper()
 	data := filepath.Join(root, "..", "shared", "data")
-	if d := os.Getenv("TOKENSIM_DATA"); d != "" { // a git worktree sits elsewhere
-		data = d
-	}
 	if _, err := os.Stat(filepath.Join(data, "prices", "coin_Bitcoin.csv")); err != nil {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("real data missing in CI: %v", err)

@@ -13,12 +13,24 @@ import (
 	"github.com/tokensim/tokensim/episode"
 )
 
+// episodeData returns the shipped data directory: $TOKENSIM_DATA when set
+// (a git worktree sits elsewhere than ../shared/data), else the
+// repository's ../shared/data (calibRequireData: skipped when absent,
+// fatal in CI).
+func episodeData(t *testing.T) string {
+	t.Helper()
+	if d := os.Getenv("TOKENSIM_DATA"); d != "" {
+		return d
+	}
+	return calibRequireData(t, calibRepoRoot(t))
+}
+
 // TestValidateEpisodes: `tokensim validate-episodes` on the shipped data
 // writes the JSON, the markdown table (also printed) and a PNG and an SVG
 // per episode; the JSON's checks are the table's rows; bad flags are usage
 // errors and a directory without data is an error naming the file.
 func TestValidateEpisodes(t *testing.T) {
-	data := calibRequireData(t, calibRepoRoot(t))
+	data := episodeData(t)
 	out := t.TempDir()
 	var stdout bytes.Buffer
 	err := cmdValidateEpisodes(context.Background(), []string{"-data", data, "-out", out, "-reps", "20", "-consumers", "50"}, &stdout, &bytes.Buffer{})
