@@ -132,10 +132,15 @@ func TestDatasetReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"run", "-o", root, "--quiet", "-j", "2", src}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"run", "-o", root, "--quiet", "--no-report", "-j", "2", src}, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
 	dir := filepath.Join(root, "readers")
+	// The report (summary/, figures/, report.html, then Describe again) at
+	// its cheapest settings: the test is about the files, not the intervals.
+	if err := run(context.Background(), []string{"report", "--bootstrap", "100", "--no-svg", dir}, &stdout, &stderr); err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr.String())
+	}
 	s, err := study.ParseStudy(src, []byte(readersStudy()))
 	if err != nil {
 		t.Fatal(err)
