@@ -13,7 +13,6 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -406,17 +405,17 @@ func Describe(dir string, o DescribeOptions) error {
 		data []byte
 	}{{DataPackageFile, js}, {ReadmeFile, []byte(readme)}} {
 		path := filepath.Join(dir, w.name)
-		if err := fileutil.WriteFileAtomic(path, w.data); err != nil {
+		if err := WriteFileAtomic(path, w.data); err != nil {
 			return fmt.Errorf("dataset: writing %s: %w", path, err)
 		}
-		n, sum, err := fileutil.HashFile(path)
+		n, sum, err := HashFile(path)
 		if err != nil {
 			return fmt.Errorf("dataset: %s: %w", path, err)
 		}
 		m.Files = append(m.Files, FileInfo{Path: w.name, Table: KindDoc, Chunk: -1, Bytes: n, SHA256: sum})
 	}
 	sortFiles(m.Files)
-	return fileutil.WriteJSONAtomic(Layout{Dir: dir}.Manifest(), m)
+	return WriteJSONAtomic(Layout{Dir: dir}.Manifest(), m)
 }
 
 func sortFiles(fs []FileInfo) {
@@ -433,7 +432,7 @@ func derivedFiles(dir string) ([]FileInfo, error) {
 		if err != nil {
 			return err
 		}
-		n, sum, err := fileutil.HashFile(path)
+		n, sum, err := HashFile(path)
 		if err != nil {
 			return fmt.Errorf("dataset: %s: %w", path, err)
 		}

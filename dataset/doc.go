@@ -12,10 +12,14 @@
 // from the metric catalogue and the files' schemas, and a manifest listing
 // every file), and the reader (OpenDataset, ReadRuns, ReadStepsColumns) that
 // checks every data file against the manifest.
+// It also owns atomic publication for every writer of a study directory
+// (WriteAtomic, WriteFileAtomic, WriteJSONAtomic: temporary name, sync,
+// rename, mode 0644) and the SHA-256 digests the manifest records
+// (SHA256Hex, HashFile).
 //
 // Errors about one file wrap ErrNotStudy, ErrCorrupt or ErrSchema and name
 // the file.
 //
-// It imports model (for the schemas and the metric catalogue) and
-// internal/fileutil only; no other tokensim package.
+// It imports model (for the schemas and the metric catalogue) only; no
+// other tokensim package.
 package dataset

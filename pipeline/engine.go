@@ -18,7 +18,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -132,12 +131,12 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err := CheckDiskBudget(plan); err != nil {
 		return nil, err
 	}
-	cfg, err := plan.Study.ResolvedYAML()
+	cfg, err := plan.Study.IdentityYAML()
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
 	e := &engine{plan: plan, opts: opts, layout: dataset.Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: fileutil.SHA256Hex(cfg), planHash: plan.Hash()}
+		configHash: dataset.SHA256Hex(cfg), planHash: plan.Hash()}
 	e.meta = dataset.FileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
 	e.runs, err = dataset.NewRunsTable(plan.SweepParams)
 	if err != nil {
@@ -152,7 +151,8 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 		return nil, err
 	}
-	unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
+	e.owner = shardOwner(opts.Shard, opts.Shards)
+	unlock, ok, err := tryLockFile(shardLockPath(e.layout, e.owner))
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +195,7 @@ type engine struct {
 	configHash string
 	planHash   string
 	meta       dataset.FileMeta
+	owner      string // shardOwner of this process: names its temporary files
 	runs       *dataset.RunsTable
 	steps      *dataset.DayTable // steps rows with their keys and sweep (schema v2)
 	prov       *dataset.DayTable // provider_steps rows, likewise
@@ -223,7 +224,13 @@ func (e *engine) prepare() error {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
 	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
-		other = "an unreadable manifest (" + err.Error() + ")"
+		if (errors.Is(err, dataset.ErrCorrupt) || errors.Is(err, dataset.ErrNotStudy)) && !errors.Is(err, dataset.ErrSchema) && len(states) > 0 {
+			// A corrupted manifest is rebuilt from the shard progress records
+			// (merge) when they are this study's (checked below).
+			e.opts.Logger.Warn("manifest.json is unreadable; rebuilding it from the shard progress records", "dir", dir, "error", err)
+		} else {
+			other = "an unreadable manifest (" + err.Error() + ")"
+		}
 	}
 	for _, st := range states {
 		if other == "" && (st.ConfigHash != e.configHash || st.PlanHash != e.planHash) {
@@ -253,7 +260,7 @@ func (e *engine) prepare() error {
 	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 		return err
 	}
-	if err := removeTemps(dir); err != nil {
+	if err := removeShardTemps(e.layout, e.owner); err != nil {
 		return err
 	}
 	// Chunks complete in any shard's progress, with files intact.
@@ -312,7 +319,7 @@ func (e *engine) prepare() error {
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
 func filesIntact(dir string, files []dataset.FileInfo) (bool, string) {
 	for _, f := range files {
-		n, sum, err := fileutil.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		n, sum, err := dataset.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
 			return false, err.Error()
 		}
@@ -340,29 +347,6 @@ func removeStudy(l dataset.Layout) error {
 	return nil
 }
 
-// removeTemps deletes temporary part files left by an interrupted execution.
-func removeTemps(dir string) error {
-	for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
-		root := filepath.Join(dir, sub)
-		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				if os.IsNotExist(err) {
-					return filepath.SkipDir
-				}
-				return err
-			}
-			if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".tmp") {
-				return os.Remove(path)
-			}
-			return nil
-		})
-		if err != nil && !os.IsNotExist(err) {
-			return err
-		}
-	}
-	return nil
-}
-
 func readShardStates(l dataset.Layout) ([]*shardState, error) {
 	entries, err := os.ReadDir(l.ShardsDir())
 	if os.IsNotExist(err) {
@@ -377,7 +361,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 			continue
 		}
 		var st shardState
-		if err := fileutil.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
+		if err := dataset.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
 			return nil, fmt.Errorf("reading shard progress: %w", err)
 		}
 		out = append(out, &st)
@@ -392,7 +376,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
-	return fileutil.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -620,7 +604,7 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := dataset.CreatePart[any](filepath.Join(e.layout.Runs(), dataset.PartName(c.rec.Chunk)), dataset.TableRuns, e.meta, e.runs.Schema())
+		p, err := dataset.CreateOwnedPart[any](filepath.Join(e.layout.Runs(), dataset.PartName(c.rec.Chunk)), dataset.TableRuns, e.owner, e.meta, e.runs.Schema())
 		if err != nil {
 			return err
 		}
@@ -655,7 +639,7 @@ func (c *chunkWriter) writeDay(files map[string]*dataset.PartWriter[any], t *dat
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreatePart[any](filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), dataset.PartName(c.rec.Chunk)), table, e.meta, t.Schema())
+		p, err = dataset.CreateOwnedPart[any](filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), dataset.PartName(c.rec.Chunk)), table, e.owner, e.meta, t.Schema())
 		if err != nil {
 			return err
 		}
@@ -686,15 +670,22 @@ func (c *chunkWriter) abort() {
 	}
 }
 
-// finishChunk commits the chunk's files, records them, and rewrites the
-// shard progress and the merged manifest.
+// finishChunk completes the chunk's files under their temporary names,
+// records them in the shard progress, then publishes them (renames) and
+// rewrites the merged manifest. A file appears under its final name only
+// once the progress record lists it: a failure before (a full disk while
+// finishing a file or saving the record) removes every temporary file and
+// publishes nothing; a failure while publishing withdraws the record and the
+// files already published.
 func (e *engine) finishChunk(c *chunkWriter) error {
 	parts := c.parts()
 	for i, p := range parts {
-		n, sum, err := p.Commit()
+		n, sum, err := p.Finish()
 		if err != nil {
-			for _, y := range parts[i+1:] {
-				y.Abort()
+			for j, y := range parts {
+				if j != i {
+					y.Abort()
+				}
 			}
 			return fmt.Errorf("writing %s: %w", p.Path(), err)
 		}
@@ -702,12 +693,32 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 		c.rec.Files = append(c.rec.Files, dataset.FileInfo{Path: filepath.ToSlash(rel), Table: p.Table(), Chunk: c.rec.Chunk,
 			Rows: p.Rows(), Bytes: n, SHA256: sum})
 	}
-	e.state.Chunks = append(e.state.Chunks, c.rec)
+	prev := e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), c.rec)
 	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	e.done[c.rec.Chunk] = true
 	if err := e.saveState(); err != nil {
-		return err
+		e.state.Chunks = prev
+		for _, p := range parts {
+			p.Abort()
+		}
+		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
 	}
+	for i, p := range parts {
+		if err := p.Publish(); err != nil {
+			for _, y := range parts[:i] {
+				os.Remove(y.Path())
+			}
+			for _, y := range parts[i+1:] {
+				y.Abort()
+			}
+			e.state.Chunks = prev
+			if serr := e.saveState(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+			return fmt.Errorf("publishing %s: %w", p.Path(), err)
+		}
+	}
+	e.done[c.rec.Chunk] = true
 	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
 	_, err := e.merge()
 	return err
@@ -721,6 +732,9 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := removeManifestTemps(e.layout); err != nil {
+		return nil, err
+	}
 	states, err := readShardStates(e.layout)
 	if err != nil {
 		return nil, err
@@ -787,7 +801,7 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 			m.Ended = &now
 		}
 	}
-	if err := fileutil.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -22,7 +22,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/study"
@@ -185,7 +184,7 @@ func checkManifestFiles(t *testing.T, dir string, m *dataset.Manifest) {
 			return nil
 		}
 		seen++
-		n, sum, err := fileutil.HashFile(path)
+		n, sum, err := dataset.HashFile(path)
 		if err != nil || n != fi.Bytes || sum != fi.SHA256 {
 			t.Errorf("%s: %d bytes %s, manifest says %d %s (%v)", rel, n, sum, fi.Bytes, fi.SHA256, err)
 		}
