@@ -81,11 +81,12 @@ func NewPlan(s *study.Study) (*Plan, error) {
 	p := &Plan{Study: s, Replicates: s.Replicates, Seed: s.Seed, HorizonDays: s.HorizonDays,
 		Outputs: s.Outputs, ChunkRuns: s.ChunkRuns}
 	if p.ChunkRuns == 0 {
-		p.ChunkRuns = dataset.DefaultChunkRuns
-		runs := int64(len(s.Scenarios)*len(s.Policies)) * int64(len(sweepGrid(s.Sweeps))) * int64(s.Replicates)
-		if c := (runs + MaxAutoChunks - 1) / MaxAutoChunks; c > int64(p.ChunkRuns) {
-			p.ChunkRuns = int(c)
-		}
+		p.ChunkRuns = autoChunkRuns(s.Cells() * int64(s.Replicates)) // ≤ study.MaxRuns (Validate)
+	}
+	// Refuse a study over its disk budget before building its cells, so a
+	// huge sweep list is refused in bounded memory.
+	if err := checkStudyBudget(s, p.ChunkRuns); err != nil {
+		return nil, err
 	}
 	for _, sw := range s.Sweeps {
 		p.SweepParams = append(p.SweepParams, sw.Param)

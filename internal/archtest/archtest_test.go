@@ -46,7 +46,7 @@ var thirdParty = map[string][]string{
 	"gsa":             {"gonum.org/v1/gonum/"},
 	"garch":           {"gonum.org/v1/gonum/"},
 	"model":           nil,
-	"dataset":         {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml"},
+	"dataset":         {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml", "golang.org/x/sync/errgroup"},
 	"study":           {"github.com/goccy/go-yaml"},
 	"internal/golden": nil,
 }
