@@ -414,7 +414,10 @@ func (s *sim) payments(t int, pPrev float64) {
 	provIss := iss - fundIss
 	totalStake := 0.0
 	for i := range s.provs {
-		totalStake += s.provs[i].stake
+		// Only the providers that receive it below (active, positive stake).
+		if pr := &s.provs[i]; pr.startAct && pr.stake > 0 {
+			totalStake += pr.stake
+		}
 	}
 	if !(totalStake > 0) {
 		provIss = 0
