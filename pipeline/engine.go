@@ -63,6 +63,11 @@ type Options struct {
 	// Now returns the current time (nil: time.Now); only the manifest's
 	// timestamps use it.
 	Now func() time.Time
+
+	// CheckShardCount requires every shard progress file of this study in Dir
+	// to have Count == Shards (a scheduler's array job, whose N must match the
+	// study's recorded N); another count is an error wrapping ErrShardCount.
+	CheckShardCount bool
 }
 
 // Progress is a snapshot of an executing study.
@@ -245,6 +250,11 @@ func (e *engine) prepare() error {
 	}
 	if err := removeTemps(dir); err != nil {
 		return err
+	}
+	if e.opts.CheckShardCount {
+		if err := checkShardCount(states, e.configHash, e.planHash, e.opts.Shards); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
 	}
 	// Chunks complete in any shard's progress, with files intact.
 	e.done = map[int]bool{}

@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/tokensim/tokensim/pipeline"
 )
 
 func main() {
@@ -69,13 +71,16 @@ func usage(w io.Writer) {
 }
 
 // exitCode prints err (if any) and maps it to the process exit status:
-// 0 success, 1 error, 2 usage, 3 study finished with failed runs, 130 interrupted.
+// 0 success, 1 error, 2 usage, 3 study finished with failed runs, 4 bad or
+// missing scheduler shard index or shard count (exitShardEnv), 130 interrupted.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
 	fmt.Fprintln(stderr, "tokensim:", err)
 	switch {
+	case errors.Is(err, errShardEnv), errors.Is(err, pipeline.ErrShardCount):
+		return exitShardEnv
 	case errors.Is(err, errUsage):
 		return 2
 	case errors.Is(err, errRunsFailed):

@@ -32,7 +32,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			"`tokensim validate STUDY.yaml` prints the evaluation count and an estimated time first.\n"+
 			"An interrupted study is resumed by running the same command again. The last line printed\n"+
 			"is the path of report.html.\n\n"+
-			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
+			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 4 bad or missing\n"+
+			"scheduler shard index or shard count (--shard-from-env; not worth retrying), 130 interrupted.")
 	ef := addExecFlags(fs, "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; the last shard to finish computes the indices", "no progress output and no index table, warnings and errors only", "do not write report.html (the indices are still computed and written)")
 	if done, err := parseFlags(fs, args, stdout); done || err != nil {
 		return err
