@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // Errors of Execute.
@@ -139,24 +140,36 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
+	st, err := storage.Open(ctx, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
 	e := &engine{plan: plan, opts: opts, layout: Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: sha256Hex(cfg), planHash: plan.Hash()}
+		configHash: sha256Hex(cfg), planHash: plan.Hash(), store: st, sctx: context.WithoutCancel(ctx)}
+	if dir, ok := st.LocalDir(); ok {
+		e.layout, e.local = Layout{Dir: dir}, true
+	}
 	e.meta = fileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
 	e.runs, err = newRunsTable(plan.SweepParams)
 	if err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
-		return nil, err
+	if e.local {
+		// A local directory: one process per shard (flock). A bucket has no
+		// locks; its write-once parts keep duplicate processes harmless.
+		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
+			return nil, err
+		}
+		unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: shard %d/%d of this study is being run by another process", ErrBusy, opts.Dir, opts.Shard, opts.Shards)
+		}
+		defer unlock()
 	}
-	unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, fmt.Errorf("%w: %s: shard %d/%d of this study is being run by another process", ErrBusy, opts.Dir, opts.Shard, opts.Shards)
-	}
-	defer unlock()
 	if err := e.prepare(); err != nil {
 		return nil, err
 	}
@@ -182,6 +195,8 @@ type chunkRecord struct {
 	Runs     int64      `json:"runs"` // runs written (failed excluded)
 	Failures []Failure  `json:"failures,omitempty"`
 	Files    []FileInfo `json:"files"`
+	// Written is when the chunk was committed (for status's rates).
+	Written *time.Time `json:"written,omitempty"`
 }
 
 type engine struct {
@@ -202,30 +217,35 @@ type engine struct {
 	// finds nothing left to do, so that rerunning a finished study does not
 	// move its end time (and the report's wall time).
 	prevEnded *time.Time
+
+	store storage.Store   // where the study's files are (opts.Dir opened)
+	local bool            // store is a local directory (layout.Dir)
+	sctx  context.Context // for storage calls: not cancelled, so an interrupted shard still records its progress
 }
 
 // prepare checks an existing study in the directory, cleans temporary files,
 // and finds the chunks still to do.
 func (e *engine) prepare() error {
 	dir := e.opts.Dir
-	states, err := readShardStates(e.layout)
+	m, merr := ReadManifestFrom(e.sctx, e.store)
+	states, err := e.readStates(m)
 	if err != nil {
 		return err
 	}
 	var other string
-	if m, err := ReadManifest(dir); err == nil {
+	if merr == nil {
 		if m.ConfigHash != e.configHash || m.PlanHash != e.planHash {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
-	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
-		other = "an unreadable manifest (" + err.Error() + ")"
+	} else if _, statErr := e.store.Size(e.sctx, ManifestFile); statErr == nil {
+		other = "an unreadable manifest (" + merr.Error() + ")"
 	}
 	for _, st := range states {
 		if other == "" && (st.ConfigHash != e.configHash || st.PlanHash != e.planHash) {
 			other = fmt.Sprintf("shard progress of config hash %.12s", st.ConfigHash)
 		}
 	}
-	if other == "" && len(states) == 0 {
+	if other == "" && len(states) == 0 && e.local {
 		// Data without any manifest: not ours to overwrite.
 		for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
 			if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
@@ -240,16 +260,23 @@ func (e *engine) prepare() error {
 				ErrConfigChanged, dir, other, e.configHash)
 		}
 		e.opts.Logger.Info("deleting the previous study (--force)", "dir", dir)
-		if err := removeStudy(e.layout); err != nil {
+		if e.local {
+			err = removeStudy(e.layout)
+		} else {
+			err = removeStudyKeys(e.sctx, e.store, states)
+		}
+		if err != nil {
 			return err
 		}
 		states = nil
 	}
-	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
-		return err
-	}
-	if err := removeTemps(dir); err != nil {
-		return err
+	if e.local {
+		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
+			return err
+		}
+		if err := removeTemps(e.layout.Dir); err != nil {
+			return err
+		}
 	}
 	if e.opts.CheckShardCount {
 		if err := checkShardCount(states, e.configHash, e.planHash, e.opts.Shards); err != nil {
@@ -267,7 +294,7 @@ func (e *engine) prepare() error {
 			if e.done[c.Chunk] {
 				continue
 			}
-			if ok, why := filesIntact(dir, c.Files); ok {
+			if ok, why := e.filesIntact(c.Files); ok {
 				e.done[c.Chunk] = true
 			} else {
 				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
@@ -286,7 +313,7 @@ func (e *engine) prepare() error {
 	// Keep only this shard's records that are still intact.
 	kept := mine.Chunks[:0]
 	for _, c := range mine.Chunks {
-		if ok, _ := filesIntact(dir, c.Files); ok {
+		if ok, _ := e.filesIntact(c.Files); ok {
 			kept = append(kept, c)
 		}
 	}
@@ -306,7 +333,28 @@ func (e *engine) prepare() error {
 	if e.resumed > 0 {
 		e.opts.Logger.Info("resuming", "dir", dir, "runs_already_done", e.resumed, "chunks_left", len(e.todo))
 	}
-	return e.saveState()
+	if err := e.saveState(); err != nil {
+		return err
+	}
+	if !e.local {
+		// In a bucket the manifest is merged when a shard starts and ends
+		// (status reads the progress records in between).
+		if _, err := e.merge(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filesIntact reports whether every file exists with the recorded size and,
+// in a local directory, SHA-256. A bucket's parts are write-once (a
+// conditional write never replaces one), so their size is checked without
+// downloading them.
+func (e *engine) filesIntact(files []FileInfo) (bool, string) {
+	if !e.local {
+		return objectsIntact(e.sctx, e.store, files)
+	}
+	return filesIntact(e.layout.Dir, files)
 }
 
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
@@ -392,7 +440,7 @@ func readShardStates(l Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
-	return writeJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	return writeJSONStore(e.sctx, e.store, ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -626,7 +674,7 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := createPart(filepath.Join(e.layout.Runs(), PartName(c.rec.Chunk)))
+		p, err := createPart(e.sctx, e.store, TableRuns+"/"+PartName(c.rec.Chunk))
 		if err != nil {
 			return err
 		}
@@ -658,7 +706,7 @@ func writeDay[T any](files map[string]*dayFile[T], e *engine, table string, cl *
 	key := cl.Scenario + "\x00" + cl.Policy
 	df := files[key]
 	if df == nil {
-		p, err := createPart(filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), PartName(chunk)))
+		p, err := createPart(e.sctx, e.store, PartitionKey(table, cl.Scenario, cl.Policy)+"/"+PartName(chunk))
 		if err != nil {
 			return err
 		}
@@ -720,10 +768,11 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 			}
 			return fmt.Errorf("writing %s: %w", x.p.final, err)
 		}
-		rel, _ := filepath.Rel(e.opts.Dir, x.p.final)
-		c.rec.Files = append(c.rec.Files, FileInfo{Path: filepath.ToSlash(rel), Table: x.table, Chunk: c.rec.Chunk,
+		c.rec.Files = append(c.rec.Files, FileInfo{Path: x.p.final, Table: x.table, Chunk: c.rec.Chunk,
 			Rows: x.p.rows, Bytes: n, SHA256: sum})
 	}
+	now := e.opts.Now().UTC()
+	c.rec.Written = &now
 	e.state.Chunks = append(e.state.Chunks, c.rec)
 	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
 	e.done[c.rec.Chunk] = true
@@ -731,6 +780,9 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 		return err
 	}
 	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
+	if !e.local {
+		return nil // the manifest is merged at the shard's end (see prepare)
+	}
 	_, err := e.merge()
 	return err
 }
@@ -738,6 +790,9 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 // merge rebuilds manifest.json from every shard's progress file, under a
 // lock so concurrent shard processes do not overwrite a newer merge.
 func (e *engine) merge() (*Manifest, error) {
+	if !e.local {
+		return e.mergeBucket()
+	}
 	unlock, err := lockFile(filepath.Join(e.layout.ShardsDir(), ".lock"))
 	if err != nil {
 		return nil, err
@@ -747,6 +802,15 @@ func (e *engine) merge() (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := e.buildManifest(states)
+	if err := writeJSONAtomic(e.layout.Manifest(), m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildManifest merges the progress records of this study into its manifest.
+func (e *engine) buildManifest(states []*shardState) *Manifest {
 	p := e.plan
 	m := &Manifest{
 		SchemaVersion: SchemaVersion, ToolVersion: e.opts.ToolVersion, GoVersion: runtime.Version(),
@@ -809,10 +873,7 @@ func (e *engine) merge() (*Manifest, error) {
 			m.Ended = &now
 		}
 	}
-	if err := writeJSONAtomic(e.layout.Manifest(), m); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return m
 }
 
 func uniq(cells []Cell, key func(Cell) string) []string {

@@ -2,13 +2,13 @@ package pipeline
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 
@@ -16,6 +16,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // Parquet writer settings shared by every table.
@@ -140,29 +141,26 @@ func (m fileMeta) options(table string) []parquet.WriterOption {
 	}
 }
 
-// partFile is one Parquet file being written under a temporary name; close
-// renames it to its final name and reports its size and SHA-256.
+// partFile is one Parquet file being written to a write-once storage.Part
+// (locally: a temporary name renamed into place); commit publishes it at its
+// key and reports its size and SHA-256.
 type partFile struct {
-	final, tmp string
-	f          *os.File
-	buf        *bufio.Writer
-	h          hash.Hash
-	n          int64
-	rows       int64
-	flush      func() error // closes the Parquet writer (footer)
+	final string // key: slash-separated, relative to the study
+	part  storage.Part
+	buf   *bufio.Writer
+	h     hash.Hash
+	n     int64
+	rows  int64
+	flush func() error // closes the Parquet writer (footer)
 }
 
-func createPart(final string) (*partFile, error) {
-	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
-		return nil, err
-	}
-	tmp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp")
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+func createPart(ctx context.Context, st storage.Store, key string) (*partFile, error) {
+	part, err := st.Create(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	p := &partFile{final: final, tmp: tmp, f: f, h: sha256.New()}
-	p.buf = bufio.NewWriterSize(io.MultiWriter(f, p.h, countWriter{&p.n}), 1<<20)
+	p := &partFile{final: key, part: part, h: sha256.New()}
+	p.buf = bufio.NewWriterSize(io.MultiWriter(part, p.h, countWriter{&p.n}), 1<<20)
 	return p, nil
 }
 
@@ -180,26 +178,14 @@ func (p *partFile) commit() (bytes int64, sum string, err error) {
 		p.abort()
 		return 0, "", err
 	}
-	if err = p.f.Sync(); err != nil {
-		p.abort()
-		return 0, "", err
-	}
-	if err = p.f.Close(); err != nil {
-		os.Remove(p.tmp)
-		return 0, "", err
-	}
-	if err = os.Rename(p.tmp, p.final); err != nil {
-		os.Remove(p.tmp)
+	if err = p.part.Commit(); err != nil {
 		return 0, "", err
 	}
 	return p.n, hex.EncodeToString(p.h.Sum(nil)), nil
 }
 
-// abort closes and removes the temporary file.
-func (p *partFile) abort() {
-	p.f.Close()
-	os.Remove(p.tmp)
-}
+// abort discards the part.
+func (p *partFile) abort() { p.part.Abort() }
 
 // hashFile returns the size and hex SHA-256 of a file.
 func hashFile(path string) (int64, string, error) {

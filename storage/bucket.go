@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
 	"net/url"
 	"os"
 	"strings"
-	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
@@ -34,19 +32,17 @@ type Bucket struct {
 // openBucket opens the bucket of u (its host) with u's query, under the
 // prefix u's path.
 func openBucket(ctx context.Context, u *url.URL, loc string) (*Bucket, error) {
-	if !blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
-		return nil, fmt.Errorf("%w: %s: no driver for %s:// in this build", ErrLocation, loc, u.Scheme)
-	}
 	if u.Host == "" {
 		return nil, fmt.Errorf("%w: %s: no bucket name (%s://BUCKET/prefix)", ErrLocation, loc, u.Scheme)
 	}
 	bu := *u
+	prefix := strings.Trim(u.Path, "/")
 	bu.Path, bu.RawPath = "", ""
 	b, err := blob.OpenBucket(ctx, bu.String())
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrLocation, loc, err)
 	}
-	if prefix := strings.Trim(u.Path, "/"); prefix != "" {
+	if prefix != "" {
 		b = blob.PrefixedBucket(b, prefix+"/")
 	}
 	return &Bucket{b: b, loc: loc}, nil
@@ -204,6 +200,4 @@ func (s *Bucket) Close() error { return s.b.Close() }
 var (
 	_ Store = (*Dir)(nil)
 	_ Store = (*Bucket)(nil)
-	_       = errors.Is
-	_       = time.Second
 )

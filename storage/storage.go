@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"gocloud.dev/blob"
 )
 
 // Errors of this package.
@@ -120,7 +122,8 @@ func Open(ctx context.Context, loc string) (Store, error) {
 			return nil, fmt.Errorf("%w: %s: a file URL names no host (file:///abs/path)", ErrLocation, loc)
 		}
 		return &Dir{dir: filepath.FromSlash(u.Path), loc: loc}, nil
-	case "s3", "gs", "azblob", "mem":
+	}
+	if blob.DefaultURLMux().ValidBucketScheme(u.Scheme) {
 		return openBucket(ctx, u, loc)
 	}
 	return nil, fmt.Errorf("%w: %s: scheme %q: want a path, file://, s3://, gs:// or azblob://", ErrLocation, loc, u.Scheme)
