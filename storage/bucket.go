@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/azureblob" // azblob:// URLs
@@ -79,13 +80,26 @@ func contentType(key string) string {
 	return "application/octet-stream"
 }
 
-// ReadFile implements Store.
+// readAttempts bounds the reads of a record that is being replaced: a
+// gateway may serve the new bytes with the old checksum for a moment (seen
+// with versitygw's posix backend); the SDK then refuses the response.
+const readAttempts = 5
+
+// ReadFile implements Store. A failed read other than a missing key is
+// retried (readAttempts in all, 50 ms apart, doubling).
 func (s *Bucket) ReadFile(ctx context.Context, key string) ([]byte, error) {
-	b, err := s.b.ReadAll(ctx, key)
-	if err != nil {
-		return nil, s.wrap(key, err)
+	wait := 50 * time.Millisecond
+	for i := 1; ; i++ {
+		b, err := s.b.ReadAll(ctx, key)
+		if err == nil {
+			return b, nil
+		}
+		if gcerrors.Code(err) == gcerrors.NotFound || i == readAttempts || ctx.Err() != nil {
+			return nil, s.wrap(key, err)
+		}
+		time.Sleep(wait)
+		wait *= 2
 	}
-	return b, nil
 }
 
 // WriteFile implements Store: one unconditional write (objects are replaced whole).

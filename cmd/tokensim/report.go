@@ -38,12 +38,13 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&rf.noFans, "no-fans", false, "skip the daily steps (no charts over time; faster)")
 	fs.BoolVar(&rf.noSVG, "no-svg", false, "write figures as PNG only")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR")
+		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR|URL")
 		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
 		fmt.Fprintln(stderr, "DIR/summary/ (Parquet and Arrow tables), DIR/figures/ (PNG and SVG) and")
 		fmt.Fprintln(stderr, "DIR/report.html (one self-contained page), and prints the page's path.")
 		fmt.Fprintln(stderr, "For a sensitivity study (`tokensim sensitivity`) the page shows its indices;")
-		fmt.Fprintln(stderr, "the flags below apply to other studies.")
+		fmt.Fprintln(stderr, "the flags below apply to other studies. A study in a bucket (s3://…, gs://…,")
+		fmt.Fprintln(stderr, "azblob://…) is fetched to a temporary directory and its outputs written back.")
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -75,7 +76,12 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 // page (sensitivityReport in sensitivity.go: its design points are not
 // comparable cells), otherwise stats.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
-func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+func buildReport(ctx context.Context, loc string, rf reportFlags, stderr io.Writer) (string, error) {
+	return atLocalStudy(ctx, loc, func(dir string) (string, error) { return buildLocalReport(ctx, dir, rf, stderr) })
+}
+
+// buildLocalReport is buildReport of a study in a local directory.
+func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
 	ro := reports.DefaultOptions()
 	ro.SVG = !rf.noSVG
 	ro.ToolVersion = toolVersion()

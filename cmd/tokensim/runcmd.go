@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +18,7 @@ import (
 	"github.com/vbauerster/mpb/v8/decor"
 
 	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // maxWorkers bounds -j.
@@ -113,7 +113,8 @@ type execFlags struct {
 // and --no-report is the command's own.
 func addExecFlags(fs *flag.FlagSet, shardHelp, quietHelp, noReportHelp string) execFlags {
 	return execFlags{
-		outRoot:  fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>"),
+		outRoot:  fs.String("o", "", "output root `DIR` or URL (s3://bucket/prefix?…, gs://…, azblob://…, file://…; overrides the\n"+
+			"study's output_root); the study goes to DIR/<name>"),
 		workers:  fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)"),
 		shard:    fs.String("shard", "", shardHelp),
 		force:    fs.Bool("force", false, "delete a different study found in the output directory and start over"),
@@ -166,7 +167,7 @@ func (f execFlags) dir(study *pipeline.Study) string {
 	if *f.outRoot != "" {
 		root = *f.outRoot
 	}
-	return filepath.Join(root, study.Name)
+	return storage.Join(root, study.Name)
 }
 
 // execution is how `run` and `sensitivity` execute a plan: the output
@@ -205,7 +206,7 @@ func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *pipelin
 		"study_state", m.State)
 	if m.RunsFailed > 0 {
 		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s%s", errRunsFailed, m.RunsFailed, m.RunsPlanned,
-			filepath.Join(x.dir, pipeline.ManifestFile), x.failedNote)
+			storage.Join(x.dir, pipeline.ManifestFile), x.failedNote)
 	}
 	return m, failed, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
 	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // sensCalibrationRuns is the number of model runs timed before a
@@ -92,6 +93,20 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			"runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
 		fmt.Fprintln(stdout, dir)
 		return failed
+	}
+	if st, err := storage.Open(ctx, dir); err == nil {
+		_, local := st.LocalDir()
+		st.Close()
+		if !local {
+			// In a bucket: the indices, summary/sensitivity.parquet and the
+			// page are computed on a fetched copy (`tokensim report URL`).
+			report, err := buildReport(ctx, dir, defaultReportFlags(), stderr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, report)
+			return failed
+		}
 	}
 	sres, err := stats.SensitivityFromDir(ctx, dir)
 	if err != nil {
