@@ -274,7 +274,8 @@ func (e *engine) prepare() error {
 		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 			return err
 		}
-		if err := removeTemps(e.layout.Dir); err != nil {
+		owns := func(k int) bool { return k%e.opts.Shards == e.opts.Shard-1 }
+		if err := removeTemps(e.layout.Dir, owns); err != nil {
 			return err
 		}
 	}
@@ -388,8 +389,10 @@ func removeStudy(l Layout) error {
 	return nil
 }
 
-// removeTemps deletes temporary part files left by an interrupted execution.
-func removeTemps(dir string) error {
+// removeTemps deletes temporary part files left by an interrupted execution
+// of chunks that owns accepts (this shard's chunks: other shards running at
+// the same time in the same directory are writing theirs).
+func removeTemps(dir string, owns func(chunk int) bool) error {
 	for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
 		root := filepath.Join(dir, sub)
 		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
@@ -400,6 +403,10 @@ func removeTemps(dir string) error {
 				return err
 			}
 			if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".tmp") {
+				var k int
+				if _, err := fmt.Sscanf(d.Name(), ".part-%d.parquet.tmp", &k); err == nil && !owns(k) {
+					return nil
+				}
 				return os.Remove(path)
 			}
 			return nil
