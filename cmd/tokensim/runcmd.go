@@ -113,7 +113,7 @@ type execFlags struct {
 // and --no-report is the command's own.
 func addExecFlags(fs *flag.FlagSet, shardHelp, quietHelp, noReportHelp string) execFlags {
 	return execFlags{
-		outRoot:  fs.String("o", "", "output root `DIR` or URL (s3://bucket/prefix?…, gs://…, azblob://…, file://…; overrides the\n"+
+		outRoot: fs.String("o", "", "output root `DIR` or URL (s3://bucket/prefix?…, gs://…, azblob://…, file://…; overrides the\n"+
 			"study's output_root); the study goes to DIR/<name>"),
 		workers:  fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)"),
 		shard:    fs.String("shard", "", shardHelp),
