@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/storage"
+	"github.com/tokensim/tokensim/study"
 )
 
 // benchStudy: 2 × 2 cells × reps replicates of 365 days with daily steps,
@@ -22,7 +23,7 @@ func benchStudy(b *testing.B, reps int) *pipeline.Plan {
 	b.Helper()
 	src := fmt.Sprintf("name: bench\nseed: 3\nreplicates: %d\nhorizon_days: 365\nchunk_runs: 32\n"+
 		"scenarios: [baseline, volatility]\npolicies: [none, fund]\noutputs: {steps: true}\n", reps)
-	s, err := pipeline.ParseStudy("bench.yaml", []byte(src))
+	s, err := study.ParseStudy("bench.yaml", []byte(src))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -8,4 +8,7 @@
 // The tests skip unless the versitygw binary is there (.tools/versitygw or
 // $TOKENSIM_VERSITYGW); TOKENSIM_S3=1 makes its absence a failure. The
 // Slurm check is scripts/check-cluster.sh (`make check-cluster`).
+//
+// It imports no tokensim package outside its tests; the tests import
+// dataset, pipeline, storage, storage/storagetest and study.
 package clustertest

@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/storage"
 	"github.com/tokensim/tokensim/storage/storagetest"
 )
@@ -131,10 +131,10 @@ func localStudy(t *testing.T, study string) string {
 // one and that every object holds the local file's bytes; and that the
 // bucket prefix holds nothing else than those parts, the progress records
 // and the manifest (the listing is the test's, tokensim never lists).
-func sameAsLocal(t *testing.T, local, url, bucket, prefix string, shards int) *pipeline.Manifest {
+func sameAsLocal(t *testing.T, local, url, bucket, prefix string, shards int) *dataset.Manifest {
 	t.Helper()
 	ctx := context.Background()
-	lm, err := pipeline.ReadManifest(local)
+	lm, err := dataset.ReadManifest(local)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,16 +143,16 @@ func sameAsLocal(t *testing.T, local, url, bucket, prefix string, shards int) *p
 		t.Fatal(err)
 	}
 	defer st.Close()
-	bm, err := pipeline.ReadManifestFrom(ctx, st)
+	bm, err := dataset.ReadManifestFrom(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bm.State != pipeline.StateComplete || bm.RunsDone != lm.RunsDone || len(bm.Files) != len(lm.Files) {
+	if bm.State != dataset.StateComplete || bm.RunsDone != lm.RunsDone || len(bm.Files) != len(lm.Files) {
 		t.Fatalf("bucket manifest: state %s, %d runs, %d files; local: %d runs, %d files", bm.State, bm.RunsDone, len(bm.Files), lm.RunsDone, len(lm.Files))
 	}
-	want := map[string]bool{pipeline.ManifestFile: true}
+	want := map[string]bool{dataset.ManifestFile: true}
 	for i := 1; i <= shards; i++ {
-		want[pipeline.ShardKey(i, shards)] = true
+		want[dataset.ShardKey(i, shards)] = true
 	}
 	for i, f := range lm.Files {
 		if bm.Files[i] != f {
@@ -178,7 +178,7 @@ func sameAsLocal(t *testing.T, local, url, bucket, prefix string, shards int) *p
 	var extra []string
 	for _, k := range keys {
 		rel := strings.TrimPrefix(k, prefix+"/")
-		if !want[rel] && !slices.ContainsFunc(pipeline.ReportOutputs, func(o string) bool { return strings.HasPrefix(rel, o) }) {
+		if !want[rel] && !slices.ContainsFunc(dataset.ReportOutputs, func(o string) bool { return strings.HasPrefix(rel, o) }) {
 			extra = append(extra, rel)
 		}
 		delete(want, rel)
@@ -271,7 +271,7 @@ func TestKilledIndexRetried(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var rec struct{ Chunks []json.RawMessage }
-		if b, err := st.ReadFile(ctx, pipeline.ShardKey(2, 3)); err == nil && json.Unmarshal(b, &rec) == nil && len(rec.Chunks) >= 1 {
+		if b, err := st.ReadFile(ctx, dataset.ShardKey(2, 3)); err == nil && json.Unmarshal(b, &rec) == nil && len(rec.Chunks) >= 1 {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -282,7 +282,7 @@ func TestKilledIndexRetried(t *testing.T) {
 	pods[1].Process.Signal(syscall.SIGKILL)
 	pods[1].Wait()
 	var rec struct{ State string }
-	if b, err := st.ReadFile(ctx, pipeline.ShardKey(2, 3)); err != nil || json.Unmarshal(b, &rec) != nil || rec.State == pipeline.StateComplete {
+	if b, err := st.ReadFile(ctx, dataset.ShardKey(2, 3)); err != nil || json.Unmarshal(b, &rec) != nil || rec.State == dataset.StateComplete {
 		t.Fatalf("pod 1 finished before the kill (state %q, %v): lengthen the study", rec.State, err)
 	}
 	for _, i := range []int{0, 2} {
@@ -340,8 +340,8 @@ func TestSameIndexTwice(t *testing.T) {
 	url := storage.Join(root, "c")
 	st, _ := storage.Open(ctx, url)
 	defer st.Close()
-	m, err := pipeline.ReadManifestFrom(ctx, st)
-	if err != nil || m.State != pipeline.StateComplete || m.ToolVersion != winner {
+	m, err := dataset.ReadManifestFrom(ctx, st)
+	if err != nil || m.State != dataset.StateComplete || m.ToolVersion != winner {
 		t.Fatalf("manifest: %v; state %s, tool version %s, want complete by %s", err, m.State, m.ToolVersion, winner)
 	}
 	for _, f := range m.Files {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // TestCheckShardCount: with CheckShardCount, a study begun as 3 shards
@@ -42,7 +44,7 @@ func TestStartKeepsOtherShardsTemps(t *testing.T) {
 	if _, err := execFake(t, testPlan(t, s, 7), dir, &fakeModel{}, func(o *Options) { o.Shard, o.Shards = 1, 3 }); err != nil {
 		t.Fatal(err)
 	}
-	runs := filepath.Join(dir, TableRuns)
+	runs := filepath.Join(dir, dataset.TableRuns)
 	if err := os.MkdirAll(runs, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/storage"
 )
 
@@ -16,7 +17,7 @@ import (
 type StudyStatus struct {
 	Location    string        `json:"location"`
 	Study       string        `json:"study"`
-	State       string        `json:"state"` // StateComplete when every chunk is recorded, else StateRunning
+	State       string        `json:"state"` // dataset.StateComplete when every chunk is recorded, else dataset.StateRunning
 	RunsPlanned int64         `json:"runs_planned"`
 	RunsDone    int64         `json:"runs_done"`   // runs written (failed excluded)
 	RunsFailed  int64         `json:"runs_failed"` // runs whose model run failed
@@ -50,13 +51,13 @@ type ShardStatus struct {
 // the manifest names, by key). now is the time the rates and ETA are
 // computed at.
 func Status(ctx context.Context, st storage.Store, now time.Time) (*StudyStatus, error) {
-	m, err := ReadManifestFrom(ctx, st)
+	m, err := dataset.ReadManifestFrom(ctx, st)
 	if err != nil {
 		return nil, err
 	}
 	var states []*shardState
 	if dir, ok := st.LocalDir(); ok {
-		states, err = readShardStates(Layout{Dir: dir})
+		states, err = readShardStates(dataset.Layout{Dir: dir})
 	} else {
 		var keys []string
 		counts := map[int]bool{}
@@ -97,7 +98,7 @@ func Status(ctx context.Context, st storage.Store, now time.Time) (*StudyStatus,
 			s.RunsDone += c.Runs
 			s.RunsFailed += int64(len(c.Failures))
 		}
-		if rec.State == StateRunning && recent > 0 {
+		if rec.State == dataset.StateRunning && recent > 0 {
 			if el := now.Sub(rec.Started).Seconds(); el > 0 {
 				sh.RunsPerSecond = float64(recent) / el
 				s.RunsPerSecond += sh.RunsPerSecond
@@ -111,9 +112,9 @@ func Status(ctx context.Context, st storage.Store, now time.Time) (*StudyStatus,
 			s.Missing = append(s.Missing, k)
 		}
 	}
-	s.State = StateRunning
+	s.State = dataset.StateRunning
 	if s.ChunksDone == m.Chunks {
-		s.State, s.ETA = StateComplete, 0
+		s.State, s.ETA = dataset.StateComplete, 0
 	} else if s.RunsPerSecond > 0 {
 		left := float64(s.RunsPlanned - s.RunsDone - s.RunsFailed)
 		s.ETA = time.Duration(left / s.RunsPerSecond * float64(time.Second)).Round(time.Second)

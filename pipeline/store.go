@@ -8,40 +8,10 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
-	"strconv"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/storage"
 )
-
-// ShardKey returns the key of the progress record of shard i of n:
-// shards/shard-<i>-of-<n>.json (Layout.ShardFile as a storage key).
-func ShardKey(i, n int) string {
-	return "shards/shard-" + strconv.Itoa(i) + "-of-" + strconv.Itoa(n) + ".json"
-}
-
-// PartitionKey returns the key prefix of a day table's Hive partition:
-// <table>/scenario=<s>/policy=<p> (Layout.Partition as a storage key).
-func PartitionKey(table, scenario, policy string) string {
-	return table + "/scenario=" + scenario + "/policy=" + policy
-}
-
-// ReadManifestFrom reads manifest.json from a store (ReadManifest for any
-// storage.Store): a missing or unreadable manifest is an error wrapping
-// ErrNotStudy; a manifest of another schema version is an error naming both.
-func ReadManifestFrom(ctx context.Context, st storage.Store) (*Manifest, error) {
-	data, err := st.ReadFile(ctx, ManifestFile)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, st.Location(), err)
-	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%w: %s/%s: %w", ErrNotStudy, st.Location(), ManifestFile, err)
-	}
-	if m.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%s/%s: schema version %d, this tokensim reads version %d", st.Location(), ManifestFile, m.SchemaVersion, SchemaVersion)
-	}
-	return &m, nil
-}
 
 // marshalRecord is the bytes of a JSON record (manifest, progress record):
 // indented, with a final newline.
@@ -64,11 +34,11 @@ func writeJSONStore(ctx context.Context, st storage.Store, key string, v any) er
 
 // recordKeys returns the progress-record keys of a study without listing
 // its prefix: those of the shards in the manifest, and shard 1..n of n.
-func recordKeys(m *Manifest, n int) []string {
+func recordKeys(m *dataset.Manifest, n int) []string {
 	seen := map[string]bool{}
 	var keys []string
 	add := func(i, c int) {
-		if k := ShardKey(i, c); !seen[k] {
+		if k := dataset.ShardKey(i, c); !seen[k] {
 			seen[k] = true
 			keys = append(keys, k)
 		}
@@ -122,7 +92,7 @@ func readStatesAt(ctx context.Context, st storage.Store, keys []string) ([]*shar
 // readStates returns the study's progress records: a local directory's
 // shards/ entries, or in a bucket the records named by the manifest m (may
 // be nil) and shards 1..N of this execution's N.
-func (e *engine) readStates(m *Manifest) ([]*shardState, error) {
+func (e *engine) readStates(m *dataset.Manifest) ([]*shardState, error) {
 	if e.local {
 		return readShardStates(e.layout)
 	}
@@ -131,7 +101,7 @@ func (e *engine) readStates(m *Manifest) ([]*shardState, error) {
 }
 
 // objectsIntact reports whether every file exists in the store with its recorded size.
-func objectsIntact(ctx context.Context, st storage.Store, files []FileInfo) (bool, string) {
+func objectsIntact(ctx context.Context, st storage.Store, files []dataset.FileInfo) (bool, string) {
 	for _, f := range files {
 		n, err := st.Size(ctx, f.Path)
 		if err != nil {
@@ -155,9 +125,9 @@ func removeStudyKeys(ctx context.Context, st storage.Store, states []*shardState
 				keys = append(keys, f.Path)
 			}
 		}
-		keys = append(keys, ShardKey(s.Index, s.Count))
+		keys = append(keys, dataset.ShardKey(s.Index, s.Count))
 	}
-	keys = append(keys, ManifestFile, "report.html")
+	keys = append(keys, dataset.ManifestFile, "report.html")
 	for _, k := range keys {
 		if err := st.Delete(ctx, k); err != nil {
 			return err
@@ -175,9 +145,9 @@ const mergeRounds = 8
 // again. Whichever shard writes a record last therefore also writes a
 // manifest that includes it, and a stale manifest written concurrently by
 // another shard is followed by that shard's own re-read and rewrite.
-func (e *engine) mergeBucket() (*Manifest, error) {
-	var prev *Manifest
-	if m, err := ReadManifestFrom(e.sctx, e.store); err == nil {
+func (e *engine) mergeBucket() (*dataset.Manifest, error) {
+	var prev *dataset.Manifest
+	if m, err := dataset.ReadManifestFrom(e.sctx, e.store); err == nil {
 		prev = m
 	}
 	keys := recordKeys(prev, e.opts.Shards)
@@ -187,7 +157,7 @@ func (e *engine) mergeBucket() (*Manifest, error) {
 	}
 	for round := 0; ; round++ {
 		m := e.buildManifest(states)
-		if err := writeJSONStore(e.sctx, e.store, ManifestFile, m); err != nil {
+		if err := writeJSONStore(e.sctx, e.store, dataset.ManifestFile, m); err != nil {
 			return nil, err
 		}
 		again, raws2, err := readStatesAt(e.sctx, e.store, keys)

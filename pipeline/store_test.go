@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/storage"
 	"github.com/tokensim/tokensim/storage/storagetest"
 )
@@ -37,7 +38,7 @@ func TestBucketShardsMatchLocal(t *testing.T) {
 	}
 	sameFiles(t, "bucket, 3 shards", dataFiles(t, ref), dataFiles(t, filepath.Join(bdir, "studies", "t")))
 	m := last.Manifest
-	if m.State != StateComplete || m.RunsDone != r0.Manifest.RunsDone || len(m.Files) != len(r0.Manifest.Files) {
+	if m.State != dataset.StateComplete || m.RunsDone != r0.Manifest.RunsDone || len(m.Files) != len(r0.Manifest.Files) {
 		t.Fatalf("bucket manifest: state %s, runs %d, files %d; local: runs %d, files %d", m.State, m.RunsDone, len(m.Files),
 			r0.Manifest.RunsDone, len(r0.Manifest.Files))
 	}
@@ -52,9 +53,9 @@ func TestBucketShardsMatchLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	mb, err := ReadManifestFrom(context.Background(), st)
-	if err != nil || mb.State != StateComplete || len(mb.Shards) != 3 {
-		t.Fatalf("ReadManifestFrom: %+v, %v", mb, err)
+	mb, err := dataset.ReadManifestFrom(context.Background(), st)
+	if err != nil || mb.State != dataset.StateComplete || len(mb.Shards) != 3 {
+		t.Fatalf("dataset.ReadManifestFrom: %+v, %v", mb, err)
 	}
 	// A rerun of a shard finds all its chunks and writes nothing.
 	r, err := execFake(t, testPlan(t, s, 7), url, f, func(o *Options) { o.Shard, o.Shards = 2, 3 })
@@ -100,7 +101,7 @@ func TestBucketConflict(t *testing.T) {
 	s := testStudy(t, "")
 	f := &fakeModel{}
 	bdir := t.TempDir()
-	key := filepath.Join(bdir, "t", "runs", PartName(0))
+	key := filepath.Join(bdir, "t", "runs", dataset.PartName(0))
 	if err := os.MkdirAll(filepath.Dir(key), 0o755); err != nil {
 		t.Fatal(err)
 	}

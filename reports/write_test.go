@@ -13,10 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/model"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-
-	"github.com/tokensim/tokensim/stats"
 )
 
 var basicOpts = synthOpts{
@@ -37,7 +38,7 @@ func writeSynth(t *testing.T, o synthOpts) (dir, page string) {
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if want := filepath.Join(dir, ReportFile); path != want {
+	if want := filepath.Join(dir, dataset.ReportFile); path != want {
 		t.Fatalf("Write returned %q, want %q", path, want)
 	}
 	b, err := os.ReadFile(path)
@@ -166,8 +167,8 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 	if tables < 10 {
 		t.Errorf("%d tables, want ≥ 10", tables)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.png"))
-	svgs, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.svg"))
+	files, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.png"))
+	svgs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.svg"))
 	if len(files) != imgs || len(svgs) != imgs {
 		t.Errorf("figures/: %d PNG and %d SVG files, want %d each", len(files), len(svgs), imgs)
 	}
@@ -248,7 +249,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 		t.Errorf("%d script elements, want only the page's own sorting script", scripts)
 	}
 	// Figure ids are sanitized file names.
-	files, _ := os.ReadDir(filepath.Join(dir, FiguresDir))
+	files, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
 	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg)$`)
 	for _, f := range files {
 		if !re.MatchString(f.Name()) {
@@ -284,7 +285,7 @@ func TestFindingsFromNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Stability: In volatility, fund lowers mean |price − peg| by 0.0300 USD/CLT (95% CI 0.0250–0.0350 USD/CLT; 40 paired replicates; −75.0% relative to none's 0.0400 USD/CLT), an improvement. It does better in 93% of paired replicates."
+	want := "Stability: In volatility, fund lowers mean distance from the peg by 0.0300 USD/CLT (95% CI 0.0250–0.0350 USD/CLT; 40 paired replicates; −75.0% relative to none's 0.0400 USD/CLT), an improvement. It does better in 93% of paired replicates."
 	found := false
 	for _, f := range r.Findings {
 		if f == want {
@@ -295,20 +296,20 @@ func TestFindingsFromNumbers(t *testing.T) {
 		t.Errorf("findings lack\n%s\ngot:\n%s", want, strings.Join(r.Findings, "\n"))
 	}
 	// A deterioration is called one.
-	mi := stats.MetricInfo{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: stats.HigherIsBetter}
+	mi := model.Metric{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: model.HigherIsBetter, Percent: true}
 	b := &builder{st: st}
-	s := b.sentence(&stats.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
+	s := b.sentence(&aggregate.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
 	if want := "In baseline, grants lowers served / desired volume by 1.00 percentage points (95% CI 0.500–2.00 percentage points; 10 paired replicates; −1.11% relative to none's 90.0%), a deterioration. It does better in 20% of paired replicates."; s != want {
 		t.Errorf("sentence:\n%s\nwant\n%s", s, want)
 	}
-	mi = stats.MetricInfo{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: stats.HigherIsBetter}
-	s = b.sentence(&stats.Effect{Scenario: "centralization", Sweep: []stats.SweepValue{{Param: "share_cap.cap", Value: 0.3, Text: "0.3"}},
+	mi = model.Metric{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: model.HigherIsBetter}
+	s = b.sentence(&aggregate.Effect{Scenario: "centralization", Sweep: []dataset.SweepValue{{Param: "share_cap.cap", Value: 0.3, Text: "0.3"}},
 		Policy: "all", MeanDiff: -3.32e9, Lo: -3.67e9, Hi: -3.03e9, BaseMean: 1.26e10, FracBetter: 0, N: 16}, mi)
 	if want := "In centralization (share_cap.cap=0.3), all lowers total provider profit by 3.32 billion USD (95% CI 3.03–3.67 billion USD; 16 paired replicates; −26.3% relative to none's 12.6 billion USD), a deterioration. It does better in 0% of paired replicates."; s != want {
 		t.Errorf("sentence:\n%s\nwant\n%s", s, want)
 	}
 	// A significant but immaterial effect (0.1% of the level) is not a headline.
-	if material(&stats.Effect{N: 10, MeanDiff: 0.001, Lo: 0.0005, Hi: 0.0015, BaseMean: 1}) {
+	if material(&aggregate.Effect{N: 10, MeanDiff: 0.001, Lo: 0.0005, Hi: 0.0015, BaseMean: 1}) {
 		t.Errorf("a 0.1%% effect counted as material")
 	}
 }
@@ -320,7 +321,7 @@ func TestWriteLeavesNothingOnError(t *testing.T) {
 	if _, err := Write(ctx, synthStudy(basicOpts), dir, DefaultOptions()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Write with a cancelled context: %v", err)
 	}
-	if _, err := Write(context.Background(), &stats.Study{}, dir, DefaultOptions()); !errors.Is(err, stats.ErrNoRuns) {
+	if _, err := Write(context.Background(), &aggregate.Study{}, dir, DefaultOptions()); !errors.Is(err, aggregate.ErrNoRuns) {
 		t.Fatalf("Write of an empty study: %v, want ErrNoRuns", err)
 	}
 	ents, _ := os.ReadDir(dir)
@@ -334,7 +335,7 @@ func TestWriteLeavesNothingOnError(t *testing.T) {
 
 func TestWriteReplacesPreviousReport(t *testing.T) {
 	dir := t.TempDir()
-	old := filepath.Join(dir, FiguresDir, "stale.png")
+	old := filepath.Join(dir, dataset.FiguresDir, "stale.png")
 	os.MkdirAll(filepath.Dir(old), 0o755)
 	os.WriteFile(old, []byte("x"), 0o644)
 	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err != nil {
@@ -343,8 +344,35 @@ func TestWriteReplacesPreviousReport(t *testing.T) {
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("stale figure survived: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, FiguresDir+".old")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, dataset.FiguresDir+".old")); !os.IsNotExist(err) {
 		t.Errorf("backup directory left behind")
+	}
+}
+
+// TestWritePageFailureKeepsPreviousReport: when the page cannot be
+// published (report.html is a non-empty directory), the figures swap is
+// undone: the previous figures stay and nothing temporary is left.
+func TestWritePageFailureKeepsPreviousReport(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, dataset.FiguresDir, "previous.png")
+	os.MkdirAll(filepath.Dir(old), 0o755)
+	os.WriteFile(old, []byte("x"), 0o644)
+	blocker := filepath.Join(dir, dataset.ReportFile, "keep")
+	os.MkdirAll(blocker, 0o755)
+	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err == nil {
+		t.Fatal("Write succeeded although report.html is a directory")
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "x" {
+		t.Errorf("previous figure lost: %q, %v", b, err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.Name() != dataset.FiguresDir && e.Name() != dataset.ReportFile {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	if figs, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir)); len(figs) != 1 {
+		t.Errorf("figures directory holds %d files, want the previous one only", len(figs))
 	}
 }
 
@@ -362,14 +390,14 @@ func TestWriteFileModes(t *testing.T) {
 			t.Errorf("%s has mode %v, want %v", filepath.Base(path), got, want)
 		}
 	}
-	check(filepath.Join(dir, ReportFile), 0o644)
-	check(filepath.Join(dir, FiguresDir), 0o755)
-	ents, err := os.ReadDir(filepath.Join(dir, FiguresDir))
+	check(filepath.Join(dir, dataset.ReportFile), 0o644)
+	check(filepath.Join(dir, dataset.FiguresDir), 0o755)
+	ents, err := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
 	if err != nil || len(ents) == 0 {
 		t.Fatalf("figures/: %d files, %v", len(ents), err)
 	}
 	for _, e := range ents {
-		check(filepath.Join(dir, FiguresDir, e.Name()), 0o644)
+		check(filepath.Join(dir, dataset.FiguresDir, e.Name()), 0o644)
 	}
 }
 
@@ -395,7 +423,7 @@ func TestSweepHeatmaps(t *testing.T) {
 	if len(sweep.Figures) != 12 {
 		t.Errorf("%d heatmaps, want 12", len(sweep.Figures))
 	}
-	if got := sweep.Figures[0].Title; got != "Mean |price − peg|, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
+	if got := sweep.Figures[0].Title; got != "Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
 		t.Errorf("heatmap title %q", got)
 	}
 }
@@ -454,14 +482,14 @@ func TestSweepFans(t *testing.T) {
 // TestManySweepPointsBounded: a sensitivity-like study with 300 design points
 // gives a report of bounded size.
 func TestManySweepPointsBounded(t *testing.T) {
-	st := &stats.Study{Options: stats.DefaultOptions(), Metrics: stats.KnownMetrics()[:4]}
-	st.Info = stats.StudyInfo{Name: "sens", Scenarios: []string{"volatility"}, Policies: []string{"none"},
+	st := &aggregate.Study{Options: aggregate.DefaultOptions(), Metrics: model.CatalogueOf(model.TableRuns)[:4]}
+	st.Info = dataset.StudyInfo{Name: "sens", Scenarios: []string{"volatility"}, Policies: []string{"none"},
 		SweepParams: []string{"a.x", "b.y", "c.z"}, RunsFound: 300 * 4, RunsPlanned: 300 * 4, Complete: true}
 	for p := range 300 {
-		c := stats.CellStats{Cell: p, Scenario: "volatility", Policy: "none", Runs: 4,
-			Sweep: []stats.SweepValue{{Param: "a.x", Value: float64(p), Text: fmt.Sprint(p)}, {Param: "b.y", Value: float64(p % 7), Text: fmt.Sprint(p % 7)}, {Param: "c.z", Value: 1, Text: "1"}}}
+		c := aggregate.CellStats{Cell: p, Scenario: "volatility", Policy: "none", Runs: 4,
+			Sweep: []dataset.SweepValue{{Param: "a.x", Value: float64(p), Text: fmt.Sprint(p)}, {Param: "b.y", Value: float64(p % 7), Text: fmt.Sprint(p % 7)}, {Param: "c.z", Value: 1, Text: "1"}}}
 		for _, m := range st.Metrics {
-			c.Metrics = append(c.Metrics, stats.MetricDist{Metric: m.Name, Dist: distOf([]float64{1, 2, 3, float64(p)})})
+			c.Metrics = append(c.Metrics, aggregate.MetricDist{Metric: m.Name, Dist: distOf([]float64{1, 2, 3, float64(p)})})
 		}
 		st.Cells = append(st.Cells, c)
 	}

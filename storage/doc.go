@@ -20,4 +20,6 @@
 // never by listing a prefix.
 //
 // Keys are slash-separated paths relative to the study (runs/part-000000.parquet).
+//
+// It imports no other tokensim package: gocloud.dev/blob and its drivers only.
 package storage

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tokensim/tokensim/internal/golden"
 )
 
 // TestDeployExamples: the example files under deploy/ are what `tokensim
@@ -63,20 +65,5 @@ func TestDeployUsage(t *testing.T) {
 // same compares got with the file at path (rewritten with -update).
 func same(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (rerun with -update)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the rendering (rerun with -update if intended):\n%s", path, got)
-	}
+	golden.Check(t, path, got)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tokensim/tokensim/deploy"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/storage"
+	"github.com/tokensim/tokensim/study"
 )
 
 // cmdDeploy implements `tokensim deploy kubernetes|slurm STUDY.yaml --shards N …`.
@@ -60,15 +61,15 @@ func cmdDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	study, err := pipeline.ParseStudy(src, text)
+	sy, err := study.ParseStudy(src, text)
 	if err != nil {
 		return err
 	}
 	var plan *pipeline.Plan
-	if study.Sensitivity != nil {
+	if sy.Sensitivity != nil {
 		return fmt.Errorf("%w: %s is a sensitivity study; deploy renders `tokensim run` studies", errUsage, src)
 	}
-	if plan, err = pipeline.NewPlan(study); err != nil {
+	if plan, err = pipeline.NewPlan(sy); err != nil {
 		return err
 	}
 	root := *out
@@ -79,11 +80,11 @@ func cmdDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if target == "kubernetes" {
 			return fmt.Errorf("%w: deploy kubernetes needs --bucket URL: pods share no filesystem", errUsage)
 		}
-		root = study.OutputRoot
+		root = sy.OutputRoot
 	}
 	p := deploy.Params{
-		Study: study.Name, StudyYAML: string(text), StudyFile: "study.yaml", Runs: plan.Runs(), Chunks: plan.Chunks(),
-		Root: root, StudyURL: storage.Join(root, study.Name), Shards: *shards, Parallelism: *par, Workers: *workers,
+		Study: sy.Name, StudyYAML: string(text), StudyFile: "study.yaml", Runs: plan.Runs(), Chunks: plan.Chunks(),
+		Root: root, StudyURL: storage.Join(root, sy.Name), Shards: *shards, Parallelism: *par, Workers: *workers,
 		Image: *image, Secret: *secret, BackoffLimitPerIndex: *retries, Wait: *wait, Tokensim: *bin,
 		Command: "tokensim deploy " + target + " " + strings.Join(args, " "),
 	}
@@ -102,7 +103,7 @@ func cmdDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	d := *dir
 	if d == "" {
-		d = "slurm-" + study.Name
+		d = "slurm-" + sy.Name
 	}
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return err

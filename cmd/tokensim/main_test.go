@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // cli runs the command line in-process and returns stdout, stderr and the exit status.
 func cli(t *testing.T, args ...string) (string, string, int) {
@@ -34,26 +32,10 @@ var testdata, _ = filepath.Abs("testdata")
 
 var hashRE = regexp.MustCompile(`sha256 [0-9a-f]{64}`)
 
-// golden compares got with testdata/<name>.golden (rewritten with -update).
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/<name>.golden (rewritten with -update).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(testdata, name+".golden")
-	if *update {
-		if err := os.MkdirAll(testdata, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./cmd/tokensim -run %s -update` to create it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update if intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join(testdata, name+".golden"), got)
 }
 
 func transcript(args []string, stdout, stderr string, code int, tmp string) string {
@@ -91,7 +73,7 @@ func TestGoldenCLI(t *testing.T) {
 			if code != c.code {
 				t.Errorf("exit %d, want %d\nstderr: %s", code, c.code, errs)
 			}
-			golden(t, c.name, transcript(c.args, out, errs, code, ""))
+			checkGolden(t, c.name, transcript(c.args, out, errs, code, ""))
 		})
 	}
 }
@@ -137,7 +119,7 @@ func TestBadStudies(t *testing.T) {
 			if _, err := os.Stat("out"); !os.IsNotExist(err) {
 				t.Errorf("run wrote %s despite the error", filepath.Join(dir, "out"))
 			}
-			golden(t, "bad_"+c.name, all.String())
+			checkGolden(t, "bad_"+c.name, all.String())
 		})
 	}
 }
@@ -172,7 +154,7 @@ outputs: {steps: true, provider_steps: true, record_every_days: 7}
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	golden(t, "validate_sweep", transcript(args, out, errs, code, dir))
+	checkGolden(t, "validate_sweep", transcript(args, out, errs, code, dir))
 }
 
 // TestVersion checks the version output's shape.
@@ -199,11 +181,11 @@ func TestRunWritesStudy(t *testing.T) {
 	if got := strings.TrimSpace(out); got != filepath.Join("out", "tiny") {
 		t.Errorf("stdout %q, want the study directory", got)
 	}
-	m, err := pipeline.ReadManifest(filepath.Join("out", "tiny"))
+	m, err := dataset.ReadManifest(filepath.Join("out", "tiny"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.State != pipeline.StateComplete || m.RunsDone != 12 || m.Rows["steps"] != 12*30 {
+	if m.State != dataset.StateComplete || m.RunsDone != 12 || m.Rows["steps"] != 12*30 {
 		t.Errorf("manifest: state %s, runs %d, rows %v", m.State, m.RunsDone, m.Rows)
 	}
 	// Running it again finds everything done and rewrites nothing.
@@ -258,7 +240,7 @@ func buildBinary(t *testing.T) string {
 
 // chunksDone reads the number of chunks recorded in a study's manifest (0 if none yet).
 func chunksDone(dir string) int {
-	data, err := os.ReadFile(filepath.Join(dir, pipeline.ManifestFile))
+	data, err := os.ReadFile(filepath.Join(dir, dataset.ManifestFile))
 	if err != nil {
 		return 0
 	}
@@ -277,8 +259,8 @@ func chunksDone(dir string) int {
 	return len(seen)
 }
 
-// dataset returns the bytes of every Parquet file under dir by relative path.
-func dataset(t *testing.T, dir string) map[string]string {
+// parquetFiles returns the bytes of every Parquet file under dir by relative path.
+func parquetFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -326,7 +308,7 @@ func TestResumeAfterKill(t *testing.T) {
 	if out, err := runBin(ref, "-j", "2").CombinedOutput(); err != nil {
 		t.Fatalf("reference run: %v\n%s", err, out)
 	}
-	want := dataset(t, filepath.Join(ref, "kill"))
+	want := parquetFiles(t, filepath.Join(ref, "kill"))
 	total := chunksDone(filepath.Join(ref, "kill"))
 	if total != replicates*4/6 {
 		t.Fatalf("reference has %d chunks", total)
@@ -353,11 +335,11 @@ func TestResumeAfterKill(t *testing.T) {
 		if out, err := runBin(root, "-j", "1").CombinedOutput(); err != nil {
 			t.Fatalf("resume after kill at %d chunks: %v\n%s", got, err, out)
 		}
-		m, err := pipeline.ReadManifest(filepath.Join(root, "kill"))
-		if err != nil || m.State != pipeline.StateComplete {
+		m, err := dataset.ReadManifest(filepath.Join(root, "kill"))
+		if err != nil || m.State != dataset.StateComplete {
 			t.Fatalf("after resume: %v %+v", err, m)
 		}
-		gotFiles := dataset(t, filepath.Join(root, "kill"))
+		gotFiles := parquetFiles(t, filepath.Join(root, "kill"))
 		if len(gotFiles) != len(want) {
 			t.Errorf("kill at %d: %d files, want %d", got, len(gotFiles), len(want))
 		}
@@ -409,11 +391,11 @@ func TestFailedRuns(t *testing.T) {
 	if code != 3 || !strings.Contains(errs, "3 of 3 runs failed") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	m, err := pipeline.ReadManifest(filepath.Join("out", "boom"))
+	m, err := dataset.ReadManifest(filepath.Join("out", "boom"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.State != pipeline.StateComplete || m.RunsFailed != 3 || len(m.Failures) != 3 || m.Failures[2].Replicate != 2 || m.Failures[0].Error == "" {
+	if m.State != dataset.StateComplete || m.RunsFailed != 3 || len(m.Failures) != 3 || m.Failures[2].Replicate != 2 || m.Failures[0].Error == "" {
 		t.Errorf("manifest: state %s, failed %d, failures %+v", m.State, m.RunsFailed, m.Failures)
 	}
 	_, errs, code = cli(t, "run", "-o", "out2", "--no-report", "--quiet", "--fail-fast", "boom.yaml")

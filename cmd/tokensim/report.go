@@ -8,8 +8,8 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
 )
 
 // reportFlags are the options of `tokensim report`.
@@ -22,7 +22,7 @@ type reportFlags struct {
 }
 
 func defaultReportFlags() reportFlags {
-	o := stats.DefaultOptions()
+	o := aggregate.DefaultOptions()
 	return reportFlags{bootstrap: o.Bootstrap, method: o.BootstrapMethod, workers: min(o.Workers, runtime.NumCPU())}
 }
 
@@ -52,7 +52,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -74,7 +74,7 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 
 // buildReport writes the report of the study in dir: a sensitivity study's
 // page (sensitivityReport in sensitivity.go: its design points are not
-// comparable cells), otherwise stats.Aggregate then reports.Write.
+// comparable cells), otherwise aggregate.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
 func buildReport(ctx context.Context, loc string, rf reportFlags, stderr io.Writer) (string, error) {
 	return atLocalStudy(ctx, loc, func(dir string) (string, error) { return buildLocalReport(ctx, dir, rf, stderr) })
@@ -91,15 +91,15 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 		}
 		return path, nil
 	}
-	o := stats.DefaultOptions()
+	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
 	o.BootstrapMethod = rf.method
 	o.Workers = max(rf.workers, 1)
 	o.Fans = !rf.noFans
 	if err := o.Validate(); err != nil {
-		return "", fmt.Errorf("%w: %v", errUsage, err)
+		return "", fmt.Errorf("%w: %w", errUsage, err)
 	}
-	st, err := stats.Aggregate(ctx, dir, o)
+	st, err := aggregate.Aggregate(ctx, dir, o)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}

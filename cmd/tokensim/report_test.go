@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/pipeline"
-	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/study"
 )
 
 // repFakeRun is a fast stand-in for the model with the report's shapes: a
@@ -101,7 +101,7 @@ func repStudy(t testing.TB, dir, extra string, opts pipeline.Options, fail map[i
 			src = line + "\n" + src
 		}
 	}
-	s, err := pipeline.ParseStudy("rep.yaml", []byte(src))
+	s, err := study.ParseStudy("rep.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestReportCommand(t *testing.T) {
 	if err := cmdReport(context.Background(), []string{"-bootstrap", "200", dir}, &out, &errb); err != nil {
 		t.Fatalf("report: %v\nstderr: %s", err, errb.String())
 	}
-	want := filepath.Join(dir, reports.ReportFile)
+	want := filepath.Join(dir, dataset.ReportFile)
 	if got := strings.TrimSpace(out.String()); got != want {
 		t.Errorf("printed %q, want %q", got, want)
 	}
@@ -141,7 +141,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{`id="stability"`, `id="diversity"`, `id="profitability"`, `id="consumers"`,
-		`id="effects"`, `id="method"`, `id="config"`, "v0.0.0-reptest", "In volatility, fund lowers mean |price − peg|"} {
+		`id="effects"`, `id="method"`, `id="config"`, "v0.0.0-reptest", "In volatility, fund lowers mean distance from the peg"} {
 		if !bytes.Contains(page, []byte(s)) {
 			t.Errorf("report lacks %q", s)
 		}
@@ -149,7 +149,7 @@ func TestReportCommand(t *testing.T) {
 	if bytes.Contains(page, []byte(`class="alert"`)) {
 		t.Errorf("complete study has a first-screen alert")
 	}
-	pngs, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "fan_price_*.png"))
+	pngs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "fan_price_*.png"))
 	if len(pngs) != 2 {
 		t.Errorf("price fan figures: %v, want one per scenario", pngs)
 	}
@@ -223,22 +223,22 @@ func TestReportBadInput(t *testing.T) {
 			d := t.TempDir()
 			os.WriteFile(filepath.Join(d, "notes.txt"), []byte("hello"), 0o644)
 			return d, d
-		}, stats.ErrNotStudy},
+		}, dataset.ErrNotStudy},
 		{"corrupt part file", func(t *testing.T) (string, string) {
 			d := copyDir(t)
 			p := firstRuns(d)
 			os.WriteFile(p, []byte("PAR1 this is not parquet PAR1"), 0o644)
 			return d, p
-		}, stats.ErrCorrupt},
+		}, dataset.ErrCorrupt},
 		{"missing part file", func(t *testing.T) (string, string) {
 			d := copyDir(t)
 			p := firstRuns(d)
 			os.Remove(p)
 			return d, p
-		}, stats.ErrCorrupt},
+		}, dataset.ErrCorrupt},
 		{"other schema version", func(t *testing.T) (string, string) {
 			d := copyDir(t)
-			mp := filepath.Join(d, pipeline.ManifestFile)
+			mp := filepath.Join(d, dataset.ManifestFile)
 			var m map[string]any
 			b, _ := os.ReadFile(mp)
 			if err := json.Unmarshal(b, &m); err != nil {
@@ -248,7 +248,7 @@ func TestReportBadInput(t *testing.T) {
 			b, _ = json.Marshal(m)
 			os.WriteFile(mp, b, 0o644)
 			return d, mp
-		}, stats.ErrSchema},
+		}, dataset.ErrSchema},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -267,7 +267,7 @@ func TestReportBadInput(t *testing.T) {
 			if exitCode(err, &bytes.Buffer{}) != 1 {
 				t.Errorf("exit code %d, want 1", exitCode(err, &bytes.Buffer{}))
 			}
-			for _, f := range []string{reports.ReportFile, reports.FiguresDir} {
+			for _, f := range []string{dataset.ReportFile, dataset.FiguresDir} {
 				if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
 					t.Errorf("%s left behind after a failed report", f)
 				}
@@ -303,11 +303,11 @@ func TestReportSweep(t *testing.T) {
 	if !bytes.Contains(b, []byte(`id="sweep"`)) {
 		t.Errorf("no sweep section")
 	}
-	heat, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "heat_*.png"))
+	heat, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "heat_*.png"))
 	if len(heat) != 4 { // 2 policies × (peg_mad, hhi_final)
 		t.Errorf("%d heatmaps, want 4", len(heat))
 	}
-	if !bytes.Contains(b, []byte("Mean |price − peg|, mean of runs over share_cap.cap × network.effect — scenario centralization, policy share_cap")) {
+	if !bytes.Contains(b, []byte("Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario centralization, policy share_cap")) {
 		t.Errorf("heatmap titles missing from the page")
 	}
 }
@@ -318,7 +318,7 @@ func TestReportIncompleteAndFailed(t *testing.T) {
 	dir := t.TempDir()
 	fail := map[int64]bool{1: true, 5: true}
 	res := repStudy(t, dir, "replicates: 8\nhorizon_days: 10\npolicies: [none, fund]\n", pipeline.Options{Shard: 1, Shards: 2}, fail)
-	if res.Manifest.State == pipeline.StateComplete {
+	if res.Manifest.State == dataset.StateComplete {
 		t.Fatalf("manifest state %q after one shard of two", res.Manifest.State)
 	}
 	path := quickReport(t, dir, true)
@@ -345,7 +345,7 @@ func makeBenchStudy(b *testing.B) string {
 }
 
 // BenchmarkReport measures `tokensim report` on a study of 10,000 runs with
-// daily steps (365 days; 3.65 million step rows): stats.Aggregate (with the
+// daily steps (365 days; 3.65 million step rows): aggregate.Aggregate (with the
 // summary tables and fans) plus reports.Write (figures and page). Reported:
 // seconds per report (wall), CPU seconds per report (user + system, all
 // goroutines: the cost independent of other load on the machine), runs/s,

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // TestShardFromEnv: each scheduler's variables map to the 1-based shard, and
@@ -116,8 +116,8 @@ func TestShardCountRecorded(t *testing.T) {
 	if _, errs, code := cli(t, args("2")...); code != 0 {
 		t.Fatalf("index 1 of 2: exit %d: %s", code, errs)
 	}
-	m, err := pipeline.ReadManifest(filepath.Join("out", "tiny"))
-	if err != nil || m.State != pipeline.StateComplete || m.RunsDone != 8 {
+	m, err := dataset.ReadManifest(filepath.Join("out", "tiny"))
+	if err != nil || m.State != dataset.StateComplete || m.RunsDone != 8 {
 		t.Fatalf("manifest after both tasks: %+v, %v", m, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/storage"
 )
@@ -42,7 +43,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	deadline := time.Now().Add(*wait)
 	for {
 		s, err := pipeline.Status(ctx, st, time.Now())
-		waiting := *wait > 0 && (err != nil && errors.Is(err, pipeline.ErrNotStudy) || err == nil && s.State != pipeline.StateComplete)
+		waiting := *wait > 0 && (err != nil && errors.Is(err, dataset.ErrNotStudy) || err == nil && s.State != dataset.StateComplete)
 		if waiting && time.Now().Before(deadline) {
 			select {
 			case <-ctx.Done():
@@ -63,7 +64,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		} else {
 			printStatus(stdout, s)
 		}
-		if *wait > 0 && s.State != pipeline.StateComplete {
+		if *wait > 0 && s.State != dataset.StateComplete {
 			return fmt.Errorf("status: %s is not complete after %s", loc, *wait)
 		}
 		return nil
@@ -79,7 +80,7 @@ func printStatus(w io.Writer, s *pipeline.StudyStatus) {
 		fmt.Fprintf(tw, "missing\tchunks %s\n", pipeline.Ranges(s.Missing, 12))
 	}
 	switch {
-	case s.State == pipeline.StateComplete:
+	case s.State == dataset.StateComplete:
 	case s.ETA >= 0:
 		fmt.Fprintf(tw, "rate\t%.1f runs/s (running shards); ETA %s\n", s.RunsPerSecond, s.ETA)
 	default:
@@ -108,9 +109,9 @@ func printStatus(w io.Writer, s *pipeline.StudyStatus) {
 // atLocalStudy runs fn on a local directory holding the study at loc and
 // returns fn's path as a location under loc. A local loc is used as it is.
 // A study in a bucket is fetched into a temporary directory
-// (pipeline.Fetch: the manifest and the files it lists, hash-checked), fn
+// (dataset.Fetch: the manifest and the files it lists, hash-checked), fn
 // runs there, and the report's outputs are published back to the bucket
-// (pipeline.PublishReport): one reader code path for every store.
+// (dataset.PublishReport): one reader code path for every store.
 func atLocalStudy(ctx context.Context, loc string, fn func(dir string) (string, error)) (string, error) {
 	st, err := storage.Open(ctx, loc)
 	if err != nil {
@@ -125,14 +126,14 @@ func atLocalStudy(ctx context.Context, loc string, fn func(dir string) (string, 
 		return "", err
 	}
 	defer os.RemoveAll(tmp)
-	if _, err := pipeline.Fetch(ctx, st, tmp); err != nil {
+	if _, err := dataset.Fetch(ctx, st, tmp); err != nil {
 		return "", err
 	}
 	path, err := fn(tmp)
 	if err != nil {
 		return "", err
 	}
-	if _, err := pipeline.PublishReport(ctx, st, tmp); err != nil {
+	if _, err := dataset.PublishReport(ctx, st, tmp); err != nil {
 		return "", err
 	}
 	rel, err := filepath.Rel(tmp, path)
