@@ -33,7 +33,8 @@ func PartitionKey(table, scenario, policy string) string {
 }
 
 // ReadManifestFrom reads manifest.json from a store (ReadManifest for any
-// storage.Store), with ReadManifest's errors.
+// storage.Store), with ReadManifest's errors; in a bucket, a missing
+// manifest's error also wraps fs.ErrNotExist.
 func ReadManifestFrom(ctx context.Context, st storage.Store) (*Manifest, error) {
 	if dir, ok := st.LocalDir(); ok {
 		return ReadManifest(dir)
@@ -41,7 +42,7 @@ func ReadManifestFrom(ctx context.Context, st storage.Store) (*Manifest, error) 
 	path := storage.Join(st.Location(), ManifestFile)
 	data, err := st.ReadFile(ctx, ManifestFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, st.Location(), ManifestFile)
+		return nil, fmt.Errorf("%w: %s: no %s: %w", ErrNotStudy, st.Location(), ManifestFile, fs.ErrNotExist)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -238,7 +239,13 @@ func (e *engine) prepare() error {
 		if m.ConfigHash != e.configHash || m.PlanHash != e.planHash {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
-	} else if _, statErr := e.store.Size(e.sctx, dataset.ManifestFile); statErr == nil {
+	} else if e.local {
+		if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
+			other = "an unreadable manifest (" + merr.Error() + ")"
+		}
+	} else if !errors.Is(merr, fs.ErrNotExist) {
+		// In a bucket only a missing key means "no manifest" (another shard
+		// starting at the same time may be writing it: no existence probe).
 		other = "an unreadable manifest (" + merr.Error() + ")"
 	}
 	for _, st := range states {
