@@ -256,3 +256,30 @@ func TestParamsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleManifests: the checked-in example (kubernetes/example.yaml,
+// rendered by `tokensim deploy` for example.yaml) decodes strictly and
+// passes the rules too.
+func TestExampleManifests(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("kubernetes", "example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := splitDocs(string(b))
+	if len(docs) != 3 {
+		t.Fatalf("%d documents", len(docs))
+	}
+	var cm corev1.ConfigMap
+	if err := yaml.UnmarshalStrict([]byte(docs[0]), &cm); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range docs[1:] {
+		var j batchv1.Job
+		if err := yaml.UnmarshalStrict([]byte(d), &j); err != nil {
+			t.Fatal(err)
+		}
+		for _, err := range jobRules(&j) {
+			t.Errorf("%s: %v", j.Name, err)
+		}
+	}
+}

@@ -145,6 +145,7 @@ func LookupMetric(t Table, name string) (Metric, bool) {
 // mechanism file declares its own `var …Metrics = []Metric{…}` and is listed
 // here once, in report order.
 var catalogueV2 = concatMetrics(
+	marketMetrics, // v2 §A (market_metrics.go)
 // market (v2 §A), LLM market (§B), levers (§C): one line each.
 )
 

@@ -133,6 +133,7 @@ type sim struct {
 	aud  Audit
 	step Step
 	ps   ProviderStep
+	mkt  marketState // MODEL-SPEC-v2 §A (market.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -152,6 +153,8 @@ type dayTotals struct {
 	desired, deferred, backlog               float64
 	revenue, costs, grants                   float64
 	volume, costVol                          float64
+	// CLT amounts of the day's trades at P_t−1 (MODEL-SPEC-v2 §A netting).
+	salesCLT, fundBoughtCLT, fundSoldCLT float64
 }
 
 // Run simulates one run (MODEL-SPEC §1–§5, §10) and returns its summary
@@ -452,7 +455,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.aud.FundInitialUSD, s.aud.FundInitialCLT = s.fundUSD, s.fundCLT
 
 	s.acc = accum{fundDepletedDay: -1, recoveryDay: -1, peak: peg, hhi0: HHI(s.shares[:n])}
-	return nil
+	return s.marketInit()
 }
 
 // drawConsumer draws a consumer's attributes from the consumers stream (§1):

@@ -34,7 +34,7 @@ func (m *memRec) row(t *testing.T, d int, name string) ProviderStep {
 // (σ ≈ 1e-7 a day, no jumps, no peg reversion, infinite depth, no issuance, no
 // entry), so that days can be computed by hand.
 func quietParams() Params {
-	p := Default()
+	p := DefaultV1()
 	p.Consumers.Count = 300
 	p.Market.JumpRatePerYear = 0
 	p.Market.DepthUSD = math.Inf(1)
@@ -144,7 +144,7 @@ func TestDayFundTrade(t *testing.T) {
 // on days 1–9, p_i / mean(P_6..P_9) on days 10–19 and p_i / mean(P_16..P_19)
 // on day 20; with interval 0 the consumer's USD cost is the list price.
 func TestDayRepricing(t *testing.T) {
-	p := Default()
+	p := DefaultV1()
 	p.Consumers.Count = 200
 	p.Pricing = PricingParams{TWAPDays: 4, RepriceIntervalDays: 10}
 	_, rec := runRecorded(t, RunSpec{Params: p, Schedule: pegged(), HorizonDays: 21, Seed: 5})

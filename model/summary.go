@@ -47,6 +47,8 @@ type Audit struct {
 	NetFlowUSD                                float64 // Σ_t Flow_t
 	IssuedCLT, BurnedCLT, SupplyChangeCLT     float64 // totals: issued, burned, S_T − S_0
 	HaltedDays, ProvidersEver, ProvidersFinal int
+	// Market is the v2 token market's ledger (MODEL-SPEC-v2 §A; zero under market.mode garch).
+	Market MarketAudit
 }
 
 // welford accumulates a sample mean and variance (Welford 1962).
@@ -188,6 +190,7 @@ func (s *sim) summary() (Summary, error) {
 	au.ProvidersEver, au.ProvidersFinal = len(s.provs), nFinal
 	au.HaltedDays = a.haltedDays
 
+	s.marketSummary(&sum)
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err
 	}

@@ -20,7 +20,7 @@ const module = "github.com/tokensim/tokensim/"
 // on stats and garch; internal/fileutil is a leaf. A new package or a new
 // edge must be added here on purpose.
 var allowed = map[string][]string{
-	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "deploy", "garch", "internal/fileutil", "model", "pipeline", "reports", "stats", "storage", "study"},
+	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "deploy", "episode", "garch", "internal/fileutil", "model", "pipeline", "reports", "stats", "storage", "study"},
 	"configs":             {},
 	"reports":             {"aggregate", "dataset", "gsa", "model", "stats", "study", "internal/fileutil"},
 	"aggregate":           {"dataset", "gsa", "internal/fileutil", "model", "pipeline", "stats", "study"},
@@ -33,6 +33,7 @@ var allowed = map[string][]string{
 	"clustertest":         {},
 	"model":               {"garch"},
 	"calibrate":           {"garch", "stats"},
+	"episode":             {"model"},
 	"garch":               {"stats"},
 	"gsa":                 {"stats"},
 	"stats":               {},
