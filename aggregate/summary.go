@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -220,14 +219,14 @@ func WriteSummary(dir string, st *Study) error {
 
 // writeTable writes summary table t as Parquet and Arrow IPC at the paths
 // dataset.Layout.SummaryFiles gives, each published atomically
-// (fileutil.WriteAtomic). The summary directory must exist (summaryDir).
+// (dataset.WriteAtomic). The summary directory must exist (summaryDir).
 func writeTable(l dataset.Layout, t *sumTable) error {
 	pq, arrow := l.SummaryFiles(t.name)
 	for _, f := range []struct {
 		path  string
 		write func(w *bufio.Writer) error
 	}{{pq, t.writeParquet}, {arrow, t.writeArrow}} {
-		if err := fileutil.WriteAtomic(f.path, f.write); err != nil {
+		if err := dataset.WriteAtomic(f.path, f.write); err != nil {
 			return fmt.Errorf("aggregate: writing %s: %w", f.path, err)
 		}
 	}

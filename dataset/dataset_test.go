@@ -12,7 +12,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/internal/synthstudy"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/storage"
@@ -41,7 +40,7 @@ func TestPartWriterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fn, fsum, err := fileutil.HashFile(path); err != nil || fn != n || fsum != sum || p.Rows() != 3 || p.Table() != dataset.TableSteps {
+	if fn, fsum, err := dataset.HashFile(path); err != nil || fn != n || fsum != sum || p.Rows() != 3 || p.Table() != dataset.TableSteps {
 		t.Errorf("Commit reported %d bytes %s; file has %d bytes %s (%v); rows %d", n, sum, fn, fsum, err, p.Rows())
 	}
 	got, err := parquet.ReadFile[model.Step](path)
@@ -123,7 +122,7 @@ func TestReadManifest(t *testing.T) {
 		}
 	}
 	m := dataset.Manifest{SchemaVersion: 2, Study: "x"}
-	if err := fileutil.WriteJSONAtomic(l.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(l.Manifest(), m); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dataset.ReadManifest(dir); !errors.Is(err, dataset.ErrSchema) {
@@ -131,7 +130,7 @@ func TestReadManifest(t *testing.T) {
 	}
 	m = dataset.Manifest{SchemaVersion: dataset.SchemaVersion, Study: "x", Seed: 3, Rows: map[string]int64{dataset.TableRuns: 5},
 		Cells: []dataset.CellInfo{{Index: 0, Scenario: "a", Policy: "b", Sweep: []dataset.SweepValue{{Param: "p.q", Value: 0.5}}}}}
-	if err := fileutil.WriteJSONAtomic(l.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(l.Manifest(), m); err != nil {
 		t.Fatal(err)
 	}
 	got, err := dataset.ReadManifest(dir)

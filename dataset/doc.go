@@ -6,15 +6,19 @@
 // row type built from model.Summary (RunsTable), part files written under a
 // temporary name and published by rename (PartWriter), and the reader
 // (OpenDataset, ReadRuns, ReadStepsColumns) that checks every file against
-// the manifest.
+// the manifest. It also owns atomic publication for every writer of a study
+// directory (WriteAtomic, WriteFileAtomic, WriteJSONAtomic: temporary name,
+// sync, rename, mode 0644) and the SHA-256 digests the manifest records
+// (SHA256Hex, HashFile).
 //
 // Errors about one file wrap ErrNotStudy, ErrCorrupt or ErrSchema and name
 // the file.
 //
-// It imports model (for the schemas and the metric catalogue),
-// internal/fileutil and storage (where a study's files live: a local
-// directory or an object-store bucket; part files are written once to their
-// final key through storage.Part, and ReadManifestFrom, Fetch and
-// PublishReport read and write studies in any store by the keys the
-// manifest names); no other tokensim package.
+// Part files and records go through a storage.Store (a local directory, or
+// an object-store bucket where parts are written once to their final key and
+// ReadManifestFrom, Fetch and PublishReport read and write a study by the
+// keys its manifest names).
+//
+// It imports model (for the schemas and the metric catalogue) and storage;
+// no other tokensim package.
 package dataset

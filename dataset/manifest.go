@@ -75,8 +75,9 @@ type Manifest struct {
 	ToolVersion   string `json:"tool_version"`
 	GoVersion     string `json:"go_version"`
 	Study         string `json:"study"`
-	// Config is the resolved study as YAML (Study.ResolvedYAML); ConfigHash is
-	// the hex SHA-256 of those bytes. PlanHash is the hex SHA-256 of the cells'
+	// Config is the study's identity: the resolved study as YAML without the
+	// keys that do not change results (Study.IdentityYAML, NonIdentityKeys);
+	// ConfigHash is the hex SHA-256 of those bytes. PlanHash is the hex SHA-256 of the cells'
 	// keys (scenario, policy, sweep values), which a directly constructed plan
 	// (e.g. a sensitivity design) adds to the config.
 	Config      string   `json:"config"`

@@ -186,7 +186,7 @@ func infoFromManifest(dir string, m *Manifest) StudyInfo {
 }
 
 // StudyInfo is what the report says about the study itself, from its
-// manifest.json (dataset.Manifest) and, for the counts of runs, part files
+// manifest.json (Manifest) and, for the counts of runs, part files
 // and consumer-days, from the data read.
 type StudyInfo struct {
 	Dir            string

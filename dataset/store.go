@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/storage"
 )
 
@@ -75,14 +74,14 @@ func Fetch(ctx context.Context, st storage.Store, dir string) (*Manifest, error)
 			return nil, err
 		}
 		path := filepath.Join(dir, filepath.FromSlash(f.Path))
-		if n, sum, err := fileutil.HashFile(path); err == nil && n == f.Bytes && sum == f.SHA256 {
+		if n, sum, err := HashFile(path); err == nil && n == f.Bytes && sum == f.SHA256 {
 			continue
 		}
 		if err := fetchFile(ctx, st, f, path); err != nil {
 			return nil, err
 		}
 	}
-	if err := fileutil.WriteFileAtomic(filepath.Join(dir, ManifestFile), raw); err != nil {
+	if err := WriteFileAtomic(filepath.Join(dir, ManifestFile), raw); err != nil {
 		return nil, err
 	}
 	return m, nil

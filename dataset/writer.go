@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 
 	"github.com/parquet-go/parquet-go"
@@ -154,23 +156,28 @@ func (m FileMeta) Options(table string) []parquet.WriterOption {
 	}
 }
 
-// Part is a part file being written: Commit publishes it, Abort discards it.
+// Part is a part file being written: Commit (or Finish then Publish)
+// publishes it, Abort discards it.
 type Part interface {
 	Path() string // final key: slash-separated, relative to the study
 	Table() string
 	Rows() int64
-	// Commit finishes the file and publishes it at Path, write-once
-	// (storage.Part: locally synced and renamed into place; in a bucket a
-	// conditional write that never replaces other bytes); it returns the
-	// file's size and hex SHA-256. On error nothing is left behind.
+	// Commit is Finish then Publish.
 	Commit() (bytes int64, sha256 string, err error)
-	// Abort discards the file.
+	// Finish writes the footer, syncs and closes the temporary file and
+	// returns its size and hex SHA-256; on error the temporary file is
+	// removed. Nothing appears under Path yet.
+	Finish() (bytes int64, sha256 string, err error)
+	// Publish makes the finished file appear at Path: a rename in a local
+	// directory, a conditional write in a bucket (storage.Part).
+	Publish() error
+	// Abort closes and removes the temporary file.
 	Abort()
 }
 
 // PartWriter writes one Parquet part file of a table (rows of type T) to a
-// write-once storage.Part (locally ".<name>.tmp" in the same directory),
-// hashing it as it goes; Commit publishes it at its key.
+// write-once storage.Part (in a local directory under PartTempName beside
+// the key), hashing it as it goes; Publish makes it appear at its key.
 type PartWriter[T any] struct {
 	table string
 	key   string
@@ -182,10 +189,40 @@ type PartWriter[T any] struct {
 	w     *parquet.GenericWriter[T]
 }
 
-// CreatePart starts a part file of table at key in st with meta's Options;
-// opts (e.g. the runs table's schema) come first.
+// PartTempName is the temporary name of the part file path while owner
+// writes it: .<name>.<owner>.tmp in the same directory (.<name>.tmp without
+// an owner). Naming the owner lets a writer's clean-up tell its own
+// leftovers from another live writer's files (see pipeline).
+func PartTempName(path, owner string) string {
+	if owner == "" {
+		return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	}
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+owner+".tmp")
+}
+
+// PartTempOwner reports whether name is a part file's temporary name
+// (PartTempName) and returns its owner ("" for an unowned name).
+func PartTempOwner(name string) (owner string, ok bool) {
+	m := partTempRE.FindStringSubmatch(name)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+var partTempRE = regexp.MustCompile(`^\.part-\d+\.parquet(?:\.([A-Za-z0-9_-]+))?\.tmp$`)
+
+// CreatePart starts a part file of table at key (slash-separated, relative
+// to the study) in st with meta's Options; opts (e.g. the runs table's
+// schema) come first. It is CreateOwnedPart without an owner.
 func CreatePart[T any](ctx context.Context, st storage.Store, key, table string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
-	part, err := st.Create(ctx, key)
+	return CreateOwnedPart[T](ctx, st, key, table, "", meta, opts...)
+}
+
+// CreateOwnedPart is CreatePart whose local temporary file is
+// PartTempName(key, owner).
+func CreateOwnedPart[T any](ctx context.Context, st storage.Store, key, table, owner string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
+	part, err := st.Create(ctx, key, filepath.Base(PartTempName(filepath.FromSlash(key), owner)))
 	if err != nil {
 		return nil, err
 	}
@@ -219,6 +256,17 @@ func (p *PartWriter[T]) Rows() int64 { return p.rows }
 
 // Commit implements Part.
 func (p *PartWriter[T]) Commit() (bytes int64, sum string, err error) {
+	if bytes, sum, err = p.Finish(); err != nil {
+		return 0, "", err
+	}
+	if err = p.Publish(); err != nil {
+		return 0, "", err
+	}
+	return bytes, sum, nil
+}
+
+// Finish implements Part.
+func (p *PartWriter[T]) Finish() (bytes int64, sum string, err error) {
 	if err = p.w.Close(); err != nil {
 		p.Abort()
 		return 0, "", err
@@ -227,10 +275,20 @@ func (p *PartWriter[T]) Commit() (bytes int64, sum string, err error) {
 		p.Abort()
 		return 0, "", err
 	}
-	if err = p.part.Commit(); err != nil {
+	if err = p.part.Finish(); err != nil {
+		p.Abort()
 		return 0, "", err
 	}
 	return p.n, hex.EncodeToString(p.h.Sum(nil)), nil
+}
+
+// Publish implements Part.
+func (p *PartWriter[T]) Publish() error {
+	if err := p.part.Publish(); err != nil {
+		p.part.Abort()
+		return err
+	}
+	return nil
 }
 
 // Abort implements Part.

@@ -33,6 +33,6 @@
 //     shards run (chunks done and missing, failures, rates, ETA).
 //
 // The package never prints: progress goes to Options.Progress and events to
-// Options.Logger. It imports model, study, dataset, gsa, storage and
-// internal/fileutil; never aggregate, reports or cmd.
+// Options.Logger. It imports model, study, dataset, gsa and storage; never
+// aggregate, reports or cmd.
 package pipeline

@@ -18,7 +18,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/storage"
 )
@@ -138,7 +137,7 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err := CheckDiskBudget(plan); err != nil {
 		return nil, err
 	}
-	cfg, err := plan.Study.ResolvedYAML()
+	cfg, err := plan.Study.IdentityYAML()
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
@@ -148,7 +147,7 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	}
 	defer st.Close()
 	e := &engine{plan: plan, opts: opts, layout: dataset.Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: fileutil.SHA256Hex(cfg), planHash: plan.Hash(), store: st, sctx: context.WithoutCancel(ctx)}
+		configHash: dataset.SHA256Hex(cfg), planHash: plan.Hash(), store: st, sctx: context.WithoutCancel(ctx)}
 	if dir, ok := st.LocalDir(); ok {
 		e.layout, e.local = dataset.Layout{Dir: dir}, true
 	}
@@ -157,13 +156,14 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	e.owner = shardOwner(opts.Shard, opts.Shards)
 	if e.local {
 		// A local directory: one process per shard (flock). A bucket has no
 		// locks; its write-once parts keep duplicate processes harmless.
 		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 			return nil, err
 		}
-		unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
+		unlock, ok, err := tryLockFile(shardLockPath(e.layout, e.owner))
 		if err != nil {
 			return nil, err
 		}
@@ -209,6 +209,7 @@ type engine struct {
 	configHash string
 	planHash   string
 	meta       dataset.FileMeta
+	owner      string // shardOwner of this process: names its temporary files
 	runs       *dataset.RunsTable
 
 	state   *shardState
@@ -229,24 +230,30 @@ type engine struct {
 // and finds the chunks still to do.
 func (e *engine) prepare() error {
 	dir := e.opts.Dir
-	m, merr := dataset.ReadManifestFrom(e.sctx, e.store)
-	states, err := e.readStates(m)
-	if err != nil {
-		return err
+	m, err := dataset.ReadManifestFrom(e.sctx, e.store)
+	states, serr := e.readStates(m)
+	if serr != nil {
+		return serr
 	}
 	var other string
-	if merr == nil {
+	if err == nil {
 		if m.ConfigHash != e.configHash || m.PlanHash != e.planHash {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
-	} else if e.local {
-		if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
-			other = "an unreadable manifest (" + merr.Error() + ")"
-		}
-	} else if !errors.Is(merr, fs.ErrNotExist) {
+	} else if !e.local {
 		// In a bucket only a missing key means "no manifest" (another shard
 		// starting at the same time may be writing it: no existence probe).
-		other = "an unreadable manifest (" + merr.Error() + ")"
+		if !errors.Is(err, fs.ErrNotExist) {
+			other = "an unreadable manifest (" + err.Error() + ")"
+		}
+	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
+		if (errors.Is(err, dataset.ErrCorrupt) || errors.Is(err, dataset.ErrNotStudy)) && !errors.Is(err, dataset.ErrSchema) && len(states) > 0 {
+			// A corrupted manifest is rebuilt from the shard progress records
+			// (merge) when they are this study's (checked below).
+			e.opts.Logger.Warn("manifest.json is unreadable; rebuilding it from the shard progress records", "dir", dir, "error", err)
+		} else {
+			other = "an unreadable manifest (" + err.Error() + ")"
+		}
 	}
 	for _, st := range states {
 		if other == "" && (st.ConfigHash != e.configHash || st.PlanHash != e.planHash) {
@@ -287,8 +294,7 @@ func (e *engine) prepare() error {
 		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 			return err
 		}
-		owns := func(k int) bool { return k%e.opts.Shards == e.opts.Shard-1 }
-		if err := removeTemps(e.layout.Dir, owns); err != nil {
+		if err := removeShardTemps(e.layout, e.owner); err != nil {
 			return err
 		}
 	}
@@ -369,7 +375,7 @@ func (e *engine) filesIntact(files []dataset.FileInfo) (bool, string) {
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
 func filesIntact(dir string, files []dataset.FileInfo) (bool, string) {
 	for _, f := range files {
-		n, sum, err := fileutil.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		n, sum, err := dataset.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
 			return false, err.Error()
 		}
@@ -397,35 +403,6 @@ func removeStudy(l dataset.Layout) error {
 	return nil
 }
 
-// removeTemps deletes temporary part files left by an interrupted execution
-// of chunks that owns accepts (this shard's chunks: other shards running at
-// the same time in the same directory are writing theirs).
-func removeTemps(dir string, owns func(chunk int) bool) error {
-	for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
-		root := filepath.Join(dir, sub)
-		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				if os.IsNotExist(err) {
-					return filepath.SkipDir
-				}
-				return err
-			}
-			if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".tmp") {
-				var k int
-				if _, err := fmt.Sscanf(d.Name(), ".part-%d.parquet.tmp", &k); err == nil && !owns(k) {
-					return nil
-				}
-				return os.Remove(path)
-			}
-			return nil
-		})
-		if err != nil && !os.IsNotExist(err) {
-			return err
-		}
-	}
-	return nil
-}
-
 func readShardStates(l dataset.Layout) ([]*shardState, error) {
 	entries, err := os.ReadDir(l.ShardsDir())
 	if os.IsNotExist(err) {
@@ -440,7 +417,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 			continue
 		}
 		var st shardState
-		if err := fileutil.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
+		if err := dataset.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
 			return nil, fmt.Errorf("reading shard progress: %w", err)
 		}
 		out = append(out, &st)
@@ -455,6 +432,9 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
+	if e.local {
+		return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	}
 	return writeJSONStore(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
@@ -683,7 +663,7 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := dataset.CreatePart[any](e.sctx, e.store, dataset.TableRuns+"/"+dataset.PartName(c.rec.Chunk), dataset.TableRuns, e.meta, e.runs.Schema())
+		p, err := dataset.CreateOwnedPart[any](e.sctx, e.store, dataset.TableRuns+"/"+dataset.PartName(c.rec.Chunk), dataset.TableRuns, e.owner, e.meta, e.runs.Schema())
 		if err != nil {
 			return err
 		}
@@ -713,7 +693,7 @@ func writeDay[T any](files map[string]*dataset.PartWriter[T], e *engine, table s
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreatePart[T](e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(chunk), table, e.meta)
+		p, err = dataset.CreateOwnedPart[T](e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(chunk), table, e.owner, e.meta)
 		if err != nil {
 			return err
 		}
@@ -744,15 +724,22 @@ func (c *chunkWriter) abort() {
 	}
 }
 
-// finishChunk commits the chunk's files, records them, and rewrites the
-// shard progress and the merged manifest.
+// finishChunk completes the chunk's files under their temporary names,
+// records them in the shard progress, then publishes them (renames) and
+// rewrites the merged manifest. A file appears under its final name only
+// once the progress record lists it: a failure before (a full disk while
+// finishing a file or saving the record) removes every temporary file and
+// publishes nothing; a failure while publishing withdraws the record and the
+// files already published.
 func (e *engine) finishChunk(c *chunkWriter) error {
 	parts := c.parts()
 	for i, p := range parts {
-		n, sum, err := p.Commit()
+		n, sum, err := p.Finish()
 		if err != nil {
-			for _, y := range parts[i+1:] {
-				y.Abort()
+			for j, y := range parts {
+				if j != i {
+					y.Abort()
+				}
 			}
 			return fmt.Errorf("writing %s: %w", p.Path(), err)
 		}
@@ -761,16 +748,36 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 	}
 	now := e.opts.Now().UTC()
 	c.rec.Written = &now
-	e.state.Chunks = append(e.state.Chunks, c.rec)
-	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	e.done[c.rec.Chunk] = true
-	if err := e.saveState(); err != nil {
-		return err
-	}
-	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
 	if !e.local {
-		return nil // the manifest is merged at the shard's end (see prepare)
+		return e.publishChunkBucket(c, parts)
 	}
+	prev := e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), c.rec)
+	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
+	if err := e.saveState(); err != nil {
+		e.state.Chunks = prev
+		for _, p := range parts {
+			p.Abort()
+		}
+		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
+	}
+	for i, p := range parts {
+		if err := p.Publish(); err != nil {
+			for _, y := range parts[:i] {
+				os.Remove(filepath.Join(e.layout.Dir, filepath.FromSlash(y.Path())))
+			}
+			for _, y := range parts[i+1:] {
+				y.Abort()
+			}
+			e.state.Chunks = prev
+			if serr := e.saveState(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+			return fmt.Errorf("publishing %s: %w", p.Path(), err)
+		}
+	}
+	e.done[c.rec.Chunk] = true
+	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
 	_, err := e.merge()
 	return err
 }
@@ -786,12 +793,15 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := removeManifestTemps(e.layout); err != nil {
+		return nil, err
+	}
 	states, err := readShardStates(e.layout)
 	if err != nil {
 		return nil, err
 	}
 	m := e.buildManifest(states)
-	if err := fileutil.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/study"
 )
@@ -96,7 +95,7 @@ func TestReadBack(t *testing.T) {
 	if !reflect.DeepEqual(m.SweepParams, []string{"share_cap.cap"}) || len(m.Cells) != 8 {
 		t.Errorf("manifest sweep params %v, %d cells", m.SweepParams, len(m.Cells))
 	}
-	hash := fileutil.SHA256Hex([]byte(m.Config))
+	hash := dataset.SHA256Hex([]byte(m.Config))
 	if hash != m.ConfigHash {
 		t.Errorf("config hash %s is not the SHA-256 of the config (%s)", m.ConfigHash, hash)
 	}
@@ -105,7 +104,7 @@ func TestReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resolved config does not parse: %v", err)
 	}
-	y2, _ := s2.ResolvedYAML()
+	y2, _ := s2.IdentityYAML()
 	if string(y2) != m.Config {
 		t.Errorf("resolved config does not round-trip")
 	}
@@ -113,7 +112,7 @@ func TestReadBack(t *testing.T) {
 	var runRows, stepRows, provRows []map[string]any
 	for _, fi := range m.Files {
 		path := filepath.Join(dir, filepath.FromSlash(fi.Path))
-		n, sum, err := fileutil.HashFile(path)
+		n, sum, err := dataset.HashFile(path)
 		if err != nil || n != fi.Bytes || sum != fi.SHA256 {
 			t.Errorf("%s: size/hash mismatch with manifest (%v)", fi.Path, err)
 		}
@@ -269,7 +268,7 @@ func TestConfigChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, sum, _ := fileutil.HashFile(path); sum != fi.SHA256 || res.Done != 8 {
+	if _, sum, _ := dataset.HashFile(path); sum != fi.SHA256 || res.Done != 8 {
 		t.Errorf("corrupted chunk not rewritten (done %d)", res.Done)
 	}
 }
@@ -286,8 +285,15 @@ func TestFailFast(t *testing.T) {
 // TestDiskBudget: a study over its budget is refused and nothing is written.
 func TestDiskBudget(t *testing.T) {
 	s := testStudy(t, "disk_budget_gb: 0.000001\n")
+	if _, err := NewPlan(s); !errors.Is(err, ErrDiskBudget) {
+		t.Fatalf("NewPlan: err %v, want ErrDiskBudget", err)
+	}
+	// A plan built before the budget was lowered is refused by Execute.
+	s.DiskBudgetGB = 0
+	p := testPlan(t, s, 8)
+	s.DiskBudgetGB = 0.000001
 	dir := filepath.Join(t.TempDir(), "study")
-	_, err := execFake(t, testPlan(t, s, 8), dir, &fakeModel{}, nil)
+	_, err := execFake(t, p, dir, &fakeModel{}, nil)
 	if !errors.Is(err, ErrDiskBudget) {
 		t.Fatalf("err %v", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 
 	"github.com/tokensim/tokensim/dataset"
@@ -181,4 +182,33 @@ func sameRecords(a, b [][]byte) bool {
 		}
 	}
 	return true
+}
+
+// publishChunkBucket publishes a finished chunk's parts to a bucket, then
+// records the chunk in the shard's progress record: the record is the
+// commit marker (written after its parts), since a bucket has no rename to
+// make a part appear only once recorded. Each part is a conditional write:
+// a part already published with the same bytes (a retried or duplicated
+// shard) is accepted; other bytes fail with storage.ErrConflict and nothing
+// is replaced. A failure leaves the parts already published (write-once:
+// a rerun finds the same bytes) and the chunk unrecorded.
+func (e *engine) publishChunkBucket(c *chunkWriter, parts []dataset.Part) error {
+	for i, p := range parts {
+		if err := p.Publish(); err != nil {
+			for _, y := range parts[i+1:] {
+				y.Abort()
+			}
+			return fmt.Errorf("publishing %s: %w", p.Path(), err)
+		}
+	}
+	prev := e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), c.rec)
+	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
+	if err := e.saveState(); err != nil {
+		e.state.Chunks = prev
+		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
+	}
+	e.done[c.rec.Chunk] = true
+	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
+	return nil // the manifest is merged at the shard's end (see prepare)
 }

@@ -111,7 +111,7 @@ func (s *Bucket) WriteFile(ctx context.Context, key string, data []byte) error {
 }
 
 // Create implements Store: the part is spooled to a local temporary file.
-func (s *Bucket) Create(ctx context.Context, key string) (Part, error) {
+func (s *Bucket) Create(ctx context.Context, key, _ string) (Part, error) {
 	f, err := os.CreateTemp("", "tokensim-part-*")
 	if err != nil {
 		return nil, err
@@ -120,12 +120,13 @@ func (s *Bucket) Create(ctx context.Context, key string) (Part, error) {
 }
 
 type bucketPart struct {
-	s   *Bucket
-	ctx context.Context
-	key string
-	f   *os.File
-	h   hash.Hash
-	n   int64
+	s    *Bucket
+	ctx  context.Context
+	key  string
+	f    *os.File
+	h    hash.Hash
+	n    int64
+	done bool // spool file removed
 }
 
 func (p *bucketPart) Write(b []byte) (int, error) {
@@ -136,15 +137,22 @@ func (p *bucketPart) Write(b []byte) (int, error) {
 }
 
 func (p *bucketPart) Abort() {
+	if p.done {
+		return
+	}
+	p.done = true
 	p.f.Close()
 	os.Remove(p.f.Name())
 }
 
-// Commit uploads the spooled bytes with IfNotExist. If the upload fails
+// Finish implements Part: the bytes are already in the spool file.
+func (p *bucketPart) Finish() error { return nil }
+
+// Publish uploads the spooled bytes with IfNotExist. If the upload fails
 // because the key exists (or fails in any way), the object at the key is
 // compared with the spooled bytes: the same bytes mean another attempt
 // already published this part (success); other bytes are ErrConflict.
-func (p *bucketPart) Commit() error {
+func (p *bucketPart) Publish() error {
 	defer p.Abort()
 	sum := p.h.Sum(nil)
 	if _, err := p.f.Seek(0, io.SeekStart); err != nil {

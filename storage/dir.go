@@ -79,13 +79,17 @@ func (d *Dir) WriteFile(_ context.Context, key string, data []byte) error {
 	return nil
 }
 
-// Create implements Store: the part is written to ".<name>.tmp" beside the key.
-func (d *Dir) Create(_ context.Context, key string) (Part, error) {
+// Create implements Store: the part is written to tmpName (default
+// ".<name>.tmp") beside the key.
+func (d *Dir) Create(_ context.Context, key, tmpName string) (Part, error) {
 	final := d.Path(key)
 	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(filepath.Dir(final), "."+filepath.Base(final)+".tmp")
+	if tmpName == "" {
+		tmpName = "." + filepath.Base(final) + ".tmp"
+	}
+	tmp := filepath.Join(filepath.Dir(final), tmpName)
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
@@ -96,28 +100,38 @@ func (d *Dir) Create(_ context.Context, key string) (Part, error) {
 type dirPart struct {
 	f          *os.File
 	tmp, final string
+	closed     bool // f is closed
+	published  bool
 }
 
 func (p *dirPart) Write(b []byte) (int, error) { return p.f.Write(b) }
 
-func (p *dirPart) Commit() error {
+// Finish syncs and closes the temporary file.
+func (p *dirPart) Finish() error {
 	if err := p.f.Sync(); err != nil {
-		p.Abort()
 		return err
 	}
-	if err := p.f.Close(); err != nil {
-		os.Remove(p.tmp)
-		return err
-	}
+	p.closed = true
+	return p.f.Close()
+}
+
+// Publish renames the temporary file over the key.
+func (p *dirPart) Publish() error {
 	if err := os.Rename(p.tmp, p.final); err != nil {
-		os.Remove(p.tmp)
 		return err
 	}
+	p.published = true
 	return nil
 }
 
 func (p *dirPart) Abort() {
-	p.f.Close()
+	if p.published {
+		return
+	}
+	if !p.closed {
+		p.f.Close()
+		p.closed = true
+	}
 	os.Remove(p.tmp)
 }
 

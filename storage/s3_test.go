@@ -85,7 +85,7 @@ func TestStoreContract(t *testing.T) {
 				t.Errorf("Size of a missing key: %v", err)
 			}
 			put := func(key, data string) error {
-				p, err := st.Create(ctx, key)
+				p, err := st.Create(ctx, key, "")
 				if err != nil {
 					return err
 				}
@@ -93,7 +93,7 @@ func TestStoreContract(t *testing.T) {
 					p.Abort()
 					return err
 				}
-				return p.Commit()
+				return storage.Commit(p)
 			}
 			key := "runs/part-000000.parquet"
 			big := string(bytes.Repeat([]byte("0123456789abcdef"), 1<<16)) // 1 MiB
@@ -112,7 +112,7 @@ func TestStoreContract(t *testing.T) {
 					t.Errorf("the part was replaced (%d bytes)", len(b))
 				}
 			}
-			p, err := st.Create(ctx, "runs/part-000001.parquet")
+			p, err := st.Create(ctx, "runs/part-000001.parquet", "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -33,8 +33,11 @@ type Store interface {
 	// WriteFile replaces key with data atomically: readers see the old or the
 	// new contents, never a mix (rename locally, one PUT in a bucket).
 	WriteFile(ctx context.Context, key string, data []byte) error
-	// Create starts a write-once object at key (see Part).
-	Create(ctx context.Context, key string) (Part, error)
+	// Create starts a write-once object at key (see Part). tmpName is the
+	// base name of a local directory's temporary file beside the key ("":
+	// ".<name>.tmp"); a bucket ignores it (it spools to the system's
+	// temporary directory).
+	Create(ctx context.Context, key, tmpName string) (Part, error)
 	// Size returns the size of key in bytes; a missing key wraps fs.ErrNotExist.
 	Size(ctx context.Context, key string) (int64, error)
 	// Open returns a reader of key; a missing key wraps fs.ErrNotExist.
@@ -45,15 +48,33 @@ type Store interface {
 	Close() error
 }
 
-// Part is an object being written. Write appends bytes; Commit publishes
-// them at the key (locally: fsync and rename over the key; in a bucket:
-// conditional write that fails with ErrConflict if the key holds other
-// bytes, and succeeds without writing if it holds the same bytes); Abort
-// discards them. Exactly one of Commit and Abort must be called.
+// Part is an object being written, published in two steps so that a caller
+// can record it between them. Write appends bytes. Finish makes them durable
+// where they wait, without anything appearing at the key (locally: sync and
+// close the temporary file; in a bucket they are already spooled to a local
+// file). Publish makes them appear at the key (locally: rename over it; in a
+// bucket: a conditional write that fails with ErrConflict if the key holds
+// other bytes, and succeeds without writing if it holds the same bytes).
+// Abort discards them; it may follow a failed Finish or Publish and is a
+// no-op after a successful Publish.
 type Part interface {
 	io.Writer
-	Commit() error
+	Finish() error
+	Publish() error
 	Abort()
+}
+
+// Commit finishes and publishes p.
+func Commit(p Part) error {
+	if err := p.Finish(); err != nil {
+		p.Abort()
+		return err
+	}
+	if err := p.Publish(); err != nil {
+		p.Abort()
+		return err
+	}
+	return nil
 }
 
 // IsURL reports whether loc is a URL (scheme://…) rather than a path.

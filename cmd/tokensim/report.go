@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
 )
 
@@ -19,6 +20,8 @@ type reportFlags struct {
 	workers   int
 	noFans    bool
 	noSVG     bool
+	verify    bool // check every listed file's SHA-256 (aggregate.VerifyAll)
+	noVerify  bool // check none (aggregate.VerifyNone); default: the files read
 }
 
 func defaultReportFlags() reportFlags {
@@ -37,6 +40,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&rf.workers, "workers", rf.workers, "`N` parallel workers for the aggregation")
 	fs.BoolVar(&rf.noFans, "no-fans", false, "skip the daily steps (no charts over time; faster)")
 	fs.BoolVar(&rf.noSVG, "no-svg", false, "write figures as PNG only")
+	fs.BoolVar(&rf.verify, "verify", false, "check every data file against the SHA-256 in manifest.json, provider_steps included\n(by default the files the report reads are checked)")
+	fs.BoolVar(&rf.noVerify, "no-verify", false, "do not check the data files' SHA-256 (trust them)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR|URL")
 		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
@@ -53,6 +58,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return nil
 		}
 		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if rf.verify && rf.noVerify {
+		return fmt.Errorf("%w: --verify and --no-verify contradict each other", errUsage)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -82,6 +90,12 @@ func buildReport(ctx context.Context, loc string, rf reportFlags, stderr io.Writ
 
 // buildLocalReport is buildReport of a study in a local directory.
 func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+	// One report writer at a time; it first removes what a killed report left.
+	release, err := pipeline.ReportLease(dir)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	ro := reports.DefaultOptions()
 	ro.SVG = !rf.noSVG
 	ro.ToolVersion = toolVersion()
@@ -96,6 +110,12 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 	o.BootstrapMethod = rf.method
 	o.Workers = max(rf.workers, 1)
 	o.Fans = !rf.noFans
+	switch {
+	case rf.verify:
+		o.Verify = aggregate.VerifyAll
+	case rf.noVerify:
+		o.Verify = aggregate.VerifyNone
+	}
 	if err := o.Validate(); err != nil {
 		return "", fmt.Errorf("%w: %w", errUsage, err)
 	}
