@@ -116,9 +116,11 @@ func fetchFile(ctx context.Context, st storage.Store, f FileInfo, path string) e
 	return os.Rename(tmp, path)
 }
 
-// ReportOutputs are the report's outputs under a study: the summary/ and
-// figures/ directories and report.html (Layout.Summary, Figures, Report).
-var ReportOutputs = []string{SummaryDir, FiguresDir, ReportFile}
+// ReportOutputs are what a report and Describe write under a study: the
+// summary/ and figures/ directories, report.html, README.md,
+// datapackage.json, and manifest.json (Describe lists the derived files in
+// it). manifest.json comes last: it names the others.
+var ReportOutputs = []string{SummaryDir, FiguresDir, ReportFile, ReadmeFile, DataPackageFile, ManifestFile}
 
 // PublishReport copies the report's outputs (ReportOutputs) from the local
 // directory dir to st, replacing what is there (they are derived from the

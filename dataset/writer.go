@@ -45,13 +45,19 @@ const (
 // RunKeys are the key columns of the runs table (MODEL-SPEC §4.2), followed
 // in the file by every model.Summary column and one float64 column per swept
 // parameter.
+//
+// Every key is int64 in every table (schema v2): run_id, cell, replicate and
+// day join without casts. Seed is the run's model seed (model.RunSeed, a
+// uint64) stored with the same 64 bits as a signed int64, because Spark, Java
+// and R handle unsigned 64-bit Parquet columns poorly: reinterpret a negative
+// value as uint64 (e.g. `seed::UBIGINT` in DuckDB) to get the model's seed.
 type RunKeys struct {
 	RunID     int64  `parquet:"run_id"`
-	Cell      int32  `parquet:"cell"`
+	Cell      int64  `parquet:"cell"`
 	Scenario  string `parquet:"scenario,dict"`
 	Policy    string `parquet:"policy,dict"`
-	Replicate int32  `parquet:"replicate"`
-	Seed      uint64 `parquet:"seed"`
+	Replicate int64  `parquet:"replicate"`
+	Seed      int64  `parquet:"seed"`
 }
 
 // RunsTable is the dynamic row type of the runs table: RunKeys' fields,
@@ -80,7 +86,7 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 	}
 	for i := 0; i < st.NumField(); i++ {
 		f := st.Field(i)
-		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: f.Tag})
+		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: withEncoding(f)})
 		names[ParquetName(f)] = true
 	}
 	for i, p := range sweepParams {
@@ -142,17 +148,29 @@ type FileMeta struct {
 // Meta… key-value metadata. They are fixed so that a chunk's bytes depend on
 // its rows only.
 func (m FileMeta) Options(table string) []parquet.WriterOption {
-	return []parquet.WriterOption{
+	opts := []parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{Level: zstdLevel}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(PageBufferBytes),
 		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
-		parquet.KeyValueMetadata(MetaConfigHash, m.ConfigHash),
-		parquet.KeyValueMetadata(MetaSeed, strconv.FormatUint(m.Seed, 10)),
-		parquet.KeyValueMetadata(MetaToolVersion, m.ToolVersion),
-		parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(SchemaVersion)),
-		parquet.KeyValueMetadata(MetaStudy, m.Study),
-		parquet.KeyValueMetadata(MetaTable, table),
+	}
+	for _, kv := range m.KeyValues(table) {
+		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
+	}
+	return opts
+}
+
+// KeyValues are the Meta… key-value pairs of a file of table (e.g. "runs",
+// or "summary/metrics" for a summary table), in a fixed order: the
+// provenance every Parquet and Arrow file of a study carries.
+func (m FileMeta) KeyValues(table string) [][2]string {
+	return [][2]string{
+		{MetaConfigHash, m.ConfigHash},
+		{MetaSeed, strconv.FormatUint(m.Seed, 10)},
+		{MetaToolVersion, m.ToolVersion},
+		{MetaSchemaVersion, strconv.Itoa(SchemaVersion)},
+		{MetaStudy, m.Study},
+		{MetaTable, table},
 	}
 }
 
@@ -179,14 +197,15 @@ type Part interface {
 // write-once storage.Part (in a local directory under PartTempName beside
 // the key), hashing it as it goes; Publish makes it appear at its key.
 type PartWriter[T any] struct {
-	table string
-	key   string
-	part  storage.Part
-	buf   *bufio.Writer
-	h     hash.Hash
-	n     int64
-	rows  int64
-	w     *parquet.GenericWriter[T]
+	table  string
+	key    string
+	part   storage.Part
+	buf    *bufio.Writer
+	h      hash.Hash
+	n      int64
+	rows   int64
+	w      *parquet.GenericWriter[T]
+	rowBuf []parquet.Row // WriteDay's rows, reused
 }
 
 // PartTempName is the temporary name of the part file path while owner
@@ -242,6 +261,18 @@ func (p *PartWriter[T]) Write(rows []T) error {
 		return err
 	}
 	p.rows += int64(len(rows))
+	return nil
+}
+
+// WriteDay appends one run's rows of a day table: rows is a slice of t's
+// model row type, k the run's keys and sweep its cell's sweep values. The
+// part must have been created with t.Schema().
+func (p *PartWriter[T]) WriteDay(t *DayTable, k DayKeys, rows any, sweep []SweepValue) error {
+	p.rowBuf = t.AppendRows(p.rowBuf[:0], k, rows, sweep)
+	if _, err := p.w.WriteRows(p.rowBuf); err != nil {
+		return err
+	}
+	p.rows += int64(len(p.rowBuf))
 	return nil
 }
 

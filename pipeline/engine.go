@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -156,6 +157,12 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if e.steps, err = dataset.NewDayTable(dataset.TableSteps, reflect.TypeFor[model.Step](), plan.SweepParams); err != nil {
+		return nil, err
+	}
+	if e.prov, err = dataset.NewDayTable(dataset.TableProviderSteps, reflect.TypeFor[model.ProviderStep](), plan.SweepParams); err != nil {
+		return nil, err
+	}
 	e.owner = shardOwner(opts.Shard, opts.Shards)
 	if e.local {
 		// A local directory: one process per shard (flock). A bucket has no
@@ -211,6 +218,8 @@ type engine struct {
 	meta       dataset.FileMeta
 	owner      string // shardOwner of this process: names its temporary files
 	runs       *dataset.RunsTable
+	steps      *dataset.DayTable // steps rows with their keys and sweep (schema v2)
+	prov       *dataset.DayTable // provider_steps rows, likewise
 
 	state   *shardState
 	done    map[int]bool // chunks complete (any shard)
@@ -649,13 +658,13 @@ type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
 	runs  *dataset.PartWriter[any]
-	steps map[string]*dataset.PartWriter[model.Step]
-	prov  map[string]*dataset.PartWriter[model.ProviderStep]
+	steps map[string]*dataset.PartWriter[any]
+	prov  map[string]*dataset.PartWriter[any]
 }
 
 func (e *engine) newChunk(k int) *chunkWriter {
-	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dataset.PartWriter[model.Step]{},
-		prov: map[string]*dataset.PartWriter[model.ProviderStep]{}}
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dataset.PartWriter[any]{},
+		prov: map[string]*dataset.PartWriter[any]{}}
 }
 
 func (c *chunkWriter) write(r *runResult) error {
@@ -669,37 +678,42 @@ func (c *chunkWriter) write(r *runResult) error {
 		}
 		c.runs = p
 	}
-	row := e.runs.Row(dataset.RunKeys{RunID: r.id, Cell: int32(cell), Scenario: cl.Scenario, Policy: cl.Policy,
-		Replicate: int32(rep), Seed: model.RunSeed(e.plan.Seed, rep)}, &r.sum, cl.Sweep)
+	row := e.runs.Row(dataset.RunKeys{RunID: r.id, Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy,
+		Replicate: int64(rep), Seed: int64(model.RunSeed(e.plan.Seed, rep))}, &r.sum, cl.Sweep)
 	if err := c.runs.Write([]any{row}); err != nil {
 		return err
 	}
 	c.rec.Runs++
+	keys := dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
-		if err := writeDay(c.steps, e, dataset.TableSteps, cl, c.rec.Chunk, r.steps); err != nil {
+		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps); err != nil {
 			return err
 		}
 	}
 	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
-		if err := writeDay(c.prov, e, dataset.TableProviderSteps, cl, c.rec.Chunk, r.prov); err != nil {
+		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cl, keys, r.prov); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeDay[T any](files map[string]*dataset.PartWriter[T], e *engine, table string, cl *Cell, chunk int, rows []T) error {
+// writeDay writes one run's rows (a []model.Step or []model.ProviderStep) to
+// the chunk's part file of table in the cell's Hive partition, creating it
+// on first use.
+func (c *chunkWriter) writeDay(files map[string]*dataset.PartWriter[any], t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
+	e := c.e
 	key := cl.Scenario + "\x00" + cl.Policy
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreateOwnedPart[T](e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(chunk), table, e.owner, e.meta)
+		p, err = dataset.CreateOwnedPart[any](e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), table, e.owner, e.meta, t.Schema())
 		if err != nil {
 			return err
 		}
 		files[key] = p
 	}
-	return p.Write(rows)
+	return p.WriteDay(t, keys, rows, cl.Sweep)
 }
 
 // parts lists the chunk's open files, sorted by path.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,7 @@ func TestReadBack(t *testing.T) {
 		if int64(len(rows)) != fi.Rows {
 			t.Errorf("%s: %d rows, manifest says %d", fi.Path, len(rows), fi.Rows)
 		}
-		if meta[dataset.MetaConfigHash] != m.ConfigHash || meta[dataset.MetaSeed] != "7" || meta[dataset.MetaSchemaVersion] != "1" || meta[dataset.MetaToolVersion] != "test" || meta[dataset.MetaTable] != fi.Table {
+		if meta[dataset.MetaConfigHash] != m.ConfigHash || meta[dataset.MetaSeed] != "7" || meta[dataset.MetaSchemaVersion] != strconv.Itoa(dataset.SchemaVersion) || meta[dataset.MetaToolVersion] != "test" || meta[dataset.MetaTable] != fi.Table {
 			t.Errorf("%s: metadata %v", fi.Path, meta)
 		}
 		switch fi.Table {
@@ -159,7 +160,7 @@ func TestReadBack(t *testing.T) {
 		want := structRow(out.sum)
 		want["run_id"], want["cell"], want["replicate"] = id, int64(c), int64(rep)
 		want["scenario"], want["policy"] = p.Cells[c].Scenario, p.Cells[c].Policy
-		want["seed"] = model.RunSeed(7, rep)
+		want["seed"] = int64(model.RunSeed(7, rep))
 		want["share_cap.cap"] = p.Cells[c].Sweep[0].Value
 		if !reflect.DeepEqual(r, want) {
 			t.Fatalf("run %d:\n got %v\nwant %v", id, r, want)
@@ -181,9 +182,15 @@ func TestReadBack(t *testing.T) {
 		idx[[2]int64{r["run_id"].(int64), r["day"].(int64)}] = r
 	}
 	for id, out := range f.got {
+		c, rep := p.CellOf(id)
 		for _, st := range out.steps {
-			if got := idx[[2]int64{id, int64(st.Day)}]; !reflect.DeepEqual(got, structRow(st)) {
-				t.Fatalf("step run %d day %d:\n got %v\nwant %v", id, st.Day, got, structRow(st))
+			// Tidy steps (schema v2): the run's keys and sweep on every row.
+			want := structRow(st)
+			want["cell"], want["replicate"] = int64(c), int64(rep)
+			want["scenario"], want["policy"] = p.Cells[c].Scenario, p.Cells[c].Policy
+			want["share_cap.cap"] = p.Cells[c].Sweep[0].Value
+			if got := idx[[2]int64{id, st.Day}]; !reflect.DeepEqual(got, want) {
+				t.Fatalf("step run %d day %d:\n got %v\nwant %v", id, st.Day, got, want)
 			}
 		}
 		if len(out.steps) != 8 { // days 4, 8, ..., 28, and the last (30)
@@ -192,6 +199,13 @@ func TestReadBack(t *testing.T) {
 	}
 	if len(provRows) != nWant*6 {
 		t.Errorf("%d provider rows, want %d", len(provRows), nWant*6)
+	}
+	for _, r := range provRows {
+		c, rep := p.CellOf(r["run_id"].(int64))
+		if r["cell"] != int64(c) || r["replicate"] != int64(rep) || r["scenario"] != p.Cells[c].Scenario ||
+			r["policy"] != p.Cells[c].Policy || r["share_cap.cap"] != p.Cells[c].Sweep[0].Value {
+			t.Fatalf("provider row with wrong keys: %v", r)
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"runtime"
 
 	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
 )
@@ -103,7 +104,7 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 		if err != nil {
 			return "", fmt.Errorf("report: %w", err)
 		}
-		return path, nil
+		return path, describe(ctx, dir)
 	}
 	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
@@ -130,5 +131,21 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	return path, nil
+	return path, describe(ctx, dir)
+}
+
+// describe writes the study directory's README.md and datapackage.json and
+// lists every file in its manifest (dataset.Describe), the summary tables
+// documented by aggregate.
+//
+// A study in a bucket is described on a fetched copy and the files written
+// back (atLocalStudy).
+func describe(ctx context.Context, loc string) error {
+	_, err := atLocalStudy(ctx, loc, func(dir string) (string, error) {
+		if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
+			return "", fmt.Errorf("describing the study: %w", err)
+		}
+		return "", nil
+	})
+	return err
 }

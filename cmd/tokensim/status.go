@@ -136,6 +136,9 @@ func atLocalStudy(ctx context.Context, loc string, fn func(dir string) (string, 
 	if _, err := dataset.PublishReport(ctx, st, tmp); err != nil {
 		return "", err
 	}
+	if path == "" {
+		return "", nil
+	}
 	rel, err := filepath.Rel(tmp, path)
 	if err != nil {
 		return "", err
