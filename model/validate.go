@@ -167,6 +167,7 @@ func (p *Params) Validate() error {
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
 
 	c.validateMarket(p) // MODEL-SPEC-v2 §A: market.mode, amm, reserve, arbitrage, holders
+	c.validateLLM(p)    // MODEL-SPEC-v2 §B (llm_params.go)
 
 	// metrics.* (§4.2).
 	if !(p.Metrics.PegBand > 0 && p.Metrics.PegBand < 1) {
