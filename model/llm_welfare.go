@@ -185,7 +185,7 @@ var llmMetrics = []Metric{
 		Lo:          0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 2},
 	{Name: "consumer_welfare_usd", Table: TableRuns, Family: FamilyConsumers, Unit: "USD", Label: "Consumer welfare",
 		Description: "−Σ_t Σ_j D_j,t c*_j,t plus consumers' gains on prepaid CLT balances (MODEL-SPEC-v2 §B.5). Its level is a normalization; the paired difference between two policies is the compensating variation in USD over the horizon: what consumers would pay to have the first instead of the second.",
-		Lo:          unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, Version: 2},
+		Lo:          unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, Version: 2, Key: true},
 	{Name: "inside_share_final", Table: TableRuns, Family: FamilyConsumers, Unit: "share", Label: "Token system's share of demand at the end",
 		Description: "Day-T desired volume inside the token system / all desired volume incl. the outside option (MODEL-SPEC-v2 §B.1).",
 		Lo:          0, Hi: 1, Better: Neutral, Version: 2, Percent: true},

@@ -53,7 +53,7 @@ func TestScorecardFromRuns(t *testing.T) {
 	for _, f := range sc.Families {
 		keys = append(keys, f.Metric.Name)
 	}
-	if want := []string{"peg_mad", "hhi_final", "provider_profit_usd", "satisfaction"}; !slices.Equal(keys, want) {
+	if want := []string{"peg_mad", "hhi_final", "provider_profit_usd", "consumer_welfare_usd"}; !slices.Equal(keys, want) {
 		t.Fatalf("key metrics %v, want %v", keys, want)
 	}
 	if len(sc.Policies) != 2 || sc.Policies[0].Name != "fund" || sc.Policies[1].Name != "all" || sc.Policies[0].Label != "Stabilization fund" {
