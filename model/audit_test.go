@@ -19,7 +19,7 @@ import (
 // buy − fund sell (USD at P_t−1) and ΔS_t = issued − burned.
 func TestAuditPriceEquation(t *testing.T) {
 	sc := Scenarios()[ScenarioVolatility]
-	p, err := Resolve(Default(), sc, Policies()[PolicyAll])
+	p, err := Resolve(DefaultV1(), sc, Policies()[PolicyAll]) // v1's formulas (spot hedging, fixed quality)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -276,8 +276,17 @@ func TestAuditElasticityUnderIndexedPricing(t *testing.T) {
 // §10, and the `realized_vol` column from the recorded log returns.
 func TestAuditRunMetricsFromDays(t *testing.T) {
 	spec := cellSpec(t, ScenarioVolatileCentralized, PolicyAll, 500, 365, 3)
+	// No exits: an exited provider's last lots are sold after its last
+	// provider_steps row, so its profit could not be recomputed from them
+	// (under v2 grants buy quality, not cash, so an entrant without customers
+	// runs out of cash: no entry either).
+	spec.Params.Providers.RunwayDays = 1000
+	spec.Params.Entry.RatePerYear = 0
 	var r Runner
 	sum, rec := recordAll(t, &r, spec)
+	if sum.Exits != 0 {
+		t.Fatalf("%d exits with a 1,000-day runway and no entry", sum.Exits)
+	}
 	p := &spec.Params
 	T := float64(len(rec.steps))
 	paidCLT, costUSD, served, supply := 0.0, 0.0, 0.0, 0.0

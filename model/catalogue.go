@@ -98,7 +98,8 @@ func LookupMetric(t Table, name string) (Metric, bool) {
 // mechanism file declares its own `var …Metrics = []Metric{…}` and is listed
 // here once, in report order.
 var catalogueV2 = concatMetrics(
-// market (v2 §A), LLM market (§B), levers (§C): one line each.
+	// market (v2 §A), LLM market (§B), levers (§C): one line each.
+	leverMetrics, // levers (§C; levers.go)
 )
 
 func concatMetrics(parts ...[]Metric) []Metric {

@@ -98,9 +98,10 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	closeTo(t, label+": pool USD", a.PoolFinalUSD, a.PoolInitialUSD+a.PoolFeeUSD-a.PoolBuybackUSD-a.PoolGrantsUSD, a.PoolFeeUSD+a.PoolInitialUSD)
 	closeTo(t, label+": grants paid = received", a.ProviderGrantsUSD, a.PoolGrantsUSD, a.PoolInitialUSD)
 	usd := a.ConsumerSpentUSD
-	closeTo(t, label+": provider revenue = sales − hedging cost", a.ProviderRevenueUSD, a.ProviderSalesUSD-a.HedgeCostUSD, usd)
+	closeTo(t, label+": provider revenue = sales − hedging cost + futures P&L", a.ProviderRevenueUSD, a.ProviderSalesUSD-a.HedgeCostUSD+a.HedgePnLUSD, usd)
 	closeTo(t, label+": provider cash", a.ProviderCashFinalUSD,
-		a.ProviderCashInjectedUSD+a.ProviderRevenueUSD-a.ProviderCostUSD+a.ProviderGrantsUSD, usd)
+		a.ProviderCashInjectedUSD+a.ProviderRevenueUSD-a.ProviderCostUSD+a.ProviderGrantsUSD-a.ProviderGrantsInvestedUSD, usd)
+	closeTo(t, label+": summary hedge P&L", sum.HedgePnLUSD, a.HedgePnLUSD, usd)
 	closeTo(t, label+": summary profit", sum.ProviderProfitUSD, a.ProviderRevenueUSD-a.ProviderCostUSD, usd)
 	closeTo(t, label+": market flow", a.NetFlowUSD,
 		a.ConsumerSpentUSD-a.PoolFeeUSD+a.PoolBuybackUSD-a.ProviderSalesUSD+a.FundBuyUSD-a.FundSellUSD, usd)
@@ -112,9 +113,12 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	// USD: what consumers spent ends with the pool, providers, fund, the
 	// outside market (which receives the net buy flow Σ Flow_t) or leaves as
 	// costs and hedging fees.
-	in := a.ConsumerSpentUSD + a.PoolInitialUSD + a.ProviderCashInjectedUSD + a.FundInitialUSD
-	out := a.PoolFinalUSD + a.ProviderCashFinalUSD + a.FundFinalUSD + a.ProviderCostUSD + a.HedgeCostUSD + a.NetFlowUSD
-	closeTo(t, label+": USD balance", out, in, in)
+	// Futures P&L comes from an outside counterparty; grants spent on quality
+	// or cost leave the system like costs (MODEL-SPEC-v2 §C).
+	in := a.ConsumerSpentUSD + a.PoolInitialUSD + a.ProviderCashInjectedUSD + a.FundInitialUSD + a.HedgePnLUSD
+	out := a.PoolFinalUSD + a.ProviderCashFinalUSD + a.FundFinalUSD + a.ProviderCostUSD + a.HedgeCostUSD + a.NetFlowUSD +
+		a.ProviderGrantsInvestedUSD
+	closeTo(t, label+": USD balance", out, in, math.Abs(in)+math.Abs(a.HedgePnLUSD))
 	if a.ProviderHeldFinalCLT < -1e-6 || a.FundFinalCLT < -1e-6 || a.FundFinalUSD < -1e-6 {
 		t.Errorf("%s: negative stock: held %v fund %v CLT %v USD", label, a.ProviderHeldFinalCLT, a.FundFinalCLT, a.FundFinalUSD)
 	}

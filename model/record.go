@@ -94,6 +94,12 @@ type Summary struct {
 	CapBlockedDays    int32 `parquet:"cap_blocked_days" json:"cap_blocked_days"`
 	GrantsBlockedDays int32 `parquet:"grants_blocked_days" json:"grants_blocked_days"`
 	ConsumerDays      int64 `parquet:"consumer_days" json:"consumer_days"`
+	// Levers (MODEL-SPEC-v2 §C, §D; levers.go).
+	LeaderChanges     int32   `parquet:"leader_changes" json:"leader_changes"`
+	HedgePnLUSD       float64 `parquet:"hedge_pnl_usd" json:"hedge_pnl_usd"`
+	CaptureDays       int32   `parquet:"capture_days" json:"capture_days"`
+	CapInForceDays    int32   `parquet:"cap_in_force_days" json:"cap_in_force_days"`
+	GrantsInForceDays int32   `parquet:"grants_in_force_days" json:"grants_in_force_days"`
 }
 
 // Recorder receives a run's day records as they are produced. The pointers are

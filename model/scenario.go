@@ -86,6 +86,7 @@ var (
 	centralizationOverrides = []Override{
 		{"centralization.quality_growth_per_year", 0.10},
 		{"network.effect", 0.8},
+		{"centralization.breakthrough_size", 0.10}, // v2 §C.1 (mode breakthrough; inert under ramp)
 	}
 	levers = map[string][]Override{
 		PolicyFund:           {{"fund.enabled", true}},

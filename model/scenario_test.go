@@ -66,12 +66,13 @@ func TestScenarioValues(t *testing.T) {
 	// centralization: quality growth 0.10/yr and network effect 0.8, pegged.
 	for _, name := range []string{"centralization", "volatile_centralized"} {
 		p := resolveT(t, name, "none")
-		if p.Centralization.QualityGrowthPerYear != 0.10 || p.Network.Effect != 0.8 {
-			t.Errorf("%s: quality growth %v, network effect %v; want 0.10 and 0.8 (MODEL-SPEC §5, §7)",
-				name, p.Centralization.QualityGrowthPerYear, p.Network.Effect)
+		if p.Centralization.QualityGrowthPerYear != 0.10 || p.Network.Effect != 0.8 || p.Centralization.BreakthroughSize != 0.10 {
+			t.Errorf("%s: quality growth %v, network effect %v, breakthrough %v; want 0.10, 0.8 and 0.10 (MODEL-SPEC §5, §7; v2 §C.1)",
+				name, p.Centralization.QualityGrowthPerYear, p.Network.Effect, p.Centralization.BreakthroughSize)
 		}
 		q := p.Clone()
 		q.Centralization.QualityGrowthPerYear, q.Network.Effect = def.Centralization.QualityGrowthPerYear, def.Network.Effect
+		q.Centralization.BreakthroughSize = def.Centralization.BreakthroughSize
 		if !reflect.DeepEqual(q, def) {
 			t.Errorf("%s changes more than quality growth and network effect", name)
 		}

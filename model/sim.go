@@ -59,6 +59,14 @@ type prov struct {
 	feeUSDSum float64
 	stakeInit float64 // initial daily revenue: the stake on day 1
 	stake     float64 // today's stake (unnormalized)
+
+	// MODEL-SPEC-v2 §C (levers.go).
+	qBase   float64 // b_i: quality before investment; falls with obsolescence
+	capUSD  float64 // K_i: cumulative investment in quality (grants, R&D), USD
+	costUSD float64 // cumulative grants spent on marginal cost, USD
+	mcost0  float64 // marginal cost before grant-funded reductions, USD per Mtok
+	futH    float64 // futures hedge ratio (hedging.mode futures)
+	futN    float64 // short CLT futures position, CLT
 }
 
 // consumer is one consumer's state (MODEL-SPEC §1). dsc caches
@@ -133,6 +141,8 @@ type sim struct {
 	aud  Audit
 	step Step
 	ps   ProviderStep
+
+	lv leverState // MODEL-SPEC-v2 §C (levers.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -218,7 +228,7 @@ func checkSpec(spec *RunSpec) error {
 		return fmt.Errorf("%w: pricing.reprice_interval_days = %d: must be ≥ 0", ErrInvalidParam, p.Pricing.RepriceIntervalDays)
 	case p.CircuitBreaker.Enabled && p.CircuitBreaker.WindowDays < 1:
 		return fmt.Errorf("%w: circuit_breaker.window_days = %d: must be ≥ 1", ErrInvalidParam, p.CircuitBreaker.WindowDays)
-	case p.Governance.Mode == GovernanceStakeVote && p.Governance.VoteIntervalDays < 1:
+	case p.Governance.Mode != GovernanceNone && p.Governance.VoteIntervalDays < 1:
 		return fmt.Errorf("%w: governance.vote_interval_days = %d: must be ≥ 1", ErrInvalidParam, p.Governance.VoteIntervalDays)
 	case !(p.Market.Peg > 0):
 		return fmt.Errorf("%w: market.peg = %v: must be > 0", ErrInvalidParam, p.Market.Peg)
@@ -349,6 +359,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 		s.provs = append(s.provs, pr)
 		s.aud.ProviderCashInjectedUSD += pr.cash
 	}
+	s.initLevers()
 	s.minXi0 = math.Inf(1)
 	for i := range s.provs {
 		s.provs[i].xi -= maxXi

@@ -30,9 +30,10 @@ func (m *memRec) row(t *testing.T, d int, name string) ProviderStep {
 
 // quietParams is the default model with a near-deterministic token market
 // (σ ≈ 1e-7 a day, no jumps, no peg reversion, infinite depth, no issuance, no
-// entry), so that days can be computed by hand.
+// entry), so that days can be computed by hand. It starts from DefaultV1: the
+// days are computed by MODEL-SPEC v1's formulas.
 func quietParams() Params {
-	p := Default()
+	p := DefaultV1()
 	p.Consumers.Count = 300
 	p.Market.JumpRatePerYear = 0
 	p.Market.DepthUSD = math.Inf(1)
@@ -287,7 +288,7 @@ func TestDayGovernanceBlock(t *testing.T) {
 	p.Consumers.DemandSigma = 0
 	p.ShareCap.Enabled, p.ShareCap.Cap = true, 0.28
 	p.Grants.Enabled = true
-	p.Governance = GovernanceParams{Mode: GovernanceStakeVote, VoteIntervalDays: 5, Threshold: 2.0 / 3}
+	p.Governance.Mode, p.Governance.VoteIntervalDays, p.Governance.Threshold = GovernanceStakeVote, 5, 2.0/3
 	spec := RunSpec{Params: p, Schedule: pegged(), HorizonDays: 12, Seed: 8}
 	s := newSim(t, &spec)
 

@@ -47,6 +47,11 @@ type Audit struct {
 	NetFlowUSD                                float64 // Σ_t Flow_t
 	IssuedCLT, BurnedCLT, SupplyChangeCLT     float64 // totals: issued, burned, S_T − S_0
 	HaltedDays, ProvidersEver, ProvidersFinal int
+	// MODEL-SPEC-v2 §C (levers.go): grants spent on quality or marginal cost
+	// instead of cash (they leave the providers' cash), and the futures
+	// hedges' P&L (paid to or from an outside counterparty; part of revenue).
+	ProviderGrantsInvestedUSD float64
+	HedgePnLUSD               float64
 }
 
 // welford accumulates a sample mean and variance (Welford 1962).
@@ -188,6 +193,7 @@ func (s *sim) summary() (Summary, error) {
 	au.ProvidersEver, au.ProvidersFinal = len(s.provs), nFinal
 	au.HaltedDays = a.haltedDays
 
+	s.leverSummary(&sum)
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err
 	}

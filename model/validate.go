@@ -158,13 +158,15 @@ func (p *Params) Validate() error {
 	c.unit("grants.payout_rate", p.Grants.PayoutRate)
 	c.unit("grants.small_share", p.Grants.SmallShare)
 	switch p.Governance.Mode {
-	case GovernanceNone, GovernanceStakeVote:
+	case GovernanceNone, GovernanceStakeVote, GovernanceOneMemberOneVote, GovernanceQuadratic:
 	default:
 		c.add("governance.mode", p.Governance.Mode,
-			fmt.Sprintf("must be one of %q, %q", GovernanceNone, GovernanceStakeVote))
+			fmt.Sprintf("must be one of %q, %q, %q, %q", GovernanceNone, GovernanceStakeVote,
+				GovernanceOneMemberOneVote, GovernanceQuadratic))
 	}
 	c.intMin("governance.vote_interval_days", p.Governance.VoteIntervalDays, 1)
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
+	c.levers(p) // MODEL-SPEC-v2 §C (levers.go)
 
 	// metrics.* (§4.2).
 	if !(p.Metrics.PegBand > 0 && p.Metrics.PegBand < 1) {

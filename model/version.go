@@ -32,7 +32,9 @@ type mechanism struct {
 
 // v2Mechanisms lists the v2 mechanisms in spec order (§A, §B, §C); each
 // mechanism file declares its `mechanism` value and is listed here once.
-var v2Mechanisms = []mechanism{}
+var v2Mechanisms = []mechanism{
+	capabilityMechanism, hedgingMechanism, governanceMechanism, // levers (§C; levers.go)
+}
 
 // DefaultV1 returns MODEL-SPEC v1's parameters (§7): model.version 1 with
 // every v2 switch at its v1 value. Runs from it reproduce v0.1 bit for bit.

@@ -47,6 +47,12 @@ var knownMetrics = []MetricInfo{
 	// Governance.
 	{"cap_blocked_days", FamilyGovernance, "days", "Days the share cap was blocked by vote", LowerIsBetter, true, 0, true},
 	{"grants_blocked_days", FamilyGovernance, "days", "Days grants were blocked by vote", LowerIsBetter, true, 0, true},
+	// Levers (MODEL-SPEC-v2 §C; model/levers.go's catalogue entries).
+	{"leader_changes", FamilyDiversity, "changes", "Changes of the largest provider", Neutral, true, 0, false},
+	{"hedge_pnl_usd", FamilyProfitability, "USD", "Providers' futures hedge P&L", Neutral, false, 0, true},
+	{"capture_days", FamilyGovernance, "policy-days", "Days a policy most providers wanted was voted down", LowerIsBetter, true, 0, true},
+	{"cap_in_force_days", FamilyGovernance, "days", "Days the share cap was in force", Neutral, true, 0, true},
+	{"grants_in_force_days", FamilyGovernance, "days", "Days grants were in force", Neutral, true, 0, true},
 }
 
 // neverColumns are metrics whose value −1 means "never" (MODEL-SPEC §4.2):
