@@ -60,7 +60,7 @@ func (s *sim) dayStep(t int) error {
 	// 7. Provider sales, costs, cash, exits (§2.5); futures marks (v2 §C.2).
 	s.futuresPrice(pPrev)
 	s.providersDay(t, pPrev)
-	s.hedgePositions(t)
+	s.hedgePositions()
 
 	// 8. Fund trades on P_t−1 (§2.7).
 	if p.Fund.Enabled && !d.halted {
@@ -496,7 +496,7 @@ func (s *sim) providersDay(t int, pPrev float64) {
 			pr.costToday = pr.mcost*pr.vol + pr.fixed
 		}
 		if s.lv.perProv {
-			s.providerLevers(pr) // futures mark and R&D (v2 §C.1, §C.2; levers.go)
+			s.providerLevers(i, pr, t, pPrev) // futures mark and R&D (v2 §C.1, §C.2; levers.go)
 		}
 		pr.cash += pr.revToday - pr.costToday
 		pr.revCum += pr.revToday

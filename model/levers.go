@@ -163,6 +163,9 @@ type leverState struct {
 	rBasis, rGov *rand.Rand
 
 	fNow, fLast float64 // futures price today and at the last mark, USD/CLT
+	// lockUSD and lockCLT run beside sim.lots: per lot, h × Σ x F_r (USD) and
+	// the CLT Σ x covered, for hedge accounting (providerLevers).
+	lockUSD, lockCLT []float64
 
 	top                                       int // provider with the largest share on the last day, −1 none
 	leaderChanges, captureDays                int
@@ -193,6 +196,7 @@ func (s *sim) initLevers() {
 	lv.leaderChanges, lv.captureDays, lv.capDays, lv.grantsDays = 0, 0, 0, 0
 	lv.capCapt, lv.grantsCapt = false, false
 	lv.hedgePnL = 0
+	lv.lockUSD, lv.lockCLT = lv.lockUSD[:0], lv.lockCLT[:0]
 	if lv.fut {
 		if lv.cBasis == nil {
 			lv.cBasis = new(rand.ChaCha8)
@@ -222,7 +226,7 @@ func (s *sim) initLevers() {
 // futures hedging, its futures hedge ratio (its spot hedge ratio is then 0).
 func (s *sim) initProvLevers(pr *prov) {
 	pr.qBase, pr.capUSD, pr.costUSD, pr.mcost0 = pr.q, 0, 0, pr.mcost
-	pr.futH, pr.futN = 0, 0
+	pr.futH, pr.futN, pr.hedgeDef, pr.lockOver, pr.lockOverCLT = 0, 0, 0, 0, 0
 	if s.lv.fut {
 		pr.futH, pr.hedge = pr.hedge, 0
 	}
@@ -279,7 +283,7 @@ func (s *sim) receiveGrant(pr *prov, usd float64) {
 }
 
 // futuresPrice draws today's futures price F = P_t−1 × exp(σ_b z − σ_b²/2)
-// (basis noise with mean 1; §C.2). One normal a day under futures hedging.
+// (basis noise with mean 1; §C.2), one normal a day under futures hedging.
 func (s *sim) futuresPrice(pPrev float64) {
 	if !s.lv.fut {
 		return
@@ -289,20 +293,57 @@ func (s *sim) futuresPrice(pPrev float64) {
 	s.lv.fNow = pPrev * math.Exp(sd*z-sd*sd/2)
 }
 
-// providerLevers is called by providersDay for every provider after its
-// revenue and costs of the day are known and before its cash and exit
-// (§C.1, §C.2). It marks the provider's short futures to market — the P&L
-// −N × (F_t − F_last) less funding, paid into or out of cash at once as part
-// of revenue — and expenses R&D: rd_share of the day's positive operating
-// profit, added to costs and to the provider's quality investment K.
-func (s *sim) providerLevers(pr *prov) {
+// heldCLT returns the CLT provider i holds awaiting sale (lots, overdue and
+// spot-hedged CLT).
+func (s *sim) heldCLT(i int) float64 {
+	pr := &s.provs[i]
+	held := pr.overdue + pr.hedgeWait
+	for x := 0; x < s.nSlot; x++ {
+		held += s.lots[i*s.nSlot+x]
+	}
+	return held
+}
+
+// providerLevers is called by providersDay for provider i on day t after
+// its revenue and costs of the day are known and before its cash and exit
+// (§C.1, §C.2).
+//
+// Futures: the short position N set yesterday is marked to market, P&L
+// −N × (F_t − F_last), and pays funding funding_rate/365 × N × F_last, both
+// through cash at once (margin: a loss in a rally can make a thin-cash
+// provider exit). Funding is an expense of the day. The mark-to-market P&L is
+// recognized in revenue when the hedged CLT is sold (cash-flow hedge
+// accounting, IFRS 9 §6.5.11): each lot is locked at the futures price of the
+// day its position was opened, F_r, so its sale at P_t−1 books
+// x × ((1 − h) P_t−1 + h F_r) plus the basis difference h x (P_t−1 − F_t).
+//
+// R&D: rd_share of the day's positive operating profit (revenue − costs) is
+// spent on quality: added to costs and to the provider's investment K.
+func (s *sim) providerLevers(i int, pr *prov, t int, pPrev float64) {
 	p := s.p
-	if s.lv.fut && pr.futN != 0 {
+	if s.lv.fut {
 		lv := &s.lv
-		pnl := -pr.futN*(lv.fNow-lv.fLast) - p.Hedging.FundingRatePerYear/365*pr.futN*lv.fLast
-		pr.revToday += pnl
-		lv.hedgePnL += pnl
-		s.aud.HedgePnLUSD += pnl
+		mtm, fund := 0.0, 0.0
+		if pr.futN != 0 {
+			mtm = -pr.futN * (lv.fNow - lv.fLast)
+			fund = p.Hedging.FundingRatePerYear / 365 * pr.futN * lv.fLast
+			lv.hedgePnL += mtm - fund
+			s.aud.HedgePnLUSD += mtm - fund
+		}
+		// Today's sale slot (moved to overdue by providersDay) takes its lock along.
+		if li := i*s.nSlot + t%s.nSlot; li < len(lv.lockUSD) {
+			pr.lockOver += lv.lockUSD[li]
+			pr.lockOverCLT += lv.lockCLT[li]
+			lv.lockUSD[li], lv.lockCLT[li] = 0, 0
+		}
+		rec := -fund
+		if pr.revToday > 0 { // the overdue CLT was sold today (spot hedge ratio is 0)
+			rec += pr.lockOver - pr.futH*pr.lockOverCLT*lv.fNow
+			pr.lockOver, pr.lockOverCLT = 0, 0
+		}
+		pr.hedgeDef += mtm - fund - rec
+		pr.revToday += rec
+		pr.cash += mtm - fund - rec // the rest moves cash now; rec does through revenue
 	}
 	if rd := p.Providers.RDShare; rd > 0 && pr.active {
 		if op := pr.revToday - pr.costToday; op > 0 {
@@ -314,30 +355,59 @@ func (s *sim) providerLevers(pr *prov) {
 }
 
 // hedgePositions sets each provider's short futures position after the day's
-// sales (§C.2): hedge_ratio × its CLT exposure, the CLT it holds (lots awaiting
-// sale) plus the receipts it expects at its current CLT price until the next
-// repricing (today's fee receipts a day). A provider that exited holds none.
-func (s *sim) hedgePositions(t int) {
+// sales (§C.2): hedge_ratio × the CLT it holds, i.e. the receipts of the
+// holding period (hold_days) awaiting sale, and locks newly held CLT at
+// today's futures price. Receipts expected later are not hedged: their CLT
+// quantity is not fixed — demand responds to the USD cost π × P with
+// elasticity ε, so a provider's USD revenue per day moves with (π P)^(1−ε),
+// nearly insensitive to P at ε ≈ 1.2, and a short on them would add exposure
+// rather than remove it (docs/model.md section C). A provider that exited
+// holds none: its locks are realized at today's price.
+func (s *sim) hedgePositions() {
 	if !s.lv.fut {
 		return
 	}
-	ahead := 0
-	if k := s.p.Pricing.RepriceIntervalDays; k > 0 {
-		ahead = k - t%k - 1
-	}
+	lv := &s.lv
+	lv.lockUSD = growF(lv.lockUSD, len(s.lots))
+	lv.lockCLT = growF(lv.lockCLT, len(s.lots))
+	f := lv.fNow
 	for i := range s.provs {
 		pr := &s.provs[i]
-		if !pr.active || pr.futH == 0 {
+		if pr.futH == 0 {
 			pr.futN = 0
 			continue
 		}
-		held := pr.overdue + pr.hedgeWait
-		for x := 0; x < s.nSlot; x++ {
-			held += s.lots[i*s.nSlot+x]
+		base := i * s.nSlot
+		if !pr.active {
+			for x := 0; x < s.nSlot; x++ {
+				pr.lockOver += lv.lockUSD[base+x]
+				pr.lockOverCLT += lv.lockCLT[base+x]
+				lv.lockUSD[base+x], lv.lockCLT[base+x] = 0, 0
+			}
+			pr.lockOver -= pr.futH * pr.lockOverCLT * f
+			pr.lockOverCLT = 0
+			pr.futN = 0
+			continue
 		}
-		pr.futN = pr.futH * (held + pr.feeCLT*float64(ahead))
+		for x := 0; x < s.nSlot; x++ {
+			if add := s.lots[base+x] - lv.lockCLT[base+x]; add > 0 {
+				lv.lockUSD[base+x] += pr.futH * add * f
+				lv.lockCLT[base+x] = s.lots[base+x]
+			}
+		}
+		pr.futN = pr.futH * s.heldCLT(i)
 	}
-	s.lv.fLast = s.lv.fNow
+	lv.fLast = f
+}
+
+// hedgeDeferred returns the futures P&L paid through cash but not yet
+// recognized in revenue, summed over providers (the audit's final balance).
+func (s *sim) hedgeDeferred() float64 {
+	x := 0.0
+	for i := range s.provs {
+		x += s.provs[i].hedgeDef
+	}
+	return x
 }
 
 // leverMetricsDay updates the §D counters at the end of day t: a change of

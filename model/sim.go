@@ -61,12 +61,15 @@ type prov struct {
 	stake     float64 // today's stake (unnormalized)
 
 	// MODEL-SPEC-v2 §C (levers.go).
-	qBase   float64 // b_i: quality before investment; falls with obsolescence
-	capUSD  float64 // K_i: cumulative investment in quality (grants, R&D), USD
-	costUSD float64 // cumulative grants spent on marginal cost, USD
-	mcost0  float64 // marginal cost before grant-funded reductions, USD per Mtok
-	futH    float64 // futures hedge ratio (hedging.mode futures)
-	futN    float64 // short CLT futures position, CLT
+	qBase    float64 // b_i: quality before investment; falls with obsolescence
+	capUSD   float64 // K_i: cumulative investment in quality (grants, R&D), USD
+	costUSD  float64 // cumulative grants spent on marginal cost, USD
+	mcost0   float64 // marginal cost before grant-funded reductions, USD per Mtok
+	futH     float64 // futures hedge ratio (hedging.mode futures)
+	futN     float64 // short CLT futures position, CLT
+	hedgeDef float64 // futures P&L paid through cash but not yet recognized in revenue, USD
+	// Hedge locks of CLT awaiting sale that left the lot ring (overdue): h × Σ x F_r, USD, and Σ x, CLT.
+	lockOver, lockOverCLT float64
 }
 
 // consumer is one consumer's state (MODEL-SPEC §1). dsc caches

@@ -52,6 +52,7 @@ type Audit struct {
 	// hedges' P&L (paid to or from an outside counterparty; part of revenue).
 	ProviderGrantsInvestedUSD float64
 	HedgePnLUSD               float64
+	HedgeDeferredUSD          float64 // futures P&L paid in cash, not yet recognized in revenue (final)
 }
 
 // welford accumulates a sample mean and variance (Welford 1962).
@@ -186,6 +187,7 @@ func (s *sim) summary() (Summary, error) {
 		}
 	}
 	au.ProviderHeldFinalCLT = held
+	au.HedgeDeferredUSD = s.hedgeDeferred()
 	au.ProviderCashFinalUSD = cash
 	au.IssuedCLT = sum.IssuedCLT
 	au.BurnedCLT = sum.BurnedCLT
