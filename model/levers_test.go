@@ -164,9 +164,14 @@ func (r *revVar) ProviderStep(*ProviderStep) {}
 // (paired sign test). R&D and entry are off and the basis noise is 0 so that
 // the hedge is the only difference between the runs of a replicate. Beyond
 // 0.5 the variance no longer falls in most replicates (measured: 0.5 → 0.75
-// falls in 24 of 40, 0.75 → 1 in 14 of 40): the minimum-variance hedge
-// ratio is interior; docs/model.md section C reports it and the steps above
-// 0.5 are logged, not asserted.
+// falls in 24 of 40, 0.75 → 1 in 14 of 40): the minimum-variance hedge ratio
+// is interior because the peg reverts. A hedged lot is worth about
+// x(P_r + (1 − h)Δ) with Δ the price change over the holding period; with
+// reversion Cov(ln P_r − ln peg, Δ) < 0, so the variance
+// V_P + (1 − h)²V_Δ + 2(1 − h)C (for ε = 0; the demand response scales the
+// C term by 1 − ε) is smallest at 1 − h* = −C/V_Δ > 0: holding CLT that
+// reverts to the peg is itself a partial hedge (docs/model.md section C).
+// The steps above 0.5 are logged, not asserted.
 func TestHedgeRevenueVarianceFalls(t *testing.T) {
 	n := 40
 	if testing.Short() {

@@ -110,6 +110,7 @@ func Scenarios() map[string]Scenario {
 		ScenarioCentralization: {Name: ScenarioCentralization, Overrides: centralizationOverrides, Schedule: pegged},
 		ScenarioVolatileCentralized: {Name: ScenarioVolatileCentralized, Overrides: centralizationOverrides,
 			Schedule: volatilitySchedule},
+		ScenarioLLMMarket2023: llmMarket2023(), // MODEL-SPEC-v2 §C.4 (llmmarket.go); not in ScenarioNames
 	}
 }
 
@@ -129,7 +130,9 @@ func Policies() map[string]Policy {
 	return out
 }
 
-// ScenarioNames and PolicyNames list the built-in names in the spec's order.
+// ScenarioNames and PolicyNames list the built-in names in the spec's order
+// (MODEL-SPEC §5; the default study runs these scenarios). Scenarios also
+// holds llm_market_2023 (MODEL-SPEC-v2 §C.4), a check run over two years.
 func ScenarioNames() []string {
 	return []string{ScenarioBaseline, ScenarioVolatility, ScenarioCentralization, ScenarioVolatileCentralized}
 }

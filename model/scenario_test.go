@@ -42,7 +42,8 @@ func TestBuiltinNames(t *testing.T) {
 	wantSc := []string{"baseline", "volatility", "centralization", "volatile_centralized"}
 	wantPo := []string{"none", "fund", "circuit_breaker", "share_cap", "grants", "burn_buyback",
 		"indexed_pricing", "hedging", "all", "all_governed"}
-	if !reflect.DeepEqual(ScenarioNames(), wantSc) || !reflect.DeepEqual(names(sc), names(wantSc)) {
+	allSc := append(append([]string(nil), wantSc...), ScenarioLLMMarket2023) // v2 §C.4, not in ScenarioNames
+	if !reflect.DeepEqual(ScenarioNames(), wantSc) || !reflect.DeepEqual(names(sc), names(allSc)) {
 		t.Errorf("scenarios %v / %v, want %v (MODEL-SPEC §5)", ScenarioNames(), sc, wantSc)
 	}
 	if !reflect.DeepEqual(PolicyNames(), wantPo) || !reflect.DeepEqual(names(po), names(wantPo)) {
