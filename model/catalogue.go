@@ -13,6 +13,8 @@ const (
 	FamilyConsumers     Family = "consumers" // consumer welfare, cost and service
 	FamilyToken         Family = "token"
 	FamilyGovernance    Family = "governance"
+	// FamilyOther holds uncatalogued numeric columns found in a dataset.
+	FamilyOther Family = "other"
 )
 
 // Direction says which way a metric is better.
@@ -24,6 +26,19 @@ const (
 	LowerIsBetter
 	HigherIsBetter
 )
+
+// Sign is +1 for HigherIsBetter, −1 for LowerIsBetter and 0 for Neutral:
+// the sign of a change that is an improvement (the summary tables' `better`
+// column).
+func (d Direction) Sign() int {
+	switch d {
+	case HigherIsBetter:
+		return 1
+	case LowerIsBetter:
+		return -1
+	}
+	return 0
+}
 
 // Table names a dataset table a metric is a column of.
 type Table string
@@ -63,6 +78,22 @@ type Metric struct {
 	LeverOnly string
 	// Version is the model version that introduced the metric (1 or 2).
 	Version int
+	// MinusOneIsNever marks day numbers and day counts whose value −1 means
+	// the event never happened (MODEL-SPEC §4.2): readers treat −1 as missing
+	// in distributions and effects, and events use the raw value.
+	MinusOneIsNever bool
+}
+
+// NonNegative reports whether the metric's natural range excludes negative
+// values (Lo ≥ 0).
+func (m *Metric) NonNegative() bool { return m.Lo >= 0 }
+
+// Max is the metric's finite upper bound, or 0 when it has none.
+func (m *Metric) Max() float64 {
+	if math.IsNaN(m.Hi) || math.IsInf(m.Hi, 0) {
+		return 0
+	}
+	return m.Hi
 }
 
 var (
@@ -75,6 +106,17 @@ func Catalogue() []Metric {
 	out := make([]Metric, 0, len(catalogueV1)+len(catalogueV2))
 	out = append(out, catalogueV1...)
 	out = append(out, catalogueV2...)
+	return out
+}
+
+// CatalogueOf returns the catalogued metrics of table t in report order (a copy).
+func CatalogueOf(t Table) []Metric {
+	var out []Metric
+	for _, m := range Catalogue() {
+		if m.Table == t {
+			out = append(out, m)
+		}
+	}
 	return out
 }
 
@@ -118,8 +160,8 @@ var catalogueV1 = []Metric{
 	{Name: "peg_mad", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Mean distance from the peg", Description: "Mean over days of |P_t − peg| in USD per CLT.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
 	{Name: "days_outside_band_frac", Table: TableRuns, Family: FamilyStability, Unit: "fraction of days", Label: "Days outside the peg band", Description: "Fraction of days with |P/peg − 1| > metrics.peg_band.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
 	{Name: "halts", Table: TableRuns, Family: FamilyStability, Unit: "halts", Label: "Circuit-breaker halts", Description: "Number of circuit-breaker triggers.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "circuit_breaker", Version: 1},
-	{Name: "fund_depleted_day", Table: TableRuns, Family: FamilyStability, Unit: "day", Label: "Day the fund ran out", Description: "First day either fund reserve falls below 1% of its initial value.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "fund", Version: 1},
-	{Name: "recovery_days", Table: TableRuns, Family: FamilyStability, Unit: "days", Label: "Days to return to the band after the largest shock", Description: "Days from the last day of the largest scheduled shock until the price is back inside the peg band.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
+	{Name: "fund_depleted_day", Table: TableRuns, Family: FamilyStability, Unit: "day", Label: "Day the fund ran out", Description: "First day either fund reserve falls below 1% of its initial value.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "fund", Version: 1, MinusOneIsNever: true},
+	{Name: "recovery_days", Table: TableRuns, Family: FamilyStability, Unit: "days", Label: "Days to return to the band after the largest shock", Description: "Days from the last day of the largest scheduled shock until the price is back inside the peg band.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1, MinusOneIsNever: true},
 	{Name: "price_final", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Token price at the end", Description: "CLT price P_T in USD.", Lo: 0, Hi: infHi, Better: Neutral, HeavyTailed: true, Version: 1},
 	// Diversity.
 	{Name: "hhi_final", Table: TableRuns, Family: FamilyDiversity, Unit: "HHI (0–10,000)", Label: "Concentration at the end (HHI)", Description: "Herfindahl–Hirschman index of day-T volume shares, 0–10,000.", Lo: 0, Hi: 10000, Better: LowerIsBetter, Version: 1},

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -83,7 +84,7 @@ func BenchmarkStudy(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				rows += res.Manifest.Rows[TableSteps] + res.Manifest.Rows[TableRuns]
+				rows += res.Manifest.Rows[dataset.TableSteps] + res.Manifest.Rows[dataset.TableRuns]
 				os.RemoveAll(dir)
 			}
 			b.ReportMetric(float64(p.Runs())*float64(b.N)/elapsed.Seconds(), "runs/s")

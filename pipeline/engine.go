@@ -14,9 +14,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -79,14 +80,14 @@ type Progress struct {
 // Result is what Execute did.
 type Result struct {
 	Dir      string
-	Manifest *Manifest // merged manifest after this process finished
-	Done     int64     // runs this process completed (including failed)
-	Failed   int64     // runs this process recorded as failed
-	Resumed  int64     // runs skipped because an earlier execution wrote them
+	Manifest *dataset.Manifest // merged manifest after this process finished
+	Done     int64             // runs this process completed (including failed)
+	Failed   int64             // runs this process recorded as failed
+	Resumed  int64             // runs skipped because an earlier execution wrote them
 }
 
 // Execute runs the plan's runs owned by this shard and writes them to
-// opts.Dir in the layout of MODEL-SPEC §8 (see Manifest for run ids, chunks
+// opts.Dir in the layout of MODEL-SPEC §8 (see dataset.Manifest for run ids, chunks
 // and file names). Runs are executed by opts.Workers goroutines, each with its
 // own run function, and written in run-id order through a bounded reorder
 // window, so the files' bytes do not depend on the worker count or shard
@@ -134,10 +135,10 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
-	e := &engine{plan: plan, opts: opts, layout: Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: sha256Hex(cfg), planHash: plan.Hash()}
-	e.meta = fileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
-	e.runs, err = newRunsTable(plan.SweepParams)
+	e := &engine{plan: plan, opts: opts, layout: dataset.Layout{Dir: opts.Dir}, config: string(cfg),
+		configHash: fileutil.SHA256Hex(cfg), planHash: plan.Hash()}
+	e.meta = dataset.FileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
+	e.runs, err = dataset.NewRunsTable(plan.SweepParams)
 	if err != nil {
 		return nil, err
 	}
@@ -173,21 +174,21 @@ type shardState struct {
 
 // chunkRecord is one completed chunk.
 type chunkRecord struct {
-	Chunk    int        `json:"chunk"`
-	Runs     int64      `json:"runs"` // runs written (failed excluded)
-	Failures []Failure  `json:"failures,omitempty"`
-	Files    []FileInfo `json:"files"`
+	Chunk    int                `json:"chunk"`
+	Runs     int64              `json:"runs"` // runs written (failed excluded)
+	Failures []dataset.Failure  `json:"failures,omitempty"`
+	Files    []dataset.FileInfo `json:"files"`
 }
 
 type engine struct {
 	plan       *Plan
 	opts       Options
-	layout     Layout
+	layout     dataset.Layout
 	config     string
 	configHash string
 	planHash   string
-	meta       fileMeta
-	runs       *runsTable
+	meta       dataset.FileMeta
+	runs       *dataset.RunsTable
 
 	state   *shardState
 	done    map[int]bool // chunks complete (any shard)
@@ -208,7 +209,7 @@ func (e *engine) prepare() error {
 		return err
 	}
 	var other string
-	if m, err := ReadManifest(dir); err == nil {
+	if m, err := dataset.ReadManifest(dir); err == nil {
 		if m.ConfigHash != e.configHash || m.PlanHash != e.planHash {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
@@ -222,7 +223,7 @@ func (e *engine) prepare() error {
 	}
 	if other == "" && len(states) == 0 {
 		// Data without any manifest: not ours to overwrite.
-		for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
+		for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
 			if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
 				other = "data files without a manifest"
 				break
@@ -269,10 +270,10 @@ func (e *engine) prepare() error {
 		mine = &shardState{Index: e.opts.Shard, Count: e.opts.Shards, Started: now}
 	}
 	mine.ConfigHash, mine.PlanHash = e.configHash, e.planHash
-	if mine.State == StateComplete {
+	if mine.State == dataset.StateComplete {
 		e.prevEnded = mine.Ended
 	}
-	mine.State, mine.Ended = StateRunning, nil
+	mine.State, mine.Ended = dataset.StateRunning, nil
 	// Keep only this shard's records that are still intact.
 	kept := mine.Chunks[:0]
 	for _, c := range mine.Chunks {
@@ -300,9 +301,9 @@ func (e *engine) prepare() error {
 }
 
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
-func filesIntact(dir string, files []FileInfo) (bool, string) {
+func filesIntact(dir string, files []dataset.FileInfo) (bool, string) {
 	for _, f := range files {
-		n, sum, err := hashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		n, sum, err := fileutil.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
 			return false, err.Error()
 		}
@@ -314,7 +315,7 @@ func filesIntact(dir string, files []FileInfo) (bool, string) {
 }
 
 // removeStudy deletes what a study writes in its directory.
-func removeStudy(l Layout) error {
+func removeStudy(l dataset.Layout) error {
 	for _, p := range []string{l.Runs(), l.Steps(), l.ProviderSteps(), l.Summary(), l.Figures(), l.Manifest(), l.Report()} {
 		if err := os.RemoveAll(p); err != nil {
 			return err
@@ -332,7 +333,7 @@ func removeStudy(l Layout) error {
 
 // removeTemps deletes temporary part files left by an interrupted execution.
 func removeTemps(dir string) error {
-	for _, sub := range []string{TableRuns, TableSteps, TableProviderSteps} {
+	for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
 		root := filepath.Join(dir, sub)
 		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 			if err != nil {
@@ -353,7 +354,7 @@ func removeTemps(dir string) error {
 	return nil
 }
 
-func readShardStates(l Layout) ([]*shardState, error) {
+func readShardStates(l dataset.Layout) ([]*shardState, error) {
 	entries, err := os.ReadDir(l.ShardsDir())
 	if os.IsNotExist(err) {
 		return nil, nil
@@ -367,7 +368,7 @@ func readShardStates(l Layout) ([]*shardState, error) {
 			continue
 		}
 		var st shardState
-		if err := readJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
+		if err := fileutil.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
 			return nil, fmt.Errorf("reading shard progress: %w", err)
 		}
 		out = append(out, &st)
@@ -382,7 +383,7 @@ func readShardStates(l Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
-	return writeJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	return fileutil.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -492,7 +493,7 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 				}
 				if cur.err != nil {
 					c, rep := e.plan.CellOf(cur.id)
-					f := Failure{RunID: cur.id, Cell: c, Replicate: rep, Error: cur.err.Error()}
+					f := dataset.Failure{RunID: cur.id, Cell: c, Replicate: rep, Error: cur.err.Error()}
 					if e.opts.FailFast {
 						writeErr = fmt.Errorf("%w: run %d (cell %s, replicate %d): %v", ErrRunFailed, cur.id, e.plan.Cells[c].Label(), rep, cur.err)
 						return writeErr
@@ -529,13 +530,13 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 	if writeErr != nil {
 		err = writeErr
 	}
-	e.state.State = StateRunning
+	e.state.State = dataset.StateRunning
 	if err == nil && ctx.Err() != nil {
 		err = ctx.Err()
 	}
 	if err == nil {
 		now := e.opts.Now().UTC()
-		e.state.State, e.state.Ended = StateComplete, &now
+		e.state.State, e.state.Ended = dataset.StateComplete, &now
 		if len(e.todo) == 0 && e.prevEnded != nil {
 			e.state.Ended = e.prevEnded
 		}
@@ -595,20 +596,14 @@ func safeRun(run RunFunc, spec *model.RunSpec, rec model.Recorder) (s model.Summ
 type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
-	runs  *partFile
-	runsW *parquet.GenericWriter[any]
-	steps map[string]*dayFile[model.Step]
-	prov  map[string]*dayFile[model.ProviderStep]
-}
-
-type dayFile[T any] struct {
-	part *partFile
-	w    *parquet.GenericWriter[T]
+	runs  *dataset.PartWriter[any]
+	steps map[string]*dataset.PartWriter[model.Step]
+	prov  map[string]*dataset.PartWriter[model.ProviderStep]
 }
 
 func (e *engine) newChunk(k int) *chunkWriter {
-	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dayFile[model.Step]{},
-		prov: map[string]*dayFile[model.ProviderStep]{}}
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dataset.PartWriter[model.Step]{},
+		prov: map[string]*dataset.PartWriter[model.ProviderStep]{}}
 }
 
 func (c *chunkWriter) write(r *runResult) error {
@@ -616,85 +611,64 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := createPart(filepath.Join(e.layout.Runs(), PartName(c.rec.Chunk)))
+		p, err := dataset.CreatePart[any](filepath.Join(e.layout.Runs(), dataset.PartName(c.rec.Chunk)), dataset.TableRuns, e.meta, e.runs.Schema())
 		if err != nil {
 			return err
 		}
 		c.runs = p
-		c.runsW = parquet.NewGenericWriter[any](p.buf, append([]parquet.WriterOption{e.runs.schema}, e.meta.options(TableRuns)...)...)
-		p.flush = c.runsW.Close
 	}
-	row := e.runs.row(runKeys{RunID: r.id, Cell: int32(cell), Scenario: cl.Scenario, Policy: cl.Policy,
+	row := e.runs.Row(dataset.RunKeys{RunID: r.id, Cell: int32(cell), Scenario: cl.Scenario, Policy: cl.Policy,
 		Replicate: int32(rep), Seed: model.RunSeed(e.plan.Seed, rep)}, &r.sum, cl.Sweep)
-	if _, err := c.runsW.Write([]any{row}); err != nil {
+	if err := c.runs.Write([]any{row}); err != nil {
 		return err
 	}
-	c.runs.rows++
 	c.rec.Runs++
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
-		if err := writeDay(c.steps, e, TableSteps, cl, c.rec.Chunk, r.steps); err != nil {
+		if err := writeDay(c.steps, e, dataset.TableSteps, cl, c.rec.Chunk, r.steps); err != nil {
 			return err
 		}
 	}
 	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
-		if err := writeDay(c.prov, e, TableProviderSteps, cl, c.rec.Chunk, r.prov); err != nil {
+		if err := writeDay(c.prov, e, dataset.TableProviderSteps, cl, c.rec.Chunk, r.prov); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeDay[T any](files map[string]*dayFile[T], e *engine, table string, cl *Cell, chunk int, rows []T) error {
+func writeDay[T any](files map[string]*dataset.PartWriter[T], e *engine, table string, cl *Cell, chunk int, rows []T) error {
 	key := cl.Scenario + "\x00" + cl.Policy
-	df := files[key]
-	if df == nil {
-		p, err := createPart(filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), PartName(chunk)))
+	p := files[key]
+	if p == nil {
+		var err error
+		p, err = dataset.CreatePart[T](filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), dataset.PartName(chunk)), table, e.meta)
 		if err != nil {
 			return err
 		}
-		w := parquet.NewGenericWriter[T](p.buf, e.meta.options(table)...)
-		p.flush = w.Close
-		df = &dayFile[T]{part: p, w: w}
-		files[key] = df
+		files[key] = p
 	}
-	if _, err := df.w.Write(rows); err != nil {
-		return err
-	}
-	df.part.rows += int64(len(rows))
-	return nil
+	return p.Write(rows)
 }
 
-// parts lists the chunk's open files with their tables, sorted by path.
-func (c *chunkWriter) parts() []struct {
-	table string
-	p     *partFile
-} {
-	var out []struct {
-		table string
-		p     *partFile
-	}
-	add := func(t string, p *partFile) {
-		out = append(out, struct {
-			table string
-			p     *partFile
-		}{t, p})
-	}
+// parts lists the chunk's open files, sorted by path.
+func (c *chunkWriter) parts() []dataset.Part {
+	var out []dataset.Part
 	if c.runs != nil {
-		add(TableRuns, c.runs)
+		out = append(out, c.runs)
 	}
-	for _, df := range c.steps {
-		add(TableSteps, df.part)
+	for _, p := range c.steps {
+		out = append(out, p)
 	}
-	for _, df := range c.prov {
-		add(TableProviderSteps, df.part)
+	for _, p := range c.prov {
+		out = append(out, p)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].p.final < out[j].p.final })
+	sort.Slice(out, func(i, j int) bool { return out[i].Path() < out[j].Path() })
 	return out
 }
 
 func (c *chunkWriter) abort() {
-	for _, x := range c.parts() {
-		x.p.abort()
+	for _, p := range c.parts() {
+		p.Abort()
 	}
 }
 
@@ -702,17 +676,17 @@ func (c *chunkWriter) abort() {
 // shard progress and the merged manifest.
 func (e *engine) finishChunk(c *chunkWriter) error {
 	parts := c.parts()
-	for i, x := range parts {
-		n, sum, err := x.p.commit()
+	for i, p := range parts {
+		n, sum, err := p.Commit()
 		if err != nil {
 			for _, y := range parts[i+1:] {
-				y.p.abort()
+				y.Abort()
 			}
-			return fmt.Errorf("writing %s: %w", x.p.final, err)
+			return fmt.Errorf("writing %s: %w", p.Path(), err)
 		}
-		rel, _ := filepath.Rel(e.opts.Dir, x.p.final)
-		c.rec.Files = append(c.rec.Files, FileInfo{Path: filepath.ToSlash(rel), Table: x.table, Chunk: c.rec.Chunk,
-			Rows: x.p.rows, Bytes: n, SHA256: sum})
+		rel, _ := filepath.Rel(e.opts.Dir, p.Path())
+		c.rec.Files = append(c.rec.Files, dataset.FileInfo{Path: filepath.ToSlash(rel), Table: p.Table(), Chunk: c.rec.Chunk,
+			Rows: p.Rows(), Bytes: n, SHA256: sum})
 	}
 	e.state.Chunks = append(e.state.Chunks, c.rec)
 	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
@@ -727,7 +701,7 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 
 // merge rebuilds manifest.json from every shard's progress file, under a
 // lock so concurrent shard processes do not overwrite a newer merge.
-func (e *engine) merge() (*Manifest, error) {
+func (e *engine) merge() (*dataset.Manifest, error) {
 	unlock, err := lockFile(filepath.Join(e.layout.ShardsDir(), ".lock"))
 	if err != nil {
 		return nil, err
@@ -738,22 +712,22 @@ func (e *engine) merge() (*Manifest, error) {
 		return nil, err
 	}
 	p := e.plan
-	m := &Manifest{
-		SchemaVersion: SchemaVersion, ToolVersion: e.opts.ToolVersion, GoVersion: runtime.Version(),
+	m := &dataset.Manifest{
+		SchemaVersion: dataset.SchemaVersion, ToolVersion: e.opts.ToolVersion, GoVersion: runtime.Version(),
 		Study: p.Study.Name, Config: e.config, ConfigHash: e.configHash, PlanHash: e.planHash,
 		Seed: p.Seed, Replicates: p.Replicates, HorizonDays: p.HorizonDays,
 		Scenarios:   uniq(p.Cells, func(c Cell) string { return c.Scenario }),
 		Policies:    uniq(p.Cells, func(c Cell) string { return c.Policy }),
 		SweepParams: append([]string{}, p.SweepParams...), Cells: p.CellInfos(), Outputs: p.Outputs,
 		ChunkRuns: p.chunkRuns(), Chunks: p.Chunks(), RunsPlanned: p.Runs(),
-		Rows:  map[string]int64{TableRuns: 0},
-		Files: []FileInfo{}, Shards: []ShardInfo{},
+		Rows:  map[string]int64{dataset.TableRuns: 0},
+		Files: []dataset.FileInfo{}, Shards: []dataset.ShardInfo{},
 	}
 	if p.Outputs.Steps {
-		m.Rows[TableSteps] = 0
+		m.Rows[dataset.TableSteps] = 0
 	}
 	if p.Outputs.ProviderSteps {
-		m.Rows[TableProviderSteps] = 0
+		m.Rows[dataset.TableProviderSteps] = 0
 	}
 	seen := map[int]bool{}
 	var ended time.Time
@@ -771,7 +745,7 @@ func (e *engine) merge() (*Manifest, error) {
 		if st.Ended == nil {
 			allEnded = false
 		}
-		m.Shards = append(m.Shards, ShardInfo{Index: st.Index, Count: st.Count, State: st.State, Started: st.Started,
+		m.Shards = append(m.Shards, dataset.ShardInfo{Index: st.Index, Count: st.Count, State: st.State, Started: st.Started,
 			Ended: st.Ended, ChunksDone: len(st.Chunks), ChunksOwn: st.ChunksOwn})
 		for _, c := range st.Chunks {
 			if seen[c.Chunk] {
@@ -789,9 +763,9 @@ func (e *engine) merge() (*Manifest, error) {
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	sort.Slice(m.Failures, func(i, j int) bool { return m.Failures[i].RunID < m.Failures[j].RunID })
-	m.State = StateRunning
+	m.State = dataset.StateRunning
 	if len(seen) == m.Chunks {
-		m.State = StateComplete
+		m.State = dataset.StateComplete
 		if allEnded {
 			m.Ended = &ended
 		} else {
@@ -799,7 +773,7 @@ func (e *engine) merge() (*Manifest, error) {
 			m.Ended = &now
 		}
 	}
-	if err := writeJSONAtomic(e.layout.Manifest(), m); err != nil {
+	if err := fileutil.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/study"
 )
 
 func execFake(t *testing.T, p *Plan, dir string, f *fakeModel, mod func(*Options)) (*Result, error) {
@@ -48,16 +51,16 @@ func TestDeterminism(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i != 2 && r.Manifest.State != StateRunning {
+		if i != 2 && r.Manifest.State != dataset.StateRunning {
 			t.Errorf("after shard %d of 3: state %s, want running", i, r.Manifest.State)
 		}
 		last = r
 	}
 	sameFiles(t, "3 shards", want, dataFiles(t, sh))
-	if last.Manifest.State != StateComplete || last.Manifest.RunsDone != 40 || len(last.Manifest.Shards) != 3 {
+	if last.Manifest.State != dataset.StateComplete || last.Manifest.RunsDone != 40 || len(last.Manifest.Shards) != 3 {
 		t.Errorf("merged manifest: state %s, runs done %d, shards %d", last.Manifest.State, last.Manifest.RunsDone, len(last.Manifest.Shards))
 	}
-	m1, err := ReadManifest(ref)
+	m1, err := dataset.ReadManifest(ref)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +81,7 @@ func TestReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := res.Manifest
-	if m.RunsPlanned != 80 || m.RunsDone != 78 || m.RunsFailed != 2 || res.Failed != 2 || m.State != StateComplete {
+	if m.RunsPlanned != 80 || m.RunsDone != 78 || m.RunsFailed != 2 || res.Failed != 2 || m.State != dataset.StateComplete {
 		t.Fatalf("manifest: planned %d done %d failed %d state %s", m.RunsPlanned, m.RunsDone, m.RunsFailed, m.State)
 	}
 	if len(m.Failures) != 2 || m.Failures[0].RunID != 5 || m.Failures[1].RunID != 33 {
@@ -87,18 +90,18 @@ func TestReadBack(t *testing.T) {
 	if c, r := p.CellOf(33); m.Failures[1].Cell != c || m.Failures[1].Replicate != r || !strings.Contains(m.Failures[1].Error, "non-finite") {
 		t.Errorf("failure record %+v, want cell %d replicate %d", m.Failures[1], c, r)
 	}
-	if got := m.PartitionFiles(TableSteps, "volatility", "fund"); len(got) == 0 || len(got) != len(m.FilesOf(TableSteps))/4 {
+	if got := m.PartitionFiles(dataset.TableSteps, "volatility", "fund"); len(got) == 0 || len(got) != len(m.FilesOf(dataset.TableSteps))/4 {
 		t.Errorf("partition files %v", got)
 	}
 	if !reflect.DeepEqual(m.SweepParams, []string{"share_cap.cap"}) || len(m.Cells) != 8 {
 		t.Errorf("manifest sweep params %v, %d cells", m.SweepParams, len(m.Cells))
 	}
-	hash := sha256Hex([]byte(m.Config))
+	hash := fileutil.SHA256Hex([]byte(m.Config))
 	if hash != m.ConfigHash {
 		t.Errorf("config hash %s is not the SHA-256 of the config (%s)", m.ConfigHash, hash)
 	}
 	// The resolved config parses back to the same study.
-	s2, err := ParseStudy("resolved", []byte(m.Config))
+	s2, err := study.ParseStudy("resolved", []byte(m.Config))
 	if err != nil {
 		t.Fatalf("resolved config does not parse: %v", err)
 	}
@@ -110,7 +113,7 @@ func TestReadBack(t *testing.T) {
 	var runRows, stepRows, provRows []map[string]any
 	for _, fi := range m.Files {
 		path := filepath.Join(dir, filepath.FromSlash(fi.Path))
-		n, sum, err := hashFile(path)
+		n, sum, err := fileutil.HashFile(path)
 		if err != nil || n != fi.Bytes || sum != fi.SHA256 {
 			t.Errorf("%s: size/hash mismatch with manifest (%v)", fi.Path, err)
 		}
@@ -118,13 +121,13 @@ func TestReadBack(t *testing.T) {
 		if int64(len(rows)) != fi.Rows {
 			t.Errorf("%s: %d rows, manifest says %d", fi.Path, len(rows), fi.Rows)
 		}
-		if meta[MetaConfigHash] != m.ConfigHash || meta[MetaSeed] != "7" || meta[MetaSchemaVersion] != "1" || meta[MetaToolVersion] != "test" || meta[MetaTable] != fi.Table {
+		if meta[dataset.MetaConfigHash] != m.ConfigHash || meta[dataset.MetaSeed] != "7" || meta[dataset.MetaSchemaVersion] != "1" || meta[dataset.MetaToolVersion] != "test" || meta[dataset.MetaTable] != fi.Table {
 			t.Errorf("%s: metadata %v", fi.Path, meta)
 		}
 		switch fi.Table {
-		case TableRuns:
+		case dataset.TableRuns:
 			runRows = append(runRows, rows...)
-		case TableSteps:
+		case dataset.TableSteps:
 			// Hive partition matches the rows' cell.
 			for _, r := range rows {
 				c, _ := p.CellOf(r["run_id"].(int64))
@@ -134,7 +137,7 @@ func TestReadBack(t *testing.T) {
 				}
 			}
 			stepRows = append(stepRows, rows...)
-		case TableProviderSteps:
+		case dataset.TableProviderSteps:
 			provRows = append(provRows, rows...)
 		}
 	}
@@ -217,11 +220,11 @@ func TestResumeInProcess(t *testing.T) {
 		if !errors.Is(err, ErrInterrupted) {
 			t.Fatalf("stop after %d: err %v, want ErrInterrupted", stopAfter, err)
 		}
-		m, err := ReadManifest(dir)
+		m, err := dataset.ReadManifest(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.State != StateRunning || m.RunsDone >= 40 {
+		if m.State != dataset.StateRunning || m.RunsDone >= 40 {
 			t.Errorf("interrupted manifest: state %s, %d runs", m.State, m.RunsDone)
 		}
 		for p := range dataFiles(t, dir) {
@@ -253,7 +256,7 @@ func TestConfigChanged(t *testing.T) {
 		t.Fatalf("err %v, want ErrConfigChanged mentioning --force", err)
 	}
 	res, err := execFake(t, other, dir, f, func(o *Options) { o.Force = true })
-	if err != nil || res.Resumed != 0 || res.Manifest.State != StateComplete {
+	if err != nil || res.Resumed != 0 || res.Manifest.State != dataset.StateComplete {
 		t.Fatalf("--force: %v %+v", err, res)
 	}
 	// A corrupted file is rewritten on the next execution.
@@ -266,7 +269,7 @@ func TestConfigChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, sum, _ := hashFile(path); sum != fi.SHA256 || res.Done != 8 {
+	if _, sum, _ := fileutil.HashFile(path); sum != fi.SHA256 || res.Done != 8 {
 		t.Errorf("corrupted chunk not rewritten (done %d)", res.Done)
 	}
 }
@@ -325,7 +328,7 @@ func TestRerunCompleteKeepsManifest(t *testing.T) {
 	if _, err := execFake(t, p, dir, f, func(o *Options) { o.Now = clock(1000) }); err != nil {
 		t.Fatal(err)
 	}
-	before, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	before, err := os.ReadFile(filepath.Join(dir, dataset.ManifestFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,14 +342,14 @@ func TestRerunCompleteKeepsManifest(t *testing.T) {
 	if res.Manifest.Ended == nil || !res.Manifest.Ended.Equal(time.Unix(1000, 0)) {
 		t.Errorf("rerun moved the end time to %v, want %v", res.Manifest.Ended, time.Unix(1000, 0).UTC())
 	}
-	after, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	after, err := os.ReadFile(filepath.Join(dir, dataset.ManifestFile))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if string(before) != string(after) {
 		t.Errorf("rerunning a complete study changed manifest.json")
 	}
-	for _, name := range []string{ManifestFile, filepath.Join("shards", "shard-1-of-1.json")} {
+	for _, name := range []string{dataset.ManifestFile, filepath.Join("shards", "shard-1-of-1.json")} {
 		fi, err := os.Stat(filepath.Join(dir, name))
 		if err != nil {
 			t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/study"
 )
 
 func ExampleParseStudy() {
@@ -16,7 +17,7 @@ params:
 sweeps:
   - {param: share_cap.cap, values: [0.3, 0.5]}
 `)
-	s, err := pipeline.ParseStudy("demo.yaml", src)
+	s, err := study.ParseStudy("demo.yaml", src)
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -30,7 +31,7 @@ sweeps:
 	c, r := p.CellOf(7)
 	fmt.Printf("run 7 is replicate %d of cell %d: %s, network.effect %.1f\n", r, c, p.Cells[c].Label(), p.Cells[c].Params.Network.Effect)
 
-	_, err = pipeline.ParseStudy("bad.yaml", []byte("name: demo\nparams:\n  network: {efect: 0.5}\n"))
+	_, err = study.ParseStudy("bad.yaml", []byte("name: demo\nparams:\n  network: {efect: 0.5}\n"))
 	fmt.Println(err)
 	// Output:
 	// 8 cells, 24 runs

@@ -19,7 +19,9 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/study"
 )
 
 // fakeModel is a deterministic stand-in for model.Runner.Run: its output is a
@@ -94,7 +96,7 @@ func (f *fakeModel) run(spec *model.RunSpec, rec model.Recorder) (model.Summary,
 }
 
 // testStudy is a small study: 2 scenarios × 2 policies × replicates.
-func testStudy(t testing.TB, extra string) *Study {
+func testStudy(t testing.TB, extra string) *study.Study {
 	t.Helper()
 	src := extra
 	for _, line := range []string{"name: t", "seed: 7", "replicates: 10", "horizon_days: 30",
@@ -104,14 +106,14 @@ func testStudy(t testing.TB, extra string) *Study {
 			src = line + "\n" + src
 		}
 	}
-	s, err := ParseStudy("t.yaml", []byte(src))
+	s, err := study.ParseStudy("t.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-func testPlan(t testing.TB, s *Study, chunk int) *Plan {
+func testPlan(t testing.TB, s *study.Study, chunk int) *Plan {
 	t.Helper()
 	p, err := NewPlan(s)
 	if err != nil {
@@ -244,7 +246,7 @@ func structRow(v any) map[string]any {
 	rv := reflect.Indirect(reflect.ValueOf(v))
 	rt := rv.Type()
 	for i := 0; i < rt.NumField(); i++ {
-		name := parquetName(rt.Field(i))
+		name := dataset.ParquetName(rt.Field(i))
 		f := rv.Field(i)
 		switch f.Kind() {
 		case reflect.Int32, reflect.Int64:

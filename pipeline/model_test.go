@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -45,11 +46,11 @@ func TestRealModel(t *testing.T) {
 		rows, _ := readArrow(t, filepath.Join(d1, filepath.FromSlash(fi.Path)))
 		for _, r := range rows {
 			switch fi.Table {
-			case TableRuns:
+			case dataset.TableRuns:
 				runs[r["run_id"].(int64)] = r
-			case TableSteps:
+			case dataset.TableSteps:
 				steps[[2]int64{r["run_id"].(int64), r["day"].(int64)}] = r
-			case TableProviderSteps:
+			case dataset.TableProviderSteps:
 				prov[fi.Path]++
 			}
 		}
@@ -80,7 +81,7 @@ func TestRealModel(t *testing.T) {
 			}
 		}
 	}
-	if r1.Manifest.Rows[TableSteps] != int64(len(steps)) || r1.Manifest.Rows[TableProviderSteps] == 0 {
+	if r1.Manifest.Rows[dataset.TableSteps] != int64(len(steps)) || r1.Manifest.Rows[dataset.TableProviderSteps] == 0 {
 		t.Errorf("manifest rows %v, read %d steps", r1.Manifest.Rows, len(steps))
 	}
 }

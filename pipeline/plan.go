@@ -7,23 +7,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/study"
 )
 
-// DefaultChunkRuns is the number of consecutive run ids written together as
-// one chunk (one set of part files): the unit of resumption and of sharding.
-const DefaultChunkRuns = 256
-
 // MaxAutoChunks: when a study does not set chunk_runs, the chunk size is
-// raised above DefaultChunkRuns as needed to keep at most this many chunks
+// raised above dataset.DefaultChunkRuns as needed to keep at most this many chunks
 // (the manifest lists every chunk's files and is rewritten after each).
 const MaxAutoChunks = 2000
-
-// SweepValue is one swept parameter's value in a cell.
-type SweepValue struct {
-	Param string  `json:"param"` // dotted parameter path, also the runs-table column name
-	Value float64 `json:"value"`
-}
 
 // Cell is one cell of a plan: a scenario × policy × sweep point (MODEL-SPEC
 // §3), with its resolved parameters and schedule. Index is its position in
@@ -32,7 +25,7 @@ type Cell struct {
 	Index    int
 	Scenario string
 	Policy   string
-	Sweep    []SweepValue // one per Plan.SweepParams, in that order
+	Sweep    []dataset.SweepValue // one per Plan.SweepParams, in that order
 	Params   model.Params
 	Schedule model.Schedule
 }
@@ -62,36 +55,36 @@ func (c *Cell) Label() string {
 // (common random numbers, MODEL-SPEC §3).
 //
 // A plan may be built by NewPlan from a study or directly (e.g. a sensitivity
-// design: one cell per design point, the factors as SweepParams); Study must
+// design: one cell per design point, the factors as SweepParams); study.Study must
 // be set either way (it names the study and supplies the resolved config).
 type Plan struct {
-	Study       *Study
+	Study       *study.Study
 	Cells       []Cell
 	Replicates  int
 	Seed        uint64
 	HorizonDays int
-	Outputs     Outputs
+	Outputs     dataset.Outputs
 	// SweepParams are the dotted paths of the swept parameters: the runs
-	// table's extra columns. Every cell's Sweep has one value per entry.
+	// table's extra columns. Every cell's study.Sweep has one value per entry.
 	SweepParams []string
-	// ChunkRuns is the number of consecutive run ids per chunk (DefaultChunkRuns when 0).
+	// ChunkRuns is the number of consecutive run ids per chunk (dataset.DefaultChunkRuns when 0).
 	ChunkRuns int
 }
 
 // NewPlan builds the plan of a validated study (chunk size: the study's
-// chunk_runs, else DefaultChunkRuns or more, see MaxAutoChunks): cells in the order scenarios
+// chunk_runs, else dataset.DefaultChunkRuns or more, see MaxAutoChunks): cells in the order scenarios
 // × policies × sweep grid (first listed varies slowest; within the grid the
 // first sweep varies slowest). Each cell's parameters are the study's Params,
 // then the scenario's overrides, the policy's, and the sweep values, and must
 // pass model.Params.Validate.
-func NewPlan(s *Study) (*Plan, error) {
+func NewPlan(s *study.Study) (*Plan, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
 	p := &Plan{Study: s, Replicates: s.Replicates, Seed: s.Seed, HorizonDays: s.HorizonDays,
 		Outputs: s.Outputs, ChunkRuns: s.ChunkRuns}
 	if p.ChunkRuns == 0 {
-		p.ChunkRuns = DefaultChunkRuns
+		p.ChunkRuns = dataset.DefaultChunkRuns
 		runs := int64(len(s.Scenarios)*len(s.Policies)) * int64(len(sweepGrid(s.Sweeps))) * int64(s.Replicates)
 		if c := (runs + MaxAutoChunks - 1) / MaxAutoChunks; c > int64(p.ChunkRuns) {
 			p.ChunkRuns = int(c)
@@ -113,18 +106,18 @@ func NewPlan(s *Study) (*Plan, error) {
 			}
 			base, err := model.Resolve(s.Params, sc, pol)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", ErrStudy, err)
+				return nil, fmt.Errorf("%w: %v", study.ErrStudy, err)
 			}
 			for _, point := range grid {
 				c := Cell{Index: len(p.Cells), Scenario: sn, Policy: pn, Sweep: point,
 					Params: base.Clone(), Schedule: sc.Schedule}
 				for _, sv := range point {
 					if err := model.SetParam(&c.Params, sv.Param, sv.Value); err != nil {
-						return nil, fmt.Errorf("%w: cell %s: %v", ErrStudy, c.Label(), err)
+						return nil, fmt.Errorf("%w: cell %s: %v", study.ErrStudy, c.Label(), err)
 					}
 				}
 				if err := c.Params.Validate(); err != nil {
-					return nil, fmt.Errorf("%w: cell %s: %v", ErrStudy, c.Label(), err)
+					return nil, fmt.Errorf("%w: cell %s: %v", study.ErrStudy, c.Label(), err)
 				}
 				p.Cells = append(p.Cells, c)
 			}
@@ -135,13 +128,13 @@ func NewPlan(s *Study) (*Plan, error) {
 
 // sweepGrid returns the cross product of the sweeps (one empty point when
 // there are none), the first sweep varying slowest.
-func sweepGrid(sweeps []Sweep) [][]SweepValue {
-	grid := [][]SweepValue{nil}
+func sweepGrid(sweeps []study.Sweep) [][]dataset.SweepValue {
+	grid := [][]dataset.SweepValue{nil}
 	for _, sw := range sweeps {
-		var next [][]SweepValue
+		var next [][]dataset.SweepValue
 		for _, point := range grid {
 			for _, v := range sw.Values {
-				q := append(append([]SweepValue(nil), point...), SweepValue{Param: sw.Param, Value: v})
+				q := append(append([]dataset.SweepValue(nil), point...), dataset.SweepValue{Param: sw.Param, Value: v})
 				next = append(next, q)
 			}
 		}
@@ -166,7 +159,7 @@ func (p *Plan) CellOf(runID int64) (cell, replicate int) {
 // chunkRuns returns the chunk size in use.
 func (p *Plan) chunkRuns() int {
 	if p.ChunkRuns <= 0 {
-		return DefaultChunkRuns
+		return dataset.DefaultChunkRuns
 	}
 	return p.ChunkRuns
 }
@@ -207,10 +200,10 @@ func (p *Plan) Spec(runID int64) model.RunSpec {
 }
 
 // CellInfos returns the cells' keys as written to the manifest.
-func (p *Plan) CellInfos() []CellInfo {
-	out := make([]CellInfo, len(p.Cells))
+func (p *Plan) CellInfos() []dataset.CellInfo {
+	out := make([]dataset.CellInfo, len(p.Cells))
 	for i, c := range p.Cells {
-		out[i] = CellInfo{Index: c.Index, Scenario: c.Scenario, Policy: c.Policy, Sweep: c.Sweep}
+		out[i] = dataset.CellInfo{Index: c.Index, Scenario: c.Scenario, Policy: c.Policy, Sweep: c.Sweep}
 	}
 	return out
 }
@@ -219,25 +212,25 @@ func (p *Plan) CellInfos() []CellInfo {
 // cells out of order, or a cell whose sweep does not match SweepParams.
 func (p *Plan) Check() error {
 	if p.Study == nil {
-		return fmt.Errorf("%w: plan without a study", ErrStudy)
+		return fmt.Errorf("%w: plan without a study", study.ErrStudy)
 	}
 	if len(p.Cells) == 0 || p.Replicates < 1 || p.HorizonDays < 1 {
-		return fmt.Errorf("%w: empty plan (%d cells, %d replicates, %d days)", ErrStudy, len(p.Cells), p.Replicates, p.HorizonDays)
+		return fmt.Errorf("%w: empty plan (%d cells, %d replicates, %d days)", study.ErrStudy, len(p.Cells), p.Replicates, p.HorizonDays)
 	}
 	for i, c := range p.Cells {
 		if c.Index != i {
-			return fmt.Errorf("%w: cell %d has index %d", ErrStudy, i, c.Index)
+			return fmt.Errorf("%w: cell %d has index %d", study.ErrStudy, i, c.Index)
 		}
 		if len(c.Sweep) != len(p.SweepParams) {
-			return fmt.Errorf("%w: cell %d has %d sweep values for %d sweep parameters", ErrStudy, i, len(c.Sweep), len(p.SweepParams))
+			return fmt.Errorf("%w: cell %d has %d sweep values for %d sweep parameters", study.ErrStudy, i, len(c.Sweep), len(p.SweepParams))
 		}
 		for j, sv := range c.Sweep {
 			if sv.Param != p.SweepParams[j] {
-				return fmt.Errorf("%w: cell %d sweeps %q where the plan has %q", ErrStudy, i, sv.Param, p.SweepParams[j])
+				return fmt.Errorf("%w: cell %d sweeps %q where the plan has %q", study.ErrStudy, i, sv.Param, p.SweepParams[j])
 			}
 		}
-		if !namePattern.MatchString(c.Scenario) || !namePattern.MatchString(c.Policy) {
-			return fmt.Errorf("%w: cell %d: scenario %q / policy %q are not valid directory names", ErrStudy, i, c.Scenario, c.Policy)
+		if !study.ValidName(c.Scenario) || !study.ValidName(c.Policy) {
+			return fmt.Errorf("%w: cell %d: scenario %q / policy %q are not valid directory names", study.ErrStudy, i, c.Scenario, c.Policy)
 		}
 	}
 	return nil
@@ -246,14 +239,14 @@ func (p *Plan) Check() error {
 // Hash returns the hex SHA-256 of the plan's shape: replicates, seed,
 // horizon, outputs, chunk size, sweep parameters and every cell's keys.
 func (p *Plan) Hash() string {
-	data, _ := jsonMarshal(struct {
+	data, _ := fileutil.MarshalJSON(struct {
 		Replicates  int
 		Seed        uint64
 		HorizonDays int
-		Outputs     Outputs
+		Outputs     dataset.Outputs
 		ChunkRuns   int
 		SweepParams []string
-		Cells       []CellInfo
+		Cells       []dataset.CellInfo
 	}{p.Replicates, p.Seed, p.HorizonDays, p.Outputs, p.chunkRuns(), p.SweepParams, p.CellInfos()})
 	h := sha256.Sum256(data)
 	return hex.EncodeToString(h[:])

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/stats"
 )
@@ -65,51 +67,56 @@ func (r *Report) Figures() []Figure {
 }
 
 // Family display order and titles.
-var families = []struct{ id, title string }{
-	{stats.FamilyStability, "Stability"},
-	{stats.FamilyDiversity, "Diversity"},
-	{stats.FamilyProfitability, "Profitability"},
-	{stats.FamilyConsumers, "Consumers"},
+var families = []struct {
+	id    model.Family
+	title string
+}{
+	{model.FamilyStability, "Stability"},
+	{model.FamilyDiversity, "Diversity"},
+	{model.FamilyProfitability, "Profitability"},
+	{model.FamilyConsumers, "Consumers"},
 }
 
 // keyMetrics are the metrics drawn as box plots per family (those present).
-var keyMetrics = map[string][]string{
-	stats.FamilyStability:     {"peg_mad", "realized_vol_annual", "days_outside_band_frac", "max_drawdown"},
-	stats.FamilyDiversity:     {"hhi_final", "top_share_final", "effective_n_final", "n_active_final"},
-	stats.FamilyProfitability: {"provider_profit_usd", "profitable_frac", "revenue_cv", "fund_pnl_usd"},
-	stats.FamilyConsumers:     {"satisfaction", "mean_cost_usd_per_mtok", "deferred_frac", "cost_volatility"},
+var keyMetrics = map[model.Family][]string{
+	model.FamilyStability:     {"peg_mad", "realized_vol_annual", "days_outside_band_frac", "max_drawdown"},
+	model.FamilyDiversity:     {"hhi_final", "top_share_final", "effective_n_final", "n_active_final"},
+	model.FamilyProfitability: {"provider_profit_usd", "profitable_frac", "revenue_cv", "fund_pnl_usd"},
+	model.FamilyConsumers:     {"satisfaction", "mean_cost_usd_per_mtok", "deferred_frac", "cost_volatility"},
 }
 
 // primaryMetric is the metric of each family in the policy-effect chart.
-var primaryMetric = map[string]string{
-	stats.FamilyStability:     "peg_mad",
-	stats.FamilyDiversity:     "hhi_final",
-	stats.FamilyProfitability: "provider_profit_usd",
-	stats.FamilyConsumers:     "satisfaction",
+var primaryMetric = map[model.Family]string{
+	model.FamilyStability:     "peg_mad",
+	model.FamilyDiversity:     "hhi_final",
+	model.FamilyProfitability: "provider_profit_usd",
+	model.FamilyConsumers:     "satisfaction",
 }
 
 // fanDef says how a fan variable is drawn and in which section.
 type fanDef struct {
-	variable, family, quantity, ylabel string
+	variable         string
+	family           model.Family
+	quantity, ylabel string
 }
 
 var fanDefs = []fanDef{
-	{stats.FanPrice, stats.FamilyStability, "Token price", "price (USD per CLT)"},
-	{stats.FanHHI, stats.FamilyDiversity, "Concentration (HHI)", "HHI (0–10,000)"},
-	{stats.FanNActive, stats.FamilyDiversity, "Active providers", "providers (count)"},
-	{stats.FanSatisfaction, stats.FamilyConsumers, "Consumer satisfaction", "served / desired volume (fraction)"},
-	{stats.FanCost, stats.FamilyConsumers, "Consumer cost", "cost (USD per Mtok)"},
+	{aggregate.FanPrice, model.FamilyStability, "Token price", "price (USD per CLT)"},
+	{aggregate.FanHHI, model.FamilyDiversity, "Concentration (HHI)", "HHI (0–10,000)"},
+	{aggregate.FanNActive, model.FamilyDiversity, "Active providers", "providers (count)"},
+	{aggregate.FanSatisfaction, model.FamilyConsumers, "Consumer satisfaction", "served / desired volume (fraction)"},
+	{aggregate.FanCost, model.FamilyConsumers, "Consumer cost", "cost (USD per Mtok)"},
 }
 
 // Build computes the report of st: figures, tables and text. It fails only when
 // st is nil, has no cells, or the context is cancelled; figures without data
 // are left out (their absence is stated in the section text).
-func Build(ctx context.Context, st *stats.Study, opts Options) (*Report, error) {
+func Build(ctx context.Context, st *aggregate.Study, opts Options) (*Report, error) {
 	if st == nil {
 		return nil, fmt.Errorf("reports: nil study")
 	}
 	if len(st.Cells) == 0 {
-		return nil, fmt.Errorf("reports: study %s has no cells: %w", st.Info.Dir, stats.ErrNoRuns)
+		return nil, fmt.Errorf("reports: study %s has no cells: %w", st.Info.Dir, aggregate.ErrNoRuns)
 	}
 	if opts.ModelVersion == "" {
 		opts.ModelVersion = "MODEL-SPEC v1"
@@ -159,7 +166,7 @@ func Build(ctx context.Context, st *stats.Study, opts Options) (*Report, error) 
 
 // builder carries the study through Build.
 type builder struct {
-	st           *stats.Study
+	st           *aggregate.Study
 	opts         Options
 	peg, pegBand float64
 	ids          map[string]int
@@ -168,7 +175,7 @@ type builder struct {
 
 // pegOf returns the study's peg and peg band (StudyInfo.Peg, PegBand), or the
 // model defaults (MODEL-SPEC §7) when the aggregate does not carry them.
-func pegOf(in *stats.StudyInfo) (peg, band float64) {
+func pegOf(in *dataset.StudyInfo) (peg, band float64) {
 	def := model.Default()
 	peg, band = def.Market.Peg, def.Metrics.PegBand
 	if in.Peg > 0 {
@@ -227,7 +234,7 @@ func (b *builder) scenarios() []string {
 }
 
 // SweepText renders a sweep point as "param=value, …" ("" without sweeps).
-func SweepText(sv []stats.SweepValue) string {
+func SweepText(sv []dataset.SweepValue) string {
 	parts := make([]string, len(sv))
 	for i, v := range sv {
 		parts[i] = v.Param + "=" + v.Text
@@ -238,7 +245,7 @@ func SweepText(sv []stats.SweepValue) string {
 // shortSweepText renders a sweep point with the last component of each
 // parameter path ("cap=0.3, effect=0.8"), for figure labels; captions and
 // tables use SweepText.
-func shortSweepText(sv []stats.SweepValue) string {
+func shortSweepText(sv []dataset.SweepValue) string {
 	parts := make([]string, len(sv))
 	for i, v := range sv {
 		name := v.Param
@@ -251,7 +258,7 @@ func shortSweepText(sv []stats.SweepValue) string {
 }
 
 // shortCellLabel is cellLabel with shortSweepText.
-func shortCellLabel(policy string, sv []stats.SweepValue) string {
+func shortCellLabel(policy string, sv []dataset.SweepValue) string {
 	if len(sv) == 0 {
 		return policy
 	}
@@ -259,7 +266,7 @@ func shortCellLabel(policy string, sv []stats.SweepValue) string {
 }
 
 // cellLabel is the policy, plus the sweep point when there is one.
-func cellLabel(policy string, sv []stats.SweepValue) string {
+func cellLabel(policy string, sv []dataset.SweepValue) string {
 	if len(sv) == 0 {
 		return policy
 	}
@@ -293,8 +300,8 @@ func (b *builder) metricLabel(name string) (label, unit string) {
 }
 
 // familyMetrics returns the metrics of a family in study order.
-func (b *builder) familyMetrics(fam string) []stats.MetricInfo {
-	var out []stats.MetricInfo
+func (b *builder) familyMetrics(fam model.Family) []model.Metric {
+	var out []model.Metric
 	for _, m := range b.st.Metrics {
 		if m.Family == fam {
 			out = append(out, m)
@@ -304,7 +311,7 @@ func (b *builder) familyMetrics(fam string) []stats.MetricInfo {
 }
 
 // boxMetrics returns up to four metrics of fam to draw as box plots.
-func (b *builder) boxMetrics(fam string) []string {
+func (b *builder) boxMetrics(fam model.Family) []string {
 	var out []string
 	for _, name := range keyMetrics[fam] {
 		if _, ok := b.st.MetricInfo(name); ok {
@@ -439,13 +446,13 @@ func (b *builder) alerts() []string {
 }
 
 // significant reports whether the effect's interval excludes zero.
-func significant(e *stats.Effect) bool {
+func significant(e *aggregate.Effect) bool {
 	return e.N >= 2 && finite(e.Lo) && finite(e.Hi) && (e.Lo > 0 || e.Hi < 0)
 }
 
 // headlineMetric reports whether a metric may carry a headline finding.
-func headlineMetric(mi stats.MetricInfo) bool {
-	return mi.Better != stats.Neutral && !mi.LeverOnly
+func headlineMetric(mi model.Metric) bool {
+	return mi.Better != model.Neutral && mi.LeverOnly == ""
 }
 
 // findings writes the headline sentences, one per scenario and outcome
@@ -466,7 +473,7 @@ func (b *builder) findings() []string {
 			}
 			if best == nil {
 				if b.hasEffects(sc, fam.id) {
-					out = append(out, fmt.Sprintf("%s: In %s, no policy changes %s materially versus %s (every 95%% interval includes zero, or the effect is below %.0f%% of %s's level).", fam.title, sc, strings.ToLower(fam.title), stats.BaselinePolicy, 100*Materiality, stats.BaselinePolicy))
+					out = append(out, fmt.Sprintf("%s: In %s, no policy changes %s materially versus %s (every 95%% interval includes zero, or the effect is below %.0f%% of %s's level).", fam.title, sc, strings.ToLower(fam.title), aggregate.BaselinePolicy, 100*Materiality, aggregate.BaselinePolicy))
 				}
 				continue
 			}
@@ -478,12 +485,12 @@ func (b *builder) findings() []string {
 
 // primaryFinding returns the largest material effect on the family's
 // primary metric.
-func (b *builder) primaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
+func (b *builder) primaryFinding(sc string, fam model.Family) (*aggregate.Effect, model.Metric) {
 	mi, ok := b.st.MetricInfo(primaryMetric[fam])
 	if !ok || !headlineMetric(mi) {
 		return nil, mi
 	}
-	var best *stats.Effect
+	var best *aggregate.Effect
 	for _, e := range b.st.EffectsOf(sc, mi.Name) {
 		if material(e) && (best == nil || math.Abs(e.MeanDiff) > math.Abs(best.MeanDiff)) {
 			best = e
@@ -499,7 +506,7 @@ const Materiality = 0.01
 
 // material reports whether e is significant and at least Materiality of the
 // baseline level (or the baseline level is zero).
-func material(e *stats.Effect) bool {
+func material(e *aggregate.Effect) bool {
 	if !significant(e) {
 		return false
 	}
@@ -509,9 +516,9 @@ func material(e *stats.Effect) bool {
 
 // secondaryFinding returns the material effect of largest standardized size
 // on the family's other headline metrics (headlineMetric).
-func (b *builder) secondaryFinding(sc, fam string) (*stats.Effect, stats.MetricInfo) {
-	var best *stats.Effect
-	var bestMI stats.MetricInfo
+func (b *builder) secondaryFinding(sc string, fam model.Family) (*aggregate.Effect, model.Metric) {
+	var best *aggregate.Effect
+	var bestMI model.Metric
 	bestSize := -1.0
 	for _, mi := range b.familyMetrics(fam) {
 		if !headlineMetric(mi) || mi.Name == primaryMetric[fam] {
@@ -534,7 +541,7 @@ func (b *builder) secondaryFinding(sc, fam string) (*stats.Effect, stats.MetricI
 }
 
 // hasEffects reports whether any effect exists for the scenario and family.
-func (b *builder) hasEffects(sc, fam string) bool {
+func (b *builder) hasEffects(sc string, fam model.Family) bool {
 	for _, mi := range b.familyMetrics(fam) {
 		if len(b.st.EffectsOf(sc, mi.Name)) > 0 {
 			return true
@@ -555,7 +562,7 @@ const MaxRelativeChange = 10
 // (|Δ| above MaxRelativeChange times it), or — for a metric that can be
 // negative — none's own 95% interval of the mean reaches zero, so that its
 // sign is not established.
-func (b *builder) relativeChange(e *stats.Effect) (float64, bool) {
+func (b *builder) relativeChange(e *aggregate.Effect) (float64, bool) {
 	if !(e.BaseMean > 0) || !finite(e.BaseMean) || !finite(e.MeanDiff) {
 		return math.NaN(), false
 	}
@@ -563,7 +570,7 @@ func (b *builder) relativeChange(e *stats.Effect) (float64, bool) {
 	if math.Abs(r) > MaxRelativeChange {
 		return math.NaN(), false
 	}
-	if mi, _ := b.st.MetricInfo(e.Metric); !mi.NonNegative {
+	if mi, _ := b.st.MetricInfo(e.Metric); !mi.NonNegative() {
 		if d, ok := b.baselineDist(e); ok && finite(d.MeanLo) && d.MeanLo <= 0 {
 			return math.NaN(), false
 		}
@@ -573,10 +580,10 @@ func (b *builder) relativeChange(e *stats.Effect) (float64, bool) {
 
 // baselineDist returns the distribution of e's metric in the baseline cell e
 // was paired with (same scenario and sweep point).
-func (b *builder) baselineDist(e *stats.Effect) (stats.Dist, bool) {
+func (b *builder) baselineDist(e *aggregate.Effect) (stats.Dist, bool) {
 	key := SweepText(e.Sweep)
 	for _, c := range b.st.CellsOf(e.Scenario) {
-		if c.Policy == stats.BaselinePolicy && SweepText(c.Sweep) == key {
+		if c.Policy == aggregate.BaselinePolicy && SweepText(c.Sweep) == key {
 			if d, ok := c.Metric(e.Metric); ok {
 				return d, true
 			}
@@ -597,7 +604,7 @@ func (b *builder) baselineDist(e *stats.Effect) (stats.Dist, bool) {
 // effect and its interval), and no number in e-notation (proseNumber). The
 // relative change is left out when it would mislead (relativeChange); none's
 // mean is given instead.
-func (b *builder) sentence(e *stats.Effect, mi stats.MetricInfo) string {
+func (b *builder) sentence(e *aggregate.Effect, mi model.Metric) string {
 	verb, mag, lo, hi := "raises", e.MeanDiff, e.Lo, e.Hi
 	if e.MeanDiff < 0 {
 		verb, mag, lo, hi = "lowers", -e.MeanDiff, -e.Hi, -e.Lo
@@ -608,20 +615,20 @@ func (b *builder) sentence(e *stats.Effect, mi stats.MetricInfo) string {
 	}
 	judgement := ""
 	switch {
-	case mi.Better == stats.Neutral:
-	case (mi.Better == stats.LowerIsBetter) == (e.MeanDiff < 0):
+	case mi.Better == model.Neutral:
+	case (mi.Better == model.LowerIsBetter) == (e.MeanDiff < 0):
 		judgement = ", an improvement"
 	default:
 		judgement = ", a deterioration"
 	}
 	unit := textUnit(mi)
 	base := textQuantity(e.BaseMean, unit, true, e.BaseMean)
-	rel := fmt.Sprintf("; %s's mean %s", stats.BaselinePolicy, base)
+	rel := fmt.Sprintf("; %s's mean %s", aggregate.BaselinePolicy, base)
 	if r, ok := b.relativeChange(e); ok {
-		rel = fmt.Sprintf("; %s%% relative to %s's %s", signedProse(100*r, 3), stats.BaselinePolicy, base)
+		rel = fmt.Sprintf("; %s%% relative to %s's %s", signedProse(100*r, 3), aggregate.BaselinePolicy, base)
 	}
 	better := ""
-	if finite(e.FracBetter) && mi.Better != stats.Neutral {
+	if finite(e.FracBetter) && mi.Better != model.Neutral {
 		better = fmt.Sprintf(" It does better in %.0f%% of paired replicates.", 100*e.FracBetter)
 	}
 	ref := math.Max(mag, math.Max(math.Abs(lo), math.Abs(hi)))
@@ -640,7 +647,7 @@ var fractionUnits = map[string]bool{"fraction": true, "share": true, "fraction o
 var percentMetrics = map[string]bool{"realized_vol_annual": true}
 
 // textUnit returns the unit in which running text states a metric.
-func textUnit(mi stats.MetricInfo) string {
+func textUnit(mi model.Metric) string {
 	if percentMetrics[mi.Name] {
 		return "fraction"
 	}
@@ -760,11 +767,11 @@ func lowerFirst(s string) string {
 }
 
 // familySection builds one of the four outcome sections.
-func (b *builder) familySection(ctx context.Context, fam, title string) (Section, error) {
-	sec := Section{ID: fam, Title: title}
+func (b *builder) familySection(ctx context.Context, fam model.Family, title string) (Section, error) {
+	sec := Section{ID: string(fam), Title: title}
 	metrics := b.familyMetrics(fam)
 	if len(metrics) == 0 {
-		sec.Intro = append(sec.Intro, "The runs table of this study has no "+fam+" metrics.")
+		sec.Intro = append(sec.Intro, "The runs table of this study has no "+string(fam)+" metrics.")
 		return sec, nil
 	}
 	sec.Intro = append(sec.Intro, familyIntro[fam])
@@ -789,7 +796,7 @@ func (b *builder) familySection(ctx context.Context, fam, title string) (Section
 		if ok {
 			sec.Figures = append(sec.Figures, fig)
 		}
-		sec.Tables = append(sec.Tables, b.metricTable(sc, metrics, title, fam == stats.FamilyStability))
+		sec.Tables = append(sec.Tables, b.metricTable(sc, metrics, title, fam == model.FamilyStability))
 	}
 	if t, ok := b.eventTable(fam); ok {
 		sec.Tables = append(sec.Tables, t)
@@ -800,11 +807,11 @@ func (b *builder) familySection(ctx context.Context, fam, title string) (Section
 	return sec, nil
 }
 
-var familyIntro = map[string]string{
-	stats.FamilyStability:     "How far and how often the token price leaves its peg. Fan charts show the spread of daily prices across runs; box plots and the table show per-run metrics across runs.",
-	stats.FamilyDiversity:     "How concentrated the provider market becomes. HHI is on the 0–10,000 scale; 1,800 marks a highly concentrated market under the 2023 US Merger Guidelines and 2,500 under the 2010 guidelines.",
-	stats.FamilyProfitability: "Whether providers earn money when paid in the common token, and how volatile their revenue is.",
-	stats.FamilyConsumers:     "What consumers get: the share of their desired volume served, what they pay per Mtok, and how much usage is deferred when the token is volatile.",
+var familyIntro = map[model.Family]string{
+	model.FamilyStability:     "How far and how often the token price leaves its peg. Fan charts show the spread of daily prices across runs; box plots and the table show per-run metrics across runs.",
+	model.FamilyDiversity:     "How concentrated the provider market becomes. HHI is on the 0–10,000 scale; 1,800 marks a highly concentrated market under the 2023 US Merger Guidelines and 2,500 under the 2010 guidelines.",
+	model.FamilyProfitability: "Whether providers earn money when paid in the common token, and how volatile their revenue is.",
+	model.FamilyConsumers:     "What consumers get: the share of their desired volume served, what they pay per Mtok, and how much usage is deferred when the token is volatile.",
 }
 
 // fanFigures draws the fans of one variable in one scenario: one figure per
@@ -813,7 +820,7 @@ var familyIntro = map[string]string{
 func (b *builder) fanFigures(sc string, fd fanDef) ([]Figure, error) {
 	all := b.st.FansOf(sc, fd.variable)
 	var keys []string
-	groups := map[string][]*stats.Fan{}
+	groups := map[string][]*aggregate.Fan{}
 	for _, f := range all {
 		k := SweepText(f.Sweep)
 		if _, ok := groups[k]; !ok {
@@ -842,7 +849,7 @@ func (b *builder) fanFigures(sc string, fd fanDef) ([]Figure, error) {
 }
 
 // fanFigure draws the fans of one variable in one scenario and sweep point.
-func (b *builder) fanFigure(sc, point string, fans []*stats.Fan, fd fanDef, note string) (Figure, bool, error) {
+func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, note string) (Figure, bool, error) {
 	if len(fans) == 0 {
 		return Figure{}, false, nil
 	}
@@ -863,7 +870,7 @@ func (b *builder) fanFigure(sc, point string, fans []*stats.Fan, fd fanDef, note
 		Point:     point,
 		Quantity:  fd.quantity,
 		YLabel:    fd.ylabel,
-		Reference: stats.BaselinePolicy,
+		Reference: aggregate.BaselinePolicy,
 	}
 	for _, f := range fans {
 		s := FanSeries{Policy: f.Policy}
@@ -875,10 +882,10 @@ func (b *builder) fanFigure(sc, point string, fans []*stats.Fan, fd fanDef, note
 		spec.Series = append(spec.Series, s)
 	}
 	switch fd.variable {
-	case stats.FanPrice:
+	case aggregate.FanPrice:
 		spec.Band = [2]float64{b.peg * (1 - b.pegBand), b.peg * (1 + b.pegBand)}
 		spec.BandLabel = fmt.Sprintf("peg band %s ± %s%% (metrics.peg_band)", FormatSig(b.peg, 3), FormatSig(100*b.pegBand, 3))
-	case stats.FanHHI:
+	case aggregate.FanHHI:
 		spec.Lines = []RefLine{{1800, "HHI 1,800 (2023 Guidelines)"}, {2500, "HHI 2,500 (2010 Guidelines)"}}
 	}
 	n := 0
@@ -911,9 +918,9 @@ func (b *builder) fanFigure(sc, point string, fans []*stats.Fan, fd fanDef, note
 }
 
 // boxFigure draws the key metrics of a family in one scenario as box plots.
-func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
+func (b *builder) boxFigure(sc string, fam model.Family, title string) (Figure, bool, error) {
 	cells := b.cellsShown(sc)
-	spec := BoxSpec{ID: b.figID("dist", fam, sc), Scenario: sc, Family: title}
+	spec := BoxSpec{ID: b.figID("dist", string(fam), sc), Scenario: sc, Family: title}
 	for _, name := range b.boxMetrics(fam) {
 		label, unit := b.metricLabel(name)
 		pn := BoxPanel{Title: label, XLabel: withUnit(name, unit)}
@@ -940,7 +947,7 @@ func (b *builder) boxFigure(sc, fam, title string) (Figure, bool, error) {
 
 // shown reports whether a cell's sweep point is among the first
 // Options.MaxSweepPoints of its scenario (always true without sweeps).
-func (b *builder) shown(sc string, sv []stats.SweepValue) bool {
+func (b *builder) shown(sc string, sv []dataset.SweepValue) bool {
 	if len(sv) == 0 {
 		return true
 	}
@@ -959,8 +966,8 @@ func (b *builder) shown(sc string, sv []stats.SweepValue) bool {
 }
 
 // cellsShown returns the cells of a scenario at the shown sweep points.
-func (b *builder) cellsShown(sc string) []*stats.CellStats {
-	var out []*stats.CellStats
+func (b *builder) cellsShown(sc string) []*aggregate.CellStats {
+	var out []*aggregate.CellStats
 	for _, c := range b.st.CellsOf(sc) {
 		if b.shown(sc, c.Sweep) {
 			out = append(out, c)
@@ -1002,16 +1009,16 @@ const clipMark = "†"
 // at the bound and marked clipMark; clipped reports whether that happened.
 // Only the display is clipped: the Study and summary/metrics keep the
 // interval as computed.
-func displayMeanCI(mi stats.MetricInfo, lo, hi float64) (text string, clipped bool) {
+func displayMeanCI(mi model.Metric, lo, hi float64) (text string, clipped bool) {
 	if !finite(lo) || !finite(hi) {
 		return "n/a", false
 	}
 	los, his := FormatSig(lo, 3), FormatSig(hi, 3)
-	if mi.NonNegative && lo < 0 {
+	if mi.NonNegative() && lo < 0 {
 		los, clipped = FormatSig(0, 3)+clipMark, true
 	}
-	if mi.Max > 0 && hi > mi.Max {
-		his, clipped = FormatSig(mi.Max, 3)+clipMark, true
+	if mi.Max() > 0 && hi > mi.Max() {
+		his, clipped = FormatSig(mi.Max(), 3)+clipMark, true
 	}
 	return "[" + los + ", " + his + "]", clipped
 }
@@ -1020,7 +1027,7 @@ func displayMeanCI(mi stats.MetricInfo, lo, hi float64) (text string, clipped bo
 // table leads with the median and P5–P95 (price deviations are heavy-tailed in
 // volatile regimes, so a few runs move the mean); the others lead with the
 // mean and its t-interval.
-func (b *builder) metricTable(sc string, metrics []stats.MetricInfo, title string, robustFirst bool) Table {
+func (b *builder) metricTable(sc string, metrics []model.Metric, title string, robustFirst bool) Table {
 	t := Table{
 		Caption: fmt.Sprintf("%s metrics across runs, scenario %s (mean with 95%% t-interval; quantiles type 7).", title, sc),
 		Header:  []string{"Metric", "Unit", "Policy", "n", "Mean", "95% CI of mean", "SD", "P5", "Median", "P95"},
@@ -1063,20 +1070,20 @@ func interval(lo, hi float64) string {
 }
 
 // eventFamily assigns the events to sections.
-var eventFamily = map[string]string{
-	"fund_depleted":           stats.FamilyStability,
-	"any_exit":                stats.FamilyDiversity,
-	"hhi_above_1800":          stats.FamilyDiversity,
-	"leader_share_above_half": stats.FamilyDiversity,
+var eventFamily = map[string]model.Family{
+	"fund_depleted":           model.FamilyStability,
+	"any_exit":                model.FamilyDiversity,
+	"hhi_above_1800":          model.FamilyDiversity,
+	"leader_share_above_half": model.FamilyDiversity,
 }
 
 // eventTable tabulates the event probabilities that belong to fam.
-func (b *builder) eventTable(fam string) (Table, bool) {
-	var evs []stats.EventInfo
+func (b *builder) eventTable(fam model.Family) (Table, bool) {
+	var evs []aggregate.EventInfo
 	for _, e := range b.st.Events {
 		f, ok := eventFamily[e.Name]
 		if !ok {
-			f = stats.FamilyDiversity
+			f = model.FamilyDiversity
 			if mi, ok := b.st.MetricInfo(e.Metric); ok {
 				f = mi.Family
 			}
@@ -1124,10 +1131,10 @@ func intervalFixed(lo, hi float64, d int) string {
 
 // otherSection tabulates token, governance and other metrics, if any.
 func (b *builder) otherSection() (Section, bool) {
-	var ms []stats.MetricInfo
+	var ms []model.Metric
 	for _, m := range b.st.Metrics {
 		switch m.Family {
-		case stats.FamilyStability, stats.FamilyDiversity, stats.FamilyProfitability, stats.FamilyConsumers:
+		case model.FamilyStability, model.FamilyDiversity, model.FamilyProfitability, model.FamilyConsumers:
 		default:
 			ms = append(ms, m)
 		}
@@ -1147,16 +1154,16 @@ func (b *builder) otherSection() (Section, bool) {
 func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 	sec := Section{ID: "effects", Title: "Policy effects",
 		Intro: []string{fmt.Sprintf("Each policy versus %s in the same scenario, paired by replicate: under common random numbers the two runs of a replicate see the same market shocks, consumers and arrivals, so the paired difference isolates the policy. Intervals are %s bootstrap intervals of the mean difference (%d resamples). A filled marker means the 95%% interval excludes zero.",
-			stats.BaselinePolicy, methodName(b.st.Options.BootstrapMethod), b.st.Options.Bootstrap)}}
+			aggregate.BaselinePolicy, methodName(b.st.Options.BootstrapMethod), b.st.Options.Bootstrap)}}
 	if len(b.st.Effects) == 0 {
-		sec.Intro = append(sec.Intro, fmt.Sprintf("There are no policy effects: the study has no %s policy, or no other policy, to pair.", stats.BaselinePolicy))
+		sec.Intro = append(sec.Intro, fmt.Sprintf("There are no policy effects: the study has no %s policy, or no other policy, to pair.", aggregate.BaselinePolicy))
 		return sec, nil
 	}
 	for _, sc := range b.scenarios() {
 		if err := ctx.Err(); err != nil {
 			return Section{}, err
 		}
-		spec := EffectSpec{ID: b.figID("effects", sc), Scenario: sc, Reference: stats.BaselinePolicy}
+		spec := EffectSpec{ID: b.figID("effects", sc), Scenario: sc, Reference: aggregate.BaselinePolicy}
 		for _, fam := range families {
 			name := primaryMetric[fam.id]
 			if _, ok := b.st.MetricInfo(name); !ok {
@@ -1183,7 +1190,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 				spec.Panels = append(spec.Panels, pn)
 			}
 		}
-		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", stats.BaselinePolicy, sc, b.sweepNote(), b.truncationNote(sc))
+		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", aggregate.BaselinePolicy, sc, b.sweepNote(), b.truncationNote(sc))
 		fig, err := EffectChart(spec)
 		if err == nil {
 			sec.Figures = append(sec.Figures, fig)
@@ -1195,11 +1202,11 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 	return sec, nil
 }
 
-func betterSide(d stats.Direction) string {
+func betterSide(d model.Direction) string {
 	switch d {
-	case stats.LowerIsBetter:
+	case model.LowerIsBetter:
 		return "; negative is better"
-	case stats.HigherIsBetter:
+	case model.HigherIsBetter:
 		return "; positive is better"
 	}
 	return ""
@@ -1218,8 +1225,8 @@ func methodName(m string) string {
 // effectTable lists every effect of the four outcome families in a scenario.
 func (b *builder) effectTable(sc string) Table {
 	t := Table{
-		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero. Relative Δ = Δ / %s's mean; n/a where that mean is ≤ 0, near zero (|Δ| above %d times it) or, for a metric that can be negative, not distinguishable from zero, since a percentage of such a level misleads.%s", stats.BaselinePolicy, sc, stats.BaselinePolicy, stats.BaselinePolicy, MaxRelativeChange, b.truncationNote(sc)),
-		Header:  []string{"Family", "Metric", "Unit", "Policy", "Pairs", stats.BaselinePolicy + " mean", "Policy mean", "Δ mean", "95% CI of Δ", "Relative Δ", "Better in"},
+		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero. Relative Δ = Δ / %s's mean; n/a where that mean is ≤ 0, near zero (|Δ| above %d times it) or, for a metric that can be negative, not distinguishable from zero, since a percentage of such a level misleads.%s", aggregate.BaselinePolicy, sc, aggregate.BaselinePolicy, aggregate.BaselinePolicy, MaxRelativeChange, b.truncationNote(sc)),
+		Header:  []string{"Family", "Metric", "Unit", "Policy", "Pairs", aggregate.BaselinePolicy + " mean", "Policy mean", "Δ mean", "95% CI of Δ", "Relative Δ", "Better in"},
 	}
 	for _, fam := range families {
 		for _, mi := range b.familyMetrics(fam.id) {
@@ -1396,8 +1403,8 @@ func (b *builder) methodSection() Section {
 		"Quantiles (P5, P25, median, P75, P95) are Hyndman–Fan type 7 sample quantiles (R's default, numpy's \"linear\"). Standard deviations use n − 1.",
 		fmt.Sprintf("Means carry a two-sided %.0f%% Student-t confidence interval. Event probabilities carry %.0f%% Wilson score intervals (Wilson 1927).", 100*conf, 100*conf),
 		"Heavy-tailed metrics — above all the price deviations from the peg in volatile regimes — are better read through their medians and quantiles (P5–P95) than through their means: a few runs with large excursions move the mean and widen its symmetric t-interval, which can then reach past the metric's natural range (below zero for a non-negative metric). The stability tables therefore lead with the median and P5–P95, and the tables show such an interval end clipped at the bound, marked †, for display only (summary/metrics keeps the computed interval).",
-		fmt.Sprintf("Headline findings compare each policy with %s on the family's primary metric, else on the family's other metrics with a direction; metrics that are zero under %s by construction (fund P&L, fund depletion day, circuit-breaker halts, days a governed policy was blocked) are never headlined, since their difference from %s holds by definition. A relative change is stated only when %s's mean is positive and not near zero.", stats.BaselinePolicy, stats.BaselinePolicy, stats.BaselinePolicy, stats.BaselinePolicy),
-		fmt.Sprintf("Policy effects are paired differences policy − %s over the same replicates. Common random numbers: every run's random streams (market, jumps, consumers, choice, arrivals, entry) derive from the master seed, the replicate and the component only, not from the cell, so a replicate sees the same shocks under every policy. Intervals of the mean difference are %s bootstrap intervals with %d resamples from a seeded stream (Efron 1987).", stats.BaselinePolicy, methodName(o.BootstrapMethod), o.Bootstrap),
+		fmt.Sprintf("Headline findings compare each policy with %s on the family's primary metric, else on the family's other metrics with a direction; metrics that are zero under %s by construction (fund P&L, fund depletion day, circuit-breaker halts, days a governed policy was blocked) are never headlined, since their difference from %s holds by definition. A relative change is stated only when %s's mean is positive and not near zero.", aggregate.BaselinePolicy, aggregate.BaselinePolicy, aggregate.BaselinePolicy, aggregate.BaselinePolicy),
+		fmt.Sprintf("Policy effects are paired differences policy − %s over the same replicates. Common random numbers: every run's random streams (market, jumps, consumers, choice, arrivals, entry) derive from the master seed, the replicate and the component only, not from the cell, so a replicate sees the same shocks under every policy. Intervals of the mean difference are %s bootstrap intervals with %d resamples from a seeded stream (Efron 1987).", aggregate.BaselinePolicy, methodName(o.BootstrapMethod), o.Bootstrap),
 		"Token-price regimes are GARCH(1,1) processes with standardized Student-t shocks calibrated by tokensim's own calibrator: the pegged regime from USDT daily closes 2017-01-01..2021-02-27, the volatile regime from BTC daily closes 2013-04-29..2021-02-27 (ETH is reported alongside for comparison).",
 		"Providers' list prices are public LLM API list prices (2025) per million LLM tokens, blended 3:1 input:output; initial market shares are rounded 2025 enterprise LLM-API share estimates from industry surveys. Parameters marked as assumptions in the configuration are not calibrated; the sensitivity study covers them.",
 		"Concentration thresholds: HHI 1,800 (2023 US Merger Guidelines, highly concentrated) and 2,500 (2010 Horizontal Merger Guidelines).",

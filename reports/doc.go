@@ -2,7 +2,7 @@
 // the page, SVG for papers) and writes one self-contained report.html
 // (MODEL-SPEC §8).
 //
-// The input is the aggregate of a study, *stats.Study (stats.Aggregate). Write
+// The input is the aggregate of a study, *aggregate.Study (aggregate.Aggregate). Write
 // builds the report (Build), renders the page (Render) and writes
 // <dir>/figures/<id>.png and .svg and <dir>/report.html, each appearing only
 // complete (temporary name, then rename); on error nothing new is left.

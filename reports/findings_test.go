@@ -6,7 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/model"
 )
 
 // TestFindingsSkipStructuralMetrics: an effect on a metric that is zero under
@@ -35,12 +36,12 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 	}
 	// Every structural metric is excluded, whatever its direction.
 	var structural []string
-	for _, mi := range stats.KnownMetrics() {
-		if !mi.LeverOnly {
+	for _, mi := range model.CatalogueOf(model.TableRuns) {
+		if mi.LeverOnly == "" {
 			continue
 		}
 		structural = append(structural, mi.Name)
-		mi.Better = stats.HigherIsBetter
+		mi.Better = model.HigherIsBetter
 		if headlineMetric(mi) {
 			t.Errorf("%s may carry a headline", mi.Name)
 		}
@@ -48,7 +49,7 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days"; strings.Join(structural, " ") != want {
 		t.Errorf("structural metrics %v, want %s", structural, want)
 	}
-	if !headlineMetric(stats.MetricInfo{Name: "peg_mad", Better: stats.LowerIsBetter}) {
+	if !headlineMetric(model.Metric{Name: "peg_mad", Better: model.LowerIsBetter}) {
 		t.Error("peg_mad may not carry a headline")
 	}
 }
@@ -57,18 +58,18 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 // positive baseline level that is not near zero; otherwise none's mean is.
 func TestSentenceRelativeChange(t *testing.T) {
 	b := &builder{st: synthStudy(basicOpts)}
-	profit := stats.MetricInfo{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: stats.HigherIsBetter}
+	profit := model.Metric{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: model.HigherIsBetter}
 	// A loss of 110 million USD under none, reduced by 364 million: a
 	// percentage of a negative level would read "+331%".
-	s := b.sentence(&stats.Effect{Scenario: "volatility", Policy: "fund", Metric: profit.Name, N: 16,
+	s := b.sentence(&aggregate.Effect{Scenario: "volatility", Policy: "fund", Metric: profit.Name, N: 16,
 		BaseMean: -1.1e8, PolicyMean: 2.54e8, MeanDiff: 3.64e8, Lo: 3.1e8, Hi: 4.2e8, FracBetter: 0.9}, profit)
 	want := "In volatility, fund raises total provider profit by 364 million USD (95% CI 310–420 million USD; 16 paired replicates; none's mean −110 million USD), an improvement. It does better in 90% of paired replicates."
 	if s != want {
 		t.Errorf("negative baseline:\n%s\nwant\n%s", s, want)
 	}
 	// A baseline near zero on the effect's scale (Δ is 50 times it).
-	frac := stats.MetricInfo{Name: "days_outside_band_frac", Unit: "fraction of days", Label: "Days outside the peg band", Better: stats.LowerIsBetter}
-	e := &stats.Effect{Scenario: "volatility", Policy: "all", Metric: frac.Name, N: 16, BaseMean: 0.001, PolicyMean: 0.051,
+	frac := model.Metric{Name: "days_outside_band_frac", Unit: "fraction of days", Label: "Days outside the peg band", Better: model.LowerIsBetter}
+	e := &aggregate.Effect{Scenario: "volatility", Policy: "all", Metric: frac.Name, N: 16, BaseMean: 0.001, PolicyMean: 0.051,
 		MeanDiff: 0.05, Lo: 0.04, Hi: 0.06, FracBetter: 0.1}
 	if _, ok := b.relativeChange(e); ok {
 		t.Errorf("relative change of a near-zero baseline reported")
@@ -82,7 +83,7 @@ func TestSentenceRelativeChange(t *testing.T) {
 	st := synthStudy(basicOpts)
 	for i := range st.Cells {
 		c := &st.Cells[i]
-		if c.Scenario == "baseline" && c.Policy == stats.BaselinePolicy {
+		if c.Scenario == "baseline" && c.Policy == aggregate.BaselinePolicy {
 			for k := range c.Metrics {
 				if c.Metrics[k].Metric == profit.Name {
 					c.Metrics[k].Mean, c.Metrics[k].MeanLo, c.Metrics[k].MeanHi = 5e6, -2e7, 3e7
@@ -91,13 +92,13 @@ func TestSentenceRelativeChange(t *testing.T) {
 		}
 	}
 	b = &builder{st: st}
-	e = &stats.Effect{Scenario: "baseline", Policy: "fund", Metric: profit.Name, N: 40, BaseMean: 5e6, MeanDiff: -3e6, Lo: -4e6, Hi: -2e6}
+	e = &aggregate.Effect{Scenario: "baseline", Policy: "fund", Metric: profit.Name, N: 40, BaseMean: 5e6, MeanDiff: -3e6, Lo: -4e6, Hi: -2e6}
 	if r, ok := b.relativeChange(e); ok {
 		t.Errorf("relative change %v against a baseline not distinguishable from zero", r)
 	}
 	// A non-negative metric keeps its percentage even when the baseline's
 	// t-interval reaches below zero (heavy tails, not an unknown sign).
-	e = &stats.Effect{Scenario: "baseline", Policy: "fund", Metric: "peg_mad", N: 40, BaseMean: 0.3, MeanDiff: -0.15, Lo: -0.2, Hi: -0.1}
+	e = &aggregate.Effect{Scenario: "baseline", Policy: "fund", Metric: "peg_mad", N: 40, BaseMean: 0.3, MeanDiff: -0.15, Lo: -0.2, Hi: -0.1}
 	if r, ok := b.relativeChange(e); !ok || math.Abs(r+0.5) > 1e-12 {
 		t.Errorf("peg_mad relative change %v, %v; want −0.5", r, ok)
 	}
@@ -108,36 +109,36 @@ func TestSentenceRelativeChange(t *testing.T) {
 // for a metric without a direction.
 func TestSentenceNumbers(t *testing.T) {
 	b := &builder{st: synthStudy(basicOpts)}
-	peg := stats.MetricInfo{Name: "peg_mad", Unit: "USD/CLT", Label: "Mean |price − peg|", Better: stats.LowerIsBetter}
-	s := b.sentence(&stats.Effect{Scenario: "baseline", Policy: "fund", Metric: peg.Name, N: 40,
+	peg := model.Metric{Name: "peg_mad", Unit: "USD/CLT", Label: "Mean distance from the peg", Better: model.LowerIsBetter}
+	s := b.sentence(&aggregate.Effect{Scenario: "baseline", Policy: "fund", Metric: peg.Name, N: 40,
 		BaseMean: 1.2e-4, MeanDiff: -2.9e-5, Lo: -3.47e-5, Hi: -2.32e-5, FracBetter: 0.8}, peg)
-	want := "In baseline, fund lowers mean |price − peg| by 0.0000290 USD/CLT (95% CI 0.0000232–0.0000347 USD/CLT; 40 paired replicates; −24.2% relative to none's 0.000120 USD/CLT), an improvement. It does better in 80% of paired replicates."
+	want := "In baseline, fund lowers mean distance from the peg by 0.0000290 USD/CLT (95% CI 0.0000232–0.0000347 USD/CLT; 40 paired replicates; −24.2% relative to none's 0.000120 USD/CLT), an improvement. It does better in 80% of paired replicates."
 	if s != want {
 		t.Errorf("small numbers:\n%s\nwant\n%s", s, want)
 	}
-	profit := stats.MetricInfo{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: stats.HigherIsBetter}
-	s = b.sentence(&stats.Effect{Scenario: "baseline", Policy: "grants", Metric: profit.Name, N: 40,
+	profit := model.Metric{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: model.HigherIsBetter}
+	s = b.sentence(&aggregate.Effect{Scenario: "baseline", Policy: "grants", Metric: profit.Name, N: 40,
 		BaseMean: 2e9, MeanDiff: 1.05e6, Lo: 9e5, Hi: 1.2e6, FracBetter: 0.7}, profit)
 	if !strings.Contains(s, "by 1.05 million USD (95% CI 0.900–1.20 million USD;") || !strings.Contains(s, "none's 2.00 billion USD") {
 		t.Errorf("USD scale: %s", s)
 	}
-	vol := stats.MetricInfo{Name: "realized_vol_annual", Unit: "per year", Label: "Realized volatility (annualized)", Better: stats.LowerIsBetter}
-	s = b.sentence(&stats.Effect{Scenario: "volatility", Policy: "fund", Metric: vol.Name, N: 40,
+	vol := model.Metric{Name: "realized_vol_annual", Unit: "per year", Label: "Realized volatility (annualized)", Better: model.LowerIsBetter}
+	s = b.sentence(&aggregate.Effect{Scenario: "volatility", Policy: "fund", Metric: vol.Name, N: 40,
 		BaseMean: 0.8, MeanDiff: -0.123, Lo: -0.15, Hi: -0.1, FracBetter: 0.95}, vol)
 	if !strings.Contains(s, "lowers realized volatility (annualized) by 12.3 percentage points (95% CI 10.0–15.0 percentage points;") ||
 		!strings.Contains(s, "none's 80.0%") || !strings.Contains(s, "an improvement") {
 		t.Errorf("volatility: %s", s)
 	}
-	neutral := stats.MetricInfo{Name: "price_final", Unit: "USD/CLT", Label: "CLT price at the end", Better: stats.Neutral}
-	s = b.sentence(&stats.Effect{Scenario: "volatility", Policy: "fund", Metric: neutral.Name, N: 40,
+	neutral := model.Metric{Name: "price_final", Unit: "USD/CLT", Label: "CLT price at the end", Better: model.Neutral}
+	s = b.sentence(&aggregate.Effect{Scenario: "volatility", Policy: "fund", Metric: neutral.Name, N: 40,
 		BaseMean: 1, MeanDiff: 0.1, Lo: 0.05, Hi: 0.15, FracBetter: math.NaN()}, neutral)
 	if strings.Contains(s, "improvement") || strings.Contains(s, "deterioration") || !strings.HasSuffix(s, "none's 1.00 USD/CLT).") {
 		t.Errorf("neutral metric: %s", s)
 	}
 	// Higher-is-better raised: an improvement; lower-is-better raised: a
 	// deterioration.
-	hhi := stats.MetricInfo{Name: "hhi_final", Unit: "HHI (0–10,000)", Label: "HHI at the end", Better: stats.LowerIsBetter}
-	s = b.sentence(&stats.Effect{Scenario: "centralization", Policy: "share_cap", Metric: hhi.Name, N: 40,
+	hhi := model.Metric{Name: "hhi_final", Unit: "HHI (0–10,000)", Label: "HHI at the end", Better: model.LowerIsBetter}
+	s = b.sentence(&aggregate.Effect{Scenario: "centralization", Policy: "share_cap", Metric: hhi.Name, N: 40,
 		BaseMean: 2400, MeanDiff: 310, Lo: 250, Hi: 370, FracBetter: 0.1}, hhi)
 	if !strings.Contains(s, "share_cap raises HHI at the end by 310 HHI points (95% CI 250–370 HHI points;") || !strings.Contains(s, "a deterioration") {
 		t.Errorf("HHI: %s", s)
@@ -163,9 +164,9 @@ func TestProseNumber(t *testing.T) {
 // shown clipped at 0 with a footnote, and the study's numbers are unchanged.
 func TestMetricTableRobustAndClipped(t *testing.T) {
 	st := synthStudy(basicOpts)
-	var cell *stats.CellStats
+	var cell *aggregate.CellStats
 	for i := range st.Cells {
-		if st.Cells[i].Scenario == "volatility" && st.Cells[i].Policy == stats.BaselinePolicy {
+		if st.Cells[i].Scenario == "volatility" && st.Cells[i].Policy == aggregate.BaselinePolicy {
 			cell = &st.Cells[i]
 		}
 	}
@@ -176,9 +177,9 @@ func TestMetricTableRobustAndClipped(t *testing.T) {
 		}
 	}
 	b := &builder{st: st, opts: DefaultOptions(), points: map[string]map[string]bool{}}
-	var stab []stats.MetricInfo
+	var stab []model.Metric
 	for _, mi := range st.Metrics {
-		if mi.Family == stats.FamilyStability {
+		if mi.Family == model.FamilyStability {
 			stab = append(stab, mi)
 		}
 	}
@@ -188,7 +189,7 @@ func TestMetricTableRobustAndClipped(t *testing.T) {
 	}
 	found := false
 	for _, row := range tb.Rows {
-		if row[0] == "Mean |price − peg|" && row[2] == stats.BaselinePolicy {
+		if row[0] == "Mean distance from the peg" && row[2] == aggregate.BaselinePolicy {
 			found = true
 			if row[4] != "0.02100" || row[5] != "[0.00400, 0.900]" || row[7] != "[0†, 0.768]" {
 				t.Errorf("peg_mad row %v", row)
@@ -242,9 +243,9 @@ func TestEffectTableRelative(t *testing.T) {
 }
 
 // knownMetric returns the catalog entry of a MODEL-SPEC §4.2 metric.
-func knownMetric(t *testing.T, name string) stats.MetricInfo {
+func knownMetric(t *testing.T, name string) model.Metric {
 	t.Helper()
-	mi, ok := stats.LookupMetric(name)
+	mi, ok := model.LookupMetric(model.TableRuns, name)
 	if !ok {
 		t.Fatalf("no metric %s", name)
 	}

@@ -8,12 +8,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/gsa"
+	"github.com/tokensim/tokensim/study"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/tokensim/tokensim/pipeline"
-	"github.com/tokensim/tokensim/stats"
 )
 
 // SensitivitySectionID is the HTML anchor of the sensitivity section.
@@ -33,14 +33,14 @@ var (
 // figures of its method (SobolChart, MorrisChart or PRCCChart) and the table
 // of every index with its interval (SensitivityTable). Errors come from
 // drawing; an output without indices is described in the text only.
-func SensitivitySection(res *stats.SensitivityResult) (Section, error) {
+func SensitivitySection(res *aggregate.SensitivityResult) (Section, error) {
 	sec := Section{ID: SensitivitySectionID, Title: "Global sensitivity analysis", Intro: SensitivityIntro(res)}
 	var fig Figure
 	var err error
 	switch res.Method {
-	case pipeline.SensitivitySobol:
+	case study.SensitivitySobol:
 		fig, err = SobolChart(res)
-	case pipeline.SensitivityMorris:
+	case study.SensitivityMorris:
 		fig, err = MorrisChart(res)
 	default:
 		fig, err = PRCCChart(res)
@@ -60,7 +60,7 @@ func SensitivitySection(res *stats.SensitivityResult) (Section, error) {
 
 // SecondOrderTable returns the second-order Sobol indices S_ij of every
 // output and factor pair with their intervals, when the design has them.
-func SecondOrderTable(res *stats.SensitivityResult) (Table, bool) {
+func SecondOrderTable(res *aggregate.SensitivityResult) (Table, bool) {
 	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
 	t := Table{Caption: "Second-order Sobol indices S_ij (the variance explained by the interaction of two factors alone), " + lvl,
 		Header: []string{"output", "factor i", "factor j", "S_ij", lvl}}
@@ -80,18 +80,18 @@ func SecondOrderTable(res *stats.SensitivityResult) (Table, bool) {
 }
 
 // sensMethodText describes the design and estimators in one paragraph.
-func sensMethodText(res *stats.SensitivityResult) string {
+func sensMethodText(res *aggregate.SensitivityResult) string {
 	k := len(res.Factors)
 	var design, est string
 	switch res.Method {
-	case pipeline.SensitivitySobol:
+	case study.SensitivitySobol:
 		stride := k + 2
 		if n := sensFirstSobol(res); n != nil && n.S2 != nil {
 			stride = 2*k + 2
 		}
 		design = fmt.Sprintf("a Saltelli design of %d Sobol base points × %d = %d design points", res.DesignPoints/stride, stride, res.DesignPoints)
 		est = "First-order indices S1 (the share of the output's variance explained by a factor alone) by the Saltelli et al. (2010) estimator and total indices ST (including all its interactions) by Jansen's (1999) estimator, on Joe–Kuo Sobol points"
-	case pipeline.SensitivityMorris:
+	case study.SensitivityMorris:
 		design = fmt.Sprintf("%d Morris trajectories × %d = %d design points", res.DesignPoints/(k+1), k+1, res.DesignPoints)
 		est = "Morris elementary effects: μ* (mean absolute effect: overall importance), μ (mean effect: its sign) and σ (spread: interactions or non-linearity), per unit of each factor's range"
 	default:
@@ -99,7 +99,7 @@ func sensMethodText(res *stats.SensitivityResult) string {
 		est = "Partial rank correlation coefficients (PRCC: the monotone association of a factor with the output after removing the other factors' linear rank effects) with t-test p-values"
 	}
 	var ci string
-	if res.Method != pipeline.SensitivityLHSPRCC {
+	if res.Method != study.SensitivityLHSPRCC {
 		ci = fmt.Sprintf("%.0f%% bootstrap percentile intervals (%d resamples)", 100*res.Level, res.Resamples)
 	} else {
 		ci = fmt.Sprintf("%.0f%% Fisher-z intervals", 100*res.Level)
@@ -108,7 +108,7 @@ func sensMethodText(res *stats.SensitivityResult) string {
 		est, k, design, res.Scenario, res.Policy, res.Replicates, res.Runs, ci)
 }
 
-func sensFirstSobol(res *stats.SensitivityResult) *stats.SobolIndices {
+func sensFirstSobol(res *aggregate.SensitivityResult) *gsa.SobolIndices {
 	for _, o := range res.Outputs {
 		if o.Sobol != nil {
 			return o.Sobol
@@ -120,7 +120,7 @@ func sensFirstSobol(res *stats.SensitivityResult) *stats.SobolIndices {
 // SensitivityIntro returns the section's paragraphs: the method, the
 // replicate-noise shares, and one sentence per output naming its leading
 // factor (largest ST, μ* or |PRCC|) with its interval.
-func SensitivityIntro(res *stats.SensitivityResult) []string {
+func SensitivityIntro(res *aggregate.SensitivityResult) []string {
 	paras := []string{sensMethodText(res)}
 	var noise []string
 	dominated := false
@@ -153,7 +153,7 @@ func SensitivityIntro(res *stats.SensitivityResult) []string {
 }
 
 // sensLeader returns a sentence naming the output's most influential factor.
-func sensLeader(res *stats.SensitivityResult, o stats.SensitivityOutput) string {
+func sensLeader(res *aggregate.SensitivityResult, o aggregate.SensitivityOutput) string {
 	best, val := -1, math.Inf(-1)
 	var v, lo, hi []float64
 	var what string
@@ -201,7 +201,7 @@ const NoiseDominates = "the output's variation across design points is indisting
 // places that show it.
 const NoiseShareMeaning = "replicate noise = the share of the variance of the design-point means that is Monte Carlo noise of the replicate means (point × replicate interaction mean square over the replicates); an index below it cannot be told apart from noise"
 
-// NoiseShareText formats a replicate-noise share (stats.SensitivityOutput
+// NoiseShareText formats a replicate-noise share (aggregate.SensitivityOutput
 // NoiseShare) for display: "12.3%", "<0.1%", "–" when unknown, and "≥100%"
 // when the estimate exceeds 1. The estimate is a ratio of two noisy variance
 // estimates, so it exceeds 1 when noise dominates; a share above 100% means
@@ -221,7 +221,7 @@ func NoiseShareText(x float64, long bool) string {
 // OutputNoiseText formats an output's replicate-noise share
 // (NoiseShareText), falling back to the one-way upper bound ("≤ 12.3%") when
 // the two-way share is unknown; "–" when neither is known (one replicate).
-func OutputNoiseText(o stats.SensitivityOutput, long bool) string {
+func OutputNoiseText(o aggregate.SensitivityOutput, long bool) string {
 	switch {
 	case !math.IsNaN(o.NoiseShare):
 		return NoiseShareText(o.NoiseShare, long)
@@ -280,13 +280,13 @@ func sensPValue(p float64) string {
 
 // SensitivityTable returns every index with its interval, one row per output
 // × factor, and each output's replicate-noise share.
-func SensitivityTable(res *stats.SensitivityResult) Table {
+func SensitivityTable(res *aggregate.SensitivityResult) Table {
 	lvl := fmt.Sprintf("%.0f%% CI", 100*res.Level)
 	t := Table{Caption: fmt.Sprintf("Sensitivity indices (%s) with %s intervals; noise = replicate-noise share of the output's variance across design points (≥100%%: %s).", res.Method, lvl, NoiseDominates)}
 	switch res.Method {
-	case pipeline.SensitivitySobol:
+	case study.SensitivitySobol:
 		t.Header = []string{"output", "factor", "S1", "S1 " + lvl, "ST", "ST " + lvl, "noise"}
-	case pipeline.SensitivityMorris:
+	case study.SensitivityMorris:
 		t.Header = []string{"output", "factor", "μ*", "μ* " + lvl, "μ", "σ", "σ " + lvl, "noise"}
 	default:
 		t.Header = []string{"output", "factor", "PRCC", lvl, "t", "p-value", "noise"}
@@ -323,7 +323,7 @@ func sensPanelHeight(k int) vg.Length { return vg.Length(k)*0.3*vg.Inch + 0.9*vg
 // and total (light) Sobol indices of every factor with their intervals, and a
 // dashed red line at the output's replicate-noise share (indices left of it
 // are indistinguishable from noise). Panels in two columns.
-func SobolChart(res *stats.SensitivityResult) (Figure, error) {
+func SobolChart(res *aggregate.SensitivityResult) (Figure, error) {
 	names := sensFactorNames(res)
 	var plots []*plot.Plot
 	for _, o := range res.Outputs {
@@ -362,7 +362,7 @@ func SobolChart(res *stats.SensitivityResult) (Figure, error) {
 // MorrisChart draws, per output, the Morris μ* (x) against σ (y) of every
 // factor with their bootstrap intervals, factors numbered as in the caption,
 // and the line σ = μ* (above it, interactions or non-linearity dominate).
-func MorrisChart(res *stats.SensitivityResult) (Figure, error) {
+func MorrisChart(res *aggregate.SensitivityResult) (Figure, error) {
 	var plots []*plot.Plot
 	for _, o := range res.Outputs {
 		if o.Morris == nil {
@@ -411,7 +411,7 @@ func MorrisChart(res *stats.SensitivityResult) (Figure, error) {
 // PRCCChart draws, per output, a tornado chart of the partial rank
 // correlation coefficients sorted by magnitude, with their intervals;
 // factors significant at 5% are marked "*".
-func PRCCChart(res *stats.SensitivityResult) (Figure, error) {
+func PRCCChart(res *aggregate.SensitivityResult) (Figure, error) {
 	var plots []*plot.Plot
 	for _, o := range res.Outputs {
 		if o.PRCC == nil {
@@ -468,7 +468,7 @@ func sensRenderPanels(id, title, caption string, plots []*plot.Plot, entries []l
 }
 
 // sensFactorNames returns the factor names bottom to top (first factor at the top).
-func sensFactorNames(res *stats.SensitivityResult) []string {
+func sensFactorNames(res *aggregate.SensitivityResult) []string {
 	k := len(res.Factors)
 	names := make([]string, k)
 	for i, f := range res.Factors {
@@ -477,7 +477,7 @@ func sensFactorNames(res *stats.SensitivityResult) []string {
 	return names
 }
 
-func sensOutputTitle(o stats.SensitivityOutput) string {
+func sensOutputTitle(o aggregate.SensitivityOutput) string {
 	if !math.IsNaN(o.NoiseShare) {
 		return fmt.Sprintf("%s (noise %s)", o.Output, NoiseShareText(o.NoiseShare, false))
 	}
@@ -565,7 +565,7 @@ func (b *sensBars) DataRange() (xmin, xmax, ymin, ymax float64) {
 
 // sensMorrisPoints draws each factor's (μ*, σ) point, numbered, with
 // bootstrap interval whiskers in both directions and the line σ = μ*.
-type sensMorrisPoints struct{ m *stats.MorrisIndices }
+type sensMorrisPoints struct{ m *gsa.MorrisIndices }
 
 // Plot implements plot.Plotter.
 func (mp *sensMorrisPoints) Plot(c draw.Canvas, p *plot.Plot) {

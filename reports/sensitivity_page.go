@@ -6,8 +6,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tokensim/tokensim/pipeline"
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/study"
 )
 
 // SensitivityReport returns the page of a sensitivity study: what was run
@@ -16,7 +17,7 @@ import (
 // section and the method notes. A sensitivity study's cells are design
 // points, so the per-cell distributions and policy effects of the plain
 // report are left out.
-func SensitivityReport(res *stats.SensitivityResult, m *pipeline.Manifest, opts Options) (*Report, error) {
+func SensitivityReport(res *aggregate.SensitivityResult, m *dataset.Manifest, opts Options) (*Report, error) {
 	sec, err := SensitivitySection(res)
 	if err != nil {
 		return nil, err
@@ -44,7 +45,7 @@ func SensitivityReport(res *stats.SensitivityResult, m *pipeline.Manifest, opts 
 		}
 		r.Config = m.Config
 		ver = nonEmpty(m.ToolVersion, ver)
-		if m.State != pipeline.StateComplete {
+		if m.State != dataset.StateComplete {
 			r.Alerts = append(r.Alerts, fmt.Sprintf("This study is not complete (%d of %d runs done): the indices use the design points found so far. Run the same `tokensim sensitivity` command again to finish it.",
 				m.RunsDone, m.RunsPlanned))
 		}
@@ -75,17 +76,17 @@ func SensitivityReport(res *stats.SensitivityResult, m *pipeline.Manifest, opts 
 }
 
 // sensMethodNotes documents the estimators and the design choices.
-func sensMethodNotes(res *stats.SensitivityResult) Section {
+func sensMethodNotes(res *aggregate.SensitivityResult) Section {
 	notes := []string{
 		"Design points are the cells of the study: each sets the factors' values (uniform: low + u(high − low); log-uniform: low·(high/low)^u; integer parameters rounded) on the study's parameters with the scenario's and policy's overrides, and is run for every replicate with common random numbers (MODEL-SPEC §3). The factor values are columns of the runs table. Indices use the replicate means of each design point.",
 		"Replicate noise share: from the two-way layout design point × replicate, the interaction mean square divided by the number of replicates, relative to the variance of the point means (the noise the common random numbers do not remove). It also inflates the Jansen total indices and lowers the first-order indices by about its size. Being a ratio of two variance estimates, it can exceed 100% when noise dominates; it is then shown as ≥100%: the output's variation across design points is indistinguishable from replicate noise, and its indices describe noise.",
 	}
 	switch res.Method {
-	case pipeline.SensitivitySobol:
+	case study.SensitivitySobol:
 		notes = append(notes,
 			"Sobol design: the Saltelli (2002, 2010) scheme — matrices A and B from the first and last k coordinates of a 2k-dimensional Sobol sequence (Joe–Kuo direction numbers new-joe-kuo-6.21201, Gray-code order, no points skipped: Owen 2020 shows skipping breaks the net's balance; optional Matoušek linear scramble with a random digital shift seeded from the study seed) and A with column i from B for each factor: N(k+2) points.",
 			"Estimators: first order S_i = mean(f(B)(f(A_B^i) − f(A)))/V (Saltelli et al. 2010), total ST_i = mean((f(A) − f(A_B^i))²)/(2V) (Jansen 1999), V the variance of f over A and B, outputs centred on their mean first; second order (when asked) by Saltelli (2002). Intervals: percentile bootstrap over the N base points. Estimates and interval ends are not clipped to [0, 1]: a slightly negative S1 or an upper end above 1 is sampling error and shrinks with N.")
-	case pipeline.SensitivityMorris:
+	case study.SensitivityMorris:
 		notes = append(notes,
 			"Morris design: r trajectories on a p-level grid with step Δ = p/(2(p−1)), random base points and one-at-a-time moves in random order and direction (Morris 1991). Elementary effects per unit of each factor's (log-)range; μ* = mean |EE| (Campolongo et al. 2007), σ = sd (n − 1). Intervals: percentile bootstrap over the trajectories.")
 	default:
@@ -100,9 +101,9 @@ func sensMethodNotes(res *stats.SensitivityResult) Section {
 // (PNG, and SVG when opts.SVG), reading dir/manifest.json when present.
 // Files appear only complete: the figures go to a temporary directory that
 // replaces dir/figures by rename, and the page is renamed into place last.
-func WriteSensitivityReport(ctx context.Context, dir string, res *stats.SensitivityResult, opts Options) (string, error) {
-	var m *pipeline.Manifest
-	if mm, err := pipeline.ReadManifest(dir); err == nil {
+func WriteSensitivityReport(ctx context.Context, dir string, res *aggregate.SensitivityResult, opts Options) (string, error) {
+	var m *dataset.Manifest
+	if mm, err := dataset.ReadManifest(dir); err == nil {
 		m = mm
 	}
 	rep, err := SensitivityReport(res, m, opts)

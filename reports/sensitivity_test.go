@@ -11,14 +11,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokensim/tokensim/pipeline"
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/gsa"
+	"github.com/tokensim/tokensim/study"
 )
 
-var sensTestFactors = []pipeline.Factor{
+var sensTestFactors = []study.Factor{
 	{Param: "network.effect", Low: 0.2, High: 1.2},
 	{Param: "centralization.quality_growth_per_year", Low: 0, High: 0.2},
-	{Param: "fund.reserve_usd", Dist: pipeline.DistLogUniform, Low: 2e8, High: 2e10},
+	{Param: "fund.reserve_usd", Dist: study.DistLogUniform, Low: 2e8, High: 2e10},
 	{Param: "share_cap.cap", Low: 0.25, High: 0.6},
 }
 
@@ -32,27 +34,27 @@ func sensTestEval(u []float64) [2]float64 {
 	return [2]float64{g, 2000 + 3000*u[0] - 1500*u[3] + 200*u[1]*u[3]}
 }
 
-func sensTestResult(t *testing.T, method string) *stats.SensitivityResult {
+func sensTestResult(t *testing.T, method string) *aggregate.SensitivityResult {
 	t.Helper()
-	res := &stats.SensitivityResult{Study: "sens", Method: method, Scenario: "volatile_centralized", Policy: "all",
+	res := &aggregate.SensitivityResult{Study: "sens", Method: method, Scenario: "volatile_centralized", Policy: "all",
 		Factors: sensTestFactors, Replicates: 4, Level: 0.95, Resamples: 200}
 	var pts [][]float64
-	var sd *stats.SaltelliDesign
-	var md *stats.MorrisDesign
+	var sd *gsa.SaltelliDesign
+	var md *gsa.MorrisDesign
 	var err error
 	switch method {
-	case pipeline.SensitivitySobol:
-		sd, err = stats.NewSaltelliDesign(256, 4, false, stats.SobolOptions{})
+	case study.SensitivitySobol:
+		sd, err = gsa.NewSaltelliDesign(256, 4, false, gsa.SobolOptions{})
 		if err == nil {
 			pts = sd.Points
 		}
-	case pipeline.SensitivityMorris:
-		md, err = stats.NewMorrisDesign(20, 4, 4, 1)
+	case study.SensitivityMorris:
+		md, err = gsa.NewMorrisDesign(20, 4, 4, 1)
 		if err == nil {
 			pts = md.Points
 		}
 	default:
-		pts, err = stats.LatinHypercube(60, 4, 1)
+		pts, err = gsa.LatinHypercube(60, 4, 1)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -63,15 +65,15 @@ func sensTestResult(t *testing.T, method string) *stats.SensitivityResult {
 		for i, p := range pts {
 			y[i] = sensTestEval(p)[o]
 		}
-		out := stats.SensitivityOutput{Output: name, PointsUsed: len(pts), NoiseShare: 0.02 + 0.1*float64(o), WithinNoiseShare: 0.3}
-		ci := stats.SensitivityCI{Resamples: 200, Seed: 1}
+		out := aggregate.SensitivityOutput{Output: name, PointsUsed: len(pts), NoiseShare: 0.02 + 0.1*float64(o), WithinNoiseShare: 0.3}
+		ci := gsa.SensitivityCI{Resamples: 200, Seed: 1}
 		switch method {
-		case pipeline.SensitivitySobol:
-			out.Sobol, err = stats.SaltelliAnalyze(sd, y, ci)
-		case pipeline.SensitivityMorris:
-			out.Morris, err = stats.MorrisAnalyze(md, y, ci)
+		case study.SensitivitySobol:
+			out.Sobol, err = gsa.SaltelliAnalyze(sd, y, ci)
+		case study.SensitivityMorris:
+			out.Morris, err = gsa.MorrisAnalyze(md, y, ci)
 		default:
-			out.PRCC, err = stats.PRCC(pts, y, 0.95)
+			out.PRCC, err = gsa.PRCC(pts, y, 0.95)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -83,9 +85,9 @@ func sensTestResult(t *testing.T, method string) *stats.SensitivityResult {
 
 func TestSensitivitySectionFigures(t *testing.T) {
 	for _, c := range []struct{ method, fig, header string }{
-		{pipeline.SensitivitySobol, "sensitivity_sobol", "ST"},
-		{pipeline.SensitivityMorris, "sensitivity_morris", "μ*"},
-		{pipeline.SensitivityLHSPRCC, "sensitivity_prcc", "p-value"},
+		{study.SensitivitySobol, "sensitivity_sobol", "ST"},
+		{study.SensitivityMorris, "sensitivity_morris", "μ*"},
+		{study.SensitivityLHSPRCC, "sensitivity_prcc", "p-value"},
 	} {
 		res := sensTestResult(t, c.method)
 		sec, err := SensitivitySection(res)
@@ -118,7 +120,7 @@ func TestSensitivitySectionFigures(t *testing.T) {
 		// functions), except that PRCC cannot see the G-function's
 		// non-monotone effect.
 		want := 2
-		if c.method == pipeline.SensitivityLHSPRCC {
+		if c.method == study.SensitivityLHSPRCC {
 			want = 1
 			if !strings.Contains(intro, "No factor has a clear effect on peg_mad") {
 				t.Errorf("PRCC of a non-monotone output: %q", intro)
@@ -131,7 +133,7 @@ func TestSensitivitySectionFigures(t *testing.T) {
 }
 
 func TestSensitivitySectionNoIndices(t *testing.T) {
-	res := sensTestResult(t, pipeline.SensitivitySobol)
+	res := sensTestResult(t, study.SensitivitySobol)
 	for i := range res.Outputs {
 		res.Outputs[i].Sobol = nil
 		res.Outputs[i].Note = "the output is constant across the design: its indices are undefined"
@@ -146,11 +148,11 @@ func TestSensitivitySectionNoIndices(t *testing.T) {
 }
 
 func TestSecondOrderTable(t *testing.T) {
-	res := sensTestResult(t, pipeline.SensitivitySobol)
+	res := sensTestResult(t, study.SensitivitySobol)
 	if _, ok := SecondOrderTable(res); ok {
 		t.Fatal("second-order table without second-order indices")
 	}
-	d, err := stats.NewSaltelliDesign(128, 4, true, stats.SobolOptions{})
+	d, err := gsa.NewSaltelliDesign(128, 4, true, gsa.SobolOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +161,7 @@ func TestSecondOrderTable(t *testing.T) {
 		y[i] = sensTestEval(p)[1]
 	}
 	res.Outputs = res.Outputs[1:]
-	res.Outputs[0].Sobol, err = stats.SaltelliAnalyze(d, y, stats.SensitivityCI{Resamples: 50, Seed: 1})
+	res.Outputs[0].Sobol, err = gsa.SaltelliAnalyze(d, y, gsa.SensitivityCI{Resamples: 50, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,8 +176,8 @@ func TestSecondOrderTable(t *testing.T) {
 }
 
 func TestSensitivityReportPage(t *testing.T) {
-	res := sensTestResult(t, pipeline.SensitivityMorris)
-	m := &pipeline.Manifest{Seed: 9, RunsPlanned: 200, RunsDone: 150, RunsFailed: 2, State: pipeline.StateRunning,
+	res := sensTestResult(t, study.SensitivityMorris)
+	m := &dataset.Manifest{Seed: 9, RunsPlanned: 200, RunsDone: 150, RunsFailed: 2, State: dataset.StateRunning,
 		Config: "name: sens\n", ConfigHash: "abc"}
 	rep, err := SensitivityReport(res, m, DefaultOptions())
 	if err != nil {
@@ -224,7 +226,7 @@ func TestNoiseShareAbove100(t *testing.T) {
 			t.Errorf("NoiseShareText(%v) = %q, want %q", c.x, got, c.want)
 		}
 	}
-	res := sensTestResult(t, pipeline.SensitivitySobol)
+	res := sensTestResult(t, study.SensitivitySobol)
 	res.Outputs[0].NoiseShare = 1.267
 	sec, err := SensitivitySection(res)
 	if err != nil {
@@ -250,10 +252,10 @@ func TestNoiseShareAbove100(t *testing.T) {
 // of an interrupted and resumed study, and the pages say so instead of
 // calling it wall time.
 func TestElapsedLabel(t *testing.T) {
-	res := sensTestResult(t, pipeline.SensitivityMorris)
+	res := sensTestResult(t, study.SensitivityMorris)
 	start := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 	end := start.Add(26*time.Hour + 5*time.Minute)
-	m := &pipeline.Manifest{Seed: 9, RunsPlanned: 200, RunsDone: 200, State: pipeline.StateComplete, Started: start, Ended: &end}
+	m := &dataset.Manifest{Seed: 9, RunsPlanned: 200, RunsDone: 200, State: dataset.StateComplete, Started: start, Ended: &end}
 	rep, err := SensitivityReport(res, m, DefaultOptions())
 	if err != nil {
 		t.Fatal(err)

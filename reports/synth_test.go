@@ -7,11 +7,14 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/stats"
 )
 
 // synthOpts describes a synthetic study for the tests: made-up numbers with
-// the shapes of a real aggregate (stats.Study), drawn from a seeded PCG so that
+// the shapes of a real aggregate (aggregate.Study), drawn from a seeded PCG so that
 // figures are reproducible.
 type synthOpts struct {
 	scenarios []string
@@ -76,11 +79,11 @@ func metricValue(name string, scen, pol int, z float64) float64 {
 }
 
 // synthStudy builds the synthetic aggregate.
-func synthStudy(o synthOpts) *stats.Study {
+func synthStudy(o synthOpts) *aggregate.Study {
 	rng := rand.New(rand.NewPCG(o.seed, 7))
-	st := &stats.Study{Options: stats.DefaultOptions()}
+	st := &aggregate.Study{Options: aggregate.DefaultOptions()}
 	cells := 0
-	type sweepPt []stats.SweepValue
+	type sweepPt []dataset.SweepValue
 	pts := []sweepPt{nil}
 	if o.sweep {
 		pts = nil
@@ -91,15 +94,15 @@ func synthStudy(o synthOpts) *stats.Study {
 		}
 	}
 	var names []string
-	for _, m := range stats.KnownMetrics() {
-		if m.Family != stats.FamilyGovernance {
+	for _, m := range model.CatalogueOf(model.TableRuns) {
+		if m.Family != model.FamilyGovernance {
 			st.Metrics = append(st.Metrics, m)
 			names = append(names, m.Name)
 		}
 	}
-	st.Events = []stats.EventInfo{
-		{Name: "fund_depleted", Label: "P(fund depleted)", Metric: "fund_depleted_day", Rule: "fund_depleted_day ≥ 0", Better: stats.LowerIsBetter},
-		{Name: "hhi_above_1800", Label: "P(HHI > 1,800 at the end)", Metric: "hhi_final", Rule: "hhi_final > 1800", Better: stats.LowerIsBetter},
+	st.Events = []aggregate.EventInfo{
+		{Name: "fund_depleted", Label: "P(fund depleted)", Metric: "fund_depleted_day", Rule: "fund_depleted_day ≥ 0", Better: model.LowerIsBetter},
+		{Name: "hhi_above_1800", Label: "P(HHI > 1,800 at the end)", Metric: "hhi_final", Rule: "hhi_final > 1800", Better: model.LowerIsBetter},
 	}
 	// Common random numbers: z[replicate][metric] shared by all cells.
 	z := make([][]float64, o.runs)
@@ -113,7 +116,7 @@ func synthStudy(o synthOpts) *stats.Study {
 		for _, pt := range pts {
 			vals := map[string][][]float64{} // policy → metric → runs
 			for pi, pol := range o.policies {
-				c := stats.CellStats{Cell: cells, Scenario: sc, Policy: pol, Sweep: pt, Runs: o.runs, Expected: o.runs}
+				c := aggregate.CellStats{Cell: cells, Scenario: sc, Policy: pol, Sweep: pt, Runs: o.runs, Expected: o.runs}
 				cells++
 				vals[pol] = make([][]float64, len(names))
 				for k, name := range names {
@@ -122,7 +125,7 @@ func synthStudy(o synthOpts) *stats.Study {
 						xs[r] = metricValue(name, si, pi, z[r][k]+0.3*rng.NormFloat64())
 					}
 					vals[pol][k] = xs
-					c.Metrics = append(c.Metrics, stats.MetricDist{Metric: name, Dist: distOf(xs)})
+					c.Metrics = append(c.Metrics, aggregate.MetricDist{Metric: name, Dist: distOf(xs)})
 				}
 				k := int(float64(o.runs) * 0.1 * float64(pi+1) / float64(len(o.policies)))
 				c.Events = []stats.Proportion{
@@ -131,16 +134,16 @@ func synthStudy(o synthOpts) *stats.Study {
 				}
 				st.Cells = append(st.Cells, c)
 				if o.days > 0 {
-					for _, v := range []string{stats.FanPrice, stats.FanHHI, stats.FanNActive, stats.FanSatisfaction, stats.FanCost} {
+					for _, v := range []string{aggregate.FanPrice, aggregate.FanHHI, aggregate.FanNActive, aggregate.FanSatisfaction, aggregate.FanCost} {
 						st.Fans = append(st.Fans, synthFan(c, v, o.days, si, pi))
 					}
 				}
 			}
-			if _, ok := vals[stats.BaselinePolicy]; !ok {
+			if _, ok := vals[aggregate.BaselinePolicy]; !ok {
 				continue
 			}
 			for pi, pol := range o.policies {
-				if pol == stats.BaselinePolicy {
+				if pol == aggregate.BaselinePolicy {
 					continue
 				}
 				_ = pi
@@ -148,14 +151,14 @@ func synthStudy(o synthOpts) *stats.Study {
 					d := make([]float64, o.runs)
 					var bm, pm float64
 					for r := range d {
-						d[r] = vals[pol][k][r] - vals[stats.BaselinePolicy][k][r]
-						bm += vals[stats.BaselinePolicy][k][r]
+						d[r] = vals[pol][k][r] - vals[aggregate.BaselinePolicy][k][r]
+						bm += vals[aggregate.BaselinePolicy][k][r]
 						pm += vals[pol][k][r]
 					}
 					dd := distOf(d)
 					mi, _ := st.MetricInfo(name)
 					better := math.NaN()
-					if mi.Better != stats.Neutral {
+					if mi.Better != model.Neutral {
 						nb := 0
 						for _, x := range d {
 							if float64(mi.Better)*x > 0 {
@@ -164,7 +167,7 @@ func synthStudy(o synthOpts) *stats.Study {
 						}
 						better = float64(nb) / float64(len(d))
 					}
-					st.Effects = append(st.Effects, stats.Effect{Scenario: sc, Policy: pol, Sweep: pt, Metric: name, N: o.runs,
+					st.Effects = append(st.Effects, aggregate.Effect{Scenario: sc, Policy: pol, Sweep: pt, Metric: name, N: o.runs,
 						BaseMean: bm / float64(o.runs), PolicyMean: pm / float64(o.runs), MeanDiff: dd.Mean, Lo: dd.MeanLo, Hi: dd.MeanHi,
 						SDDiff: dd.SD, FracBetter: better, Method: stats.MethodBCa, B: 2000})
 				}
@@ -179,7 +182,7 @@ func synthStudy(o synthOpts) *stats.Study {
 	if o.sweep {
 		swept = []string{"share_cap.cap", "network.effect"}
 	}
-	st.Info = stats.StudyInfo{
+	st.Info = dataset.StudyInfo{
 		Dir: "/tmp/synthetic", Name: "synthetic", Seed: 20261121, ToolVersion: "v0.0.0-test", SchemaVersion: 1,
 		ConfigHash: "sha256:0123abcd", Config: []byte(o.config), Replicates: o.runs, HorizonDays: o.days,
 		Scenarios: o.scenarios, Policies: o.policies, SweepParams: swept, HasManifest: true,
@@ -196,25 +199,25 @@ func synthStudy(o synthOpts) *stats.Study {
 }
 
 // synthFan is a smooth fan for one variable in one cell.
-func synthFan(c stats.CellStats, v string, days, si, pi int) stats.Fan {
-	f := stats.Fan{Cell: c.Cell, Scenario: c.Scenario, Policy: c.Policy, Sweep: c.Sweep, Variable: v}
+func synthFan(c aggregate.CellStats, v string, days, si, pi int) aggregate.Fan {
+	f := aggregate.Fan{Cell: c.Cell, Scenario: c.Scenario, Policy: c.Policy, Sweep: c.Sweep, Variable: v}
 	for d := 0; d <= days; d++ {
 		t := float64(d)
 		var mid, w float64
 		switch v {
-		case stats.FanPrice:
+		case aggregate.FanPrice:
 			mid = 1 + 0.03*float64(si)*math.Sin(t/40)
 			w = 0.01 * (1 + float64(si)*t/120) / float64(1+pi)
-		case stats.FanHHI:
+		case aggregate.FanHHI:
 			mid = 2200 + t*(1.5+float64(si)) - 100*float64(pi)
 			w = 60 + t/3
-		case stats.FanNActive:
+		case aggregate.FanNActive:
 			mid = math.Round(6 + t/120 - float64(si))
 			w = 1
-		case stats.FanSatisfaction:
+		case aggregate.FanSatisfaction:
 			mid = 0.97 - 0.04*float64(si)*math.Abs(math.Sin(t/60))
 			w = 0.01
-		case stats.FanCost:
+		case aggregate.FanCost:
 			mid = 4 + 0.2*float64(si)*math.Sin(t/50)
 			w = 0.1 + t/2000
 		}

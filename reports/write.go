@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/aggregate"
 )
 
 // ReportFile is the name of the page written into the study directory.
@@ -26,7 +26,7 @@ const FiguresDir = "figures"
 // directory inside dir that replaces dir/figures by rename, and the page is
 // written to a temporary file renamed to report.html last. On any error
 // nothing new is left behind (a previous complete report stays as it was).
-func Write(ctx context.Context, st *stats.Study, dir string, opts Options) (path string, err error) {
+func Write(ctx context.Context, st *aggregate.Study, dir string, opts Options) (path string, err error) {
 	if fi, err := os.Stat(dir); err != nil {
 		return "", fmt.Errorf("reports: study directory: %w", err)
 	} else if !fi.IsDir() {

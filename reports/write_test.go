@@ -13,10 +13,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/model"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-
-	"github.com/tokensim/tokensim/stats"
 )
 
 var basicOpts = synthOpts{
@@ -284,7 +285,7 @@ func TestFindingsFromNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "Stability: In volatility, fund lowers mean |price − peg| by 0.0300 USD/CLT (95% CI 0.0250–0.0350 USD/CLT; 40 paired replicates; −75.0% relative to none's 0.0400 USD/CLT), an improvement. It does better in 93% of paired replicates."
+	want := "Stability: In volatility, fund lowers mean distance from the peg by 0.0300 USD/CLT (95% CI 0.0250–0.0350 USD/CLT; 40 paired replicates; −75.0% relative to none's 0.0400 USD/CLT), an improvement. It does better in 93% of paired replicates."
 	found := false
 	for _, f := range r.Findings {
 		if f == want {
@@ -295,20 +296,20 @@ func TestFindingsFromNumbers(t *testing.T) {
 		t.Errorf("findings lack\n%s\ngot:\n%s", want, strings.Join(r.Findings, "\n"))
 	}
 	// A deterioration is called one.
-	mi := stats.MetricInfo{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: stats.HigherIsBetter}
+	mi := model.Metric{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: model.HigherIsBetter}
 	b := &builder{st: st}
-	s := b.sentence(&stats.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
+	s := b.sentence(&aggregate.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
 	if want := "In baseline, grants lowers served / desired volume by 1.00 percentage points (95% CI 0.500–2.00 percentage points; 10 paired replicates; −1.11% relative to none's 90.0%), a deterioration. It does better in 20% of paired replicates."; s != want {
 		t.Errorf("sentence:\n%s\nwant\n%s", s, want)
 	}
-	mi = stats.MetricInfo{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: stats.HigherIsBetter}
-	s = b.sentence(&stats.Effect{Scenario: "centralization", Sweep: []stats.SweepValue{{Param: "share_cap.cap", Value: 0.3, Text: "0.3"}},
+	mi = model.Metric{Name: "provider_profit_usd", Unit: "USD", Label: "Total provider profit", Better: model.HigherIsBetter}
+	s = b.sentence(&aggregate.Effect{Scenario: "centralization", Sweep: []dataset.SweepValue{{Param: "share_cap.cap", Value: 0.3, Text: "0.3"}},
 		Policy: "all", MeanDiff: -3.32e9, Lo: -3.67e9, Hi: -3.03e9, BaseMean: 1.26e10, FracBetter: 0, N: 16}, mi)
 	if want := "In centralization (share_cap.cap=0.3), all lowers total provider profit by 3.32 billion USD (95% CI 3.03–3.67 billion USD; 16 paired replicates; −26.3% relative to none's 12.6 billion USD), a deterioration. It does better in 0% of paired replicates."; s != want {
 		t.Errorf("sentence:\n%s\nwant\n%s", s, want)
 	}
 	// A significant but immaterial effect (0.1% of the level) is not a headline.
-	if material(&stats.Effect{N: 10, MeanDiff: 0.001, Lo: 0.0005, Hi: 0.0015, BaseMean: 1}) {
+	if material(&aggregate.Effect{N: 10, MeanDiff: 0.001, Lo: 0.0005, Hi: 0.0015, BaseMean: 1}) {
 		t.Errorf("a 0.1%% effect counted as material")
 	}
 }
@@ -320,7 +321,7 @@ func TestWriteLeavesNothingOnError(t *testing.T) {
 	if _, err := Write(ctx, synthStudy(basicOpts), dir, DefaultOptions()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Write with a cancelled context: %v", err)
 	}
-	if _, err := Write(context.Background(), &stats.Study{}, dir, DefaultOptions()); !errors.Is(err, stats.ErrNoRuns) {
+	if _, err := Write(context.Background(), &aggregate.Study{}, dir, DefaultOptions()); !errors.Is(err, aggregate.ErrNoRuns) {
 		t.Fatalf("Write of an empty study: %v, want ErrNoRuns", err)
 	}
 	ents, _ := os.ReadDir(dir)
@@ -395,7 +396,7 @@ func TestSweepHeatmaps(t *testing.T) {
 	if len(sweep.Figures) != 12 {
 		t.Errorf("%d heatmaps, want 12", len(sweep.Figures))
 	}
-	if got := sweep.Figures[0].Title; got != "Mean |price − peg|, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
+	if got := sweep.Figures[0].Title; got != "Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
 		t.Errorf("heatmap title %q", got)
 	}
 }
@@ -454,14 +455,14 @@ func TestSweepFans(t *testing.T) {
 // TestManySweepPointsBounded: a sensitivity-like study with 300 design points
 // gives a report of bounded size.
 func TestManySweepPointsBounded(t *testing.T) {
-	st := &stats.Study{Options: stats.DefaultOptions(), Metrics: stats.KnownMetrics()[:4]}
-	st.Info = stats.StudyInfo{Name: "sens", Scenarios: []string{"volatility"}, Policies: []string{"none"},
+	st := &aggregate.Study{Options: aggregate.DefaultOptions(), Metrics: model.CatalogueOf(model.TableRuns)[:4]}
+	st.Info = dataset.StudyInfo{Name: "sens", Scenarios: []string{"volatility"}, Policies: []string{"none"},
 		SweepParams: []string{"a.x", "b.y", "c.z"}, RunsFound: 300 * 4, RunsPlanned: 300 * 4, Complete: true}
 	for p := range 300 {
-		c := stats.CellStats{Cell: p, Scenario: "volatility", Policy: "none", Runs: 4,
-			Sweep: []stats.SweepValue{{Param: "a.x", Value: float64(p), Text: fmt.Sprint(p)}, {Param: "b.y", Value: float64(p % 7), Text: fmt.Sprint(p % 7)}, {Param: "c.z", Value: 1, Text: "1"}}}
+		c := aggregate.CellStats{Cell: p, Scenario: "volatility", Policy: "none", Runs: 4,
+			Sweep: []dataset.SweepValue{{Param: "a.x", Value: float64(p), Text: fmt.Sprint(p)}, {Param: "b.y", Value: float64(p % 7), Text: fmt.Sprint(p % 7)}, {Param: "c.z", Value: 1, Text: "1"}}}
 		for _, m := range st.Metrics {
-			c.Metrics = append(c.Metrics, stats.MetricDist{Metric: m.Name, Dist: distOf([]float64{1, 2, 3, float64(p)})})
+			c.Metrics = append(c.Metrics, aggregate.MetricDist{Metric: m.Name, Dist: distOf([]float64{1, 2, 3, float64(p)})})
 		}
 		st.Cells = append(st.Cells, c)
 	}

@@ -9,6 +9,12 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
+// Bootstrap methods of BootstrapMean (and the aggregate's Options.BootstrapMethod).
+const (
+	MethodBCa        = "bca"
+	MethodPercentile = "percentile"
+)
+
 // BootstrapMean returns a nonparametric bootstrap confidence interval for the
 // mean of x at two-sided level conf, from b resamples drawn with rng, by
 // method MethodBCa (bias-corrected and accelerated, Efron 1987; DiCiccio &
@@ -33,14 +39,14 @@ func BootstrapMean(x []float64, b int, conf float64, method string, rng *rand.Ra
 	if len(v) < 2 {
 		return math.NaN(), math.NaN(), nil
 	}
-	star := bootResampleMeans(v, b, rng)
-	lo, hi = bootInterval(v, star, conf, method)
+	star := ResampleMeans(v, b, rng)
+	lo, hi = BootstrapInterval(v, star, conf, method)
 	return lo, hi, nil
 }
 
-// bootResampleMeans draws b resamples of x (with replacement, n = len(x))
+// ResampleMeans draws b nonparametric bootstrap resamples of x (with replacement, n = len(x))
 // and returns their means.
-func bootResampleMeans(x []float64, b int, rng *rand.Rand) []float64 {
+func ResampleMeans(x []float64, b int, rng *rand.Rand) []float64 {
 	n := len(x)
 	star := make([]float64, b)
 	for k := range star {
@@ -53,11 +59,11 @@ func bootResampleMeans(x []float64, b int, rng *rand.Rand) []float64 {
 	return star
 }
 
-// bootResampleMeansRows resamples the rows of the n×m row-major matrix d
+// ResampleMeansRows resamples the rows of the n×m row-major matrix d
 // (n = len(d)/m) b times, all m columns with the same row indices, and
 // returns the b×m row-major matrix of column means. One draw of indices
 // serves every column, so columns cost no extra random numbers.
-func bootResampleMeansRows(d []float64, m, b int, rng *rand.Rand) []float64 {
+func ResampleMeansRows(d []float64, m, b int, rng *rand.Rand) []float64 {
 	n := len(d) / m
 	star := make([]float64, b*m)
 	inv := 1 / float64(n)
@@ -76,10 +82,11 @@ func bootResampleMeansRows(d []float64, m, b int, rng *rand.Rand) []float64 {
 	return star
 }
 
-// bootInterval returns the bootstrap interval of mean(x) from the resample
-// means star (reordered in place) by method. Equal x give a zero-width
+// BootstrapInterval returns the bootstrap interval of mean(x) at level conf
+// from the resample means star (sorted in place) by method (MethodBCa:
+// Efron 1987, see bcaLevels; MethodPercentile). NaN for len(x) < 2. Equal x give a zero-width
 // interval at their value.
-func bootInterval(x, star []float64, conf float64, method string) (lo, hi float64) {
+func BootstrapInterval(x, star []float64, conf float64, method string) (lo, hi float64) {
 	n := len(x)
 	if n < 2 {
 		return math.NaN(), math.NaN()
@@ -99,7 +106,7 @@ func bootInterval(x, star []float64, conf float64, method string) (lo, hi float6
 	if method == MethodPercentile {
 		return Quantile(alpha, star), Quantile(1-alpha, star)
 	}
-	mean, _ := meanSD(x)
+	mean, _ := MeanSD(x)
 	a1, a2 := bcaLevels(x, mean, star, alpha)
 	return Quantile(a1, star), Quantile(1-a2, star)
 }

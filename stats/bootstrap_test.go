@@ -39,7 +39,7 @@ func TestBootIntervalMatchesScipy(t *testing.T) {
 			method string
 		}{{0.95, "bca_0.95", MethodBCa}, {0.90, "bca_0.9", MethodBCa}, {0.95, "pct_0.95", MethodPercentile}, {0.90, "pct_0.9", MethodPercentile}} {
 			want := get(c, tc.key)
-			lo, hi := bootInterval(x, slices.Clone(star), tc.conf, tc.method)
+			lo, hi := BootstrapInterval(x, slices.Clone(star), tc.conf, tc.method)
 			if !refClose(lo, want[0], 1e-9) || !refClose(hi, want[1], 1e-9) {
 				t.Errorf("%s %s: [%.12g, %.12g], scipy [%.12g, %.12g]", name, tc.key, lo, hi, want[0], want[1])
 			}
@@ -82,13 +82,13 @@ func TestBootstrapJointMatchesSingle(t *testing.T) {
 	for i := range d {
 		d[i] = rng.NormFloat64()
 	}
-	joint := bootResampleMeansRows(d, m, b, rand.New(rand.NewPCG(9, 9)))
+	joint := ResampleMeansRows(d, m, b, rand.New(rand.NewPCG(9, 9)))
 	for j := range m {
 		col := make([]float64, n)
 		for i := range n {
 			col[i] = d[i*m+j]
 		}
-		single := bootResampleMeans(col, b, rand.New(rand.NewPCG(9, 9)))
+		single := ResampleMeans(col, b, rand.New(rand.NewPCG(9, 9)))
 		for k := range b {
 			if !refClose(joint[k*m+j], single[k], 1e-12) {
 				t.Fatalf("column %d resample %d: joint %v, single %v", j, k, joint[k*m+j], single[k])

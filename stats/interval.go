@@ -17,7 +17,7 @@ func MeanCI(x []float64, conf float64) (mean, sd, lo, hi float64) {
 	if n == 0 {
 		return nan, nan, nan, nan
 	}
-	mean, sd = meanSD(x)
+	mean, sd = MeanSD(x)
 	if n < 2 {
 		return mean, nan, nan, nan
 	}
@@ -26,9 +26,10 @@ func MeanCI(x []float64, conf float64) (mean, sd, lo, hi float64) {
 	return mean, sd, mean - half, mean + half
 }
 
-// meanSD returns the mean and the n−1 standard deviation of x (NaN sd for
-// n < 2), by the corrected two-pass algorithm (Chan, Golub & LeVeque 1983).
-func meanSD(x []float64) (mean, sd float64) {
+// MeanSD returns the mean and the n−1 standard deviation of x (NaN sd for
+// n < 2; both NaN for an empty x), by the corrected two-pass algorithm
+// (Chan, Golub & LeVeque 1983).
+func MeanSD(x []float64) (mean, sd float64) {
 	n := float64(len(x))
 	var s float64
 	for _, v := range x {

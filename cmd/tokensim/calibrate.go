@@ -14,7 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/calibrate"
+	"github.com/tokensim/tokensim/garch"
 )
 
 const calibrateUsage = `Usage: tokensim calibrate [flags] PRICES.csv
@@ -104,7 +105,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return fmt.Errorf("calibrate: %w", err)
 	}
-	series, err := stats.ReadPrices(in, opts)
+	series, err := calibrate.ReadPrices(in, opts)
 	in.Close()
 	if err != nil {
 		return fmt.Errorf("calibrate: %s: %w", file, err)
@@ -115,7 +116,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, w := range series.Warnings {
 		fmt.Fprintf(stderr, "tokensim calibrate: warning: %s\n", w)
 	}
-	cal, err := stats.Calibrate(series, stats.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target, MaxPersistence: f.maxPersistence})
+	cal, err := calibrate.Calibrate(series, calibrate.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target, MaxPersistence: f.maxPersistence})
 	if err != nil {
 		return fmt.Errorf("calibrate: %s: %w", file, err)
 	}
@@ -130,10 +131,10 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return out.writeYAML(stdout)
 }
 
-// priceOptions range-checks the flags and converts them for stats.ReadPrices.
-func (f *calibrateFlags) priceOptions() (stats.PriceOptions, error) {
-	var o stats.PriceOptions
-	bad := func(format string, a ...any) (stats.PriceOptions, error) {
+// priceOptions range-checks the flags and converts them for calibrate.ReadPrices.
+func (f *calibrateFlags) priceOptions() (calibrate.PriceOptions, error) {
+	var o calibrate.PriceOptions
+	bad := func(format string, a ...any) (calibrate.PriceOptions, error) {
 		return o, fmt.Errorf("%w: calibrate: "+format, append([]any{errUsage}, a...)...)
 	}
 	if strings.TrimSpace(f.dateCol) == "" || strings.TrimSpace(f.priceCol) == "" {
@@ -144,12 +145,12 @@ func (f *calibrateFlags) priceOptions() (stats.PriceOptions, error) {
 	}
 	var err error
 	if f.from != "" {
-		if o.From, err = stats.ParsePriceDate(f.from); err != nil {
+		if o.From, err = calibrate.ParsePriceDate(f.from); err != nil {
 			return bad("--from: %v", err)
 		}
 	}
 	if f.to != "" {
-		if o.To, err = stats.ParsePriceDate(f.to); err != nil {
+		if o.To, err = calibrate.ParsePriceDate(f.to); err != nil {
 			return bad("--to: %v", err)
 		}
 	}
@@ -174,7 +175,7 @@ func (f *calibrateFlags) priceOptions() (stats.PriceOptions, error) {
 type calibrateOutput struct {
 	flags   calibrateFlags
 	file    string
-	cal     *stats.Calibration
+	cal     *calibrate.Calibration
 	skipped []string
 }
 
@@ -429,7 +430,7 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		doc.RobustSE.PegReversion = 0
 	}
 	doc.Optimizer.Status, doc.Optimizer.GradientNorm = g.Status, calibJNum(g.GradientNorm)
-	doc.Optimizer.Converged = g.GradientNorm <= stats.GARCHGradientTolerance
+	doc.Optimizer.Converged = g.GradientNorm <= garch.GARCHGradientTolerance
 	doc.Optimizer.Starts, doc.Optimizer.Evaluations = g.Starts, g.Evaluations
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -15,6 +15,7 @@ import (
 	"github.com/tokensim/tokensim/configs"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/study"
 )
 
 // TestShippedConfigs: every configs/*.yaml parses strictly, validates and
@@ -26,7 +27,7 @@ func TestShippedConfigs(t *testing.T) {
 	}
 	for _, name := range names {
 		data, _ := configs.FS.ReadFile(name)
-		s, err := pipeline.ParseStudy(name, data)
+		s, err := study.ParseStudy(name, data)
 		if err != nil {
 			t.Errorf("%v", err)
 			continue
@@ -44,14 +45,14 @@ func TestShippedConfigs(t *testing.T) {
 		}
 	}
 	// The default study: every scenario × none, fund, share_cap, all.
-	s, err := pipeline.ParseStudy("default.yaml", configs.Default)
+	s, err := study.ParseStudy("default.yaml", configs.Default)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Every shipped study uses the calibrated regimes of default.yaml.
 	for _, name := range names {
 		data, _ := configs.FS.ReadFile(name)
-		o, err := pipeline.ParseStudy(name, data)
+		o, err := study.ParseStudy(name, data)
 		if err != nil {
 			continue
 		}
@@ -84,7 +85,7 @@ func dataDir(t *testing.T) string {
 // output columns, and the initial shares are the README's estimates.
 func TestDefaultProvidersFromData(t *testing.T) {
 	dir := dataDir(t)
-	s, err := pipeline.ParseStudy("default.yaml", configs.Default)
+	s, err := study.ParseStudy("default.yaml", configs.Default)
 	if err != nil {
 		t.Fatal(err)
 	}

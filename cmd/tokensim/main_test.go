@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/dataset"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -199,11 +199,11 @@ func TestRunWritesStudy(t *testing.T) {
 	if got := strings.TrimSpace(out); got != filepath.Join("out", "tiny") {
 		t.Errorf("stdout %q, want the study directory", got)
 	}
-	m, err := pipeline.ReadManifest(filepath.Join("out", "tiny"))
+	m, err := dataset.ReadManifest(filepath.Join("out", "tiny"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.State != pipeline.StateComplete || m.RunsDone != 12 || m.Rows["steps"] != 12*30 {
+	if m.State != dataset.StateComplete || m.RunsDone != 12 || m.Rows["steps"] != 12*30 {
 		t.Errorf("manifest: state %s, runs %d, rows %v", m.State, m.RunsDone, m.Rows)
 	}
 	// Running it again finds everything done and rewrites nothing.
@@ -258,7 +258,7 @@ func buildBinary(t *testing.T) string {
 
 // chunksDone reads the number of chunks recorded in a study's manifest (0 if none yet).
 func chunksDone(dir string) int {
-	data, err := os.ReadFile(filepath.Join(dir, pipeline.ManifestFile))
+	data, err := os.ReadFile(filepath.Join(dir, dataset.ManifestFile))
 	if err != nil {
 		return 0
 	}
@@ -277,8 +277,8 @@ func chunksDone(dir string) int {
 	return len(seen)
 }
 
-// dataset returns the bytes of every Parquet file under dir by relative path.
-func dataset(t *testing.T, dir string) map[string]string {
+// parquetFiles returns the bytes of every Parquet file under dir by relative path.
+func parquetFiles(t *testing.T, dir string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -326,7 +326,7 @@ func TestResumeAfterKill(t *testing.T) {
 	if out, err := runBin(ref, "-j", "2").CombinedOutput(); err != nil {
 		t.Fatalf("reference run: %v\n%s", err, out)
 	}
-	want := dataset(t, filepath.Join(ref, "kill"))
+	want := parquetFiles(t, filepath.Join(ref, "kill"))
 	total := chunksDone(filepath.Join(ref, "kill"))
 	if total != replicates*4/6 {
 		t.Fatalf("reference has %d chunks", total)
@@ -353,11 +353,11 @@ func TestResumeAfterKill(t *testing.T) {
 		if out, err := runBin(root, "-j", "1").CombinedOutput(); err != nil {
 			t.Fatalf("resume after kill at %d chunks: %v\n%s", got, err, out)
 		}
-		m, err := pipeline.ReadManifest(filepath.Join(root, "kill"))
-		if err != nil || m.State != pipeline.StateComplete {
+		m, err := dataset.ReadManifest(filepath.Join(root, "kill"))
+		if err != nil || m.State != dataset.StateComplete {
 			t.Fatalf("after resume: %v %+v", err, m)
 		}
-		gotFiles := dataset(t, filepath.Join(root, "kill"))
+		gotFiles := parquetFiles(t, filepath.Join(root, "kill"))
 		if len(gotFiles) != len(want) {
 			t.Errorf("kill at %d: %d files, want %d", got, len(gotFiles), len(want))
 		}
@@ -409,11 +409,11 @@ func TestFailedRuns(t *testing.T) {
 	if code != 3 || !strings.Contains(errs, "3 of 3 runs failed") {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
-	m, err := pipeline.ReadManifest(filepath.Join("out", "boom"))
+	m, err := dataset.ReadManifest(filepath.Join("out", "boom"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m.State != pipeline.StateComplete || m.RunsFailed != 3 || len(m.Failures) != 3 || m.Failures[2].Replicate != 2 || m.Failures[0].Error == "" {
+	if m.State != dataset.StateComplete || m.RunsFailed != 3 || len(m.Failures) != 3 || m.Failures[2].Replicate != 2 || m.Failures[0].Error == "" {
 		t.Errorf("manifest: state %s, failed %d, failures %+v", m.State, m.RunsFailed, m.Failures)
 	}
 	_, errs, code = cli(t, "run", "-o", "out2", "--no-report", "--quiet", "--fail-fast", "boom.yaml")

@@ -8,8 +8,8 @@ import (
 	"io"
 	"runtime"
 
+	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
 )
 
 // reportFlags are the options of `tokensim report`.
@@ -22,7 +22,7 @@ type reportFlags struct {
 }
 
 func defaultReportFlags() reportFlags {
-	o := stats.DefaultOptions()
+	o := aggregate.DefaultOptions()
 	return reportFlags{bootstrap: o.Bootstrap, method: o.BootstrapMethod, workers: min(o.Workers, runtime.NumCPU())}
 }
 
@@ -73,7 +73,7 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 
 // buildReport writes the report of the study in dir: a sensitivity study's
 // page (sensitivityReport in sensitivity.go: its design points are not
-// comparable cells), otherwise stats.Aggregate then reports.Write.
+// comparable cells), otherwise aggregate.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
 func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
 	ro := reports.DefaultOptions()
@@ -85,7 +85,7 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		}
 		return path, nil
 	}
-	o := stats.DefaultOptions()
+	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
 	o.BootstrapMethod = rf.method
 	o.Workers = max(rf.workers, 1)
@@ -93,7 +93,7 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	if err := o.Validate(); err != nil {
 		return "", fmt.Errorf("%w: %v", errUsage, err)
 	}
-	st, err := stats.Aggregate(ctx, dir, o)
+	st, err := aggregate.Aggregate(ctx, dir, o)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}

@@ -14,10 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/study"
 )
 
 // repFakeRun is a fast stand-in for the model with the report's shapes: a
@@ -101,7 +102,7 @@ func repStudy(t testing.TB, dir, extra string, opts pipeline.Options, fail map[i
 			src = line + "\n" + src
 		}
 	}
-	s, err := pipeline.ParseStudy("rep.yaml", []byte(src))
+	s, err := study.ParseStudy("rep.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +142,7 @@ func TestReportCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{`id="stability"`, `id="diversity"`, `id="profitability"`, `id="consumers"`,
-		`id="effects"`, `id="method"`, `id="config"`, "v0.0.0-reptest", "In volatility, fund lowers mean |price − peg|"} {
+		`id="effects"`, `id="method"`, `id="config"`, "v0.0.0-reptest", "In volatility, fund lowers mean distance from the peg"} {
 		if !bytes.Contains(page, []byte(s)) {
 			t.Errorf("report lacks %q", s)
 		}
@@ -223,22 +224,22 @@ func TestReportBadInput(t *testing.T) {
 			d := t.TempDir()
 			os.WriteFile(filepath.Join(d, "notes.txt"), []byte("hello"), 0o644)
 			return d, d
-		}, stats.ErrNotStudy},
+		}, dataset.ErrNotStudy},
 		{"corrupt part file", func(t *testing.T) (string, string) {
 			d := copyDir(t)
 			p := firstRuns(d)
 			os.WriteFile(p, []byte("PAR1 this is not parquet PAR1"), 0o644)
 			return d, p
-		}, stats.ErrCorrupt},
+		}, dataset.ErrCorrupt},
 		{"missing part file", func(t *testing.T) (string, string) {
 			d := copyDir(t)
 			p := firstRuns(d)
 			os.Remove(p)
 			return d, p
-		}, stats.ErrCorrupt},
+		}, dataset.ErrCorrupt},
 		{"other schema version", func(t *testing.T) (string, string) {
 			d := copyDir(t)
-			mp := filepath.Join(d, pipeline.ManifestFile)
+			mp := filepath.Join(d, dataset.ManifestFile)
 			var m map[string]any
 			b, _ := os.ReadFile(mp)
 			if err := json.Unmarshal(b, &m); err != nil {
@@ -248,7 +249,7 @@ func TestReportBadInput(t *testing.T) {
 			b, _ = json.Marshal(m)
 			os.WriteFile(mp, b, 0o644)
 			return d, mp
-		}, stats.ErrSchema},
+		}, dataset.ErrSchema},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -307,7 +308,7 @@ func TestReportSweep(t *testing.T) {
 	if len(heat) != 4 { // 2 policies × (peg_mad, hhi_final)
 		t.Errorf("%d heatmaps, want 4", len(heat))
 	}
-	if !bytes.Contains(b, []byte("Mean |price − peg|, mean of runs over share_cap.cap × network.effect — scenario centralization, policy share_cap")) {
+	if !bytes.Contains(b, []byte("Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario centralization, policy share_cap")) {
 		t.Errorf("heatmap titles missing from the page")
 	}
 }
@@ -318,7 +319,7 @@ func TestReportIncompleteAndFailed(t *testing.T) {
 	dir := t.TempDir()
 	fail := map[int64]bool{1: true, 5: true}
 	res := repStudy(t, dir, "replicates: 8\nhorizon_days: 10\npolicies: [none, fund]\n", pipeline.Options{Shard: 1, Shards: 2}, fail)
-	if res.Manifest.State == pipeline.StateComplete {
+	if res.Manifest.State == dataset.StateComplete {
 		t.Fatalf("manifest state %q after one shard of two", res.Manifest.State)
 	}
 	path := quickReport(t, dir, true)
@@ -345,7 +346,7 @@ func makeBenchStudy(b *testing.B) string {
 }
 
 // BenchmarkReport measures `tokensim report` on a study of 10,000 runs with
-// daily steps (365 days; 3.65 million step rows): stats.Aggregate (with the
+// daily steps (365 days; 3.65 million step rows): aggregate.Aggregate (with the
 // summary tables and fans) plus reports.Write (figures and page). Reported:
 // seconds per report (wall), CPU seconds per report (user + system, all
 // goroutines: the cost independent of other load on the machine), runs/s,

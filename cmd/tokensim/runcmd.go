@@ -18,7 +18,9 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/study"
 )
 
 // maxWorkers bounds -j.
@@ -76,7 +78,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	if m.State != pipeline.StateComplete {
+	if m.State != dataset.StateComplete {
 		logger.Info("this shard is done; the study completes when every shard has run (the last one writes the report)",
 			"runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
 		fmt.Fprintln(stdout, dir)
@@ -136,7 +138,7 @@ func (f execFlags) parse(fs *flag.FlagSet) (execution, error) {
 }
 
 // dir is the study's output directory: <output_root>/<name>, -o overriding the root.
-func (f execFlags) dir(study *pipeline.Study) string {
+func (f execFlags) dir(study *study.Study) string {
 	root := study.OutputRoot
 	if *f.outRoot != "" {
 		root = *f.outRoot
@@ -160,7 +162,7 @@ type execution struct {
 // the manifest and, when some runs failed, an error wrapping errRunsFailed
 // (the study itself went on); err is an interruption (with the resume
 // command) or any other failure of the pipeline.
-func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *pipeline.Manifest, failed, err error) {
+func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *dataset.Manifest, failed, err error) {
 	prog := newProgress(x.stderr, x.logger, x.quiet)
 	start := time.Now()
 	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
@@ -178,7 +180,7 @@ func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *pipelin
 		"study_state", m.State)
 	if m.RunsFailed > 0 {
 		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s%s", errRunsFailed, m.RunsFailed, m.RunsPlanned,
-			filepath.Join(x.dir, pipeline.ManifestFile), x.failedNote)
+			filepath.Join(x.dir, dataset.ManifestFile), x.failedNote)
 	}
 	return m, failed, nil
 }

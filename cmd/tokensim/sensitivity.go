@@ -12,9 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/study"
 )
 
 // sensCalibrationRuns is the number of model runs timed before a
@@ -51,7 +53,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	if study.Sensitivity == nil {
 		return fmt.Errorf("%w: %s has no sensitivity: block; run it with `tokensim run %s`", errUsage, src, src)
 	}
-	plan, design, err := stats.SensitivityPlan(study)
+	plan, design, err := pipeline.SensitivityPlan(study)
 	if err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 
 	// The evaluation count and the time it will take on this machine, from a
 	// few calibration runs (MODEL-SPEC issue 6: printed before starting).
-	if info, err := stats.SensitivityPlanInfo(ctx, study, x.workers, sensCalibrationRuns); err == nil {
+	if info, err := pipeline.SensitivityPlanInfo(ctx, study, x.workers, sensCalibrationRuns); err == nil {
 		logger.Info("estimate", "runs", info.Runs, "seconds_per_run", strconv.FormatFloat(info.SecondsPerRun, 'f', 3, 64),
 			"workers", info.Workers, "estimated", info.Estimated.Round(time.Second).String(), "calibration_runs", info.CalibrationRuns)
 	} else if ctx.Err() == nil {
@@ -86,24 +88,24 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	if m.State != pipeline.StateComplete {
+	if m.State != dataset.StateComplete {
 		logger.Info("this shard is done; the indices are computed when every shard has run",
 			"runs_done", m.RunsDone, "runs_planned", m.RunsPlanned)
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}
-	sres, err := stats.SensitivityFromDir(ctx, dir)
+	sres, err := aggregate.SensitivityFromDir(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("sensitivity indices: %w", err)
 	}
-	if err := stats.WriteSensitivity(dir, sres); err != nil {
+	if err := aggregate.WriteSensitivity(dir, sres); err != nil {
 		return err
 	}
 	if !x.quiet {
 		printSensitivityResult(stdout, sres)
 	}
 	if *ef.noReport {
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
+		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
 		return failed
 	}
 	ropts := reports.DefaultOptions()
@@ -111,7 +113,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	report, rerr := reports.WriteSensitivityReport(ctx, dir, sres, ropts)
 	if rerr != nil {
 		logger.Warn("the indices are written but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", stats.SummarySensitivity+".parquet"))
+		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
 		if failed != nil {
 			return failed
 		}
@@ -126,14 +128,14 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 // summary/sensitivity.parquet); for any other study it does nothing and
 // returns ok false. `tokensim report` calls it before the plain report.
 func sensitivityReport(ctx context.Context, dir string, opts reports.Options) (path string, ok bool, err error) {
-	res, err := stats.SensitivityFromDir(ctx, dir)
-	if errors.Is(err, stats.ErrNotSensitivity) || errors.Is(err, stats.ErrNotStudy) {
+	res, err := aggregate.SensitivityFromDir(ctx, dir)
+	if errors.Is(err, aggregate.ErrNotSensitivity) || errors.Is(err, dataset.ErrNotStudy) {
 		return "", false, nil
 	}
 	if err != nil {
 		return "", true, err
 	}
-	if err := stats.WriteSensitivity(dir, res); err != nil {
+	if err := aggregate.WriteSensitivity(dir, res); err != nil {
 		return "", true, err
 	}
 	if opts.ToolVersion == "" {
@@ -144,12 +146,12 @@ func sensitivityReport(ctx context.Context, dir string, opts reports.Options) (p
 }
 
 // printSensitivityResult writes the indices as one aligned table per output.
-func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
+func printSensitivityResult(w io.Writer, res *aggregate.SensitivityResult) {
 	num := func(x float64) string {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return "–"
 		}
-		if res.Method != pipeline.SensitivityMorris { // indices and correlations: 3 decimals
+		if res.Method != study.SensitivityMorris { // indices and correlations: 3 decimals
 			if math.Abs(x) < 0.0005 {
 				x = 0 // no "-0.000"
 			}
@@ -204,8 +206,8 @@ func printSensitivityResult(w io.Writer, res *stats.SensitivityResult) {
 // model runs; workers ≤ 0 means GOMAXPROCS) and the design's warnings, as
 // "estimate" and "warning" lines through tw. The estimate line varies from
 // machine to machine (golden tests should mask it).
-func printSensitivityEstimate(ctx context.Context, tw func(k, format string, args ...any), s *pipeline.Study, workers int) error {
-	info, err := stats.SensitivityPlanInfo(ctx, s, workers, sensCalibrationRuns)
+func printSensitivityEstimate(ctx context.Context, tw func(k, format string, args ...any), s *study.Study, workers int) error {
+	info, err := pipeline.SensitivityPlanInfo(ctx, s, workers, sensCalibrationRuns)
 	if err != nil {
 		return err
 	}

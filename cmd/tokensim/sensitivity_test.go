@@ -10,10 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/configs"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/gsa"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
-	"github.com/tokensim/tokensim/stats"
+	"github.com/tokensim/tokensim/study"
 )
 
 const sensTinyStudy = `name: sens-tiny
@@ -50,7 +53,7 @@ func sensWriteStudy(t *testing.T, method string, samples int) string {
 // summary table, report; a second invocation resumes (no new runs) and
 // rewrites identical summary bytes, as does a run with another worker count.
 func TestSensitivityCommand(t *testing.T) {
-	study := sensWriteStudy(t, pipeline.SensitivityMorris, 3)
+	study := sensWriteStudy(t, study.SensitivityMorris, 3)
 	out := t.TempDir()
 	stdout, stderr, code := cli(t, "sensitivity", study, "-o", out, "-j", "2")
 	if code != 0 {
@@ -75,8 +78,8 @@ func TestSensitivityCommand(t *testing.T) {
 	if !bytes.Contains(page, []byte("Global sensitivity analysis")) || !bytes.Contains(page, []byte("data:image/png;base64,")) {
 		t.Error("report.html lacks the sensitivity section or its figure")
 	}
-	m, err := pipeline.ReadManifest(dir)
-	if err != nil || m.RunsDone != 3*4*2 || m.State != pipeline.StateComplete {
+	m, err := dataset.ReadManifest(dir)
+	if err != nil || m.RunsDone != 3*4*2 || m.State != dataset.StateComplete {
 		t.Fatalf("manifest: %v %+v", err, m)
 	}
 	first, _ := os.ReadFile(filepath.Join(dir, "summary", "sensitivity.parquet"))
@@ -150,7 +153,7 @@ func TestShippedSensitivityConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := pipeline.ParseStudy("sensitivity.yaml", data)
+	s, err := study.ParseStudy("sensitivity.yaml", data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +178,7 @@ func TestShippedSensitivityConfig(t *testing.T) {
 	if w := sp.Warnings(&base); len(w) != 0 {
 		t.Errorf("shipped design has warnings: %v", w)
 	}
-	info, err := stats.SensitivityPlanInfo(context.Background(), s, 2, 0)
+	info, err := pipeline.SensitivityPlanInfo(context.Background(), s, 2, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,8 +188,8 @@ func TestShippedSensitivityConfig(t *testing.T) {
 }
 
 func TestPrintSensitivityEstimate(t *testing.T) {
-	path := sensWriteStudy(t, pipeline.SensitivitySobol, 12)
-	s, err := pipeline.LoadStudy(path)
+	path := sensWriteStudy(t, study.SensitivitySobol, 12)
+	s, err := study.LoadStudy(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,13 +207,13 @@ func TestPrintSensitivityEstimate(t *testing.T) {
 // TestPrintSensitivityNoiseAbove100: a noise share estimate above 1 prints
 // as ≥100% with what it means, and the measure is explained once.
 func TestPrintSensitivityNoiseAbove100(t *testing.T) {
-	res := &stats.SensitivityResult{Method: pipeline.SensitivityLHSPRCC, Level: 0.95,
-		Factors: []pipeline.Factor{{Param: "network.effect"}},
-		Outputs: []stats.SensitivityOutput{
+	res := &aggregate.SensitivityResult{Method: study.SensitivityLHSPRCC, Level: 0.95,
+		Factors: []study.Factor{{Param: "network.effect"}},
+		Outputs: []aggregate.SensitivityOutput{
 			{Output: "peg_mad", Mean: 0.1, SD: 0.02, NoiseShare: 1.267, WithinNoiseShare: 1.4,
-				PRCC: &stats.PRCCResult{Coef: []float64{0.1}, Low: []float64{-0.2}, High: []float64{0.4}, P: []float64{0.5}}},
+				PRCC: &gsa.PRCCResult{Coef: []float64{0.1}, Low: []float64{-0.2}, High: []float64{0.4}, P: []float64{0.5}}},
 			{Output: "hhi_final", Mean: 2400, SD: 300, NoiseShare: 0.052, WithinNoiseShare: 0.3,
-				PRCC: &stats.PRCCResult{Coef: []float64{0.8}, Low: []float64{0.7}, High: []float64{0.9}, P: []float64{1e-6}}},
+				PRCC: &gsa.PRCCResult{Coef: []float64{0.8}, Low: []float64{0.7}, High: []float64{0.9}, P: []float64{1e-6}}},
 		}}
 	var buf bytes.Buffer
 	printSensitivityResult(&buf, res)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokensim/tokensim/configs"
 	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/study"
 )
 
 func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -38,18 +39,18 @@ func cmdValidate(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // loadStudy parses the study file at path, or the embedded default when path
 // is empty; it returns the name used in messages.
-func loadStudy(path string) (*pipeline.Study, string, error) {
+func loadStudy(path string) (*study.Study, string, error) {
 	if path == "" {
-		s, err := pipeline.ParseStudy(configs.DefaultName, configs.Default)
+		s, err := study.ParseStudy(configs.DefaultName, configs.Default)
 		return s, configs.DefaultName, err
 	}
-	s, err := pipeline.LoadStudy(path)
+	s, err := study.LoadStudy(path)
 	return s, path, err
 }
 
 // unusedDefs returns one warning per scenario_defs or policy_defs entry that
 // is not listed under scenarios: or policies: and so never runs (sorted).
-func unusedDefs(s *pipeline.Study) []string {
+func unusedDefs(s *study.Study) []string {
 	var out []string
 	for name := range s.ScenarioDefs {
 		if !slices.Contains(s.Scenarios, name) {
@@ -66,7 +67,7 @@ func unusedDefs(s *pipeline.Study) []string {
 }
 
 // printPlan writes what a study will run and write.
-func printPlan(ctx context.Context, w io.Writer, s *pipeline.Study, src, dir string) error {
+func printPlan(ctx context.Context, w io.Writer, s *study.Study, src, dir string) error {
 	tw := func(k, format string, args ...any) { fmt.Fprintf(w, "%-11s%s\n", k, fmt.Sprintf(format, args...)) }
 	tw("study", "%s (%s)", s.Name, src)
 	tw("output", "%s", dir)
@@ -113,7 +114,7 @@ func printPlan(ctx context.Context, w io.Writer, s *pipeline.Study, src, dir str
 	return pipeline.CheckDiskBudget(plan)
 }
 
-func printSize(tw func(k, format string, args ...any), s *pipeline.Study, plan *pipeline.Plan) {
+func printSize(tw func(k, format string, args ...any), s *study.Study, plan *pipeline.Plan) {
 	est := pipeline.Estimate(plan)
 	rows := "runs " + group(est.Runs)
 	if s.Outputs.Steps {
@@ -141,19 +142,19 @@ func printSize(tw func(k, format string, args ...any), s *pipeline.Study, plan *
 // Sobol N(k+2) (N(2k+2) with second order), Morris r(k+1), LHS N design
 // points, each run for `replicates` replicates; then the estimated time on
 // this machine from a few timed runs (printSensitivityEstimate).
-func printSensitivity(ctx context.Context, tw func(k, format string, args ...any), s *pipeline.Study, src string) error {
+func printSensitivity(ctx context.Context, tw func(k, format string, args ...any), s *study.Study, src string) error {
 	sp := s.Sensitivity.Resolved()
 	k := len(sp.Factors)
 	var points int
 	var how string
 	switch sp.Method {
-	case pipeline.SensitivitySobol:
+	case study.SensitivitySobol:
 		if sp.SecondOrder {
 			points, how = sp.Samples*(2*k+2), fmt.Sprintf("Sobol/Saltelli N(2k+2) = %d × %d", sp.Samples, 2*k+2)
 		} else {
 			points, how = sp.Samples*(k+2), fmt.Sprintf("Sobol/Saltelli N(k+2) = %d × %d", sp.Samples, k+2)
 		}
-	case pipeline.SensitivityMorris:
+	case study.SensitivityMorris:
 		points, how = sp.Samples*(k+1), fmt.Sprintf("Morris r(k+1) = %d × %d", sp.Samples, k+1)
 	default:
 		points, how = sp.Samples, fmt.Sprintf("Latin hypercube, %d points", sp.Samples)

@@ -8,7 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // baseVersion is tokensim's release version; version, when set at link time
@@ -58,7 +58,7 @@ func cmdVersion(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: version takes no arguments, got %q", errUsage, fs.Arg(0))
 	}
-	fmt.Fprintf(stdout, "tokensim %s\nschema   %d\ngo       %s %s/%s\n", toolVersion(), pipeline.SchemaVersion,
+	fmt.Fprintf(stdout, "tokensim %s\nschema   %d\ngo       %s %s/%s\n", toolVersion(), dataset.SchemaVersion,
 		runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }

@@ -1,0 +1,221 @@
+package aggregate
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/stats"
+	"golang.org/x/sync/errgroup"
+)
+
+// fanUnits are the units of the fan variables (axis labels).
+var fanUnits = map[string]string{
+	FanPrice:        "USD/CLT",
+	FanPegDeviation: "USD/CLT",
+	FanHHI:          "HHI (0–10,000)",
+	FanSatisfaction: "served / desired",
+	FanCost:         "USD/Mtok",
+	FanNActive:      "providers",
+	FanTopShare:     "share",
+}
+
+// fanColumns are the steps columns read for the fans.
+// fanColumns are the steps columns the fans are computed from (besides
+// run_id and day), in the order fanPass unpacks them.
+var fanColumns = []string{"price", "hhi", "served_mtok", "desired_mtok", "cost_usd_per_mtok", "n_active", "top_share"}
+
+const fanNVar = 7 // len(FanVariables())
+
+// fanCell accumulates one cell's daily values: vals[v][day] holds one value
+// per run with a finite value of variable v on that day.
+type fanCell struct {
+	vals [fanNVar][][]float64
+	runs int // runs of the cell: the capacity of each day's slice
+}
+
+func (fc *fanCell) add(day int, x *[fanNVar]float64) {
+	for v := range fanNVar {
+		if !isFinite(x[v]) {
+			continue
+		}
+		col := fc.vals[v]
+		for len(col) <= day {
+			col = append(col, nil)
+		}
+		if col[day] == nil {
+			col[day] = make([]float64, 0, fc.runs)
+		}
+		col[day] = append(col[day], x[v])
+		fc.vals[v] = col
+	}
+}
+
+// fans turns the accumulated values into Fans (sorting them in place).
+func (fc *fanCell) fans(g *cellGroup) []Fan {
+	out := make([]Fan, 0, fanNVar)
+	for v, name := range FanVariables() {
+		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnits[name]}
+		for day, x := range fc.vals[v] {
+			if len(x) == 0 {
+				continue
+			}
+			slices.Sort(x)
+			mean, _ := stats.MeanSD(x)
+			f.Days = append(f.Days, int32(day))
+			f.N = append(f.N, len(x))
+			f.P5 = append(f.P5, stats.Quantile(0.05, x))
+			f.P25 = append(f.P25, stats.Quantile(0.25, x))
+			f.P50 = append(f.P50, stats.Quantile(0.5, x))
+			f.P75 = append(f.P75, stats.Quantile(0.75, x))
+			f.P95 = append(f.P95, stats.Quantile(0.95, x))
+			f.Mean = append(f.Mean, mean)
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// computeFans reads the steps table one partition at a time and returns the
+// fans of every cell, ordered like groups then FanVariables. Within a
+// partition, cells are processed in passes whose estimated accumulator size
+// (runs × days × variables × 8 bytes) stays within
+// opts.FanMemoryBytes / opts.Workers (at least one cell per pass); each pass
+// rereads the partition's files and keeps only its cells' rows.
+func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, t *dataset.RunTable, opts Options) ([]Fan, []string, error) {
+	type job struct {
+		files []string
+		cells []*cellGroup
+		first bool // first pass over its partition: counts rows of unknown runs
+	}
+	days := ds.Info.HorizonDays + 1
+	if ds.Info.HorizonDays <= 0 {
+		days = 366
+	}
+	budget := opts.FanMemoryBytes / int64(max(1, opts.Workers))
+	var jobs []job
+	var warns []string
+	for _, sp := range ds.Steps {
+		var cells []*cellGroup
+		for _, g := range groups {
+			if g.scenario == sp.Scenario && g.policy == sp.Policy {
+				cells = append(cells, g)
+			}
+		}
+		if len(cells) == 0 {
+			warns = append(warns, fmt.Sprintf("steps partition scenario=%s/policy=%s has no runs in the runs table", sp.Scenario, sp.Policy))
+			continue
+		}
+		var pass []*cellGroup
+		var bytes int64
+		first := true
+		for _, g := range cells {
+			est := int64(len(g.rows)) * int64(days) * fanNVar * 8
+			if len(pass) > 0 && bytes+est > budget {
+				jobs = append(jobs, job{sp.Files, pass, first})
+				pass, bytes, first = nil, 0, false
+			}
+			pass = append(pass, g)
+			bytes += est
+		}
+		jobs = append(jobs, job{sp.Files, pass, first})
+	}
+	known := make(map[int64]bool, len(t.RunID))
+	for _, id := range t.RunID {
+		known[id] = true
+	}
+	results := map[int][]Fan{}
+	var unknown int64
+	var mu sync.Mutex
+	eg, ctx := errgroup.WithContext(ctx)
+	eg.SetLimit(max(1, opts.Workers))
+	for _, j := range jobs {
+		eg.Go(func() error {
+			var kn map[int64]bool
+			if j.first {
+				kn = known
+			}
+			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			unknown += unk
+			for c, f := range fans {
+				results[c] = f
+			}
+			mu.Unlock()
+			return nil
+		})
+	}
+	if err := eg.Wait(); err != nil {
+		return nil, nil, err
+	}
+	var out []Fan
+	for _, g := range groups {
+		out = append(out, results[g.cell]...)
+	}
+	if unknown > 0 {
+		warns = append(warns, fmt.Sprintf("%d steps row(s) of runs missing from the runs table were ignored", unknown))
+	}
+	return out, warns, nil
+}
+
+// fanPass streams the given steps files and accumulates the rows of cells;
+// when known is not nil it also counts the rows whose run is not in it.
+func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool) (map[int][]Fan, int64, error) {
+	var unknown int64
+	acc := make([]fanCell, len(cells))
+	slot := map[int64]int{}
+	for i, g := range cells {
+		acc[i].runs = len(g.rows)
+		for _, r := range g.rows {
+			slot[t.RunID[r]] = i
+		}
+	}
+	peg := ds.Info.Peg
+	if !(peg > 0) {
+		peg = 1
+	}
+	for _, path := range files {
+		if err := ctx.Err(); err != nil {
+			return nil, 0, err
+		}
+		err := ds.ReadStepsColumns(ctx, path, fanColumns, func(runID, day []int64, v [][]float64) error {
+			price, hhi, served, desired, cost, nact, ts := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
+			var x [fanNVar]float64
+			for i, id := range runID {
+				s, ok := slot[id]
+				if !ok {
+					if known != nil && !known[id] {
+						unknown++
+					}
+					continue
+				}
+				d := day[i]
+				if d < 0 || d > 1<<20 {
+					return fmt.Errorf("%w: %s: row %d: day %d out of range", dataset.ErrCorrupt, path, i, d)
+				}
+				sat := math.NaN()
+				if desired[i] > 0 {
+					sat = served[i] / desired[i]
+				}
+				x = [fanNVar]float64{price[i], math.Abs(price[i] - peg), hhi[i], sat, cost[i], nact[i], ts[i]}
+				acc[s].add(int(d), &x)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	out := make(map[int][]Fan, len(cells))
+	for i, g := range cells {
+		out[g.cell] = acc[i].fans(g)
+		acc[i] = fanCell{}
+	}
+	return out, unknown, nil
+}

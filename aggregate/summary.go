@@ -1,0 +1,382 @@
+package aggregate
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/parquet-go/parquet-go"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/model"
+)
+
+// Summary table names: WriteSummary writes summary/<name>.parquet and
+// summary/<name>.arrow for each.
+const (
+	SummaryMetrics = "metrics" // one row per cell × metric (stats.Dist)
+	SummaryEvents  = "events"  // one row per cell × event (stats.Proportion)
+	SummaryEffects = "effects" // one row per scenario × sweep point × policy × metric (Effect)
+	SummaryFans    = "fans"    // one row per cell × fan variable × day (Fan)
+)
+
+// sumCol is one column of a summary table: kind 's' (string), 'i' (int64)
+// or 'f' (float64, NaN written as null).
+type sumCol struct {
+	name string
+	kind byte
+	s    []string
+	i    []int64
+	f    []float64
+}
+
+// sumTable is a column-oriented summary table with a fixed column order.
+type sumTable struct {
+	name string
+	cols []*sumCol
+	idx  map[string]*sumCol
+}
+
+func newSumTable(name string) *sumTable { return &sumTable{name: name, idx: map[string]*sumCol{}} }
+
+func (t *sumTable) col(name string, kind byte) *sumCol {
+	if c, ok := t.idx[name]; ok {
+		return c
+	}
+	c := &sumCol{name: name, kind: kind}
+	t.cols = append(t.cols, c)
+	t.idx[name] = c
+	return c
+}
+
+func (t *sumTable) str(name, v string)       { c := t.col(name, 's'); c.s = append(c.s, v) }
+func (t *sumTable) int(name string, v int64) { c := t.col(name, 'i'); c.i = append(c.i, v) }
+func (t *sumTable) num(name string, v float64) {
+	c := t.col(name, 'f')
+	c.f = append(c.f, v)
+}
+
+func (t *sumTable) rows() int {
+	if len(t.cols) == 0 {
+		return 0
+	}
+	c := t.cols[0]
+	return len(c.s) + len(c.i) + len(c.f)
+}
+
+// declare fixes the column order (and types) before any row is added, so that
+// an empty table still has its schema.
+func (t *sumTable) declare(spec ...string) {
+	for _, s := range spec {
+		t.col(s[2:], s[0])
+	}
+}
+
+// keys appends the cell key columns of one row.
+func (t *sumTable) keys(cell int, scenario, policy string, sweep []dataset.SweepValue, params []string) {
+	if cell >= 0 {
+		t.int("cell", int64(cell))
+	}
+	t.str("scenario", scenario)
+	t.str("policy", policy)
+	t.str("sweep", sweepKeyOf(sweep))
+	for _, p := range params {
+		v := math.NaN()
+		for _, s := range sweep {
+			if s.Param == p {
+				v = s.Value
+			}
+		}
+		t.num(p, v)
+	}
+}
+
+func keySpec(withCell bool, params []string) []string {
+	var s []string
+	if withCell {
+		s = append(s, "i:cell")
+	}
+	s = append(s, "s:scenario", "s:policy", "s:sweep")
+	for _, p := range params {
+		s = append(s, "f:"+p)
+	}
+	return s
+}
+
+// summaryTables builds the four summary tables of a study.
+func summaryTables(st *Study) []*sumTable {
+	params := st.Info.SweepParams
+	fam := map[string]model.Metric{}
+	for _, m := range st.Metrics {
+		fam[m.Name] = m
+	}
+
+	mt := newSumTable(SummaryMetrics)
+	mt.declare(append(keySpec(true, params), "s:metric", "s:family", "s:unit", "i:n", "i:missing", "f:mean", "f:mean_lo",
+		"f:mean_hi", "f:sd", "f:min", "f:p5", "f:p25", "f:median", "f:p75", "f:p95", "f:max")...)
+	ev := newSumTable(SummaryEvents)
+	ev.declare(append(keySpec(true, params), "s:event", "s:label", "i:k", "i:n", "f:p", "f:lo", "f:hi")...)
+	for _, c := range st.Cells {
+		for _, m := range c.Metrics {
+			mt.keys(c.Cell, c.Scenario, c.Policy, c.Sweep, params)
+			mt.str("metric", m.Metric)
+			mt.str("family", string(fam[m.Metric].Family))
+			mt.str("unit", fam[m.Metric].Unit)
+			mt.int("n", int64(m.N))
+			mt.int("missing", int64(m.Missing))
+			d := m.Dist
+			for _, kv := range []struct {
+				k string
+				v float64
+			}{{"mean", d.Mean}, {"mean_lo", d.MeanLo}, {"mean_hi", d.MeanHi}, {"sd", d.SD}, {"min", d.Min},
+				{"p5", d.P5}, {"p25", d.P25}, {"median", d.Median}, {"p75", d.P75}, {"p95", d.P95}, {"max", d.Max}} {
+				mt.num(kv.k, kv.v)
+			}
+		}
+		for _, e := range c.Events {
+			ev.keys(c.Cell, c.Scenario, c.Policy, c.Sweep, params)
+			ev.str("event", e.Event)
+			label := ""
+			for _, ei := range st.Events {
+				if ei.Name == e.Event {
+					label = ei.Label
+				}
+			}
+			ev.str("label", label)
+			ev.int("k", int64(e.K))
+			ev.int("n", int64(e.N))
+			ev.num("p", e.P)
+			ev.num("lo", e.Lo)
+			ev.num("hi", e.Hi)
+		}
+	}
+
+	ef := newSumTable(SummaryEffects)
+	ef.declare(append(keySpec(false, params), "s:metric", "s:family", "s:unit", "i:better", "i:n", "f:base_mean",
+		"f:policy_mean", "f:mean_diff", "f:lo", "f:hi", "f:sd_diff", "f:frac_better", "s:method", "i:b")...)
+	for _, e := range st.Effects {
+		ef.keys(-1, e.Scenario, e.Policy, e.Sweep, params)
+		ef.str("metric", e.Metric)
+		ef.str("family", string(fam[e.Metric].Family))
+		ef.str("unit", fam[e.Metric].Unit)
+		ef.int("better", int64(fam[e.Metric].Better.Sign()))
+		ef.int("n", int64(e.N))
+		ef.num("base_mean", e.BaseMean)
+		ef.num("policy_mean", e.PolicyMean)
+		ef.num("mean_diff", e.MeanDiff)
+		ef.num("lo", e.Lo)
+		ef.num("hi", e.Hi)
+		ef.num("sd_diff", e.SDDiff)
+		ef.num("frac_better", e.FracBetter)
+		ef.str("method", e.Method)
+		ef.int("b", int64(e.B))
+	}
+
+	fa := newSumTable(SummaryFans)
+	fa.declare(append(keySpec(true, params), "s:variable", "s:unit", "i:day", "i:n", "f:p5", "f:p25", "f:p50",
+		"f:p75", "f:p95", "f:mean")...)
+	for _, f := range st.Fans {
+		for k, day := range f.Days {
+			fa.keys(f.Cell, f.Scenario, f.Policy, f.Sweep, params)
+			fa.str("variable", f.Variable)
+			fa.str("unit", f.Unit)
+			fa.int("day", int64(day))
+			fa.int("n", int64(f.N[k]))
+			fa.num("p5", f.P5[k])
+			fa.num("p25", f.P25[k])
+			fa.num("p50", f.P50[k])
+			fa.num("p75", f.P75[k])
+			fa.num("p95", f.P95[k])
+			fa.num("mean", f.Mean[k])
+		}
+	}
+	return []*sumTable{mt, ev, ef, fa}
+}
+
+// WriteSummary writes the study's summary tables to dir/summary/ as Parquet
+// (zstd) and Arrow IPC files with the same columns and rows: metrics, events,
+// effects and fans (see the Summary… constants). Cell keys come first
+// (cell, scenario, policy, sweep as "param=value;…", then one float64 column
+// per swept parameter named by its dotted path); NaN is written as null. Each
+// file is written to a temporary name in the same directory and renamed.
+func WriteSummary(dir string, st *Study) error {
+	out, err := summaryDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, t := range summaryTables(st) {
+		if err := writeAtomic(filepath.Join(out, t.name+".parquet"), t.writeParquet); err != nil {
+			return err
+		}
+		if err := writeAtomic(filepath.Join(out, t.name+".arrow"), t.writeArrow); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// summaryDir returns dir/summary, creating it with mode 0755 (regardless of
+// the umask, like the files in it) when it does not exist; an existing
+// directory keeps its mode.
+func summaryDir(dir string) (string, error) {
+	out := filepath.Join(dir, "summary")
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return out, nil
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", fmt.Errorf("stats: summary: %w", err)
+	}
+	if err := os.Chmod(out, 0o755); err != nil {
+		return "", fmt.Errorf("stats: summary: %w", err)
+	}
+	return out, nil
+}
+
+// writeAtomic writes path through a temporary file in the same directory,
+// with mode 0644 (the study's data files are readable by everyone).
+func writeAtomic(path string, write func(w *bufio.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("stats: %s: %w", path, err)
+	}
+	tmp := f.Name()
+	// CreateTemp makes the file 0600; the summary is shared data like the
+	// rest of the study (part files, manifest), so make it world-readable.
+	err = f.Chmod(0o644)
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err == nil {
+		err = write(bw)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("stats: writing %s: %w", path, err)
+	}
+	return nil
+}
+
+// writeParquet writes the table with parquet-go through a struct type built
+// to the table's column order (strings and int64 required; float64 optional,
+// NaN → null), zstd-compressed.
+func (t *sumTable) writeParquet(w *bufio.Writer) error {
+	fields := make([]reflect.StructField, len(t.cols))
+	for i, c := range t.cols {
+		f := reflect.StructField{Name: "F" + strconv.Itoa(i)}
+		switch c.kind {
+		case 's':
+			f.Type = reflect.TypeFor[string]()
+			f.Tag = reflect.StructTag(`parquet:"` + c.name + `,dict"`)
+		case 'i':
+			f.Type = reflect.TypeFor[int64]()
+			f.Tag = reflect.StructTag(`parquet:"` + c.name + `"`)
+		default:
+			f.Type = reflect.TypeFor[*float64]()
+			f.Tag = reflect.StructTag(`parquet:"` + c.name + `,optional"`)
+		}
+		fields[i] = f
+	}
+	typ := reflect.StructOf(fields)
+	schema := parquet.SchemaOf(reflect.New(typ).Elem().Interface())
+	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd),
+		parquet.KeyValueMetadata("tokensim.summary", t.name),
+		parquet.KeyValueMetadata("tokensim.schema_version", strconv.Itoa(dataset.SupportedSchemaVersion)))
+	n := t.rows()
+	row := reflect.New(typ).Elem()
+	fl := make([]float64, len(t.cols))
+	for r := range n {
+		for i, c := range t.cols {
+			fv := row.Field(i)
+			switch c.kind {
+			case 's':
+				fv.SetString(c.s[r])
+			case 'i':
+				fv.SetInt(c.i[r])
+			default:
+				if math.IsNaN(c.f[r]) {
+					fv.SetZero()
+				} else {
+					fl[i] = c.f[r]
+					fv.Set(reflect.ValueOf(&fl[i]))
+				}
+			}
+		}
+		if err := pw.Write(row.Interface()); err != nil {
+			return err
+		}
+	}
+	return pw.Close()
+}
+
+// arrowSchema is the Arrow schema of the table (same names and order as the
+// Parquet file; float64 columns nullable).
+func (t *sumTable) arrowSchema() *arrow.Schema {
+	fields := make([]arrow.Field, len(t.cols))
+	for i, c := range t.cols {
+		switch c.kind {
+		case 's':
+			fields[i] = arrow.Field{Name: c.name, Type: arrow.BinaryTypes.String}
+		case 'i':
+			fields[i] = arrow.Field{Name: c.name, Type: arrow.PrimitiveTypes.Int64}
+		default:
+			fields[i] = arrow.Field{Name: c.name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
+		}
+	}
+	md := arrow.NewMetadata([]string{"tokensim.summary", "tokensim.schema_version"},
+		[]string{t.name, strconv.Itoa(dataset.SupportedSchemaVersion)})
+	return arrow.NewSchema(fields, &md)
+}
+
+// writeArrow writes the table as an Arrow IPC file (one record batch).
+func (t *sumTable) writeArrow(w *bufio.Writer) error {
+	schema := t.arrowSchema()
+	mem := memory.NewGoAllocator()
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for i, c := range t.cols {
+		switch c.kind {
+		case 's':
+			b.Field(i).(*array.StringBuilder).AppendValues(c.s, nil)
+		case 'i':
+			b.Field(i).(*array.Int64Builder).AppendValues(c.i, nil)
+		default:
+			fb := b.Field(i).(*array.Float64Builder)
+			fb.Reserve(len(c.f))
+			for _, v := range c.f {
+				if math.IsNaN(v) {
+					fb.AppendNull()
+				} else {
+					fb.Append(v)
+				}
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	fw, err := ipc.NewFileWriter(w, ipc.WithSchema(schema), ipc.WithAllocator(mem))
+	if err != nil {
+		return err
+	}
+	if err := fw.Write(rec); err != nil {
+		fw.Close()
+		return err
+	}
+	return fw.Close()
+}

@@ -1,0 +1,250 @@
+package dataset
+
+import (
+	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// Parquet writer settings shared by every table.
+const (
+	// RowGroupRows bounds the rows of one Parquet row group.
+	RowGroupRows = 1 << 17
+	// PageBufferBytes is the page buffer of each column: it bounds the
+	// memory of a chunk in flight (columns × partitions × this).
+	PageBufferBytes = 64 << 10
+	// zstdLevel is the zstd level of every column chunk.
+	zstdLevel = zstd.SpeedDefault
+)
+
+// Key-value metadata keys written to every Parquet file.
+const (
+	MetaConfigHash    = "tokensim.config_hash"
+	MetaSeed          = "tokensim.seed"
+	MetaToolVersion   = "tokensim.tool_version"
+	MetaSchemaVersion = "tokensim.schema_version"
+	MetaStudy         = "tokensim.study"
+	MetaTable         = "tokensim.table"
+)
+
+// RunKeys are the key columns of the runs table (MODEL-SPEC §4.2), followed
+// in the file by every model.Summary column and one float64 column per swept
+// parameter.
+type RunKeys struct {
+	RunID     int64  `parquet:"run_id"`
+	Cell      int32  `parquet:"cell"`
+	Scenario  string `parquet:"scenario,dict"`
+	Policy    string `parquet:"policy,dict"`
+	Replicate int32  `parquet:"replicate"`
+	Seed      uint64 `parquet:"seed"`
+}
+
+// RunsTable is the dynamic row type of the runs table: RunKeys' fields,
+// model.Summary's fields, then the sweep columns (named by dotted path).
+type RunsTable struct {
+	typ    reflect.Type
+	schema *parquet.Schema
+	nKeys  int
+	nSum   int
+}
+
+// NewRunsTable builds the runs table's row type for the given swept
+// parameters (dotted paths, in column order). A sweep parameter that
+// collides with a key or Summary column is an error wrapping ErrSchema.
+func NewRunsTable(sweepParams []string) (*RunsTable, error) {
+	var fields []reflect.StructField
+	kt := reflect.TypeOf(RunKeys{})
+	for i := 0; i < kt.NumField(); i++ {
+		f := kt.Field(i)
+		fields = append(fields, reflect.StructField{Name: f.Name, Type: f.Type, Tag: f.Tag})
+	}
+	st := reflect.TypeOf(model.Summary{})
+	names := map[string]bool{}
+	for _, f := range fields {
+		names[ParquetName(f)] = true
+	}
+	for i := 0; i < st.NumField(); i++ {
+		f := st.Field(i)
+		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: f.Tag})
+		names[ParquetName(f)] = true
+	}
+	for i, p := range sweepParams {
+		if names[p] {
+			return nil, fmt.Errorf("%w: sweep parameter %q collides with a runs column", ErrSchema, p)
+		}
+		names[p] = true
+		tag := reflect.StructTag(`parquet:"` + p + `"`)
+		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeOf(float64(0)), Tag: tag})
+	}
+	typ := reflect.StructOf(fields)
+	schema := parquet.SchemaOf(reflect.New(typ).Interface())
+	return &RunsTable{typ: typ, schema: schema, nKeys: kt.NumField(), nSum: st.NumField()}, nil
+}
+
+// ParquetName is the column name of a struct field's `parquet` tag.
+func ParquetName(f reflect.StructField) string {
+	tag := f.Tag.Get("parquet")
+	for i := 0; i < len(tag); i++ {
+		if tag[i] == ',' {
+			return tag[:i]
+		}
+	}
+	return tag
+}
+
+// Schema is the Parquet schema of the runs table.
+func (t *RunsTable) Schema() *parquet.Schema { return t.schema }
+
+// Row returns a pointer to a new row value of the runs table; sweep has one
+// value per sweep parameter of NewRunsTable, in that order.
+func (t *RunsTable) Row(k RunKeys, s *model.Summary, sweep []SweepValue) any {
+	v := reflect.New(t.typ)
+	e := v.Elem()
+	kv := reflect.ValueOf(k)
+	for i := 0; i < t.nKeys; i++ {
+		e.Field(i).Set(kv.Field(i))
+	}
+	sv := reflect.ValueOf(s).Elem()
+	for i := 0; i < t.nSum; i++ {
+		e.Field(t.nKeys + i).Set(sv.Field(i))
+	}
+	for i, x := range sweep {
+		e.Field(t.nKeys + t.nSum + i).SetFloat(x.Value)
+	}
+	return v.Interface()
+}
+
+// FileMeta is the key-value metadata written to every Parquet file of a study.
+type FileMeta struct {
+	ConfigHash  string
+	Seed        uint64
+	ToolVersion string
+	Study       string
+}
+
+// Options are the Parquet writer settings of every file of a study's table:
+// zstd, RowGroupRows rows per row group, PageBufferBytes per column, and the
+// Meta… key-value metadata. They are fixed so that a chunk's bytes depend on
+// its rows only.
+func (m FileMeta) Options(table string) []parquet.WriterOption {
+	return []parquet.WriterOption{
+		parquet.Compression(&zstd.Codec{Level: zstdLevel}),
+		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		parquet.PageBufferSize(PageBufferBytes),
+		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
+		parquet.KeyValueMetadata(MetaConfigHash, m.ConfigHash),
+		parquet.KeyValueMetadata(MetaSeed, strconv.FormatUint(m.Seed, 10)),
+		parquet.KeyValueMetadata(MetaToolVersion, m.ToolVersion),
+		parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(SchemaVersion)),
+		parquet.KeyValueMetadata(MetaStudy, m.Study),
+		parquet.KeyValueMetadata(MetaTable, table),
+	}
+}
+
+// Part is a part file being written: Commit publishes it, Abort discards it.
+type Part interface {
+	Path() string // final path
+	Table() string
+	Rows() int64
+	// Commit finishes the file, syncs it and renames it to Path; it returns
+	// the file's size and hex SHA-256. On error nothing is left behind.
+	Commit() (bytes int64, sha256 string, err error)
+	// Abort closes and removes the temporary file.
+	Abort()
+}
+
+// PartWriter writes one Parquet part file of a table (rows of type T) under
+// a temporary name (".<name>.tmp" in the same directory), hashing it as it
+// goes; Commit renames it into place.
+type PartWriter[T any] struct {
+	table      string
+	final, tmp string
+	f          *os.File
+	buf        *bufio.Writer
+	h          hash.Hash
+	n          int64
+	rows       int64
+	w          *parquet.GenericWriter[T]
+}
+
+// CreatePart creates the directories of path and starts a part file of
+// table with meta's Options; opts (e.g. the runs table's schema) come first.
+func CreatePart[T any](path, table string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	p := &PartWriter[T]{table: table, final: path, tmp: tmp, f: f, h: sha256.New()}
+	p.buf = bufio.NewWriterSize(io.MultiWriter(f, p.h, countWriter{&p.n}), 1<<20)
+	p.w = parquet.NewGenericWriter[T](p.buf, append(opts, meta.Options(table)...)...)
+	return p, nil
+}
+
+type countWriter struct{ n *int64 }
+
+func (c countWriter) Write(b []byte) (int, error) { *c.n += int64(len(b)); return len(b), nil }
+
+// Write appends rows.
+func (p *PartWriter[T]) Write(rows []T) error {
+	if _, err := p.w.Write(rows); err != nil {
+		return err
+	}
+	p.rows += int64(len(rows))
+	return nil
+}
+
+// Path is the file's final path.
+func (p *PartWriter[T]) Path() string { return p.final }
+
+// Table is the table the file belongs to.
+func (p *PartWriter[T]) Table() string { return p.table }
+
+// Rows is the number of rows written so far.
+func (p *PartWriter[T]) Rows() int64 { return p.rows }
+
+// Commit implements Part.
+func (p *PartWriter[T]) Commit() (bytes int64, sum string, err error) {
+	if err = p.w.Close(); err != nil {
+		p.Abort()
+		return 0, "", err
+	}
+	if err = p.buf.Flush(); err != nil {
+		p.Abort()
+		return 0, "", err
+	}
+	if err = p.f.Sync(); err != nil {
+		p.Abort()
+		return 0, "", err
+	}
+	if err = p.f.Close(); err != nil {
+		os.Remove(p.tmp)
+		return 0, "", err
+	}
+	if err = os.Rename(p.tmp, p.final); err != nil {
+		os.Remove(p.tmp)
+		return 0, "", err
+	}
+	return p.n, hex.EncodeToString(p.h.Sum(nil)), nil
+}
+
+// Abort implements Part.
+func (p *PartWriter[T]) Abort() {
+	p.f.Close()
+	os.Remove(p.tmp)
+}

@@ -1,0 +1,114 @@
+package fileutil
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// WriteAtomic writes path through a temporary file in the same directory
+// (".<base>.tmp-*"), buffered, synced and renamed into place, so that path only
+// ever holds a complete file. The file's mode is 0644 whatever the umask: a
+// study's files are shared data (other users, shards on other machines). On
+// error the temporary file is removed and path is untouched; the error wraps
+// the cause.
+func WriteAtomic(path string, write func(w *bufio.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	// CreateTemp makes the file 0600.
+	err = f.Chmod(0o644)
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err == nil {
+		err = write(bw)
+	}
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// WriteFileAtomic writes data to path with WriteAtomic.
+func WriteFileAtomic(path string, data []byte) error {
+	return WriteAtomic(path, func(w *bufio.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteJSONAtomic writes v as JSON indented by two spaces, followed by a
+// newline, to path with WriteAtomic.
+func WriteJSONAtomic(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return WriteFileAtomic(path, append(data, '\n'))
+}
+
+// ReadJSON decodes the JSON file at path into v; a decoding error names the path.
+func ReadJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// MarshalJSON is json.Marshal without HTML escaping (so "<", ">" and "&"
+// stay as they are in configuration text and hashes stay stable).
+func MarshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
+// SHA256Hex returns the lower-case hex SHA-256 (FIPS 180-4) of b: 64 characters.
+func SHA256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// HashFile returns the size in bytes and the lower-case hex SHA-256 of the
+// file at path.
+func HashFile(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return 0, "", err
+	}
+	return n, hex.EncodeToString(h.Sum(nil)), nil
+}
