@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 
 	"golang.org/x/sync/errgroup"
@@ -26,6 +27,10 @@ type LeverCase struct {
 	Policy    string // built-in policy variant with the lever on
 	Reference string // built-in policy variant without it (`none`, or `all` for governance)
 	Families  []model.Family
+	// Structural names metrics that move by construction when the lever is
+	// on (its own activity), beside those whose catalogue LeverOnly is the
+	// lever's name: they are shown but do not count for the verdict.
+	Structural []string
 }
 
 // DefaultLeverCases are the eight levers of MODEL-SPEC-v2 §E.8 (§2.7 plus
@@ -36,14 +41,16 @@ type LeverCase struct {
 func DefaultLeverCases() []LeverCase {
 	stab := []model.Family{model.FamilyStability}
 	return []LeverCase{
-		{"fund", model.ScenarioVolatility, model.PolicyFund, model.PolicyNone, stab},
-		{"circuit_breaker", model.ScenarioVolatility, model.PolicyCircuitBreaker, model.PolicyNone, stab},
-		{"share_cap", model.ScenarioCentralization, model.PolicyShareCap, model.PolicyNone, []model.Family{model.FamilyDiversity}},
-		{"grants", model.ScenarioCentralization, model.PolicyGrants, model.PolicyNone, []model.Family{model.FamilyDiversity}},
-		{"burn_buyback", model.ScenarioVolatility, model.PolicyBurnBuyback, model.PolicyNone, []model.Family{model.FamilyStability, model.FamilyToken}},
-		{"indexed_pricing", model.ScenarioVolatility, model.PolicyIndexedPricing, model.PolicyNone, []model.Family{model.FamilyConsumers}},
-		{"hedging", model.ScenarioVolatility, model.PolicyHedging, model.PolicyNone, []model.Family{model.FamilyProfitability}},
-		{"governance", model.ScenarioCentralization, model.PolicyAllGoverned, model.PolicyAll, []model.Family{model.FamilyGovernance, model.FamilyDiversity}},
+		{"fund", model.ScenarioVolatility, model.PolicyFund, model.PolicyNone, stab, nil},
+		{"circuit_breaker", model.ScenarioVolatility, model.PolicyCircuitBreaker, model.PolicyNone, stab, nil},
+		{"share_cap", model.ScenarioCentralization, model.PolicyShareCap, model.PolicyNone, []model.Family{model.FamilyDiversity}, nil},
+		{"grants", model.ScenarioCentralization, model.PolicyGrants, model.PolicyNone, []model.Family{model.FamilyDiversity}, nil},
+		{"burn_buyback", model.ScenarioVolatility, model.PolicyBurnBuyback, model.PolicyNone, []model.Family{model.FamilyStability, model.FamilyToken},
+			[]string{"burned_clt", "supply_final_clt", "issued_clt"}},
+		{"indexed_pricing", model.ScenarioVolatility, model.PolicyIndexedPricing, model.PolicyNone, []model.Family{model.FamilyConsumers}, nil},
+		{"hedging", model.ScenarioVolatility, model.PolicyHedging, model.PolicyNone, []model.Family{model.FamilyProfitability}, nil},
+		{"governance", model.ScenarioCentralization, model.PolicyAllGoverned, model.PolicyAll, []model.Family{model.FamilyGovernance, model.FamilyDiversity},
+			[]string{"cap_blocked_days", "grants_blocked_days", "capture_days"}},
 	}
 }
 
@@ -75,6 +82,9 @@ type LeverEffect struct {
 	EffectSD float64 // Effect / SDRef (±Inf when SDRef = 0 and Effect ≠ 0)
 	// Significant: the 95% interval excludes 0. Material: also |EffectSD| ≥ 0.2.
 	Significant, Material bool
+	// Structural: the metric moves by construction with the lever (see
+	// LeverCase.Structural); it does not count for the lever's verdict.
+	Structural bool
 }
 
 // MaterialSD is §E.8's materiality threshold in standard deviations of the
@@ -139,6 +149,7 @@ func LeverTable(ctx context.Context, spec LeverTableSpec) ([]LeverEffect, error)
 			}
 			e := pairedEffect(m.Name, none, ref, lev)
 			e.Lever, e.Scenario, e.Policy, e.Reference, e.Family = c.Lever, c.Scenario, c.Policy, c.Reference, m.Family
+			e.Structural = m.LeverOnly == c.Lever || slices.Contains(c.Structural, m.Name)
 			rows = append(rows, e)
 		}
 	}
@@ -294,9 +305,9 @@ func sd(x []float64) float64 {
 	return math.Sqrt(ss / float64(len(x)-1))
 }
 
-// LeverVerdict summarizes one lever: whether any metric of its families moved
-// materially, and its largest material (else largest significant, else
-// largest) effect in sd's.
+// LeverVerdict summarizes one lever: whether any metric of its families that
+// is not structural moved materially, and its largest material (else largest
+// significant, else largest) such effect in sd's.
 type LeverVerdict struct {
 	Lever, Scenario string
 	Material        bool
@@ -318,6 +329,9 @@ func Verdicts(rows []LeverEffect) []LeverVerdict {
 		return 0, math.Abs(e.EffectSD)
 	}
 	for _, e := range rows {
+		if e.Structural {
+			continue
+		}
 		i, ok := idx[e.Lever]
 		if !ok {
 			idx[e.Lever] = len(out)
@@ -352,8 +366,12 @@ func FormatLeverTable(rows []LeverEffect, all bool) string {
 		if !all && !e.Significant {
 			continue
 		}
+		mat := yesNo(e.Material)
+		if e.Structural {
+			mat += " (structural)"
+		}
 		fmt.Fprintf(&b, "| %s | %s | `%s` | %s | %s | %s | [%s, %s] | %s | %s | %s |\n", e.Lever, e.Scenario, e.Metric,
-			num(e.MeanRef), num(e.MeanLever), num(e.Effect), num(e.Lo), num(e.Hi), num(e.SDNone), num(e.EffectSD), yesNo(e.Material))
+			num(e.MeanRef), num(e.MeanLever), num(e.Effect), num(e.Lo), num(e.Hi), num(e.SDNone), num(e.EffectSD), mat)
 	}
 	return b.String()
 }

@@ -46,7 +46,8 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 			t.Errorf("%s may carry a headline", mi.Name)
 		}
 	}
-	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days"; strings.Join(structural, " ") != want {
+	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days" +
+		" hedge_pnl_usd capture_days cap_in_force_days grants_in_force_days"; strings.Join(structural, " ") != want { // + v2 §C (model/levers.go)
 		t.Errorf("structural metrics %v, want %s", structural, want)
 	}
 	if !headlineMetric(model.Metric{Name: "peg_mad", Better: model.LowerIsBetter}) {
