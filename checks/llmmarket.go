@@ -219,18 +219,19 @@ var companyColors = []color.RGBA{{0xD5, 0x5E, 0x00, 0xFF}, {0x00, 0x72, 0xB2, 0x
 // runs by day, and the published shares (points) of pub at PeriodDay.
 func WriteLLMMarketFigure(path string, res LLMMarketResult, pub PublishedShares) error {
 	p := plot.New()
-	p.Title.Text = fmt.Sprintf("llm_market_2023: simulated shares (median, 5–95%% of %d runs) and published shares (points)", res.Runs)
+	p.Title.Text = fmt.Sprintf("llm_market_2023: simulated shares (median line, 5–95%% band of %d runs); published shares (points)", res.Runs)
 	p.X.Label.Text = "day (0 = 2023)"
 	p.Y.Label.Text = "share of enterprise LLM-API spend"
-	p.Y.Min, p.Y.Max = 0, 0.8
-	p.Legend.Top = true
+	p.Y.Min, p.Y.Max = 0, 1
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs, p.Legend.YOffs = vg.Points(10), -vg.Points(10)
 	xs := make([]float64, len(res.Days))
 	for i, d := range res.Days {
 		xs[i] = float64(d)
 	}
 	for k, name := range res.Companies {
 		c := companyColors[k%len(companyColors)]
-		fill := color.RGBA{c.R, c.G, c.B, 0x40}
+		fill := color.NRGBA{c.R, c.G, c.B, 0x50}
 		pts := make(plotter.XYs, 0, 2*len(xs))
 		for i := range xs {
 			pts = append(pts, plotter.XY{X: xs[i], Y: res.P5[k][i]})
