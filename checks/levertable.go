@@ -320,13 +320,17 @@ func Verdicts(rows []LeverEffect) []LeverVerdict {
 	var out []LeverVerdict
 	idx := map[string]int{}
 	rank := func(e LeverEffect) (int, float64) {
+		a := math.Abs(e.EffectSD)
+		if math.IsInf(a, 0) { // a metric constant within each policy: rank it below finite effects
+			a = 0
+		}
 		switch {
 		case e.Material:
-			return 2, math.Abs(e.EffectSD)
+			return 2, a
 		case e.Significant:
-			return 1, math.Abs(e.EffectSD)
+			return 1, a
 		}
-		return 0, math.Abs(e.EffectSD)
+		return 0, a
 	}
 	for _, e := range rows {
 		if e.Structural {
