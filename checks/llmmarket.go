@@ -158,32 +158,24 @@ func LLMMarket2023(ctx context.Context, base model.Params, pub PublishedShares, 
 		return LLMMarketResult{}, err
 	}
 	nc := len(res.Companies)
-	res.PerCompany = make([]float64, nc)
 	res.FinalMean = make([]float64, nc)
+	finals := make([][]float64, reps)
+	tops := make([]string, reps)
 	for r, rec := range recs {
-		final := rec.shares[len(rec.shares)-1]
-		all := true
-		for k := range final {
-			res.FinalMean[k] += final[k] / float64(reps)
-			if math.Abs(final[k]-res.Target[k]) <= ShareBand {
-				res.PerCompany[k] += 1 / float64(reps)
-			} else {
-				all = false
-			}
-		}
-		if all {
-			res.InBandFrac += 1 / float64(reps)
+		finals[r] = rec.shares[len(rec.shares)-1]
+		tops[r] = rec.top
+		for k := range finals[r] {
+			res.FinalMean[k] += finals[r][k] / float64(reps)
 		}
 		res.FinalLeaders[rec.top]++
-		if rec.top != first {
-			res.LeaderChangeFrac += 1 / float64(reps)
-		}
 		if sums[r].LeaderChanges > 0 {
 			res.AnyChangeFrac += 1 / float64(reps)
 		}
 		res.MeanEntries += float64(sums[r].Entries) / float64(reps)
 		res.MeanExitsFrac += float64(sums[r].Exits) / float64(reps)
 	}
+	res.InBandFrac, res.PerCompany = FractionInBand(finals, res.Target, ShareBand)
+	res.LeaderChangeFrac = FractionLeaderChanged(first, tops)
 	// Quantile bands by day (day 0: the initial shares).
 	res.Days = append([]int{0}, recs[0].days...)
 	res.P5, res.P50, res.P95 = make([][]float64, nc), make([][]float64, nc), make([][]float64, nc)
@@ -209,6 +201,47 @@ func LLMMarket2023(ctx context.Context, base model.Params, pub PublishedShares, 
 		}
 	}
 	return res, nil
+}
+
+// FractionInBand returns the fraction of runs whose shares (shares[run][k])
+// are all within ±band of target[k], and the fraction per k (MODEL-SPEC-v2
+// §C.4); a share on the band's edge is inside (to 1e-12, so that decimal
+// shares such as 0.27 − 0.22 count as on the edge). It returns zeros for no runs.
+func FractionInBand(shares [][]float64, target []float64, band float64) (all float64, per []float64) {
+	per = make([]float64, len(target))
+	if len(shares) == 0 {
+		return 0, per
+	}
+	n := float64(len(shares))
+	for _, s := range shares {
+		ok := true
+		for k, x := range target {
+			if math.Abs(s[k]-x) <= band+1e-12 {
+				per[k] += 1 / n
+			} else {
+				ok = false
+			}
+		}
+		if ok {
+			all += 1 / n
+		}
+	}
+	return all, per
+}
+
+// FractionLeaderChanged returns the fraction of runs whose largest provider
+// at the end (finalLeaders[run]) is not first, the largest at the start.
+func FractionLeaderChanged(first string, finalLeaders []string) float64 {
+	if len(finalLeaders) == 0 {
+		return 0
+	}
+	n := 0
+	for _, l := range finalLeaders {
+		if l != first {
+			n++
+		}
+	}
+	return float64(n) / float64(len(finalLeaders))
 }
 
 // companyColors are the figure's colours (Okabe–Ito, colour-blind safe).

@@ -149,3 +149,25 @@ func TestLLMMarket2023(t *testing.T) {
 		t.Errorf("figure %s: %v (size %d)", path, err, st.Size())
 	}
 }
+
+// TestFractions checks FractionInBand and FractionLeaderChanged on constructed
+// runs counted by hand: a share exactly on the band's edge is inside.
+func TestFractions(t *testing.T) {
+	target := []float64{0.40, 0.27, 0.21}
+	shares := [][]float64{
+		{0.40, 0.27, 0.21}, // all in
+		{0.45, 0.22, 0.26}, // all on the edges: in
+		{0.46, 0.27, 0.21}, // first out
+		{0.10, 0.80, 0.05}, // all out
+	}
+	all, per := FractionInBand(shares, target, 0.05)
+	if all != 0.5 || per[0] != 0.5 || per[1] != 0.75 || per[2] != 0.75 {
+		t.Errorf("in band: all %v, per %v; want 0.5, [0.5 0.75 0.75]", all, per)
+	}
+	if got := FractionLeaderChanged("a", []string{"a", "b", "a", "c"}); got != 0.5 {
+		t.Errorf("leader changed in %v of runs, want 0.5", got)
+	}
+	if all, _ := FractionInBand(nil, target, 0.05); all != 0 {
+		t.Errorf("no runs: %v", all)
+	}
+}
