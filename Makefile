@@ -1,8 +1,9 @@
 # tokensim: see README.md. Targets: build, run, test, bench, check, clean.
 GO       ?= go
 BIN      := bin/tokensim
-# Packages whose tests run under the race detector in `make test` (concurrent code).
-RACE_PKGS := ./pipeline/... ./cmd/...
+# Packages whose tests run under the race detector in `make test` (concurrent code:
+# the execution engine, the CLI, and aggregate's parallel fan passes).
+RACE_PKGS := ./pipeline/... ./aggregate/... ./cmd/...
 
 .PHONY: all build run test bench check clean
 
@@ -20,7 +21,7 @@ run: build
 # race detector on the concurrent packages.
 test:
 	$(GO) vet ./...
-	$(GO) test -short $$($(GO) list ./... | grep -v -e '/pipeline' -e '/cmd/')
+	$(GO) test -short $$($(GO) list ./... | grep -v -e '/pipeline' -e '/aggregate' -e '/cmd/')
 	$(GO) test -short -race $(RACE_PKGS)
 
 # Benchmarks, reporting domain units (runs/s, rows/s, consumer-days/s).

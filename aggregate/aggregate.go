@@ -260,19 +260,19 @@ func DefaultOptions() Options {
 // Validate checks the options.
 func (o Options) Validate() error {
 	if !(o.Confidence > 0 && o.Confidence < 1) {
-		return fmt.Errorf("stats: Options.Confidence %v: must be in (0,1)", o.Confidence)
+		return fmt.Errorf("aggregate: Options.Confidence %v: must be in (0,1)", o.Confidence)
 	}
 	if o.Bootstrap < 100 {
-		return fmt.Errorf("stats: Options.Bootstrap %d: must be ≥ 100", o.Bootstrap)
+		return fmt.Errorf("aggregate: Options.Bootstrap %d: must be ≥ 100", o.Bootstrap)
 	}
 	if o.BootstrapMethod != stats.MethodBCa && o.BootstrapMethod != stats.MethodPercentile {
-		return fmt.Errorf("stats: Options.BootstrapMethod %q: must be %q or %q", o.BootstrapMethod, stats.MethodBCa, stats.MethodPercentile)
+		return fmt.Errorf("aggregate: Options.BootstrapMethod %q: must be %q or %q", o.BootstrapMethod, stats.MethodBCa, stats.MethodPercentile)
 	}
 	if o.FanMemoryBytes < 0 {
-		return fmt.Errorf("stats: Options.FanMemoryBytes %d: must be ≥ 0", o.FanMemoryBytes)
+		return fmt.Errorf("aggregate: Options.FanMemoryBytes %d: must be ≥ 0", o.FanMemoryBytes)
 	}
 	if o.Workers < 0 {
-		return fmt.Errorf("stats: Options.Workers %d: must be ≥ 0", o.Workers)
+		return fmt.Errorf("aggregate: Options.Workers %d: must be ≥ 0", o.Workers)
 	}
 	return nil
 }

@@ -356,3 +356,14 @@ func TestAggregateStepsWithoutRuns(t *testing.T) {
 func refClose(got, want, tol float64) bool {
 	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
 }
+
+// TestFanVariablesCatalogued: every fan variable has a steps entry in the
+// metric catalogue, which gives its unit (the fans table's unit column).
+func TestFanVariablesCatalogued(t *testing.T) {
+	for _, v := range FanVariables() {
+		m, ok := model.LookupMetric(model.TableSteps, v)
+		if !ok || m.Unit == "" || fanUnit(v) != m.Unit {
+			t.Errorf("fan variable %s: catalogue entry %+v, %v", v, m, ok)
+		}
+	}
+}

@@ -8,22 +8,11 @@ import (
 	"sync"
 
 	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/stats"
 	"golang.org/x/sync/errgroup"
 )
 
-// fanUnits are the units of the fan variables (axis labels).
-var fanUnits = map[string]string{
-	FanPrice:        "USD/CLT",
-	FanPegDeviation: "USD/CLT",
-	FanHHI:          "HHI (0–10,000)",
-	FanSatisfaction: "served / desired",
-	FanCost:         "USD/Mtok",
-	FanNActive:      "providers",
-	FanTopShare:     "share",
-}
-
-// fanColumns are the steps columns read for the fans.
 // fanColumns are the steps columns the fans are computed from (besides
 // run_id and day), in the order fanPass unpacks them.
 var fanColumns = []string{"price", "hhi", "served_mtok", "desired_mtok", "cost_usd_per_mtok", "n_active", "top_share"}
@@ -58,7 +47,7 @@ func (fc *fanCell) add(day int, x *[fanNVar]float64) {
 func (fc *fanCell) fans(g *cellGroup) []Fan {
 	out := make([]Fan, 0, fanNVar)
 	for v, name := range FanVariables() {
-		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnits[name]}
+		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnit(name)}
 		for day, x := range fc.vals[v] {
 			if len(x) == 0 {
 				continue
@@ -176,10 +165,7 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 			slot[t.RunID[r]] = i
 		}
 	}
-	peg := ds.Info.Peg
-	if !(peg > 0) {
-		peg = 1
-	}
+	peg, _ := ds.Info.PegAndBand()
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
@@ -218,4 +204,11 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 		acc[i] = fanCell{}
 	}
 	return out, unknown, nil
+}
+
+// fanUnit is the unit of a fan variable: its steps entry in the metric
+// catalogue (model.LookupMetric).
+func fanUnit(name string) string {
+	m, _ := model.LookupMetric(model.TableSteps, name)
+	return m.Unit
 }

@@ -71,7 +71,7 @@ func AnalyzeSensitivity(d *pipeline.SensitivityDesign, t *dataset.RunTable, repl
 	sp := d.Spec
 	P, k := d.Points(), len(sp.Factors)
 	if replicates < 1 {
-		return nil, fmt.Errorf("%w: %d replicates", gsa.ErrSensitivityDesign, replicates)
+		return nil, fmt.Errorf("%w: %d replicates", study.ErrSensitivity, replicates)
 	}
 	sweepCol := make([]int, k)
 	for i, f := range sp.Factors {
@@ -104,16 +104,16 @@ func AnalyzeSensitivity(d *pipeline.SensitivityDesign, t *dataset.RunTable, repl
 		p, r := t.Cell[i], t.Replicate[i]
 		if p < 0 || p >= P || r < 0 || r >= replicates {
 			return nil, fmt.Errorf("%w: run %d (cell %d, replicate %d) is outside the design's %d points × %d replicates",
-				gsa.ErrSensitivityDesign, t.RunID[i], p, r, P, replicates)
+				study.ErrSensitivity, t.RunID[i], p, r, P, replicates)
 		}
 		if t.Scenario[i] != sp.Scenario || t.Policy[i] != sp.Policy {
-			return nil, fmt.Errorf("%w: run %d is %s/%s, the design runs %s/%s", gsa.ErrSensitivityDesign, t.RunID[i],
+			return nil, fmt.Errorf("%w: run %d is %s/%s, the design runs %s/%s", study.ErrSensitivity, t.RunID[i],
 				t.Scenario[i], t.Policy[i], sp.Scenario, sp.Policy)
 		}
 		for f := range k {
 			if got := t.Sweep[i][sweepCol[f]].Value; got != d.Values[p][f] {
 				return nil, fmt.Errorf("%w: run %d has %s = %v, design point %d has %v: the runs are of another design",
-					gsa.ErrSensitivityDesign, t.RunID[i], sp.Factors[f].Param, got, p, d.Values[p][f])
+					study.ErrSensitivity, t.RunID[i], sp.Factors[f].Param, got, p, d.Values[p][f])
 			}
 		}
 		res.Runs++
@@ -332,9 +332,9 @@ func sensJoin(a, b string) string {
 func SensitivityFromDir(ctx context.Context, dir string) (*SensitivityResult, error) {
 	m, err := dataset.ReadManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", dataset.ErrNotStudy, err)
+		return nil, err
 	}
-	s, err := study.ParseStudy(dir+"/manifest.json:config", []byte(m.Config))
+	s, err := study.ParseStudy(dataset.Layout{Dir: dir}.Manifest()+":config", []byte(m.Config))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", dataset.ErrCorrupt, err)
 	}

@@ -2,7 +2,8 @@ package aggregate
 
 import (
 	"math"
-	"path/filepath"
+
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // SummarySensitivity is the name of the sensitivity summary table:
@@ -22,14 +23,10 @@ const SummarySensitivity = "sensitivity"
 // output without indices has one row with index "none" and its note.
 func WriteSensitivity(dir string, res *SensitivityResult) error {
 	t := sensTable(res)
-	out, err := summaryDir(dir)
-	if err != nil {
+	if err := summaryDir(dir); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(out, SummarySensitivity+".parquet"), t.writeParquet); err != nil {
-		return err
-	}
-	return writeAtomic(filepath.Join(out, SummarySensitivity+".arrow"), t.writeArrow)
+	return writeTable(dataset.Layout{Dir: dir}, t)
 }
 
 func sensTable(res *SensitivityResult) *sumTable {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"reflect"
 	"strconv"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -207,68 +207,46 @@ func summaryTables(st *Study) []*sumTable {
 // per swept parameter named by its dotted path); NaN is written as null. Each
 // file is written to a temporary name in the same directory and renamed.
 func WriteSummary(dir string, st *Study) error {
-	out, err := summaryDir(dir)
-	if err != nil {
+	if err := summaryDir(dir); err != nil {
 		return err
 	}
 	for _, t := range summaryTables(st) {
-		if err := writeAtomic(filepath.Join(out, t.name+".parquet"), t.writeParquet); err != nil {
-			return err
-		}
-		if err := writeAtomic(filepath.Join(out, t.name+".arrow"), t.writeArrow); err != nil {
+		if err := writeTable(dataset.Layout{Dir: dir}, t); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// summaryDir returns dir/summary, creating it with mode 0755 (regardless of
-// the umask, like the files in it) when it does not exist; an existing
-// directory keeps its mode.
-func summaryDir(dir string) (string, error) {
-	out := filepath.Join(dir, "summary")
-	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
-		return out, nil
+// writeTable writes summary table t as Parquet and Arrow IPC at the paths
+// dataset.Layout.SummaryFiles gives, each published atomically
+// (fileutil.WriteAtomic). The summary directory must exist (summaryDir).
+func writeTable(l dataset.Layout, t *sumTable) error {
+	pq, arrow := l.SummaryFiles(t.name)
+	for _, f := range []struct {
+		path  string
+		write func(w *bufio.Writer) error
+	}{{pq, t.writeParquet}, {arrow, t.writeArrow}} {
+		if err := fileutil.WriteAtomic(f.path, f.write); err != nil {
+			return fmt.Errorf("aggregate: writing %s: %w", f.path, err)
+		}
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return "", fmt.Errorf("stats: summary: %w", err)
-	}
-	if err := os.Chmod(out, 0o755); err != nil {
-		return "", fmt.Errorf("stats: summary: %w", err)
-	}
-	return out, nil
+	return nil
 }
 
-// writeAtomic writes path through a temporary file in the same directory,
-// with mode 0644 (the study's data files are readable by everyone).
-func writeAtomic(path string, write func(w *bufio.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("stats: %s: %w", path, err)
+// summaryDir creates dir/summary with mode 0755 (regardless of the umask,
+// like the files in it) when it does not exist; an existing directory keeps
+// its mode.
+func summaryDir(dir string) error {
+	out := dataset.Layout{Dir: dir}.Summary()
+	if fi, err := os.Stat(out); err == nil && fi.IsDir() {
+		return nil
 	}
-	tmp := f.Name()
-	// CreateTemp makes the file 0600; the summary is shared data like the
-	// rest of the study (part files, manifest), so make it world-readable.
-	err = f.Chmod(0o644)
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err == nil {
-		err = write(bw)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("aggregate: summary: %w", err)
 	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("stats: writing %s: %w", path, err)
+	if err := os.Chmod(out, 0o755); err != nil {
+		return fmt.Errorf("aggregate: summary: %w", err)
 	}
 	return nil
 }
@@ -296,8 +274,8 @@ func (t *sumTable) writeParquet(w *bufio.Writer) error {
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Elem().Interface())
 	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd),
-		parquet.KeyValueMetadata("tokensim.summary", t.name),
-		parquet.KeyValueMetadata("tokensim.schema_version", strconv.Itoa(dataset.SupportedSchemaVersion)))
+		parquet.KeyValueMetadata(dataset.MetaSummary, t.name),
+		parquet.KeyValueMetadata(dataset.MetaSchemaVersion, strconv.Itoa(dataset.SupportedSchemaVersion)))
 	n := t.rows()
 	row := reflect.New(typ).Elem()
 	fl := make([]float64, len(t.cols))
@@ -339,7 +317,7 @@ func (t *sumTable) arrowSchema() *arrow.Schema {
 			fields[i] = arrow.Field{Name: c.name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
 		}
 	}
-	md := arrow.NewMetadata([]string{"tokensim.summary", "tokensim.schema_version"},
+	md := arrow.NewMetadata([]string{dataset.MetaSummary, dataset.MetaSchemaVersion},
 		[]string{t.name, strconv.Itoa(dataset.SupportedSchemaVersion)})
 	return arrow.NewSchema(fields, &md)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokensim/tokensim/garch"
+	"github.com/tokensim/tokensim/stats"
 )
 
 // ErrCalibrate is wrapped by the errors Calibrate returns for unusable input.
@@ -19,11 +20,11 @@ type CalibrateOptions struct {
 	// GARCH-t is fitted to the AR residuals. 0 means a free float (θ = 0,
 	// GARCH-t on the log returns).
 	Peg float64
-	// VarianceTargeting is passed to garch.FitGARCH.
+	// VarianceTargeting is passed to garch.Fit.
 	VarianceTargeting bool
-	// MaxPersistence is passed to FitGARCH: 0 (the default) means no cap
+	// MaxPersistence is passed to Fit: 0 (the default) means no cap
 	// (α+β < 1); otherwise the fit constrains α+β ≤ MaxPersistence, which
-	// must lie in (0, 1]. See garch.GARCHOptions.MaxPersistence (a variance
+	// must lie in (0, 1]. See garch.FitOptions.MaxPersistence (a variance
 	// shock's half-life is ln 0.5 / ln(α+β) days).
 	MaxPersistence float64
 }
@@ -110,7 +111,7 @@ type Calibration struct {
 	AR               *ARFit
 	// GARCH is the GARCH(1,1)-t fit: to the log returns (free float) or to
 	// the AR residuals (pegged).
-	GARCH *garch.GARCHFit
+	GARCH *garch.FitResult
 	// Warnings collect the price reader's, the AR's and the GARCH fit's
 	// warnings.
 	Warnings []string
@@ -125,9 +126,9 @@ func (c *Calibration) PegReversion() float64 {
 }
 
 // Calibrate estimates a price regime of MODEL-SPEC §2.6 from the daily price
-// series s (see ReadPrices): for a free float the GARCH(1,1)-t of garch.FitGARCH on
+// series s (see ReadPrices): for a free float the GARCH(1,1)-t of garch.Fit on
 // the log returns and θ = 0; with opts.Peg > 0 the AR(1) of FitAR1Peg for θ
-// and the GARCH-t on its residuals. Errors wrap ErrCalibrate or garch.ErrGARCHFit.
+// and the GARCH-t on its residuals. Errors wrap ErrCalibrate or garch.ErrFit.
 func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 	if m := opts.MaxPersistence; m != 0 && !(m > 0 && m <= 1) {
 		return nil, fmt.Errorf("%w: MaxPersistence %v must be in (0, 1] (or 0 for no cap)", ErrCalibrate, m)
@@ -144,7 +145,7 @@ func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 		Peg:     opts.Peg,
 	}
 	c.Warnings = append(c.Warnings, s.Warnings...)
-	c.ReturnMean, c.ReturnSD = calibMeanSD(r)
+	c.ReturnMean, c.ReturnSD = stats.MeanSD(r)
 	c.AnnualizedSD = c.ReturnSD * math.Sqrt(365)
 	series := r
 	if opts.Peg != 0 {
@@ -165,30 +166,11 @@ func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 		}
 		series = u
 	}
-	fit, err := garch.FitGARCH(series, garch.GARCHOptions{VarianceTargeting: opts.VarianceTargeting, MaxPersistence: opts.MaxPersistence})
+	fit, err := garch.Fit(series, garch.FitOptions{VarianceTargeting: opts.VarianceTargeting, MaxPersistence: opts.MaxPersistence})
 	if err != nil {
 		return nil, err
 	}
 	c.GARCH = fit
 	c.Warnings = append(c.Warnings, fit.Warnings...)
 	return c, nil
-}
-
-// calibMeanSD returns the mean and the sd (denominator n−1) of x.
-func calibMeanSD(x []float64) (mean, sd float64) {
-	if len(x) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, v := range x {
-		mean += v
-	}
-	mean /= float64(len(x))
-	if len(x) < 2 {
-		return mean, math.NaN()
-	}
-	ss := 0.0
-	for _, v := range x {
-		ss += (v - mean) * (v - mean)
-	}
-	return mean, math.Sqrt(ss / float64(len(x)-1))
 }

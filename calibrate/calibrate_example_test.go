@@ -7,14 +7,14 @@ import (
 	"time"
 
 	"github.com/tokensim/tokensim/calibrate"
-	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/garch"
 )
 
 // ExampleCalibrate calibrates a pegged regime on 1,500 simulated daily
 // prices that revert to a peg of 1.0 at θ = 0.2 per day, with GARCH-t
 // shocks: the AR(1) gives θ, the GARCH-t is fitted to its residuals.
 func ExampleCalibrate() {
-	shocks := model.SimulateGARCH(model.Regime{Omega: 2e-6, Alpha: 0.15, Beta: 0.8, Nu: 5}, 1499, rand.New(rand.NewPCG(3, 4)))
+	shocks := garch.Simulate(garch.Params{Omega: 2e-6, Alpha: 0.15, Beta: 0.8, Nu: 5}, 1499, rand.New(rand.NewPCG(3, 4)))
 	s := &calibrate.PriceSeries{}
 	x, day := 0.0, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < 1500; i++ {

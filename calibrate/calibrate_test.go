@@ -268,17 +268,17 @@ func TestFitAR1Peg(t *testing.T) {
 	}
 }
 
-// TestFitGARCHErrors checks the input errors of garch.FitGARCH and Calibrate.
+// TestFitGARCHErrors checks the input errors of garch.Fit and Calibrate.
 func TestFitGARCHErrors(t *testing.T) {
-	if _, err := garch.FitGARCH(make([]float64, 100), garch.GARCHOptions{}); err == nil {
+	if _, err := garch.Fit(make([]float64, 100), garch.FitOptions{}); err == nil {
 		t.Error("100 returns: no error")
 	}
-	if _, err := garch.FitGARCH(make([]float64, 300), garch.GARCHOptions{}); err == nil {
+	if _, err := garch.Fit(make([]float64, 300), garch.FitOptions{}); err == nil {
 		t.Error("constant returns: no error")
 	}
 	r := make([]float64, 300)
 	r[5] = math.NaN()
-	if _, err := garch.FitGARCH(r, garch.GARCHOptions{}); err == nil {
+	if _, err := garch.Fit(r, garch.FitOptions{}); err == nil {
 		t.Error("NaN return: no error")
 	}
 	// Long runs of constant prices make the likelihood unbounded (σ² → 0).
@@ -289,7 +289,7 @@ func TestFitGARCHErrors(t *testing.T) {
 			r[i] = 0.01 * rng.NormFloat64()
 		}
 	}
-	if _, err := garch.FitGARCH(r, garch.GARCHOptions{}); err == nil || !strings.Contains(err.Error(), "unbounded") {
+	if _, err := garch.Fit(r, garch.FitOptions{}); err == nil || !strings.Contains(err.Error(), "unbounded") {
 		t.Errorf("half the returns exactly 0 in runs: error %v, want an unbounded-likelihood error", err)
 	}
 	if _, err := Calibrate(&PriceSeries{}, CalibrateOptions{}); err == nil {
@@ -324,7 +324,7 @@ func TestCalibrateTetherFullFile(t *testing.T) {
 		t.Errorf("%d prices, %d missing days in %q; README: 2,189 rows, 5 days missing", len(s.Prices), missing, s.Warnings)
 	}
 	_, err = Calibrate(s, CalibrateOptions{Peg: 1})
-	if !errors.Is(err, garch.ErrGARCHFit) || !strings.Contains(err.Error(), "unbounded") {
+	if !errors.Is(err, garch.ErrFit) || !strings.Contains(err.Error(), "unbounded") {
 		t.Errorf("USDT from 2015: error %v, want the unbounded-likelihood error", err)
 	}
 }

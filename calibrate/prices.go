@@ -127,7 +127,7 @@ func ReadPrices(r io.Reader, opts PriceOptions) (*PriceSeries, error) {
 		return nil, fmt.Errorf("%w: empty input (no header line)", ErrBadPrices)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBadPrices, err)
+		return nil, fmt.Errorf("%w: %w", ErrBadPrices, err)
 	}
 	di, pi := -1, -1
 	names := make([]string, len(header))
@@ -181,9 +181,9 @@ func ReadPrices(r io.Reader, opts PriceOptions) (*PriceSeries, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%w: line %d: %v", ErrBadPrices, pe.Line, pe.Err)
+				return nil, fmt.Errorf("%w: line %d: %w", ErrBadPrices, pe.Line, pe.Err)
 			}
-			return nil, fmt.Errorf("%w: %v", ErrBadPrices, err)
+			return nil, fmt.Errorf("%w: %w", ErrBadPrices, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) < need {

@@ -2,47 +2,23 @@ package calibrate
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokensim/tokensim/internal/golden"
 )
 
 // The golden files of this package's calibrate tests are rewritten with
-// `go test ./stats -run 'Prices|Calibrate' -update`. The flag is registered
-// only if no other test file of the package has registered it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func calibUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// `go test ./calibrate -run 'Prices|Calibrate' -update`.
 
 // calibGolden compares got with testdata/calibrate/name, or rewrites it.
 func calibGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "calibrate", name)
-	if calibUpdating() {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "calibrate", name), got)
 }
 
 // calibSeries builds a CSV with header "Date,Close" and n daily rows from

@@ -1,6 +1,3 @@
-// Package configs holds the study files shipped with tokensim (MODEL-SPEC §9),
-// embedded in the binary: default.yaml is the study `tokensim run` runs when
-// no file is given.
 package configs
 
 import "embed"

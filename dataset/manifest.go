@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -153,21 +154,34 @@ const (
 	TableProviderSteps = "provider_steps"
 )
 
-// ReadManifest reads <dir>/manifest.json. A missing or unreadable manifest is
-// an error wrapping ErrNotStudy; a manifest of another schema version is an
-// error naming both versions.
+// ReadManifest reads <dir>/manifest.json, the one parser of the manifest.
+// Errors name the path and wrap ErrNotStudy (no manifest, or a JSON file
+// without schema_version), ErrCorrupt (unreadable or not a manifest's JSON)
+// or ErrSchema (another schema version; the message names both versions).
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, dir, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	}
+	var probe struct {
+		SchemaVersion *int `json:"schema_version"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+	}
+	if probe.SchemaVersion == nil {
+		return nil, fmt.Errorf("%w: %s: no schema_version", ErrNotStudy, path)
+	}
+	if *probe.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("%w: %s: schema version %d, this tool reads version %d", ErrSchema, path, *probe.SchemaVersion, SchemaVersion)
 	}
 	var m Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrNotStudy, path, err)
-	}
-	if m.SchemaVersion != SchemaVersion {
-		return nil, fmt.Errorf("%s: schema version %d, this tokensim reads version %d", path, m.SchemaVersion, SchemaVersion)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	return &m, nil
 }
@@ -197,6 +211,13 @@ func (m *Manifest) PartitionFiles(table, scenario, policy string) []FileInfo {
 	return out
 }
 
+// Names of the derived outputs in a study directory (MODEL-SPEC §8).
+const (
+	SummaryDir = "summary"     // the summary tables (package aggregate)
+	FiguresDir = "figures"     // the report's figures, PNG and SVG
+	ReportFile = "report.html" // the report page
+)
+
 // Layout gives the paths of a study directory (MODEL-SPEC §8). Data files are
 // named per chunk: part-<chunk>.parquet, chunk zero-padded to 6 digits.
 type Layout struct {
@@ -221,13 +242,20 @@ func (l Layout) Partition(table, scenario, policy string) string {
 }
 
 // Summary returns the directory of aggregate tables (written by `tokensim report`).
-func (l Layout) Summary() string { return filepath.Join(l.Dir, "summary") }
+func (l Layout) Summary() string { return filepath.Join(l.Dir, SummaryDir) }
+
+// SummaryFiles returns the paths of summary table name:
+// <dir>/summary/<name>.parquet and <dir>/summary/<name>.arrow (Arrow IPC).
+func (l Layout) SummaryFiles(name string) (parquetPath, arrowPath string) {
+	base := filepath.Join(l.Summary(), name)
+	return base + ".parquet", base + ".arrow"
+}
 
 // Figures returns the directory of report figures.
-func (l Layout) Figures() string { return filepath.Join(l.Dir, "figures") }
+func (l Layout) Figures() string { return filepath.Join(l.Dir, FiguresDir) }
 
 // Report returns the path of report.html.
-func (l Layout) Report() string { return filepath.Join(l.Dir, "report.html") }
+func (l Layout) Report() string { return filepath.Join(l.Dir, ReportFile) }
 
 // ShardsDir holds one progress file per shard process.
 func (l Layout) ShardsDir() string { return filepath.Join(l.Dir, "shards") }

@@ -2,7 +2,6 @@ package dataset
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -63,30 +62,9 @@ func OpenDataset(dir string) (*Dataset, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("%w: %s is not a directory", ErrNotStudy, dir)
 	}
-	l := Layout{Dir: dir}
-	mpath := l.Manifest()
-	raw, err := os.ReadFile(mpath)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, mpath, err)
-	}
-	var ver struct {
-		SchemaVersion *int `json:"schema_version"`
-	}
-	if err := json.Unmarshal(raw, &ver); err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, mpath, err)
-	}
-	if ver.SchemaVersion == nil {
-		return nil, fmt.Errorf("%w: %s: no schema_version", ErrNotStudy, mpath)
-	}
-	if *ver.SchemaVersion != SupportedSchemaVersion {
-		return nil, fmt.Errorf("%w: %s: schema version %d, this tool reads version %d", ErrSchema, mpath, *ver.SchemaVersion, SupportedSchemaVersion)
-	}
 	m, err := ReadManifest(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, err
 	}
 	ds := &Dataset{Dir: dir, Manifest: m, rows: map[string]int64{}, stepsOf: map[[2]string][]string{}}
 	ds.Info = infoFromManifest(dir, m)
@@ -98,21 +76,33 @@ func OpenDataset(dir string) (*Dataset, error) {
 			return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 		}
 		ds.rows[path] = fi.Rows
-		switch fi.Table {
-		case TableRuns:
+		if fi.Table == TableRuns {
 			ds.RunsFiles = append(ds.RunsFiles, path)
-		case TableSteps:
-			pdir := filepath.Dir(path)
-			pol, ok1 := strings.CutPrefix(filepath.Base(pdir), "policy=")
-			scen, ok2 := strings.CutPrefix(filepath.Base(filepath.Dir(pdir)), "scenario=")
-			if !ok1 || !ok2 {
-				return nil, fmt.Errorf("%w: %s: steps file outside a scenario=<s>/policy=<p> partition", ErrCorrupt, path)
+		}
+	}
+	// The steps partitions are the manifest's scenario × policy partitions
+	// (Manifest.PartitionFiles); a steps file in none of them is corrupt.
+	inPartition := 0
+	for _, scen := range m.Scenarios {
+		for _, pol := range m.Policies {
+			files := m.PartitionFiles(TableSteps, scen, pol)
+			if len(files) == 0 {
+				continue
 			}
 			key := [2]string{scen, pol}
-			if _, seen := ds.stepsOf[key]; !seen {
-				ds.Steps = append(ds.Steps, StepsPartition{Scenario: scen, Policy: pol})
+			ds.Steps = append(ds.Steps, StepsPartition{Scenario: scen, Policy: pol})
+			for _, fi := range files {
+				ds.stepsOf[key] = append(ds.stepsOf[key], filepath.Join(dir, filepath.FromSlash(fi.Path)))
 			}
-			ds.stepsOf[key] = append(ds.stepsOf[key], path)
+			inPartition += len(files)
+		}
+	}
+	if steps := m.FilesOf(TableSteps); len(steps) != inPartition {
+		for _, fi := range steps {
+			if !ds.inSomePartition(fi.Path) {
+				return nil, fmt.Errorf("%w: %s: steps file outside a scenario=<s>/policy=<p> partition of the manifest's scenarios and policies",
+					ErrCorrupt, filepath.Join(dir, filepath.FromSlash(fi.Path)))
+			}
 		}
 	}
 	sort.Strings(ds.RunsFiles)
@@ -131,6 +121,18 @@ func OpenDataset(dir string) (*Dataset, error) {
 	return ds, nil
 }
 
+// inPartition reports whether the steps file at the slash path rel is in
+// one of the partitions OpenDataset found.
+func (ds *Dataset) inSomePartition(rel string) bool {
+	path := filepath.Join(ds.Dir, filepath.FromSlash(rel))
+	for _, files := range ds.stepsOf {
+		if slices.Contains(files, path) {
+			return true
+		}
+	}
+	return false
+}
+
 // RunsDir is the directory of the runs table.
 func (ds *Dataset) RunsDir() string { return Layout{Dir: ds.Dir}.Runs() }
 
@@ -141,10 +143,11 @@ func (ds *Dataset) StepsFiles(scenario, policy string) []string {
 }
 
 // infoFromManifest fills StudyInfo from the manifest; the peg and the peg
-// band come from the resolved config's params (defaults 1 and 0.05).
+// band come from the resolved config's params (market.peg, metrics.peg_band),
+// else PegAndBand's defaults.
 func infoFromManifest(dir string, m *Manifest) StudyInfo {
 	in := StudyInfo{
-		Dir: dir, Name: m.Study, Peg: 1, PegBand: 0.05, Seed: m.Seed, ToolVersion: m.ToolVersion,
+		Dir: dir, Name: m.Study, Seed: m.Seed, ToolVersion: m.ToolVersion,
 		SchemaVersion: m.SchemaVersion, ConfigHash: m.ConfigHash, Config: []byte(m.Config),
 		Replicates: m.Replicates, HorizonDays: m.HorizonDays,
 		Scenarios: m.Scenarios, Policies: m.Policies, SweepParams: m.SweepParams,
@@ -176,13 +179,9 @@ func infoFromManifest(dir string, m *Manifest) StudyInfo {
 		} `yaml:"params"`
 	}
 	if yaml.Unmarshal([]byte(m.Config), &cfg) == nil {
-		if cfg.Params.Market.Peg > 0 {
-			in.Peg = cfg.Params.Market.Peg
-		}
-		if cfg.Params.Metrics.PegBand > 0 {
-			in.PegBand = cfg.Params.Metrics.PegBand
-		}
+		in.Peg, in.PegBand = cfg.Params.Market.Peg, cfg.Params.Metrics.PegBand
 	}
+	in.Peg, in.PegBand = in.PegAndBand()
 	return in
 }
 
@@ -192,8 +191,8 @@ func infoFromManifest(dir string, m *Manifest) StudyInfo {
 type StudyInfo struct {
 	Dir            string
 	Name           string
-	Peg            float64 // market.peg, USD per CLT (default 1)
-	PegBand        float64 // metrics.peg_band (default 0.05)
+	Peg            float64 // market.peg, USD per CLT (use PegAndBand)
+	PegBand        float64 // metrics.peg_band (use PegAndBand)
 	Seed           uint64
 	ToolVersion    string
 	SchemaVersion  int
@@ -217,6 +216,23 @@ type StudyInfo struct {
 	ConsumerDays   int64 // Σ consumer_days over the runs found
 	RunsPartFiles  int
 	StepsPartFiles int
+}
+
+// PegAndBand returns the study's peg (USD per CLT) and peg band (a
+// fraction), or model.Default()'s market.peg and metrics.peg_band for a
+// value that is not positive (a manifest without a resolved config, or an
+// aggregate built in memory). It is the one place the report and the
+// aggregation take the peg from.
+func (s *StudyInfo) PegAndBand() (peg, band float64) {
+	def := model.Default()
+	peg, band = def.Market.Peg, def.Metrics.PegBand
+	if s.Peg > 0 {
+		peg = s.Peg
+	}
+	if s.PegBand > 0 {
+		band = s.PegBand
+	}
+	return peg, band
 }
 
 // Running reports whether the study is still running or was interrupted:
@@ -461,17 +477,17 @@ func (ds *Dataset) openPart(path string) (*parquet.File, io.Closer, error) {
 func dsOpenParquet(path string) (*parquet.File, io.Closer, error) {
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	st, err := fh.Stat()
 	if err != nil {
 		fh.Close()
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	f, err := parquet.OpenFile(fh, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		fh.Close()
-		return nil, nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
 	for _, k := range dsSchemaKeys {
 		if v, ok := f.Lookup(k); ok {
@@ -530,7 +546,7 @@ func pqEach(cc parquet.ColumnChunk, path, name string, fn func(v parquet.Value))
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+			return fmt.Errorf("%w: %s: column %q: %w", ErrCorrupt, path, name, err)
 		}
 	}
 }
@@ -564,7 +580,7 @@ func pqColumn[T float64 | int64](cc parquet.ColumnChunk, path, name string, dst 
 			return dst, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+			return nil, fmt.Errorf("%w: %s: column %q: %w", ErrCorrupt, path, name, err)
 		}
 		if !nulls && p.NumNulls() > 0 {
 			parquet.Release(p)
@@ -573,7 +589,7 @@ func pqColumn[T float64 | int64](cc parquet.ColumnChunk, path, name string, dst 
 		dst, err = pqPageAppend(p, kind, dst, conv)
 		parquet.Release(p)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %s: column %q: %v", ErrCorrupt, path, name, err)
+			return nil, fmt.Errorf("%w: %s: column %q: %w", ErrCorrupt, path, name, err)
 		}
 	}
 }

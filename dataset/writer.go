@@ -37,6 +37,7 @@ const (
 	MetaSchemaVersion = "tokensim.schema_version"
 	MetaStudy         = "tokensim.study"
 	MetaTable         = "tokensim.table"
+	MetaSummary       = "tokensim.summary" // the summary table's name (summary files)
 )
 
 // RunKeys are the key columns of the runs table (MODEL-SPEC §4.2), followed

@@ -6,49 +6,22 @@ import (
 	"math"
 	"sort"
 
+	"github.com/tokensim/tokensim/stats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/mathext"
 	"gonum.org/v1/gonum/optimize"
 )
 
-// ErrGARCHFit is wrapped by the errors FitGARCH returns: too few or
+// ErrFit is wrapped by the errors Fit returns: too few or
 // non-finite returns, a constant series, or no start point that converged.
-var ErrGARCHFit = errors.New("GARCH fit")
+var ErrFit = errors.New("GARCH fit")
 
-// MinGARCHReturns is the fewest returns FitGARCH accepts.
-const MinGARCHReturns = 250
+// MinReturns is the fewest returns Fit accepts.
+const MinReturns = 250
 
-// GARCHParams are the parameters of the GARCH(1,1) model with standardized
-// Student-t innovations of MODEL-SPEC §2.6, for daily log returns r_t:
-//
-//	r_t = μ + e_t,  e_t = σ_t·z_t,  z_t ~ t_ν·sqrt((ν−2)/ν)  (unit variance),
-//	σ²_t = ω + α·e²_{t−1} + β·σ²_{t−1},
-//
-// with ω > 0, α, β ≥ 0, α+β < 1 and ν > 2. Mu is per day (log units), Omega
-// per day squared.
-type GARCHParams struct {
-	Mu    float64
-	Omega float64
-	Alpha float64
-	Beta  float64
-	Nu    float64
-}
-
-// Persistence returns α+β.
-func (p GARCHParams) Persistence() float64 { return p.Alpha + p.Beta }
-
-// UnconditionalVariance returns ω/(1−α−β), the stationary daily variance
-// of e_t (+Inf when α+β ≥ 1).
-func (p GARCHParams) UnconditionalVariance() float64 {
-	if p.Alpha+p.Beta >= 1 {
-		return math.Inf(1)
-	}
-	return p.Omega / (1 - p.Alpha - p.Beta)
-}
-
-// GARCHOptions configure FitGARCH. The zero value estimates all five
+// FitOptions configure Fit. The zero value estimates all five
 // parameters freely.
-type GARCHOptions struct {
+type FitOptions struct {
 	// VarianceTargeting fixes ω = s²·(1−α−β), with s² the sample variance of
 	// the returns, so that the fitted unconditional variance equals the
 	// sample's; only μ, α, β, ν are estimated. It is the usual choice for
@@ -63,35 +36,35 @@ type GARCHOptions struct {
 	// when the data's unconstrained optimum is (nearly) integrated, e.g.
 	// because the volatility level shifted within the sample, which a single
 	// GARCH(1,1) cannot represent. The cap is an assumption, not an estimate:
-	// when it binds FitGARCH warns, and the standard errors are conditional
+	// when it binds Fit warns, and the standard errors are conditional
 	// on α+β fixed at the cap.
 	MaxPersistence float64
 }
 
 // garchCapTolerance is how close to MaxPersistence the fitted α+β must be
-// for FitGARCH to regard the cap as binding.
+// for Fit to regard the cap as binding.
 const garchCapTolerance = 1e-4
 
-// GARCHFit is the maximum-likelihood fit of GARCHParams to a return series.
-type GARCHFit struct {
-	GARCHParams
+// FitResult is the maximum-likelihood fit of Params to a return series.
+type FitResult struct {
+	Params
 	// SE are the standard errors from the observed information (the inverse
 	// of minus the numerical Hessian of the log-likelihood at the optimum, in
 	// the parameters μ, ω, α, β, ν themselves). With variance targeting, ω is
 	// not estimated: SE.Omega is the delta-method SE of s²·(1−α−β) from the
 	// SEs of α and β, treating s² as known; all targeted SEs are conditional
 	// on s² and understate the uncertainty, badly when ν < 4 (the returns'
-	// fourth moment is infinite and s² converges slowly; FitGARCH warns).
+	// fourth moment is infinite and s² converges slowly; Fit warns).
 	// NaN when the information matrix is not positive definite (see
 	// Warnings).
-	SE GARCHParams
+	SE Params
 	// RobustSE are quasi-maximum-likelihood ("sandwich") standard errors,
 	// I⁻¹·B·I⁻¹ with I the observed information and B the outer product of
 	// the per-day scores (White 1982; Bollerslev and Wooldridge 1992): valid
 	// when the innovations are not exactly standardized Student-t. They
 	// should be close to SE when the model fits; much larger RobustSE are a
 	// sign of misspecification.
-	RobustSE GARCHParams
+	RobustSE Params
 	// Cov is the 5×5 covariance matrix of (μ, ω, α, β, ν) behind SE (nil
 	// when unavailable).
 	Cov [][]float64
@@ -102,11 +75,11 @@ type GARCHFit struct {
 	LogLikelihood float64
 	// N is the number of returns fitted.
 	N int
-	// VarianceTargeting records GARCHOptions.VarianceTargeting.
+	// VarianceTargeting records FitOptions.VarianceTargeting.
 	VarianceTargeting bool
-	// MaxPersistence records GARCHOptions.MaxPersistence (0: no cap), and
+	// MaxPersistence records FitOptions.MaxPersistence (0: no cap), and
 	// AtPersistenceCap whether the fitted α+β is at that cap (within 1e-4;
-	// FitGARCH then warns and the SEs are conditional on α+β = the cap).
+	// Fit then warns and the SEs are conditional on α+β = the cap).
 	MaxPersistence   float64
 	AtPersistenceCap bool
 	// SampleMean and SampleSD are the mean and the standard deviation
@@ -117,7 +90,7 @@ type GARCHFit struct {
 	InitialVariance float64
 	// ResidualVariance is the mean of the squared standardized residuals
 	// ẑ²_t = e²_t/σ²_t at the estimate. The model has E z² = 1; a value far
-	// from 1 (FitGARCH warns outside 0.67..1.5) means the fitted σ_t do not
+	// from 1 (Fit warns outside 0.67..1.5) means the fitted σ_t do not
 	// match the size of the returns, and simulations with these parameters
 	// will not reproduce the data's volatility.
 	ResidualVariance float64
@@ -130,7 +103,7 @@ type GARCHFit struct {
 	Status string
 	// GradientNorm is the largest absolute component of the gradient of
 	// the mean negative log-likelihood (scaled returns, optimizer
-	// coordinates) at the estimate; above 1e-6 FitGARCH warns.
+	// coordinates) at the estimate; above 1e-6 Fit warns.
 	GradientNorm float64
 	Starts       int
 	Evaluations  int
@@ -139,16 +112,16 @@ type GARCHFit struct {
 	Warnings []string
 }
 
-// GARCHLogLikelihood returns the log-likelihood of the returns r under p,
+// LogLikelihood returns the log-likelihood of the returns r under p,
 // with the recursion started at σ²_1 = h1:
 //
 //	ℓ = Σ_t [ ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln(π(ν−2)σ²_t)
 //	          − (ν+1)/2 · ln(1 + e²_t/((ν−2)σ²_t)) ],  e_t = r_t − μ,
 //
 // the density of the Student-t scaled to variance σ²_t (Bollerslev 1987).
-// It returns −Inf when a variance is not positive or ν ≤ 2. FitGARCH uses
+// It returns −Inf when a variance is not positive or ν ≤ 2. Fit uses
 // h1 = the sample variance of r.
-func GARCHLogLikelihood(r []float64, p GARCHParams, h1 float64) float64 {
+func LogLikelihood(r []float64, p Params, h1 float64) float64 {
 	ll, _ := garchLogLik(r, [5]float64{p.Mu, p.Omega, p.Alpha, p.Beta, p.Nu}, h1, false)
 	return ll
 }
@@ -214,7 +187,7 @@ func garchLogLik(y []float64, th [5]float64, h1 float64, grad bool) (float64, [5
 //	p = α+β = P·logistic(b),  α = p·logistic(c),  β = p·(1−logistic(c)),
 //	ν = 2 + (garchNuMax−2)·logistic(d),
 //
-// with P the persistence cap (GARCHOptions.MaxPersistence, 1 without a cap).
+// with P the persistence cap (FitOptions.MaxPersistence, 1 without a cap).
 // The boundaries α = 0, β = 0, α+β = P and ν = 2 are reached only at ±∞.
 // ν is capped at garchNuMax = 500 (a t with 500 degrees of freedom is
 // indistinguishable from the normal in any daily series); without the cap
@@ -232,7 +205,7 @@ func (rp garchReparam) dim() int {
 	return 5
 }
 
-// garchStarts is the number of BFGS runs of FitGARCH.
+// garchStarts is the number of BFGS runs of Fit.
 const garchStarts = 3
 
 // garchNuMax is the upper bound of ν in the fit.
@@ -290,55 +263,48 @@ func (rp garchReparam) coords(th [5]float64) []float64 {
 	return []float64{th[0], math.Log(th[1]), b, c, d}
 }
 
-// FitGARCH fits the GARCH(1,1)-t model of GARCHParams to the daily log
-// returns r by maximum likelihood (see GARCHLogLikelihood; σ²_1 is the
+// Fit fits the GARCH(1,1)-t model of Params to the daily log
+// returns r by maximum likelihood (see LogLikelihood; σ²_1 is the
 // sample variance, denominator N−1). The returns are divided by their sample
 // sd for the optimization and the estimates scaled back (μ by sd, ω by sd²).
 // The likelihood is maximized by BFGS (gonum/optimize) with its analytic
 // gradient in the smooth reparametrization of garchReparam, from the 3 best
 // of 27 grid points (see the code); the best optimum is kept, and a warning
-// is issued when the gradient norm there exceeds GARCHGradientTolerance.
+// is issued when the gradient norm there exceeds GradientTolerance.
 // Standard errors come from the observed information: minus the Hessian of
 // the log-likelihood in (μ, ω, α, β, ν), by central differences of the
-// analytic gradient (see GARCHFit.SE, GARCHFit.RobustSE). Binding
+// analytic gradient (see FitResult.SE, FitResult.RobustSE). Binding
 // constraints and misspecification are reported in Warnings. Errors wrap
-// ErrGARCHFit: an invalid opts.MaxPersistence, fewer than MinGARCHReturns
+// ErrFit: an invalid opts.MaxPersistence, fewer than MinReturns
 // returns, non-finite or constant returns, no finite start, or an unbounded
 // likelihood (runs of identical prices let σ² collapse to 0).
 //
 // With opts.MaxPersistence = P the persistence is constrained to α+β ≤ P
-// (see GARCHOptions.MaxPersistence); when the optimum is at the cap, the
+// (see FitOptions.MaxPersistence); when the optimum is at the cap, the
 // gradient norm is that of the remaining coordinates (the persistence
 // coordinate is at its bound, where the likelihood still rises) and the SEs
 // are conditional on α+β = P.
-func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
+func Fit(r []float64, opts FitOptions) (*FitResult, error) {
 	pcap := opts.MaxPersistence
 	if pcap == 0 {
 		pcap = 1
 	}
 	if !(pcap > 0 && pcap <= 1) {
-		return nil, fmt.Errorf("%w: MaxPersistence %v must be in (0, 1] (or 0 for no cap)", ErrGARCHFit, opts.MaxPersistence)
+		return nil, fmt.Errorf("%w: MaxPersistence %v must be in (0, 1] (or 0 for no cap)", ErrFit, opts.MaxPersistence)
 	}
 	n := len(r)
-	if n < MinGARCHReturns {
-		return nil, fmt.Errorf("%w: %d returns (need at least %d)", ErrGARCHFit, n, MinGARCHReturns)
+	if n < MinReturns {
+		return nil, fmt.Errorf("%w: %d returns (need at least %d)", ErrFit, n, MinReturns)
 	}
-	mean := 0.0
 	for i, x := range r {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, fmt.Errorf("%w: return %d is %v", ErrGARCHFit, i, x)
+			return nil, fmt.Errorf("%w: return %d is %v", ErrFit, i, x)
 		}
-		mean += x
 	}
-	mean /= float64(n)
-	ss := 0.0
-	for _, x := range r {
-		ss += (x - mean) * (x - mean)
-	}
-	s2 := ss / float64(n-1)
-	sd := math.Sqrt(s2)
+	mean, sd := stats.MeanSD(r)
+	s2 := sd * sd
 	if !(sd > 0) || sd < 1e-12*math.Max(1, math.Abs(mean)) {
-		return nil, fmt.Errorf("%w: the returns are constant (sd %g)", ErrGARCHFit, sd)
+		return nil, fmt.Errorf("%w: the returns are constant (sd %g)", ErrFit, sd)
 	}
 	y := make([]float64, n)
 	for i, x := range r {
@@ -417,12 +383,12 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		}
 	}
 	if best == nil {
-		return nil, fmt.Errorf("%w: no start point gave a finite likelihood", ErrGARCHFit)
+		return nil, fmt.Errorf("%w: no start point gave a finite likelihood", ErrFit)
 	}
 	th, _ := rp.theta(best.X)
 	llScaled, _ := garchLogLik(y, th, 1, false)
-	fit := &GARCHFit{
-		GARCHParams: GARCHParams{
+	fit := &FitResult{
+		Params: Params{
 			Mu: th[0] * sd, Omega: th[1] * s2, Alpha: th[2], Beta: th[3], Nu: th[4],
 		},
 		LogLikelihood:     llScaled - fn*math.Log(sd),
@@ -458,8 +424,8 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		}
 		fit.GradientNorm = math.Max(fit.GradientNorm, math.Abs(g))
 	}
-	if fit.GradientNorm > GARCHGradientTolerance {
-		fit.Warnings = append(fit.Warnings, fmt.Sprintf("the optimizer stopped with status %s and gradient norm %.2g (> %g): the estimates may not be at the maximum", best.Status, fit.GradientNorm, GARCHGradientTolerance))
+	if fit.GradientNorm > GradientTolerance {
+		fit.Warnings = append(fit.Warnings, fmt.Sprintf("the optimizer stopped with status %s and gradient norm %.2g (> %g): the estimates may not be at the maximum", best.Status, fit.GradientNorm, GradientTolerance))
 	}
 	fit.ResidualVariance = garchResidualVariance(y, th)
 	zeros := 0
@@ -469,7 +435,7 @@ func FitGARCH(r []float64, opts GARCHOptions) (*GARCHFit, error) {
 		}
 	}
 	if v := fit.ResidualVariance; v > garchDegenerate || fit.GradientNorm > garchDegenerate || math.IsNaN(v) || math.IsNaN(fit.LogLikelihood) {
-		return nil, fmt.Errorf("%w: the likelihood is unbounded: the fit drives σ² to 0 (standardized residuals' mean square %.3g, gradient norm %.3g); %d of %d returns are exactly 0 (runs of constant prices, e.g. a pegged price stuck at the peg or stale data): restrict the dates", ErrGARCHFit, v, fit.GradientNorm, zeros, n)
+		return nil, fmt.Errorf("%w: the likelihood is unbounded: the fit drives σ² to 0 (standardized residuals' mean square %.3g, gradient norm %.3g); %d of %d returns are exactly 0 (runs of constant prices, e.g. a pegged price stuck at the peg or stale data): restrict the dates", ErrFit, v, fit.GradientNorm, zeros, n)
 	}
 	if zeros > n/20 {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("%d of %d returns (%.0f%%) are exactly 0 (price discreteness or stale prices): the Student-t likelihood favours tiny variances around them", zeros, n, 100*float64(zeros)/float64(n)))
@@ -507,12 +473,12 @@ func garchResidualVariance(y []float64, th [5]float64) float64 {
 // that information is not positive definite and the persistence is at its
 // bound 1, the SEs are recomputed conditional on α+β (and ω) held at their
 // estimates, with free (μ, α, ν) and β = (α+β) − α, and a warning says so.
-// When the persistence is at a cap pcap < 1 (GARCHOptions.MaxPersistence),
+// When the persistence is at a cap pcap < 1 (FitOptions.MaxPersistence),
 // the optimum is a constrained one (the score along α+β is not zero), so the
 // SEs are always the conditional ones, and garchBoundWarnings says so.
-func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, target bool, pcap float64) {
+func garchStdErrors(fit *FitResult, y []float64, th [5]float64, sd float64, target bool, pcap float64) {
 	nan := math.NaN()
-	fit.SE = GARCHParams{Mu: nan, Omega: nan, Alpha: nan, Beta: nan, Nu: nan}
+	fit.SE = Params{Mu: nan, Omega: nan, Alpha: nan, Beta: nan, Nu: nan}
 	fit.RobustSE = fit.SE
 	fit.SEPersistence = nan
 	var J [][5]float64
@@ -554,14 +520,14 @@ func garchStdErrors(fit *GARCHFit, y []float64, th [5]float64, sd float64, targe
 		}
 		return math.Sqrt(fit.Cov[i][i])
 	}
-	fit.SE = GARCHParams{Mu: se(0), Omega: se(1), Alpha: se(2), Beta: se(3), Nu: se(4)}
+	fit.SE = Params{Mu: se(0), Omega: se(1), Alpha: se(2), Beta: se(3), Nu: se(4)}
 	rse := func(i int) float64 {
 		if v := robust[i][i] * scale[i] * scale[i]; v > 0 {
 			return math.Sqrt(v)
 		}
 		return nan
 	}
-	fit.RobustSE = GARCHParams{Mu: rse(0), Omega: rse(1), Alpha: rse(2), Beta: rse(3), Nu: rse(4)}
+	fit.RobustSE = Params{Mu: rse(0), Omega: rse(1), Alpha: rse(2), Beta: rse(3), Nu: rse(4)}
 	if v := fit.Cov[2][2] + fit.Cov[3][3] + 2*fit.Cov[2][3]; v > 1e-300 {
 		fit.SEPersistence = math.Sqrt(v)
 	}
@@ -695,12 +661,12 @@ func garchScores(y []float64, th [5]float64) [][5]float64 {
 	return out
 }
 
-// GARCHGradientTolerance is the largest gradient norm (GARCHFit.GradientNorm)
-// at which FitGARCH regards the optimizer as converged; above it, it warns.
-const GARCHGradientTolerance = 1e-6
+// GradientTolerance is the largest gradient norm (FitResult.GradientNorm)
+// at which Fit regards the optimizer as converged; above it, it warns.
+const GradientTolerance = 1e-6
 
 // Thresholds for the binding-constraint and misspecification warnings of
-// FitGARCH.
+// Fit.
 const (
 	garchWarnZ2Low       = 0.67
 	garchWarnZ2High      = 1.5
@@ -711,7 +677,7 @@ const (
 	garchWarnNuHigh      = 100
 )
 
-func garchBoundWarnings(fit *GARCHFit) {
+func garchBoundWarnings(fit *FitResult) {
 	w := func(format string, a ...any) { fit.Warnings = append(fit.Warnings, fmt.Sprintf(format, a...)) }
 	if fit.AtPersistenceCap {
 		w("persistence α+β = %.6f is at the cap MaxPersistence = %g (an assumption, not an estimate: the likelihood rises beyond it): the standard errors of μ, α, β, ν are conditional on α+β fixed at the cap (SE of β = SE of α; ω and α+β have none)", fit.Persistence(), fit.MaxPersistence)

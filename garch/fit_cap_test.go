@@ -53,20 +53,20 @@ func TestGARCHReparamRoundTrip(t *testing.T) {
 // optimum's α+β leaves the fit unchanged: same estimates (within the
 // optimizer's tolerance) and log-likelihood, no cap warning, same SEs.
 func TestGARCHPersistenceCapNonBinding(t *testing.T) {
-	r := calibSimulate(GARCHParams{Mu: 0.0005, Omega: 2e-5, Alpha: 0.1, Beta: 0.8, Nu: 6}, 3000, 21)
+	r := calibSimulate(Params{Mu: 0.0005, Omega: 2e-5, Alpha: 0.1, Beta: 0.8, Nu: 6}, 3000, 21)
 	for _, target := range []bool{false, true} {
-		free, err := FitGARCH(r, GARCHOptions{VarianceTargeting: target})
+		free, err := Fit(r, FitOptions{VarianceTargeting: target})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if free.Persistence() > 0.95 {
 			t.Fatalf("test series: free persistence %.4f is too close to the cap 0.97 for this check", free.Persistence())
 		}
-		capped, err := FitGARCH(r, GARCHOptions{VarianceTargeting: target, MaxPersistence: 0.97})
+		capped, err := Fit(r, FitOptions{VarianceTargeting: target, MaxPersistence: 0.97})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("target %v: free %+v ll %.6f; capped %+v ll %.6f", target, free.GARCHParams, free.LogLikelihood, capped.GARCHParams, capped.LogLikelihood)
+		t.Logf("target %v: free %+v ll %.6f; capped %+v ll %.6f", target, free.Params, free.LogLikelihood, capped.Params, capped.LogLikelihood)
 		if capped.AtPersistenceCap || calibHasWarning(capped.Warnings, "at the cap") {
 			t.Errorf("target %v: non-binding cap reported as binding (persistence %.6f): %q", target, capped.Persistence(), capped.Warnings)
 		}
@@ -100,20 +100,20 @@ func TestGARCHPersistenceCapNonBinding(t *testing.T) {
 // report conditional SEs (finite for α, β, ν; none for ω and α+β), and with
 // variance targeting keep ω = s²(1−α−β).
 func TestGARCHPersistenceCapBinding(t *testing.T) {
-	r := calibSimulate(GARCHParams{Mu: 0, Omega: 2e-7, Alpha: 0.08, Beta: 0.915, Nu: 5}, 3000, 22)
+	r := calibSimulate(Params{Mu: 0, Omega: 2e-7, Alpha: 0.08, Beta: 0.915, Nu: 5}, 3000, 22)
 	for _, target := range []bool{false, true} {
-		free, err := FitGARCH(r, GARCHOptions{VarianceTargeting: target})
+		free, err := Fit(r, FitOptions{VarianceTargeting: target})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if free.Persistence() < 0.98 {
 			t.Fatalf("test series: free persistence %.4f does not exceed the cap 0.97 clearly", free.Persistence())
 		}
-		fit, err := FitGARCH(r, GARCHOptions{VarianceTargeting: target, MaxPersistence: 0.97})
+		fit, err := Fit(r, FitOptions{VarianceTargeting: target, MaxPersistence: 0.97})
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("target %v: free persistence %.5f; capped %+v SE %+v warnings %q", target, free.Persistence(), fit.GARCHParams, fit.SE, fit.Warnings)
+		t.Logf("target %v: free persistence %.5f; capped %+v SE %+v warnings %q", target, free.Persistence(), fit.Params, fit.SE, fit.Warnings)
 		if p := fit.Persistence(); p > 0.97 || p < 0.97-garchCapTolerance {
 			t.Errorf("target %v: capped persistence %.8f, want the cap 0.97", target, p)
 		}
@@ -123,7 +123,7 @@ func TestGARCHPersistenceCapBinding(t *testing.T) {
 		if calibHasWarning(fit.Warnings, "at its bound 1") {
 			t.Errorf("target %v: capped fit warns about the bound 1: %q", target, fit.Warnings)
 		}
-		if fit.GradientNorm > GARCHGradientTolerance {
+		if fit.GradientNorm > GradientTolerance {
 			t.Errorf("target %v: gradient norm %.3g of the free coordinates at the cap", target, fit.GradientNorm)
 		}
 		if fit.LogLikelihood > free.LogLikelihood+1e-9 {
@@ -146,25 +146,25 @@ func TestGARCHPersistenceCapBinding(t *testing.T) {
 }
 
 // TestGARCHPersistenceCapValidation checks that MaxPersistence outside
-// (0, 1] is rejected by FitGARCH (ErrGARCHFit) (and by Calibrate, see
+// (0, 1] is rejected by Fit (ErrFit) (and by Calibrate, see
 // calibrate's TestCalibratePersistenceCapValidation), and that the cap 1 is
 // the same as no cap.
 func TestGARCHPersistenceCapValidation(t *testing.T) {
-	r := calibSimulate(GARCHParams{Mu: 0, Omega: 2e-5, Alpha: 0.1, Beta: 0.8, Nu: 6}, 600, 23)
+	r := calibSimulate(Params{Mu: 0, Omega: 2e-5, Alpha: 0.1, Beta: 0.8, Nu: 6}, 600, 23)
 	for _, bad := range []float64{-0.5, 1.0000001, 2, math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if _, err := FitGARCH(r, GARCHOptions{MaxPersistence: bad}); !errors.Is(err, ErrGARCHFit) {
-			t.Errorf("FitGARCH MaxPersistence %v: err %v, want ErrGARCHFit", bad, err)
+		if _, err := Fit(r, FitOptions{MaxPersistence: bad}); !errors.Is(err, ErrFit) {
+			t.Errorf("Fit MaxPersistence %v: err %v, want ErrFit", bad, err)
 		}
 	}
-	free, err := FitGARCH(r, GARCHOptions{})
+	free, err := Fit(r, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	one, err := FitGARCH(r, GARCHOptions{MaxPersistence: 1})
+	one, err := Fit(r, FitOptions{MaxPersistence: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if free.GARCHParams != one.GARCHParams || free.LogLikelihood != one.LogLikelihood {
-		t.Errorf("MaxPersistence 1 %+v differs from no cap %+v", one.GARCHParams, free.GARCHParams)
+	if free.Params != one.Params || free.LogLikelihood != one.LogLikelihood {
+		t.Errorf("MaxPersistence 1 %+v differs from no cap %+v", one.Params, free.Params)
 	}
 }

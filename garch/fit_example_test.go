@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/tokensim/tokensim/garch"
-	"github.com/tokensim/tokensim/model"
 )
 
 // ExampleFitGARCH simulates 4,000 days of a BTC-like regime with the model's
@@ -13,10 +12,10 @@ import (
 // distance from the truth in standard errors (this seed happens to give a
 // heavier-tailed-looking ν̂ than most; see TestGARCHRecovery for the
 // systematic check).
-func ExampleFitGARCH() {
-	truth := model.Regime{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
-	r := model.SimulateGARCH(truth, 4000, rand.New(rand.NewPCG(1, 2)))
-	fit, err := garch.FitGARCH(r, garch.GARCHOptions{})
+func ExampleFit() {
+	truth := garch.Params{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
+	r := garch.Simulate(truth, 4000, rand.New(rand.NewPCG(1, 2)))
+	fit, err := garch.Fit(r, garch.FitOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

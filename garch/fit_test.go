@@ -9,22 +9,14 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
-
-	"github.com/tokensim/tokensim/model"
 )
 
-// garchTestRegime converts test parameters to the model's Regime for
-// model.SimulateGARCH.
-func garchTestRegime(p GARCHParams) model.Regime {
-	return model.Regime{Mu: p.Mu, Omega: p.Omega, Alpha: p.Alpha, Beta: p.Beta, Nu: p.Nu}
-}
-
-// TestGARCHLogLikelihoodDensity checks GARCHLogLikelihood against a direct
+// TestGARCHLogLikelihoodDensity checks LogLikelihood against a direct
 // sum of gonum's Student-t log density (distuv.StudentsT with scale
 // σ_t·sqrt((ν−2)/ν)), with the variance recursion written out separately.
 func TestGARCHLogLikelihoodDensity(t *testing.T) {
-	p := GARCHParams{Mu: 0.001, Omega: 2e-5, Alpha: 0.1, Beta: 0.85, Nu: 4.5}
-	r := model.SimulateGARCH(garchTestRegime(p), 500, rand.New(rand.NewPCG(1, 2)))
+	p := Params{Mu: 0.001, Omega: 2e-5, Alpha: 0.1, Beta: 0.85, Nu: 4.5}
+	r := Simulate(p, 500, rand.New(rand.NewPCG(1, 2)))
 	h1 := 0.0009
 	want, h := 0.0, h1
 	for i, x := range r {
@@ -35,12 +27,12 @@ func TestGARCHLogLikelihoodDensity(t *testing.T) {
 		d := distuv.StudentsT{Mu: p.Mu, Sigma: math.Sqrt(h * (p.Nu - 2) / p.Nu), Nu: p.Nu}
 		want += d.LogProb(x)
 	}
-	got := GARCHLogLikelihood(r, p, h1)
+	got := LogLikelihood(r, p, h1)
 	if math.Abs(got-want) > 1e-9*math.Abs(want) {
 		t.Fatalf("log-likelihood %.12g, direct sum of t log densities %.12g", got, want)
 	}
-	for _, bad := range []GARCHParams{{Omega: -1, Alpha: 0.1, Beta: 0.8, Nu: 5}, {Omega: 1e-5, Alpha: 0.1, Beta: 0.8, Nu: 2}} {
-		if ll := GARCHLogLikelihood(r, bad, h1); !math.IsInf(ll, -1) {
+	for _, bad := range []Params{{Omega: -1, Alpha: 0.1, Beta: 0.8, Nu: 5}, {Omega: 1e-5, Alpha: 0.1, Beta: 0.8, Nu: 2}} {
+		if ll := LogLikelihood(r, bad, h1); !math.IsInf(ll, -1) {
 			t.Errorf("invalid parameters %+v: log-likelihood %v, want -Inf", bad, ll)
 		}
 	}
@@ -49,8 +41,8 @@ func TestGARCHLogLikelihoodDensity(t *testing.T) {
 // TestGARCHGradient checks the analytic gradient of the log-likelihood
 // against central finite differences (relative error < 1e-5).
 func TestGARCHGradient(t *testing.T) {
-	p := GARCHParams{Mu: 0.05, Omega: 0.08, Alpha: 0.12, Beta: 0.8, Nu: 5}
-	y := model.SimulateGARCH(garchTestRegime(p), 800, rand.New(rand.NewPCG(3, 4)))
+	p := Params{Mu: 0.05, Omega: 0.08, Alpha: 0.12, Beta: 0.8, Nu: 5}
+	y := Simulate(p, 800, rand.New(rand.NewPCG(3, 4)))
 	th := [5]float64{0.03, 0.1, 0.15, 0.75, 6}
 	_, g := garchLogLik(y, th, 1.1, true)
 	for i := range 5 {
@@ -72,14 +64,14 @@ func TestGARCHGradient(t *testing.T) {
 // large α, and a mild near-normal one.
 var garchRecoverySets = []struct {
 	name string
-	p    GARCHParams
+	p    Params
 }{
-	{"volatile", GARCHParams{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}},
-	{"peg-like", GARCHParams{Mu: 0, Omega: 3e-6, Alpha: 0.25, Beta: 0.65, Nu: 4.5}},
-	{"mild", GARCHParams{Mu: 0.0005, Omega: 4e-6, Alpha: 0.06, Beta: 0.92, Nu: 8}},
+	{"volatile", Params{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}},
+	{"peg-like", Params{Mu: 0, Omega: 3e-6, Alpha: 0.25, Beta: 0.65, Nu: 4.5}},
+	{"mild", Params{Mu: 0.0005, Omega: 4e-6, Alpha: 0.06, Beta: 0.92, Nu: 8}},
 }
 
-// TestGARCHRecovery fits series simulated by model.SimulateGARCH with known
+// TestGARCHRecovery fits series simulated by Simulate with known
 // parameters back. Criteria (all fits, every parameter set and seed; seeds
 // are 1..K, not selected):
 //   - per parameter: |θ̂ − θ| ≤ 4 SE for every estimated parameter (a wide
@@ -106,8 +98,8 @@ func TestGARCHRecovery(t *testing.T) {
 	var nz, within2 int
 	for _, set := range garchRecoverySets {
 		for seed := 1; seed <= seeds; seed++ {
-			r := model.SimulateGARCH(garchTestRegime(set.p), days, rand.New(rand.NewPCG(uint64(seed), 20261121)))
-			fit, err := FitGARCH(r, GARCHOptions{})
+			r := Simulate(set.p, days, rand.New(rand.NewPCG(uint64(seed), 20261121)))
+			fit, err := Fit(r, FitOptions{})
 			if err != nil {
 				t.Fatalf("%s seed %d: %v", set.name, seed, err)
 			}
@@ -173,7 +165,7 @@ func TestGARCHRecovery(t *testing.T) {
 
 // TestGARCHRecoveryTargeted fits the same simulated series with and without
 // variance targeting. The targeted SEs are conditional on the sample
-// variance (documented on GARCHFit.SE) and ignore its sampling error, which
+// variance (documented on FitResult.SE) and ignore its sampling error, which
 // is large when ν < 4 (infinite fourth moment); so the targeted estimates
 // are checked against the free fit's SEs, which carry that uncertainty:
 // |θ̂_VT − θ| ≤ 4·SE_free for μ, α, β, ν, and at least 85% within 2·SE_free.
@@ -186,12 +178,12 @@ func TestGARCHRecoveryTargeted(t *testing.T) {
 	nz, within2 := 0, 0
 	for _, set := range garchRecoverySets {
 		for seed := 1; seed <= seeds; seed++ {
-			r := model.SimulateGARCH(garchTestRegime(set.p), days, rand.New(rand.NewPCG(uint64(seed), 20261121)))
-			free, err := FitGARCH(r, GARCHOptions{})
+			r := Simulate(set.p, days, rand.New(rand.NewPCG(uint64(seed), 20261121)))
+			free, err := Fit(r, FitOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
-			vt, err := FitGARCH(r, GARCHOptions{VarianceTargeting: true})
+			vt, err := Fit(r, FitOptions{VarianceTargeting: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,9 +214,9 @@ func TestGARCHRecoveryTargeted(t *testing.T) {
 	}
 }
 
-// calibSimulate simulates n returns of p with model.SimulateGARCH.
-func calibSimulate(p GARCHParams, n int, seed uint64) []float64 {
-	return model.SimulateGARCH(garchTestRegime(p), n, rand.New(rand.NewPCG(seed, 20261121)))
+// calibSimulate simulates n returns of p with Simulate.
+func calibSimulate(p Params, n int, seed uint64) []float64 {
+	return Simulate(p, n, rand.New(rand.NewPCG(seed, 20261121)))
 }
 
 // TestFitGARCHBoundWarnings checks that binding constraints are reported:
@@ -237,19 +229,19 @@ func TestFitGARCHBoundWarnings(t *testing.T) {
 	for i := range r {
 		r[i] = 0.01 * rng.NormFloat64()
 	}
-	fit, err := FitGARCH(r, GARCHOptions{})
+	fit, err := Fit(r, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("iid normal: %+v warnings %q", fit.GARCHParams, fit.Warnings)
+	t.Logf("iid normal: %+v warnings %q", fit.Params, fit.Warnings)
 	if !calibHasWarning(fit.Warnings, "very large") {
 		t.Errorf("i.i.d. normal returns: ν = %.4g without a 'very large' warning: %q", fit.Nu, fit.Warnings)
 	}
 	if fit.Alpha < garchWarnZero && !calibHasWarning(fit.Warnings, "α = ") {
 		t.Errorf("α = %.3g without a bound warning: %q", fit.Alpha, fit.Warnings)
 	}
-	ig := calibSimulate(GARCHParams{Mu: 0, Omega: 1e-7, Alpha: 0.1, Beta: 0.8995, Nu: 5}, 3000, 9)
-	fit, err = FitGARCH(ig, GARCHOptions{})
+	ig := calibSimulate(Params{Mu: 0, Omega: 1e-7, Alpha: 0.1, Beta: 0.8995, Nu: 5}, 3000, 9)
+	fit, err = Fit(ig, FitOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,11 +263,11 @@ func calibHasWarning(ws []string, sub string) bool {
 // BenchmarkFitGARCH measures the free fit of 3,000 simulated BTC-like
 // returns (8 BFGS starts, standard errors included); it reports returns/s.
 func BenchmarkFitGARCH(b *testing.B) {
-	p := GARCHParams{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
+	p := Params{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
 	r := calibSimulate(p, 3000, 1)
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := FitGARCH(r, GARCHOptions{}); err != nil {
+		if _, err := Fit(r, FitOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}

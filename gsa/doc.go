@@ -7,5 +7,5 @@
 // Latin hypercube sampling, and partial rank correlation coefficients
 // (Marino et al. 2008), each with bootstrap intervals.
 //
-// It depends on gonum and stats only; no I/O.
+// It imports stats and gonum only (no other tokensim package); no I/O.
 package gsa

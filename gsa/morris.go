@@ -27,16 +27,16 @@ type MorrisDesign struct {
 
 // NewMorrisDesign draws r trajectories for k factors on a grid of levels
 // levels (even, ≥ 2) from a PCG source seeded with seed. Errors wrap
-// ErrSensitivityDesign.
+// ErrDesign.
 func NewMorrisDesign(r, k, levels int, seed uint64) (*MorrisDesign, error) {
 	if r < 2 {
-		return nil, fmt.Errorf("%w: Morris needs at least 2 trajectories, got %d", ErrSensitivityDesign, r)
+		return nil, fmt.Errorf("%w: Morris needs at least 2 trajectories, got %d", ErrDesign, r)
 	}
 	if k < 1 {
-		return nil, fmt.Errorf("%w: Morris needs at least 1 factor, got %d", ErrSensitivityDesign, k)
+		return nil, fmt.Errorf("%w: Morris needs at least 1 factor, got %d", ErrDesign, k)
 	}
 	if levels < 2 || levels%2 != 0 {
-		return nil, fmt.Errorf("%w: Morris levels must be even and ≥ 2, got %d", ErrSensitivityDesign, levels)
+		return nil, fmt.Errorf("%w: Morris levels must be even and ≥ 2, got %d", ErrDesign, levels)
 	}
 	p := float64(levels)
 	d := &MorrisDesign{R: r, K: k, Levels: levels, Delta: p / (2 * (p - 1))}
@@ -104,11 +104,11 @@ func MorrisAnalyze(d *MorrisDesign, y []float64, ci SensitivityCI) (*MorrisIndic
 		return nil, err
 	}
 	if len(y) != d.Evaluations() {
-		return nil, fmt.Errorf("%w: %d outputs for a Morris design of %d evaluations", ErrSensitivityDesign, len(y), d.Evaluations())
+		return nil, fmt.Errorf("%w: %d outputs for a Morris design of %d evaluations", ErrDesign, len(y), d.Evaluations())
 	}
 	for i, v := range y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: output of design row %d is %v", ErrSensitivityDesign, i, v)
+			return nil, fmt.Errorf("%w: output of design row %d is %v", ErrDesign, i, v)
 		}
 	}
 	k, r := d.K, d.R

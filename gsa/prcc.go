@@ -33,40 +33,40 @@ type PRCCResult struct {
 // PRCC computes the partial rank correlation coefficients of y with each
 // column of x (N rows of K inputs) and their p-values and intervals at level
 // (0 means 0.95). It needs N > K+2 so that DF ≥ 1 and the interval is
-// defined (N > K+1). Errors wrap ErrSensitivityDesign.
+// defined (N > K+1). Errors wrap ErrDesign.
 func PRCC(x [][]float64, y []float64, level float64) (*PRCCResult, error) {
 	if level == 0 {
 		level = 0.95
 	}
 	if !(level > 0 && level < 1) {
-		return nil, fmt.Errorf("%w: PRCC level %v outside (0,1)", ErrSensitivityDesign, level)
+		return nil, fmt.Errorf("%w: PRCC level %v outside (0,1)", ErrDesign, level)
 	}
 	n := len(y)
 	if len(x) != n {
-		return nil, fmt.Errorf("%w: PRCC with %d input rows and %d outputs", ErrSensitivityDesign, len(x), n)
+		return nil, fmt.Errorf("%w: PRCC with %d input rows and %d outputs", ErrDesign, len(x), n)
 	}
 	if n == 0 {
-		return nil, fmt.Errorf("%w: PRCC of no points", ErrSensitivityDesign)
+		return nil, fmt.Errorf("%w: PRCC of no points", ErrDesign)
 	}
 	k := len(x[0])
 	if k < 1 {
-		return nil, fmt.Errorf("%w: PRCC with no inputs", ErrSensitivityDesign)
+		return nil, fmt.Errorf("%w: PRCC with no inputs", ErrDesign)
 	}
 	df := n - 2 - (k - 1)
 	if df < 2 {
-		return nil, fmt.Errorf("%w: PRCC needs more than K+2 = %d points, got %d", ErrSensitivityDesign, k+2, n)
+		return nil, fmt.Errorf("%w: PRCC needs more than K+2 = %d points, got %d", ErrDesign, k+2, n)
 	}
 	for i, row := range x {
 		if len(row) != k {
-			return nil, fmt.Errorf("%w: PRCC input row %d has %d values, want %d", ErrSensitivityDesign, i, len(row), k)
+			return nil, fmt.Errorf("%w: PRCC input row %d has %d values, want %d", ErrDesign, i, len(row), k)
 		}
 		for _, v := range row {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%w: PRCC input row %d is not finite", ErrSensitivityDesign, i)
+				return nil, fmt.Errorf("%w: PRCC input row %d is not finite", ErrDesign, i)
 			}
 		}
 		if math.IsNaN(y[i]) || math.IsInf(y[i], 0) {
-			return nil, fmt.Errorf("%w: PRCC output %d is %v", ErrSensitivityDesign, i, y[i])
+			return nil, fmt.Errorf("%w: PRCC output %d is %v", ErrDesign, i, y[i])
 		}
 	}
 	rx := make([][]float64, k)

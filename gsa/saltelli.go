@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"github.com/tokensim/tokensim/stats"
 )
 
 // SensitivityCI configures the bootstrap confidence intervals of the
@@ -25,10 +27,10 @@ func (c SensitivityCI) resolved() (SensitivityCI, error) {
 		c.Level = 0.95
 	}
 	if c.Resamples < 10 {
-		return c, fmt.Errorf("%w: bootstrap resamples %d < 10", ErrSensitivityDesign, c.Resamples)
+		return c, fmt.Errorf("%w: bootstrap resamples %d < 10", ErrDesign, c.Resamples)
 	}
 	if !(c.Level > 0 && c.Level < 1) {
-		return c, fmt.Errorf("%w: confidence level %v outside (0,1)", ErrSensitivityDesign, c.Level)
+		return c, fmt.Errorf("%w: confidence level %v outside (0,1)", ErrDesign, c.Level)
 	}
 	return c, nil
 }
@@ -53,13 +55,13 @@ type SaltelliDesign struct {
 // the Sobol sequence configured by opt (dimension 2K ≤ SobolMaxDim). N should
 // be a power of two: the first 2^m Sobol points are a balanced net, any other
 // count loses that balance (the estimators stay consistent). Errors wrap
-// ErrSensitivityDesign.
+// ErrDesign.
 func NewSaltelliDesign(n, k int, secondOrder bool, opt SobolOptions) (*SaltelliDesign, error) {
 	if n < 2 {
-		return nil, fmt.Errorf("%w: Saltelli base sample N = %d < 2", ErrSensitivityDesign, n)
+		return nil, fmt.Errorf("%w: Saltelli base sample N = %d < 2", ErrDesign, n)
 	}
 	if k < 1 || 2*k > SobolMaxDim {
-		return nil, fmt.Errorf("%w: Saltelli design needs 1 ≤ K ≤ %d factors, got %d", ErrSensitivityDesign, SobolMaxDim/2, k)
+		return nil, fmt.Errorf("%w: Saltelli design needs 1 ≤ K ≤ %d factors, got %d", ErrDesign, SobolMaxDim/2, k)
 	}
 	seq, err := NewSobol(2*k, opt)
 	if err != nil {
@@ -141,11 +143,11 @@ func SaltelliAnalyze(d *SaltelliDesign, y []float64, ci SensitivityCI) (*SobolIn
 		return nil, err
 	}
 	if len(y) != d.Evaluations() {
-		return nil, fmt.Errorf("%w: %d outputs for a Saltelli design of %d evaluations", ErrSensitivityDesign, len(y), d.Evaluations())
+		return nil, fmt.Errorf("%w: %d outputs for a Saltelli design of %d evaluations", ErrDesign, len(y), d.Evaluations())
 	}
 	for i, v := range y {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("%w: output of design row %d is %v", ErrSensitivityDesign, i, v)
+			return nil, fmt.Errorf("%w: output of design row %d is %v", ErrDesign, i, v)
 		}
 	}
 	k := d.K
@@ -286,28 +288,9 @@ func sensPercentiles(reps [][]float64, level float64) (lo, hi, se []float64) {
 		}
 		sort.Float64s(s)
 		alpha := (1 - level) / 2
-		lo[i] = sensQuantile7(s, alpha)
-		hi[i] = sensQuantile7(s, 1-alpha)
-		var m float64
-		for _, v := range s {
-			m += v
-		}
-		m /= float64(len(s))
-		var ss float64
-		for _, v := range s {
-			ss += (v - m) * (v - m)
-		}
-		se[i] = math.Sqrt(ss / float64(len(s)-1))
+		lo[i] = stats.Quantile(alpha, s)
+		hi[i] = stats.Quantile(1-alpha, s)
+		_, se[i] = stats.MeanSD(s)
 	}
 	return lo, hi, se
-}
-
-// sensQuantile7 is the Hyndman–Fan type 7 quantile of sorted s.
-func sensQuantile7(s []float64, p float64) float64 {
-	h := float64(len(s)-1) * p
-	i := int(math.Floor(h))
-	if i >= len(s)-1 {
-		return s[len(s)-1]
-	}
-	return s[i] + (h-float64(i))*(s[i+1]-s[i])
 }

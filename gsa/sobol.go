@@ -15,9 +15,9 @@ const SobolMaxDim = len(sobolJoeKuo) + 1
 // yields at most 2^32 points.
 const sobolBits = 32
 
-// ErrSensitivityDesign is wrapped by every error about an invalid sensitivity
+// ErrDesign is wrapped by every error about an invalid
 // design or sample (dimension, sample size, levels, mismatched lengths).
-var ErrSensitivityDesign = errors.New("invalid sensitivity design")
+var ErrDesign = errors.New("gsa: invalid design")
 
 // SobolOptions configures a Sobol sequence.
 type SobolOptions struct {
@@ -54,10 +54,10 @@ type Sobol struct {
 }
 
 // NewSobol returns a Sobol sequence of dimension dim (1 ≤ dim ≤ SobolMaxDim),
-// positioned at point opt.Skip. Errors wrap ErrSensitivityDesign.
+// positioned at point opt.Skip. Errors wrap ErrDesign.
 func NewSobol(dim int, opt SobolOptions) (*Sobol, error) {
 	if dim < 1 || dim > SobolMaxDim {
-		return nil, fmt.Errorf("%w: Sobol dimension %d outside 1..%d", ErrSensitivityDesign, dim, SobolMaxDim)
+		return nil, fmt.Errorf("%w: Sobol dimension %d outside 1..%d", ErrDesign, dim, SobolMaxDim)
 	}
 	s := &Sobol{dim: dim, v: make([][sobolBits]uint32, dim), shift: make([]uint32, dim), x: make([]uint32, dim), opt: opt}
 	for i := range sobolBits {
@@ -138,7 +138,7 @@ func (s *Sobol) Next(dst []float64) []float64 {
 		dst = make([]float64, s.dim)
 	}
 	if s.n >= 1<<sobolBits {
-		panic("stats: Sobol sequence exhausted (2^32 points)")
+		panic("gsa: Sobol sequence exhausted (2^32 points)")
 	}
 	const scale = 1.0 / (1 << sobolBits)
 	for d := range s.dim {

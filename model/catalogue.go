@@ -78,6 +78,13 @@ type Metric struct {
 	LeverOnly string
 	// Version is the model version that introduced the metric (1 or 2).
 	Version int
+	// Percent marks metrics that text states in percent (a level) and
+	// percentage points (a difference): fractions and shares, and the
+	// annualized volatility (0.8 per year is "80% annualized volatility").
+	Percent bool
+	// Derived is the formula of a steps variable that readers compute from
+	// steps columns (e.g. "served_mtok / desired_mtok"); empty for a column.
+	Derived string
 	// MinusOneIsNever marks day numbers and day counts whose value −1 means
 	// the event never happened (MODEL-SPEC §4.2): readers treat −1 as missing
 	// in distributions and effects, and events use the raw value.
@@ -103,8 +110,9 @@ var (
 
 // Catalogue returns every catalogued metric in report order (a copy).
 func Catalogue() []Metric {
-	out := make([]Metric, 0, len(catalogueV1)+len(catalogueV2))
+	out := make([]Metric, 0, len(catalogueV1)+len(catalogueStepsV1)+len(catalogueV2))
 	out = append(out, catalogueV1...)
+	out = append(out, catalogueStepsV1...)
 	out = append(out, catalogueV2...)
 	return out
 }
@@ -123,14 +131,11 @@ func CatalogueOf(t Table) []Metric {
 // LookupMetric returns the catalogue entry of the metric with the given
 // column name in table t.
 func LookupMetric(t Table, name string) (Metric, bool) {
-	for _, m := range catalogueV1 {
-		if m.Table == t && m.Name == name {
-			return m, true
-		}
-	}
-	for _, m := range catalogueV2 {
-		if m.Table == t && m.Name == name {
-			return m, true
+	for _, part := range [][]Metric{catalogueV1, catalogueStepsV1, catalogueV2} {
+		for _, m := range part {
+			if m.Table == t && m.Name == name {
+				return m, true
+			}
 		}
 	}
 	return Metric{}, false
@@ -155,10 +160,10 @@ func concatMetrics(parts ...[]Metric) []Metric {
 // catalogueV1 holds the MODEL-SPEC §4.2 run metrics.
 var catalogueV1 = []Metric{
 	// Stability.
-	{Name: "realized_vol_annual", Table: TableRuns, Family: FamilyStability, Unit: "per year", Label: "Realized volatility (annualized)", Description: "Sample sd of daily log returns of the CLT price × √365 (MODEL-SPEC §4.2).", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
-	{Name: "max_drawdown", Table: TableRuns, Family: FamilyStability, Unit: "fraction", Label: "Maximum drawdown of the token price", Description: "Largest fall of the CLT price from a running peak, P_0..P_T, as a fraction of the peak.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
+	{Name: "realized_vol_annual", Table: TableRuns, Family: FamilyStability, Unit: "per year", Label: "Realized volatility (annualized)", Description: "Sample sd of daily log returns of the CLT price × √365 (MODEL-SPEC §4.2).", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Percent: true},
+	{Name: "max_drawdown", Table: TableRuns, Family: FamilyStability, Unit: "fraction", Label: "Maximum drawdown of the token price", Description: "Largest fall of the CLT price from a running peak, P_0..P_T, as a fraction of the peak.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "peg_mad", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Mean distance from the peg", Description: "Mean over days of |P_t − peg| in USD per CLT.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
-	{Name: "days_outside_band_frac", Table: TableRuns, Family: FamilyStability, Unit: "fraction of days", Label: "Days outside the peg band", Description: "Fraction of days with |P/peg − 1| > metrics.peg_band.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
+	{Name: "days_outside_band_frac", Table: TableRuns, Family: FamilyStability, Unit: "fraction of days", Label: "Days outside the peg band", Description: "Fraction of days with |P/peg − 1| > metrics.peg_band.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "halts", Table: TableRuns, Family: FamilyStability, Unit: "halts", Label: "Circuit-breaker halts", Description: "Number of circuit-breaker triggers.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "circuit_breaker", Version: 1},
 	{Name: "fund_depleted_day", Table: TableRuns, Family: FamilyStability, Unit: "day", Label: "Day the fund ran out", Description: "First day either fund reserve falls below 1% of its initial value.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "fund", Version: 1, MinusOneIsNever: true},
 	{Name: "recovery_days", Table: TableRuns, Family: FamilyStability, Unit: "days", Label: "Days to return to the band after the largest shock", Description: "Days from the last day of the largest scheduled shock until the price is back inside the peg band.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1, MinusOneIsNever: true},
@@ -170,24 +175,24 @@ var catalogueV1 = []Metric{
 	{Name: "entropy_final", Table: TableRuns, Family: FamilyDiversity, Unit: "nats", Label: "Share entropy at the end", Description: "Shannon entropy of day-T volume shares (natural log).", Lo: 0, Hi: infHi, Better: HigherIsBetter, Version: 1},
 	{Name: "effective_n_final", Table: TableRuns, Family: FamilyDiversity, Unit: "providers", Label: "Effective number of providers", Description: "1/Σs², the Hill number of order 2 of day-T volume shares.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Version: 1},
 	{Name: "n_active_final", Table: TableRuns, Family: FamilyDiversity, Unit: "providers", Label: "Active providers at the end", Description: "Providers active at the end of day T.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Integer: true, Version: 1},
-	{Name: "top_share_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Largest provider's share at the end", Description: "Largest day-T volume share.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
-	{Name: "cr4_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Four largest providers' share", Description: "Four-firm concentration ratio of day-T volume shares.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
+	{Name: "top_share_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Largest provider's share at the end", Description: "Largest day-T volume share.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
+	{Name: "cr4_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Four largest providers' share", Description: "Four-firm concentration ratio of day-T volume shares.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "nakamoto_final", Table: TableRuns, Family: FamilyDiversity, Unit: "providers", Label: "Providers needed for a majority (Nakamoto coefficient)", Description: "Smallest number of providers whose day-T shares sum above 0.5.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Integer: true, Version: 1},
 	{Name: "exits", Table: TableRuns, Family: FamilyDiversity, Unit: "providers", Label: "Provider exits", Description: "Providers that ran out of cash and exited.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
 	{Name: "entries", Table: TableRuns, Family: FamilyDiversity, Unit: "providers", Label: "Provider entries", Description: "Entrants over the horizon.", Lo: 0, Hi: infHi, Better: HigherIsBetter, Integer: true, Version: 1},
 	{Name: "days_hhi_above_1800", Table: TableRuns, Family: FamilyDiversity, Unit: "days", Label: "Days highly concentrated (HHI above 1,800)", Description: "Days with HHI > 1,800 (2023 US Merger Guidelines).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
 	{Name: "days_hhi_above_2500", Table: TableRuns, Family: FamilyDiversity, Unit: "days", Label: "Days with HHI above 2,500", Description: "Days with HHI > 2,500 (2010 US Horizontal Merger Guidelines).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
-	{Name: "leader_share_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Named leader's share at the end", Description: "Day-T volume share of the provider named by centralization.leader.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
+	{Name: "leader_share_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Named leader's share at the end", Description: "Day-T volume share of the provider named by centralization.leader.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	// Profitability.
 	{Name: "provider_profit_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Total provider profit", Description: "Σ over providers of revenue − costs over the horizon (grants excluded).", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, Version: 1},
-	{Name: "profitable_frac", Table: TableRuns, Family: FamilyProfitability, Unit: "fraction of providers", Label: "Providers in profit", Description: "Fraction of providers ever active with cumulative profit > 0.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1},
-	{Name: "leader_profit_share", Table: TableRuns, Family: FamilyProfitability, Unit: "share", Label: "Leader's share of total profit", Description: "Leader's profit / total provider profit; null when total ≤ 0. Exceeds 1 when rivals lose money in total.", Lo: unbounded, Hi: unbounded, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
+	{Name: "profitable_frac", Table: TableRuns, Family: FamilyProfitability, Unit: "fraction of providers", Label: "Providers in profit", Description: "Fraction of providers ever active with cumulative profit > 0.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Percent: true},
+	{Name: "leader_profit_share", Table: TableRuns, Family: FamilyProfitability, Unit: "share", Label: "Leader's share of total profit", Description: "Leader's profit / total provider profit; null when total ≤ 0. Exceeds 1 when rivals lose money in total.", Lo: unbounded, Hi: unbounded, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Percent: true},
 	{Name: "revenue_cv", Table: TableRuns, Family: FamilyProfitability, Unit: "CV", Label: "Variability of daily provider revenue", Description: "Coefficient of variation of daily total provider revenue.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
 	{Name: "fund_pnl_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Stabilization fund profit and loss", Description: "(USD + CLT × P_T) − (USD_0 + CLT_0 × P_0) of the stabilization fund, issuance included.", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, LeverOnly: "fund", Version: 1},
 	// Consumers.
-	{Name: "satisfaction", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand served", Description: "Served / desired volume, cumulative over the horizon.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1},
+	{Name: "satisfaction", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand served", Description: "Served / desired volume, cumulative over the horizon.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Percent: true},
 	{Name: "mean_cost_usd_per_mtok", Table: TableRuns, Family: FamilyConsumers, Unit: "USD/Mtok", Label: "Average price paid", Description: "Volume-weighted USD cost per Mtok paid by consumers.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
-	{Name: "deferred_frac", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand deferred", Description: "Deferred volume / desired volume over the horizon.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1},
+	{Name: "deferred_frac", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand deferred", Description: "Deferred volume / desired volume over the horizon.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "cost_volatility", Table: TableRuns, Family: FamilyConsumers, Unit: "per day", Label: "Volatility of the price paid", Description: "Sample sd of the daily log change of the volume-weighted USD cost.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
 	// Token.
 	{Name: "supply_final_clt", Table: TableRuns, Family: FamilyToken, Unit: "CLT", Label: "Token supply at the end", Description: "Circulating CLT supply S_T.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},

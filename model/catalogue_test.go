@@ -32,7 +32,7 @@ func TestCatalogueCoversColumns(t *testing.T) {
 				t.Errorf("catalogue names runs column %q that Summary lacks", m.Name)
 			}
 		case TableSteps:
-			if !stepCols[m.Name] {
+			if m.Derived == "" && !stepCols[m.Name] {
 				t.Errorf("catalogue names steps column %q that Step lacks", m.Name)
 			}
 		default:

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/tokensim/tokensim/garch"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -12,7 +13,7 @@ import (
 // standardized shocks have a finite fourth moment (kurtosis 3 + 6/(ν−4) = 4.5)
 // and β² + 2αβ + α²·4.5 = 0.9375 < 1: the returns' fourth moment exists too
 // (He and Teräsvirta 1999), so sample variances have finite standard errors.
-var freeFloatRegime = model.Regime{Mu: 0.001, Omega: 2e-5, Alpha: 0.1, Beta: 0.85, Nu: 8, PegReversion: 0}
+var freeFloatRegime = model.Regime{Params: garch.Params{Mu: 0.001, Omega: 2e-5, Alpha: 0.1, Beta: 0.85, Nu: 8}, PegReversion: 0}
 
 // freeFloatParams switches off every feedback into the price (MODEL-SPEC §6.4):
 // θ = 0, depth = +Inf, no jumps, no issuance, no burn, no dilution, no levers;

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/tokensim/tokensim/garch"
 )
 
 // dayStep simulates day t ≥ 1 in the order of MODEL-SPEC §2 (steps 1–10).
@@ -537,7 +539,7 @@ func (s *sim) priceDay(t int, lnPrev float64) error {
 	} else {
 		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
 	}
-	z := StdT(s.rMarket, s.reg.Nu)
+	z := garch.StdT(s.rMarket, s.reg.Nu)
 	e := math.Sqrt(s.s2) * z
 	s.ePrev = e
 

@@ -3,6 +3,8 @@ package model
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/tokensim/tokensim/garch"
 )
 
 // poisson draws a Poisson(lambda) variate from rng: by multiplication of
@@ -50,8 +52,8 @@ func poisson(rng *rand.Rand, lambda float64) int {
 
 // betaVariate draws Beta(a, b) as X/(X+Y) with X ~ Gamma(a), Y ~ Gamma(b).
 func betaVariate(rng *rand.Rand, a, b float64) float64 {
-	x := gammaVariate(rng, a)
-	y := gammaVariate(rng, b)
+	x := garch.GammaVariate(rng, a)
+	y := garch.GammaVariate(rng, b)
 	if x+y == 0 {
 		return 0.5
 	}

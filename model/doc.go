@@ -9,4 +9,11 @@
 // run is a function of its RunSpec; its random streams come from
 // (seed, replicate, component) only, so the same replicate sees the same draws
 // under every policy (common random numbers). See docs/model.md.
+//
+// The metric catalogue (Catalogue, LookupMetric) lives beside Summary: the
+// one description of every runs and steps metric that the dataset reader,
+// the aggregation and the report use.
+//
+// It imports garch (the GARCH(1,1)-t process its regimes embed) and the
+// standard library only; never dataset, pipeline or anything above.
 package model

@@ -1,5 +1,7 @@
 package model
 
+import "github.com/tokensim/tokensim/garch"
+
 // Params holds every model parameter of MODEL-SPEC §7, grouped and named as the
 // spec's dotted names (`consumers.review_rate` is Params.Consumers.ReviewRate,
 // YAML tag `review_rate` under `consumers`). Units are carried in the names:
@@ -127,20 +129,15 @@ type EntryParams struct {
 	FixedCostUSDPerDay  float64 `yaml:"fixed_cost_usd_per_day" json:"fixed_cost_usd_per_day"`
 }
 
-// Regime is one GARCH(1,1)-t price regime (MODEL-SPEC §2.6): daily drift Mu,
-// variance recursion ω, α, β, Student-t degrees of freedom ν > 2, and the daily
+// Regime is one GARCH(1,1)-t price regime (MODEL-SPEC §2.6): the process
+// of package garch (daily drift Mu, variance recursion ω, α, β, Student-t
+// degrees of freedom ν > 2; its fields are inlined, so the YAML/JSON names
+// and dotted paths are market.regimes.<name>.mu, .omega, …) and the daily
 // peg-reversion rate θ (PegReversion).
 type Regime struct {
-	Mu           float64 `yaml:"mu" json:"mu"`
-	Omega        float64 `yaml:"omega" json:"omega"`
-	Alpha        float64 `yaml:"alpha" json:"alpha"`
-	Beta         float64 `yaml:"beta" json:"beta"`
-	Nu           float64 `yaml:"nu" json:"nu"`
+	garch.Params `yaml:",inline"`
 	PegReversion float64 `yaml:"peg_reversion" json:"peg_reversion"`
 }
-
-// UnconditionalVariance returns ω/(1−α−β), the stationary daily variance.
-func (r Regime) UnconditionalVariance() float64 { return r.Omega / (1 - r.Alpha - r.Beta) }
 
 // MarketParams are the `market.*` parameters. DepthUSD may be +Inf (YAML .inf):
 // flows then have no price impact.
@@ -301,10 +298,10 @@ func defaultV1Base() Params {
 				// `tokensim calibrate --from 2017-01-01 --to 2021-02-27 --peg 1 --max-persistence 0.98
 				// --variance-targeting --regime pegged ../shared/data/prices/coin_Tether.csv` (USDT;
 				// α+β at the assumed cap 0.98, see configs/default.yaml).
-				RegimePegged: {Mu: 0.000109, Omega: 6.84e-07, Alpha: 0.3677, Beta: 0.6123, Nu: 3.61, PegReversion: 0.17},
+				RegimePegged: {Params: garch.Params{Mu: 0.000109, Omega: 6.84e-07, Alpha: 0.3677, Beta: 0.6123, Nu: 3.61}, PegReversion: 0.17},
 				// `tokensim calibrate --from 2013-04-29 --to 2021-02-27 --variance-targeting
 				// --regime volatile ../shared/data/prices/coin_Bitcoin.csv` (BTC).
-				RegimeVolatile: {Mu: 0.00159, Omega: 1.88e-05, Alpha: 0.1214, Beta: 0.8683, Nu: 3.33, PegReversion: 0},
+				RegimeVolatile: {Params: garch.Params{Mu: 0.00159, Omega: 1.88e-05, Alpha: 0.1214, Beta: 0.8683, Nu: 3.33}, PegReversion: 0},
 			},
 		},
 		Supply:         SupplyParams{InitialCLT: 1.0e10, IssuancePerYear: 0.02, DilutionImpact: 1.0, BuybackShare: 0, FundStakeShare: 0.1},

@@ -71,6 +71,10 @@ func walkPaths(v reflect.Value, prefix string, out *[]string) {
 	case reflect.Struct:
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
+			if inline(t.Field(i)) {
+				walkPaths(v.Field(i), prefix, out)
+				continue
+			}
 			walkPaths(v.Field(i), join(prefix, yamlName(t.Field(i))), out)
 		}
 	case reflect.Map:
@@ -169,11 +173,23 @@ func lookup(p *Params, path string, create bool) (slot, error) {
 func fieldByYAML(v reflect.Value, name string) (reflect.Value, bool) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
+		if inline(t.Field(i)) {
+			if f, ok := fieldByYAML(v.Field(i), name); ok {
+				return f, true
+			}
+			continue
+		}
 		if yamlName(t.Field(i)) == name {
 			return v.Field(i), true
 		}
 	}
 	return reflect.Value{}, false
+}
+
+// inline reports whether f is an embedded struct whose fields are inlined
+// (`yaml:",inline"`, e.g. Regime's garch.Params).
+func inline(f reflect.StructField) bool {
+	return f.Anonymous && strings.Contains(f.Tag.Get("yaml"), ",inline")
 }
 
 func assign(dst reflect.Value, value any) error {

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/tokensim/tokensim/garch"
 )
 
 // memRec keeps every recorded row.
@@ -37,7 +39,7 @@ func quietParams() Params {
 	p.Consumers.Count = 300
 	p.Market.JumpRatePerYear = 0
 	p.Market.DepthUSD = math.Inf(1)
-	p.Market.Regimes = map[string]Regime{RegimePegged: {Omega: 1e-14, Alpha: 0, Beta: 0, Nu: 30, PegReversion: 0}}
+	p.Market.Regimes = map[string]Regime{RegimePegged: {Params: garch.Params{Omega: 1e-14, Alpha: 0, Beta: 0, Nu: 30}, PegReversion: 0}}
 	p.Supply.IssuancePerYear = 0
 	p.Entry.RatePerYear = 0
 	return p
@@ -452,7 +454,7 @@ func TestRunErrors(t *testing.T) {
 		{"shock on day 0", func(s *RunSpec) { s.Schedule.Shocks = []Shock{{Day: 0, Size: 0.1, DurationDays: 1}} }, ErrInvalidParam, "shocks"},
 		{"bad parameter", func(s *RunSpec) { s.Params.Consumers.ReviewRate = -1 }, ErrInvalidParam, "review_rate"},
 		{"non-finite price", func(s *RunSpec) {
-			s.Params.Market.Regimes = map[string]Regime{RegimePegged: {Mu: 800, Omega: 1e-6, Nu: 5}}
+			s.Params.Market.Regimes = map[string]Regime{RegimePegged: {Params: garch.Params{Mu: 800, Omega: 1e-6, Nu: 5}}}
 		}, ErrNonFinite, "day 1"},
 	}
 	for _, c := range cases {

@@ -412,12 +412,13 @@ func (c *checker) regimes(rs map[string]Regime) {
 	}
 }
 
-// regimeOK reports whether a regime passes every rule of regimes.
+// regimeOK reports whether a regime passes every rule of regimes: a valid
+// name, a valid GARCH(1,1)-t process (garch.Params.Validate, the one
+// definition; regimes repeats its rules only to name the failing field) and
+// θ ∈ [0, 1].
 func regimeOK(name string, r Regime) bool {
-	return name != "" && !strings.ContainsAny(name, ". \t\n") && isFinite(r.Mu) &&
-		isFinite(r.Omega) && r.Omega > 0 && isFinite(r.Alpha) && r.Alpha >= 0 &&
-		isFinite(r.Beta) && r.Beta >= 0 && r.Alpha+r.Beta < 1 &&
-		isFinite(r.Nu) && r.Nu > 2 && r.PegReversion >= 0 && r.PegReversion <= 1
+	return name != "" && !strings.ContainsAny(name, ". \t\n") && r.Params.Validate() == nil &&
+		r.PegReversion >= 0 && r.PegReversion <= 1
 }
 
 func sortedKeys(m map[string]Regime) []string {

@@ -1,11 +1,8 @@
 package pipeline
 
 import (
-	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"time"
 
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/gsa"
@@ -78,7 +75,7 @@ func NewSensitivityDesign(spec study.SensitivitySpec, seed uint64) (*Sensitivity
 		d.Unit, err = gsa.LatinHypercube(sp.Samples, k, gsa.MixSeed(seed, sensTagLHS))
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", study.ErrSensitivity, err)
 	}
 	def := model.Default()
 	isInt := make([]bool, k)
@@ -145,16 +142,18 @@ func SensitivityPlan(s *study.Study) (*Plan, *SensitivityDesign, error) {
 	}
 	plan.Cells = make([]Cell, len(d.Values))
 	for p, vals := range d.Values {
-		c := Cell{Index: p, Scenario: sp.Scenario, Policy: sp.Policy, Params: base.Clone(), Schedule: sc.Schedule,
-			Sweep: make([]dataset.SweepValue, len(vals))}
+		point := make([]dataset.SweepValue, len(vals))
 		for i, f := range sp.Factors {
-			c.Sweep[i] = dataset.SweepValue{Param: f.Param, Value: vals[i]}
-			if err := study.SetFactor(&c.Params, f, vals[i]); err != nil {
-				return nil, nil, fmt.Errorf("%w: design point %d: %v", study.ErrSensitivity, p, err)
-			}
+			point[i] = dataset.SweepValue{Param: f.Param, Value: vals[i]}
 		}
-		if err := c.Params.Validate(); err != nil {
-			return nil, nil, fmt.Errorf("%w: design point %d (%s): %v", study.ErrSensitivity, p, c.Label(), err)
+		c, validated, err := newCell(p, sp.Scenario, sp.Policy, &base, sc.Schedule, point, func(q *model.Params, i int, sv dataset.SweepValue) error {
+			return study.SetFactor(q, sp.Factors[i], sv.Value)
+		})
+		switch {
+		case err != nil && !validated:
+			return nil, nil, fmt.Errorf("%w: design point %d: %w", study.ErrSensitivity, p, err)
+		case err != nil:
+			return nil, nil, fmt.Errorf("%w: design point %d (%s): %w", study.ErrSensitivity, p, c.Label(), err)
 		}
 		plan.Cells[p] = c
 	}
@@ -162,69 +161,4 @@ func SensitivityPlan(s *study.Study) (*Plan, *SensitivityDesign, error) {
 		return nil, nil, err
 	}
 	return plan, d, nil
-}
-
-// SensitivityInfo is what `tokensim validate` prints for a sensitivity study
-// before it runs: the size of the design and an estimated wall time.
-type SensitivityInfo struct {
-	Method       string
-	Factors      int
-	Outputs      int
-	DesignPoints int   // cells
-	Replicates   int   // runs per design point
-	Runs         int64 // model evaluations: DesignPoints × Replicates
-	// SecondsPerRun is the mean wall time of one run measured by the
-	// calibration runs on this machine (NaN without calibration).
-	SecondsPerRun   float64
-	CalibrationRuns int
-	Workers         int
-	// Estimated is Runs × SecondsPerRun / min(Workers, NumCPU) (0 without calibration):
-	// the model time only; Parquet writing adds a few percent.
-	Estimated time.Duration
-	// Warnings are advice about the design (study.SensitivitySpec.Warnings).
-	Warnings []string
-}
-
-// SensitivityPlanInfo sizes a sensitivity study and estimates its wall time
-// by running calibrationRuns runs (of the first design points, replicate 0
-// onwards, nothing recorded) on this machine; workers ≤ 0 means GOMAXPROCS.
-// With calibrationRuns = 0 nothing is run. A failing calibration run is an
-// error naming its design point.
-func SensitivityPlanInfo(ctx context.Context, s *study.Study, workers, calibrationRuns int) (SensitivityInfo, error) {
-	plan, d, err := SensitivityPlan(s)
-	if err != nil {
-		return SensitivityInfo{}, err
-	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	base, _ := d.Spec.BaseParams(s)
-	info := SensitivityInfo{Method: d.Spec.Method, Factors: len(d.Spec.Factors), Outputs: len(d.Spec.Outputs),
-		DesignPoints: len(plan.Cells), Replicates: plan.Replicates, Runs: plan.Runs(),
-		SecondsPerRun: math.NaN(), Workers: workers, Warnings: s.Sensitivity.Warnings(&base)}
-	n := min(int64(calibrationRuns), plan.Runs())
-	if n <= 0 {
-		return info, nil
-	}
-	var r model.Runner
-	start := time.Now()
-	for i := range n {
-		if err := ctx.Err(); err != nil {
-			return info, err
-		}
-		// Spread the calibration over design points (run ids step by Replicates).
-		cell := int(i) % len(plan.Cells)
-		rep := int(i) / len(plan.Cells)
-		spec := plan.Spec(plan.RunID(cell, rep%plan.Replicates))
-		spec.RecordEveryDays = 0
-		spec.ProviderSteps = false
-		if _, err := r.Run(&spec, nil); err != nil {
-			return info, fmt.Errorf("calibration run of design point %d: %w", cell, err)
-		}
-	}
-	info.CalibrationRuns = int(n)
-	info.SecondsPerRun = time.Since(start).Seconds() / float64(n)
-	par := min(workers, runtime.NumCPU())
-	info.Estimated = time.Duration(float64(info.Runs) * info.SecondsPerRun / float64(par) * float64(time.Second))
-	return info, nil
 }

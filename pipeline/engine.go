@@ -495,7 +495,7 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 					c, rep := e.plan.CellOf(cur.id)
 					f := dataset.Failure{RunID: cur.id, Cell: c, Replicate: rep, Error: cur.err.Error()}
 					if e.opts.FailFast {
-						writeErr = fmt.Errorf("%w: run %d (cell %s, replicate %d): %v", ErrRunFailed, cur.id, e.plan.Cells[c].Label(), rep, cur.err)
+						writeErr = fmt.Errorf("%w: run %d (cell %s, replicate %d): %w", ErrRunFailed, cur.id, e.plan.Cells[c].Label(), rep, cur.err)
 						return writeErr
 					}
 					cw.rec.Failures = append(cw.rec.Failures, f)

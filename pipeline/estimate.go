@@ -1,11 +1,14 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
+	"context"
 	"fmt"
-	"os"
+	"math"
+	"runtime"
+	"time"
+
+	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/study"
 )
 
 // Bytes per row on disk (zstd Parquet) used by Estimate: upper estimates
@@ -85,18 +88,67 @@ func FormatBytes(n int64) string {
 	return fmt.Sprintf("%.1f PB", f/unit)
 }
 
-func sha256Hex(b []byte) string {
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
+// SensitivityInfo is what `tokensim validate` prints for a sensitivity study
+// before it runs: the size of the design and an estimated wall time.
+type SensitivityInfo struct {
+	Method       string
+	Factors      int
+	Outputs      int
+	DesignPoints int   // cells
+	Replicates   int   // runs per design point
+	Runs         int64 // model evaluations: DesignPoints × Replicates
+	// SecondsPerRun is the mean wall time of one run measured by the
+	// calibration runs on this machine (NaN without calibration).
+	SecondsPerRun   float64
+	CalibrationRuns int
+	Workers         int
+	// Estimated is Runs × SecondsPerRun / min(Workers, NumCPU) (0 without calibration):
+	// the model time only; Parquet writing adds a few percent.
+	Estimated time.Duration
+	// Warnings are advice about the design (study.SensitivitySpec.Warnings).
+	Warnings []string
 }
 
-func readJSON(path string, v any) error {
-	data, err := os.ReadFile(path)
+// SensitivityPlanInfo sizes a sensitivity study and estimates its wall time
+// by running calibrationRuns runs (of the first design points, replicate 0
+// onwards, nothing recorded) on this machine; workers ≤ 0 means GOMAXPROCS.
+// With calibrationRuns = 0 nothing is run. A failing calibration run is an
+// error naming its design point.
+func SensitivityPlanInfo(ctx context.Context, s *study.Study, workers, calibrationRuns int) (SensitivityInfo, error) {
+	plan, d, err := SensitivityPlan(s)
 	if err != nil {
-		return err
+		return SensitivityInfo{}, err
 	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
 	}
-	return nil
+	base, _ := d.Spec.BaseParams(s)
+	info := SensitivityInfo{Method: d.Spec.Method, Factors: len(d.Spec.Factors), Outputs: len(d.Spec.Outputs),
+		DesignPoints: len(plan.Cells), Replicates: plan.Replicates, Runs: plan.Runs(),
+		SecondsPerRun: math.NaN(), Workers: workers, Warnings: s.Sensitivity.Warnings(&base)}
+	n := min(int64(calibrationRuns), plan.Runs())
+	if n <= 0 {
+		return info, nil
+	}
+	var r model.Runner
+	start := time.Now()
+	for i := range n {
+		if err := ctx.Err(); err != nil {
+			return info, err
+		}
+		// Spread the calibration over design points (run ids step by Replicates).
+		cell := int(i) % len(plan.Cells)
+		rep := int(i) / len(plan.Cells)
+		spec := plan.Spec(plan.RunID(cell, rep%plan.Replicates))
+		spec.RecordEveryDays = 0
+		spec.ProviderSteps = false
+		if _, err := r.Run(&spec, nil); err != nil {
+			return info, fmt.Errorf("calibration run of design point %d: %w", cell, err)
+		}
+	}
+	info.CalibrationRuns = int(n)
+	info.SecondsPerRun = time.Since(start).Seconds() / float64(n)
+	par := min(workers, runtime.NumCPU())
+	info.Estimated = time.Duration(float64(info.Runs) * info.SecondsPerRun / float64(par) * float64(time.Second))
+	return info, nil
 }

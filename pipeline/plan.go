@@ -106,24 +106,39 @@ func NewPlan(s *study.Study) (*Plan, error) {
 			}
 			base, err := model.Resolve(s.Params, sc, pol)
 			if err != nil {
-				return nil, fmt.Errorf("%w: %v", study.ErrStudy, err)
+				return nil, fmt.Errorf("%w: %w", study.ErrStudy, err)
 			}
 			for _, point := range grid {
-				c := Cell{Index: len(p.Cells), Scenario: sn, Policy: pn, Sweep: point,
-					Params: base.Clone(), Schedule: sc.Schedule}
-				for _, sv := range point {
-					if err := model.SetParam(&c.Params, sv.Param, sv.Value); err != nil {
-						return nil, fmt.Errorf("%w: cell %s: %v", study.ErrStudy, c.Label(), err)
-					}
-				}
-				if err := c.Params.Validate(); err != nil {
-					return nil, fmt.Errorf("%w: cell %s: %v", study.ErrStudy, c.Label(), err)
+				c, _, err := newCell(len(p.Cells), sn, pn, &base, sc.Schedule, point, func(q *model.Params, _ int, sv dataset.SweepValue) error {
+					return model.SetParam(q, sv.Param, sv.Value)
+				})
+				if err != nil {
+					return nil, fmt.Errorf("%w: cell %s: %w", study.ErrStudy, c.Label(), err)
 				}
 				p.Cells = append(p.Cells, c)
 			}
 		}
 	}
 	return p, nil
+}
+
+// newCell builds cell index of a plan: a clone of base with the sweep point's
+// values set by set (called with each value's index in point), validated
+// (model.Params.Validate). NewPlan and SensitivityPlan build every cell with
+// it. On error, the cell is returned for its label and validated says
+// whether setting the values succeeded and Validate failed.
+func newCell(index int, scenario, policy string, base *model.Params, sched model.Schedule, point []dataset.SweepValue,
+	set func(p *model.Params, i int, sv dataset.SweepValue) error) (c Cell, validated bool, err error) {
+	c = Cell{Index: index, Scenario: scenario, Policy: policy, Sweep: point, Params: base.Clone(), Schedule: sched}
+	for i, sv := range point {
+		if err := set(&c.Params, i, sv); err != nil {
+			return c, false, err
+		}
+	}
+	if err := c.Params.Validate(); err != nil {
+		return c, true, err
+	}
+	return c, true, nil
 }
 
 // sweepGrid returns the cross product of the sweeps (one empty point when

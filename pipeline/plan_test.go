@@ -1,9 +1,11 @@
 package pipeline
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 
+	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/study"
 )
 
@@ -80,5 +82,38 @@ policy_defs:
 	p.ChunkRuns = 64
 	if from, to := p.ChunkRange(2); p.Chunks() != 3 || from != 128 || to != 160 {
 		t.Errorf("chunks %d, last range %d..%d", p.Chunks(), from, to)
+	}
+}
+
+// TestPlanErrorsKeepCause: a bad parameter, in the study's params, in a
+// sweep value or in a policy definition, reaches NewPlan's caller as an
+// error matching both study.ErrStudy and the model's sentinel.
+func TestPlanErrorsKeepCause(t *testing.T) {
+	for _, c := range []struct {
+		name, src string
+		want      error
+	}{
+		{"base params", "params: {fund: {band: -0.5}}\n", model.ErrInvalidParam},
+		{"sweep value", "sweeps: [{param: fund.band, values: [0.01, -0.5]}]\n", model.ErrInvalidParam},
+		{"unknown param", "params: {fund: {bandwidth: 0.1}}\n", model.ErrUnknownParam},
+		{"policy definition", "policies: [none, wide]\npolicy_defs:\n  wide: {based_on: fund, params: {fund: {band: -0.5}}}\n", model.ErrInvalidParam},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := study.ParseStudy("t.yaml", []byte("name: t\n"+c.src))
+			if err == nil {
+				_, err = NewPlan(s)
+			}
+			if !errors.Is(err, study.ErrStudy) || !errors.Is(err, c.want) {
+				t.Errorf("err = %v; want it to match study.ErrStudy and %v", err, c.want)
+			}
+		})
+	}
+	// A plan built from a Study value (no file) whose cell parameters are
+	// invalid only after the sweep is applied.
+	s := study.DefaultStudy()
+	s.Name = "t"
+	s.Sweeps = []study.Sweep{{Param: "fund.band", Values: []float64{-0.5}}}
+	if _, err := NewPlan(s); !errors.Is(err, model.ErrInvalidParam) {
+		t.Errorf("Study value with a bad sweep: err = %v, want model.ErrInvalidParam", err)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // chromiumPath finds the headless browser: $TOKENSIM_CHROMIUM, then Debian's
@@ -53,7 +54,7 @@ func TestReportInBrowser(t *testing.T) {
 	o := basicOpts
 	o.failed, o.planned = 3, 400 // exercise the first-screen notice
 	dir, _ := writeSynth(t, o)
-	page := filepath.Join(dir, ReportFile)
+	page := filepath.Join(dir, dataset.ReportFile)
 
 	profile := t.TempDir()
 	allocOpts := []chromedp.ExecAllocatorOption{

@@ -38,4 +38,16 @@
 // parameter sweep (with two swept parameters), extra sections given in
 // Options.Extra (the sensitivity study's, see sensitivity.go), method notes
 // and the resolved configuration.
+//
+// Files: build.go assembles the page from its sections (Build); findings.go
+// writes the prose (facts, alerts, headline findings); tables.go the tables;
+// figspecs.go turns the aggregate into figure specs (fans, boxes, heatmaps);
+// format.go holds every number and label format (FormatSig, prose numbers,
+// intervals, sweep text) used by all of them; write.go publishes the files.
+// Metric labels, units, families and the percent convention come from the
+// metric catalogue (model.Catalogue); which metrics are drawn (keyMetrics,
+// primaryMetric, fanDefs) is the report's editorial choice.
+//
+// It imports aggregate, dataset, model, stats, study and gsa (for result
+// types); never pipeline or cmd.
 package reports

@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"errors"
-	"flag"
 	"fmt"
 	"image"
 	"image/color"
@@ -14,10 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensim/tokensim/internal/golden"
 	"gonum.org/v1/plot/cmpimg"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // goldenDelta is the per-pixel tolerance of the golden-image comparison
 // (normalized YIQ distance, cmpimg.EqualApprox): it absorbs anti-aliasing
@@ -29,20 +27,11 @@ const goldenDelta = 0.1
 // temp dir when they differ.
 func checkGolden(t *testing.T, name string, fig Figure) {
 	t.Helper()
-	golden := filepath.Join("testdata", name+"_golden.png")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, fig.PNG, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	path := filepath.Join("testdata", name+"_golden.png")
+	if golden.Update(t, path, fig.PNG) {
 		return
 	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./reports -update` to create it)", err)
-	}
+	want := golden.Read(t, path)
 	ok, err := cmpimg.EqualApprox("png", fig.PNG, want, goldenDelta)
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +48,7 @@ func checkGolden(t *testing.T, name string, fig Figure) {
 			png.Encode(&buf, diff)
 			os.WriteFile(strings.TrimSuffix(out, ".png")+"_diff.png", buf.Bytes(), 0o644)
 		}
-		t.Errorf("figure %s differs from %s beyond tolerance %v; got %s", name, golden, goldenDelta, out)
+		t.Errorf("figure %s differs from %s beyond tolerance %v; got %s", name, path, goldenDelta, out)
 	}
 }
 

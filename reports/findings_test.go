@@ -69,7 +69,7 @@ func TestSentenceRelativeChange(t *testing.T) {
 		t.Errorf("negative baseline:\n%s\nwant\n%s", s, want)
 	}
 	// A baseline near zero on the effect's scale (Δ is 50 times it).
-	frac := model.Metric{Name: "days_outside_band_frac", Unit: "fraction of days", Label: "Days outside the peg band", Better: model.LowerIsBetter}
+	frac := model.Metric{Name: "days_outside_band_frac", Unit: "fraction of days", Label: "Days outside the peg band", Better: model.LowerIsBetter, Percent: true}
 	e := &aggregate.Effect{Scenario: "volatility", Policy: "all", Metric: frac.Name, N: 16, BaseMean: 0.001, PolicyMean: 0.051,
 		MeanDiff: 0.05, Lo: 0.04, Hi: 0.06, FracBetter: 0.1}
 	if _, ok := b.relativeChange(e); ok {
@@ -123,7 +123,7 @@ func TestSentenceNumbers(t *testing.T) {
 	if !strings.Contains(s, "by 1.05 million USD (95% CI 0.900–1.20 million USD;") || !strings.Contains(s, "none's 2.00 billion USD") {
 		t.Errorf("USD scale: %s", s)
 	}
-	vol := model.Metric{Name: "realized_vol_annual", Unit: "per year", Label: "Realized volatility (annualized)", Better: model.LowerIsBetter}
+	vol := model.Metric{Name: "realized_vol_annual", Unit: "per year", Label: "Realized volatility (annualized)", Better: model.LowerIsBetter, Percent: true}
 	s = b.sentence(&aggregate.Effect{Scenario: "volatility", Policy: "fund", Metric: vol.Name, N: 40,
 		BaseMean: 0.8, MeanDiff: -0.123, Lo: -0.15, Hi: -0.1, FracBetter: 0.95}, vol)
 	if !strings.Contains(s, "lowers realized volatility (annualized) by 12.3 percentage points (95% CI 10.0–15.0 percentage points;") ||

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -145,82 +143,4 @@ func (h heatCells) Plot(c draw.Canvas, p *plot.Plot) {
 // DataRange implements plot.DataRanger.
 func (h heatCells) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return -0.5, float64(len(h.spec.X)) - 0.5, -0.5, float64(len(h.spec.Y)) - 0.5
-}
-
-// FormatSig formats v with n significant digits, without exponent for
-// magnitudes in [1e-4, 1e12) (with thousands separators above 9,999), and
-// U+2212 for minus; NaN prints as "n/a".
-func FormatSig(v float64, n int) string {
-	switch {
-	case math.IsNaN(v):
-		return "n/a"
-	case math.IsInf(v, 1):
-		return "∞"
-	case math.IsInf(v, -1):
-		return "−∞"
-	case v == 0:
-		return "0"
-	}
-	a := math.Abs(v)
-	if a < 1e-4 || a >= 1e12 {
-		return minusSign(fmt.Sprintf("%.*e", n-1, v))
-	}
-	return decimalSig(v, n)
-}
-
-// decimalSig formats a finite non-zero v with n significant digits in
-// positional notation (no exponent), thousands separators above 9,999 and
-// U+2212 for minus.
-func decimalSig(v float64, n int) string {
-	// The exponent after rounding to n significant digits (999.96 → 1.00e+03).
-	es := strconv.FormatFloat(math.Abs(v), 'e', n-1, 64)
-	exp, _ := strconv.Atoi(es[strings.IndexByte(es, 'e')+1:])
-	digits := n - 1 - exp
-	if digits < 0 {
-		p := math.Pow(10, float64(-digits))
-		v = math.Round(v/p) * p
-		digits = 0
-	}
-	return minusSign(thousands(fmt.Sprintf("%.*f", digits, v)))
-}
-
-// thousands inserts commas into the integer part of a formatted number.
-func thousands(s string) string {
-	neg := len(s) > 0 && s[0] == '-'
-	if neg {
-		s = s[1:]
-	}
-	intPart, frac := s, ""
-	for i := range len(s) {
-		if s[i] == '.' {
-			intPart, frac = s[:i], s[i:]
-			break
-		}
-	}
-	if len(intPart) > 4 {
-		var out []byte
-		for i := range len(intPart) {
-			if i > 0 && (len(intPart)-i)%3 == 0 {
-				out = append(out, ',')
-			}
-			out = append(out, intPart[i])
-		}
-		intPart = string(out)
-	}
-	if neg {
-		return "-" + intPart + frac
-	}
-	return intPart + frac
-}
-
-// minusSign replaces a leading ASCII hyphen (and one in an exponent) by U+2212.
-func minusSign(s string) string {
-	out := make([]rune, 0, len(s))
-	for _, r := range s {
-		if r == '-' {
-			r = '−'
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

@@ -233,51 +233,6 @@ func OutputNoiseText(o aggregate.SensitivityOutput, long bool) string {
 	return "–"
 }
 
-func sensPct(x float64) string {
-	if math.IsNaN(x) {
-		return "–"
-	}
-	if x < 0.001 {
-		return "<0.1%"
-	}
-	return strconv.FormatFloat(100*x, 'f', 1, 64) + "%"
-}
-
-func sensNum(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "–"
-	}
-	a := math.Abs(x)
-	switch {
-	case a == 0:
-		return "0"
-	case a >= 1e5 || a < 1e-3:
-		return strconv.FormatFloat(x, 'e', 2, 64)
-	case a >= 100:
-		return strconv.FormatFloat(x, 'f', 0, 64)
-	case a >= 10:
-		return strconv.FormatFloat(x, 'f', 1, 64)
-	}
-	return strconv.FormatFloat(x, 'f', 3, 64)
-}
-
-func sensInterval(lo, hi float64) string {
-	if math.IsNaN(lo) || math.IsNaN(hi) {
-		return "–"
-	}
-	return sensNum(lo) + " to " + sensNum(hi)
-}
-
-func sensPValue(p float64) string {
-	switch {
-	case math.IsNaN(p):
-		return "–"
-	case p < 1e-4:
-		return "<0.0001"
-	}
-	return strconv.FormatFloat(p, 'f', 4, 64)
-}
-
 // SensitivityTable returns every index with its interval, one row per output
 // × factor, and each output's replicate-noise share.
 func SensitivityTable(res *aggregate.SensitivityResult) Table {

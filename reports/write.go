@@ -8,13 +8,9 @@ import (
 	"path/filepath"
 
 	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/fileutil"
 )
-
-// ReportFile is the name of the page written into the study directory.
-const ReportFile = "report.html"
-
-// FiguresDir is the directory of the figure files inside the study directory.
-const FiguresDir = "figures"
 
 // Write builds the report of st and writes dir/figures/*.png (+ .svg) and
 // dir/report.html; it returns the path of report.html.
@@ -74,33 +70,8 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 	if err := os.Chmod(tmpFigs, 0o755); err != nil {
 		return "", fmt.Errorf("reports: %w", err)
 	}
-	tmpPage, err := os.CreateTemp(dir, ".report-*.html.tmp")
-	if err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-	tmpPageName := tmpPage.Name()
-	defer func() {
-		if tmpPageName != "" {
-			os.Remove(tmpPageName)
-		}
-	}()
-	if _, err := tmpPage.Write(page.Bytes()); err != nil {
-		tmpPage.Close()
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
-	}
-	if err := tmpPage.Sync(); err != nil {
-		tmpPage.Close()
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
-	}
-	if err := tmpPage.Close(); err != nil {
-		return "", fmt.Errorf("reports: writing %s: %w", ReportFile, err)
-	}
-	if err := os.Chmod(tmpPageName, 0o644); err != nil {
-		return "", fmt.Errorf("reports: %w", err)
-	}
-
 	// Swap the figures directory: old → backup, new → figures, drop backup.
-	figs := filepath.Join(dir, FiguresDir)
+	figs := dataset.Layout{Dir: dir}.Figures()
 	backup := ""
 	if _, err := os.Stat(figs); err == nil {
 		backup = figs + ".old"
@@ -116,11 +87,15 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 		return "", fmt.Errorf("reports: replacing %s: %w", figs, err)
 	}
 	tmpFigs = ""
-	path = filepath.Join(dir, ReportFile)
-	if err := os.Rename(tmpPageName, path); err != nil {
+	path = dataset.Layout{Dir: dir}.Report()
+	if err := fileutil.WriteFileAtomic(path, page.Bytes()); err != nil {
+		// Undo the swap: the previous report stays as it was.
+		os.RemoveAll(figs)
+		if backup != "" {
+			os.Rename(backup, figs)
+		}
 		return "", fmt.Errorf("reports: writing %s: %w", path, err)
 	}
-	tmpPageName = ""
 	if backup != "" {
 		os.RemoveAll(backup)
 	}

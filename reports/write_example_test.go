@@ -55,7 +55,7 @@ func ExampleWrite() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	figs, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "*.png"))
+	figs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.png"))
 	fmt.Println(filepath.Base(path), len(figs), "figures")
 	for _, f := range figs {
 		fmt.Println(filepath.Base(f))

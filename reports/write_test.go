@@ -38,7 +38,7 @@ func writeSynth(t *testing.T, o synthOpts) (dir, page string) {
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
-	if want := filepath.Join(dir, ReportFile); path != want {
+	if want := filepath.Join(dir, dataset.ReportFile); path != want {
 		t.Fatalf("Write returned %q, want %q", path, want)
 	}
 	b, err := os.ReadFile(path)
@@ -167,8 +167,8 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 	if tables < 10 {
 		t.Errorf("%d tables, want ≥ 10", tables)
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.png"))
-	svgs, _ := filepath.Glob(filepath.Join(dir, FiguresDir, "*.svg"))
+	files, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.png"))
+	svgs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.svg"))
 	if len(files) != imgs || len(svgs) != imgs {
 		t.Errorf("figures/: %d PNG and %d SVG files, want %d each", len(files), len(svgs), imgs)
 	}
@@ -249,7 +249,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 		t.Errorf("%d script elements, want only the page's own sorting script", scripts)
 	}
 	// Figure ids are sanitized file names.
-	files, _ := os.ReadDir(filepath.Join(dir, FiguresDir))
+	files, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
 	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg)$`)
 	for _, f := range files {
 		if !re.MatchString(f.Name()) {
@@ -296,7 +296,7 @@ func TestFindingsFromNumbers(t *testing.T) {
 		t.Errorf("findings lack\n%s\ngot:\n%s", want, strings.Join(r.Findings, "\n"))
 	}
 	// A deterioration is called one.
-	mi := model.Metric{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: model.HigherIsBetter}
+	mi := model.Metric{Name: "satisfaction", Unit: "fraction", Label: "Served / desired volume", Better: model.HigherIsBetter, Percent: true}
 	b := &builder{st: st}
 	s := b.sentence(&aggregate.Effect{Scenario: "baseline", Policy: "grants", MeanDiff: -0.01, Lo: -0.02, Hi: -0.005, BaseMean: 0.9, FracBetter: 0.2, N: 10}, mi)
 	if want := "In baseline, grants lowers served / desired volume by 1.00 percentage points (95% CI 0.500–2.00 percentage points; 10 paired replicates; −1.11% relative to none's 90.0%), a deterioration. It does better in 20% of paired replicates."; s != want {
@@ -335,7 +335,7 @@ func TestWriteLeavesNothingOnError(t *testing.T) {
 
 func TestWriteReplacesPreviousReport(t *testing.T) {
 	dir := t.TempDir()
-	old := filepath.Join(dir, FiguresDir, "stale.png")
+	old := filepath.Join(dir, dataset.FiguresDir, "stale.png")
 	os.MkdirAll(filepath.Dir(old), 0o755)
 	os.WriteFile(old, []byte("x"), 0o644)
 	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err != nil {
@@ -344,8 +344,35 @@ func TestWriteReplacesPreviousReport(t *testing.T) {
 	if _, err := os.Stat(old); !os.IsNotExist(err) {
 		t.Errorf("stale figure survived: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, FiguresDir+".old")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(dir, dataset.FiguresDir+".old")); !os.IsNotExist(err) {
 		t.Errorf("backup directory left behind")
+	}
+}
+
+// TestWritePageFailureKeepsPreviousReport: when the page cannot be
+// published (report.html is a non-empty directory), the figures swap is
+// undone: the previous figures stay and nothing temporary is left.
+func TestWritePageFailureKeepsPreviousReport(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, dataset.FiguresDir, "previous.png")
+	os.MkdirAll(filepath.Dir(old), 0o755)
+	os.WriteFile(old, []byte("x"), 0o644)
+	blocker := filepath.Join(dir, dataset.ReportFile, "keep")
+	os.MkdirAll(blocker, 0o755)
+	if _, err := Write(context.Background(), synthStudy(basicOpts), dir, DefaultOptions()); err == nil {
+		t.Fatal("Write succeeded although report.html is a directory")
+	}
+	if b, err := os.ReadFile(old); err != nil || string(b) != "x" {
+		t.Errorf("previous figure lost: %q, %v", b, err)
+	}
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if e.Name() != dataset.FiguresDir && e.Name() != dataset.ReportFile {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	if figs, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir)); len(figs) != 1 {
+		t.Errorf("figures directory holds %d files, want the previous one only", len(figs))
 	}
 }
 
@@ -363,14 +390,14 @@ func TestWriteFileModes(t *testing.T) {
 			t.Errorf("%s has mode %v, want %v", filepath.Base(path), got, want)
 		}
 	}
-	check(filepath.Join(dir, ReportFile), 0o644)
-	check(filepath.Join(dir, FiguresDir), 0o755)
-	ents, err := os.ReadDir(filepath.Join(dir, FiguresDir))
+	check(filepath.Join(dir, dataset.ReportFile), 0o644)
+	check(filepath.Join(dir, dataset.FiguresDir), 0o755)
+	ents, err := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
 	if err != nil || len(ents) == 0 {
 		t.Fatalf("figures/: %d files, %v", len(ents), err)
 	}
 	for _, e := range ents {
-		check(filepath.Join(dir, FiguresDir, e.Name()), 0o644)
+		check(filepath.Join(dir, dataset.FiguresDir, e.Name()), 0o644)
 	}
 }
 

@@ -5,5 +5,5 @@
 // nonparametric bootstrap intervals of a mean (percentile and BCa, Efron
 // 1987).
 //
-// It depends on gonum only: no I/O and no other tokensim package.
+// It imports gonum only (no tokensim package); no I/O.
 package stats

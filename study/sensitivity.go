@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -101,19 +100,15 @@ func sensErr(field, format string, args ...any) error {
 	return &SensitivityError{Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
-// SummaryColumns returns the metric columns of the runs table in order: the
-// Parquet names of model.Summary's fields (MODEL-SPEC §4.2).
+// SummaryColumns returns the outcome metrics of the runs table that a
+// sensitivity design may take as outputs, in report order: the catalogue's
+// runs entries (model.CatalogueOf(model.TableRuns), MODEL-SPEC §4.2).
+// consumer_days, a unit of work and not an outcome, is not among them.
 func SummaryColumns() []string {
-	t := reflect.TypeFor[model.Summary]()
-	out := make([]string, 0, t.NumField())
-	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("parquet")
-		if j := strings.IndexByte(tag, ','); j >= 0 {
-			tag = tag[:j]
-		}
-		if tag != "" && tag != "-" {
-			out = append(out, tag)
-		}
+	cat := model.CatalogueOf(model.TableRuns)
+	out := make([]string, len(cat))
+	for i, m := range cat {
+		out[i] = m.Name
 	}
 	return out
 }
@@ -203,7 +198,7 @@ func (sp *SensitivitySpec) Validate() error {
 		seen[f.Param] = i
 		v, err := model.GetParam(&def, f.Param)
 		if err != nil {
-			return sensErr(field+".param", "%v", err)
+			return withCause(sensErr(field+".param", "%v", err), err)
 		}
 		switch v.(type) {
 		case float64, int:
@@ -281,7 +276,7 @@ func (sp *SensitivitySpec) ValidateIn(s *Study) error {
 		}{{"low", f.Low}, {"high", f.High}} {
 			p := base.Clone()
 			if err := SetFactor(&p, f, end.v); err != nil {
-				return sensStudyErr{s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name), "%v", err)}
+				return sensStudyErr{withCause(s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name), "%v", err), err)}
 			}
 			if err := p.Validate(); err != nil {
 				return sensStudyErr{s.fieldErr(fmt.Sprintf("sensitivity.factors[%d].%s", i, end.name),
@@ -299,15 +294,15 @@ func (sp *SensitivitySpec) BaseParams(s *Study) (model.Params, error) {
 	r := sp.Resolved()
 	sc, err := s.Scenario(r.Scenario)
 	if err != nil {
-		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity.scenario", "%v", err)}
+		return model.Params{}, sensStudyErr{withCause(s.fieldErr("sensitivity.scenario", "%v", err), err)}
 	}
 	pol, err := s.Policy(r.Policy)
 	if err != nil {
-		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity.policy", "%v", err)}
+		return model.Params{}, sensStudyErr{withCause(s.fieldErr("sensitivity.policy", "%v", err), err)}
 	}
 	p, err := model.Resolve(s.Params, sc, pol)
 	if err != nil {
-		return model.Params{}, sensStudyErr{s.fieldErr("sensitivity", "%v", err)}
+		return model.Params{}, sensStudyErr{withCause(s.fieldErr("sensitivity", "%v", err), err)}
 	}
 	return p, nil
 }

@@ -67,13 +67,18 @@ func TestSensitivityValidate(t *testing.T) {
 
 func TestSummaryColumns(t *testing.T) {
 	cols := SummaryColumns()
-	for _, want := range []string{"peg_mad", "realized_vol_annual", "hhi_final", "top_share_final", "provider_profit_usd", "satisfaction", "consumer_days"} {
+	for _, want := range []string{"peg_mad", "realized_vol_annual", "hhi_final", "top_share_final", "provider_profit_usd", "satisfaction"} {
 		if !slices.Contains(cols, want) {
 			t.Errorf("SummaryColumns lacks %s", want)
 		}
 	}
-	if slices.Contains(cols, "run_id") {
-		t.Error("SummaryColumns lists a key column")
+	if slices.Contains(cols, "run_id") || slices.Contains(cols, "consumer_days") {
+		t.Error("SummaryColumns lists a key column or consumer_days (not an outcome)")
+	}
+	for _, c := range cols {
+		if _, ok := model.LookupMetric(model.TableRuns, c); !ok {
+			t.Errorf("%s is not a catalogued runs metric", c)
+		}
 	}
 }
 

@@ -262,7 +262,7 @@ func ParseStudy(name string, data []byte) (*Study, error) {
 		}
 		for _, o := range ovs {
 			if err := model.SetParam(&s.Params, o.Path, o.Value); err != nil {
-				return nil, s.errAt(pos["params."+o.Path], "params."+o.Path, "%v", paramErr(err, o.Path))
+				return nil, withCause(s.errAt(pos["params."+o.Path], "params."+o.Path, "%v", paramErr(err, o.Path)), err)
 			}
 		}
 	}
@@ -403,7 +403,7 @@ func (s *Study) flatten(n ast.Node, field string, allowTable bool) (Overrides, [
 		// Check the path and the value's type against a scratch copy.
 		scratch := model.Default()
 		if err := model.SetParam(&scratch, path, val); err != nil {
-			return s.errAt(here, fieldPath, "%v", paramErr(err, path))
+			return withCause(s.errAt(here, fieldPath, "%v", paramErr(err, path)), err)
 		}
 		out = append(out, model.Override{Path: path, Value: val})
 		return nil
@@ -428,12 +428,22 @@ func (s *Study) paramsErr(err error) error {
 	for _, path := range model.ParamPaths(&s.Params) {
 		if strings.HasPrefix(msg, path+" ") || strings.HasPrefix(msg, path+":") {
 			if p, ok := s.pos["params."+path]; ok {
-				return s.errAt(p, "params."+path, "%s", msg)
+				return withCause(s.errAt(p, "params."+path, "%s", msg), err)
 			}
 		}
 	}
-	return s.fieldErr("params", "%s", msg)
+	return withCause(s.fieldErr("params", "%s", msg), err)
 }
+
+// causeErr is a study error (ErrStudy, at a file position) that restates a
+// model error's message and keeps that error matchable with errors.Is
+// (e.g. model.ErrInvalidParam, model.ErrUnknownParam).
+type causeErr struct{ err, cause error }
+
+func (e causeErr) Error() string   { return e.err.Error() }
+func (e causeErr) Unwrap() []error { return []error{e.err, e.cause} }
+
+func withCause(err, cause error) error { return causeErr{err, cause} }
 
 func join(a, b string) string {
 	if a == "" {
@@ -544,7 +554,7 @@ func yamlError(file string, byPos map[at]string, err error) error {
 		}
 		return fmt.Errorf("%w: %s:%d:%d: %s", ErrStudy, file, p.Line, p.Column, msg)
 	}
-	return fmt.Errorf("%w: %s: %v", ErrStudy, file, err)
+	return fmt.Errorf("%w: %s: %w", ErrStudy, file, err)
 }
 
 // kindName describes what a Go type expects in YAML terms.
@@ -661,7 +671,7 @@ func (s *Study) Validate() error {
 	for i, name := range s.Scenarios {
 		f := fmt.Sprintf("scenarios[%d]", i)
 		if _, err := s.Scenario(name); err != nil {
-			return s.fieldErr(f, "%v", err)
+			return withCause(s.fieldErr(f, "%v", err), err)
 		}
 		if slices.Index(s.Scenarios, name) != i {
 			return s.fieldErr(f, "scenario %q listed twice", name)
@@ -670,7 +680,7 @@ func (s *Study) Validate() error {
 	for i, name := range s.Policies {
 		f := fmt.Sprintf("policies[%d]", i)
 		if _, err := s.Policy(name); err != nil {
-			return s.fieldErr(f, "%v", err)
+			return withCause(s.fieldErr(f, "%v", err), err)
 		}
 		if slices.Index(s.Policies, name) != i {
 			return s.fieldErr(f, "policy %q listed twice", name)
@@ -688,7 +698,7 @@ func (s *Study) Validate() error {
 		seen[sw.Param] = true
 		v, err := model.GetParam(&s.Params, sw.Param)
 		if err != nil {
-			return s.fieldErr(f+".param", "%v", err)
+			return withCause(s.fieldErr(f+".param", "%v", err), err)
 		}
 		switch v.(type) {
 		case float64, int:
@@ -701,10 +711,10 @@ func (s *Study) Validate() error {
 		for j, x := range sw.Values {
 			p := s.Params.Clone()
 			if err := model.SetParam(&p, sw.Param, x); err != nil {
-				return s.fieldErr(fmt.Sprintf("%s.values[%d]", f, j), "%v", paramErr(err, sw.Param))
+				return withCause(s.fieldErr(fmt.Sprintf("%s.values[%d]", f, j), "%v", paramErr(err, sw.Param)), err)
 			}
 			if err := p.Validate(); err != nil {
-				return s.fieldErr(fmt.Sprintf("%s.values[%d]", f, j), "%v", err)
+				return withCause(s.fieldErr(fmt.Sprintf("%s.values[%d]", f, j), "%v", err), err)
 			}
 		}
 	}
@@ -718,10 +728,10 @@ func (s *Study) Validate() error {
 			pol, _ := s.Policy(pn)
 			p, err := model.Resolve(s.Params, sc, pol)
 			if err != nil {
-				return s.fieldErr("scenarios", "%v", err)
+				return withCause(s.fieldErr("scenarios", "%v", err), err)
 			}
 			if err := p.Validate(); err != nil {
-				return s.fieldErr("scenarios", "scenario %s × policy %s: %v", sn, pn, err)
+				return withCause(s.fieldErr("scenarios", "scenario %s × policy %s: %v", sn, pn, err), err)
 			}
 		}
 	}

@@ -74,7 +74,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 				fs.Usage()
 				return nil
 			}
-			return fmt.Errorf("%w: calibrate: %v (see tokensim calibrate -help)", errUsage, err)
+			return fmt.Errorf("%w: calibrate: %w (see tokensim calibrate -help)", errUsage, err)
 		}
 		rest = fs.Args()
 		if len(rest) == 0 {
@@ -430,7 +430,7 @@ func (o calibrateOutput) writeJSON(w io.Writer) error {
 		doc.RobustSE.PegReversion = 0
 	}
 	doc.Optimizer.Status, doc.Optimizer.GradientNorm = g.Status, calibJNum(g.GradientNorm)
-	doc.Optimizer.Converged = g.GradientNorm <= garch.GARCHGradientTolerance
+	doc.Optimizer.Converged = g.GradientNorm <= garch.GradientTolerance
 	doc.Optimizer.Starts, doc.Optimizer.Evaluations = g.Starts, g.Evaluations
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -21,54 +20,32 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/tokensim/tokensim/configs"
+	"github.com/tokensim/tokensim/garch"
+	"github.com/tokensim/tokensim/internal/golden"
 	"github.com/tokensim/tokensim/model"
 )
 
 // Golden files under testdata/calibrate are rewritten with
-// `go test ./cmd/tokensim -run Calibrate -update`. The flag is registered
-// only if no other test file of the package has registered it.
-func init() {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files under testdata/")
-	}
-}
-
-func calibUpdating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
+// `go test ./cmd/tokensim -run Calibrate -update`.
 
 func calibGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", "calibrate", name)
-	if calibUpdating() {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", "calibrate", name), got)
 }
 
 // calibWriteInputs (re)creates the synthetic price files of the golden
 // tests under -update: sim_volatile.csv (700 days of a BTC-like GARCH-t
-// from model.SimulateGARCH, CoinMarketCap layout), sim_pegged.csv (an AR(1)
+// from garch.Simulate, CoinMarketCap layout), sim_pegged.csv (an AR(1)
 // with θ = 0.2 around the peg 1.0 with GARCH-t shocks, columns day,price),
 // and bad.csv (sim_volatile's first 400 rows with 4 bad rows).
 func calibWriteInputs(t *testing.T) {
-	if !calibUpdating() {
+	if !golden.Updating() {
 		return
 	}
 	dir := filepath.Join("testdata", "calibrate")
 	start := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
-	vol := model.Regime{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
-	r := model.SimulateGARCH(vol, 699, rand.New(rand.NewPCG(11, 12)))
+	vol := garch.Params{Mu: 0.0016, Omega: 1.88e-5, Alpha: 0.121, Beta: 0.868, Nu: 3.33}
+	r := garch.Simulate(vol, 699, rand.New(rand.NewPCG(11, 12)))
 	var b strings.Builder
 	b.WriteString("SNo,Name,Symbol,Date,High,Low,Open,Close,Volume,Marketcap\n")
 	lp := math.Log(100)
@@ -91,8 +68,8 @@ func calibWriteInputs(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.csv"), []byte(strings.Join(bad, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	peg := model.Regime{Mu: 0, Omega: 2e-6, Alpha: 0.15, Beta: 0.8, Nu: 5}
-	u := model.SimulateGARCH(peg, 799, rand.New(rand.NewPCG(13, 14)))
+	peg := garch.Params{Mu: 0, Omega: 2e-6, Alpha: 0.15, Beta: 0.8, Nu: 5}
+	u := garch.Simulate(peg, 799, rand.New(rand.NewPCG(13, 14)))
 	b.Reset()
 	b.WriteString("day,price\n")
 	x := 0.0

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,9 +15,8 @@ import (
 	"time"
 
 	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // cli runs the command line in-process and returns stdout, stderr and the exit status.
 func cli(t *testing.T, args ...string) (string, string, int) {
@@ -34,26 +32,10 @@ var testdata, _ = filepath.Abs("testdata")
 
 var hashRE = regexp.MustCompile(`sha256 [0-9a-f]{64}`)
 
-// golden compares got with testdata/<name>.golden (rewritten with -update).
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/<name>.golden (rewritten with -update).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join(testdata, name+".golden")
-	if *update {
-		if err := os.MkdirAll(testdata, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./cmd/tokensim -run %s -update` to create it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (rerun with -update if intended):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	golden.Check(t, filepath.Join(testdata, name+".golden"), got)
 }
 
 func transcript(args []string, stdout, stderr string, code int, tmp string) string {
@@ -91,7 +73,7 @@ func TestGoldenCLI(t *testing.T) {
 			if code != c.code {
 				t.Errorf("exit %d, want %d\nstderr: %s", code, c.code, errs)
 			}
-			golden(t, c.name, transcript(c.args, out, errs, code, ""))
+			checkGolden(t, c.name, transcript(c.args, out, errs, code, ""))
 		})
 	}
 }
@@ -137,7 +119,7 @@ func TestBadStudies(t *testing.T) {
 			if _, err := os.Stat("out"); !os.IsNotExist(err) {
 				t.Errorf("run wrote %s despite the error", filepath.Join(dir, "out"))
 			}
-			golden(t, "bad_"+c.name, all.String())
+			checkGolden(t, "bad_"+c.name, all.String())
 		})
 	}
 }
@@ -172,7 +154,7 @@ outputs: {steps: true, provider_steps: true, record_every_days: 7}
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	golden(t, "validate_sweep", transcript(args, out, errs, code, dir))
+	checkGolden(t, "validate_sweep", transcript(args, out, errs, code, dir))
 }
 
 // TestVersion checks the version output's shape.

@@ -51,7 +51,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %w", errUsage, err)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -91,7 +91,7 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	o.Workers = max(rf.workers, 1)
 	o.Fans = !rf.noFans
 	if err := o.Validate(); err != nil {
-		return "", fmt.Errorf("%w: %v", errUsage, err)
+		return "", fmt.Errorf("%w: %w", errUsage, err)
 	}
 	st, err := aggregate.Aggregate(ctx, dir, o)
 	if err != nil {

@@ -17,7 +17,6 @@ import (
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/pipeline"
-	"github.com/tokensim/tokensim/reports"
 	"github.com/tokensim/tokensim/study"
 )
 
@@ -133,7 +132,7 @@ func TestReportCommand(t *testing.T) {
 	if err := cmdReport(context.Background(), []string{"-bootstrap", "200", dir}, &out, &errb); err != nil {
 		t.Fatalf("report: %v\nstderr: %s", err, errb.String())
 	}
-	want := filepath.Join(dir, reports.ReportFile)
+	want := filepath.Join(dir, dataset.ReportFile)
 	if got := strings.TrimSpace(out.String()); got != want {
 		t.Errorf("printed %q, want %q", got, want)
 	}
@@ -150,7 +149,7 @@ func TestReportCommand(t *testing.T) {
 	if bytes.Contains(page, []byte(`class="alert"`)) {
 		t.Errorf("complete study has a first-screen alert")
 	}
-	pngs, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "fan_price_*.png"))
+	pngs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "fan_price_*.png"))
 	if len(pngs) != 2 {
 		t.Errorf("price fan figures: %v, want one per scenario", pngs)
 	}
@@ -268,7 +267,7 @@ func TestReportBadInput(t *testing.T) {
 			if exitCode(err, &bytes.Buffer{}) != 1 {
 				t.Errorf("exit code %d, want 1", exitCode(err, &bytes.Buffer{}))
 			}
-			for _, f := range []string{reports.ReportFile, reports.FiguresDir} {
+			for _, f := range []string{dataset.ReportFile, dataset.FiguresDir} {
 				if _, err := os.Stat(filepath.Join(dir, f)); !os.IsNotExist(err) {
 					t.Errorf("%s left behind after a failed report", f)
 				}
@@ -304,7 +303,7 @@ func TestReportSweep(t *testing.T) {
 	if !bytes.Contains(b, []byte(`id="sweep"`)) {
 		t.Errorf("no sweep section")
 	}
-	heat, _ := filepath.Glob(filepath.Join(dir, reports.FiguresDir, "heat_*.png"))
+	heat, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "heat_*.png"))
 	if len(heat) != 4 { // 2 policies × (peg_mad, hhi_final)
 		t.Errorf("%d heatmaps, want 4", len(heat))
 	}

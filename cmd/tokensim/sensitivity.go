@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"path/filepath"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -105,7 +104,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		printSensitivityResult(stdout, sres)
 	}
 	if *ef.noReport {
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
+		pq, _ := dataset.Layout{Dir: dir}.SummaryFiles(aggregate.SummarySensitivity)
+		fmt.Fprintln(stdout, pq)
 		return failed
 	}
 	ropts := reports.DefaultOptions()
@@ -113,7 +113,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 	report, rerr := reports.WriteSensitivityReport(ctx, dir, sres, ropts)
 	if rerr != nil {
 		logger.Warn("the indices are written but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
-		fmt.Fprintln(stdout, filepath.Join(dir, "summary", aggregate.SummarySensitivity+".parquet"))
+		pq, _ := dataset.Layout{Dir: dir}.SummaryFiles(aggregate.SummarySensitivity)
+		fmt.Fprintln(stdout, pq)
 		if failed != nil {
 			return failed
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tokensim/tokensim/configs"
+	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/study"
 )
@@ -110,7 +111,7 @@ func printPlan(ctx context.Context, w io.Writer, s *study.Study, src, dir string
 	if err != nil {
 		return err
 	}
-	tw("config", "sha256 %s", sha256Hex(y))
+	tw("config", "sha256 %s", fileutil.SHA256Hex(y))
 	return pipeline.CheckDiskBudget(plan)
 }
 

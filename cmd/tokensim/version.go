@@ -94,7 +94,7 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) (done bool, e
 				fs.SetOutput(io.Discard)
 				return true, nil
 			}
-			return false, fmt.Errorf("%w: %s: %v (see `tokensim %s -help`)", errUsage, fs.Name(), err, fs.Name())
+			return false, fmt.Errorf("%w: %s: %w (see `tokensim %s -help`)", errUsage, fs.Name(), err, fs.Name())
 		}
 		if fs.NArg() == 0 {
 			break

@@ -1,13 +1,13 @@
 #!/usr/bin/python3
-"""Independent reference values for tokensim's calibrate (stats/garch.go,
-stats/calibrate.go), computed once with numpy 1.24 / scipy 1.10 (Debian
+"""Independent reference values for tokensim's calibrate (garch/fit.go,
+calibrate/calibrate.go), computed once with numpy 1.24 / scipy 1.10 (Debian
 python3) and stored in reference.json next to this script. Tests never run
 Python; they compare the Go fits with the stored numbers.
 
 Run from the repository root (the data live outside the repository):
 
-    /usr/bin/python3 stats/testdata/calibrate/reference.py ../shared/data/prices \
-        > stats/testdata/calibrate/reference.json
+    /usr/bin/python3 calibrate/testdata/calibrate/reference.py ../shared/data/prices \
+        > calibrate/testdata/calibrate/reference.json
 
 What is independent of the Go code:
 - CSV reading with the csv module; log returns with numpy.
