@@ -9,4 +9,7 @@
 // with gonum/plot; it never prints. Runs are fanned out over GOMAXPROCS
 // workers; results depend only on the seed and replicate counts, not on the
 // number of workers.
+//
+// It imports model only (plus gonum/plot for the figure and x/sync/errgroup
+// for the workers); nothing imports it but its tests.
 package checks
