@@ -19,7 +19,7 @@ import (
 // buy − fund sell (USD at P_t−1) and ΔS_t = issued − burned.
 func TestAuditPriceEquation(t *testing.T) {
 	sc := Scenarios()[ScenarioVolatility]
-	p, err := Resolve(DefaultV1(), sc, Policies()[PolicyAll]) // v1's formulas (spot hedging, fixed quality)
+	p, err := Resolve(DefaultV1(), sc, Policies()[PolicyAll])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +110,7 @@ func TestAuditJumps(t *testing.T) {
 // the new regime's unconditional variance ω/(1−α−β), and in between the
 // recorded σ_t follow the GARCH recursion (MODEL-SPEC §2.6, §10).
 func TestAuditRegimeSwitchVariance(t *testing.T) {
-	spec := cellSpec(t, ScenarioVolatility, PolicyNone, 200, 320, 1)
+	spec := cellSpecV1(t, ScenarioVolatility, PolicyNone, 200, 320, 1)
 	s := newSim(t, &spec)
 	var prevS2 float64
 	var prevE float64
@@ -218,7 +218,7 @@ func TestAuditGrantsPayout(t *testing.T) {
 	}
 	// Over a year of the `grants` variant, a higher rate pays more.
 	paid := func(rate float64) float64 {
-		spec := cellSpec(t, ScenarioBaseline, PolicyGrants, 300, 365, 0)
+		spec := cellSpecV1(t, ScenarioBaseline, PolicyGrants, 300, 365, 0)
 		spec.Params.Grants.PayoutRate = rate
 		_, rec := runRecorded(t, spec)
 		g := 0.0
@@ -240,7 +240,7 @@ func TestAuditGrantsPayout(t *testing.T) {
 // volatility scenario the USD cost moves with the token and ε matters.
 func TestAuditElasticityUnderIndexedPricing(t *testing.T) {
 	run := func(policy string, eps float64) (Summary, *memRec) {
-		spec := cellSpec(t, ScenarioVolatility, policy, 400, 200, 1)
+		spec := cellSpecV1(t, ScenarioVolatility, policy, 400, 200, 1)
 		spec.Params.Consumers.PriceElasticity = eps
 		return runRecorded(t, spec)
 	}
@@ -275,13 +275,7 @@ func TestAuditElasticityUnderIndexedPricing(t *testing.T) {
 // recorded days and provider rows, with the definitions of MODEL-SPEC §4.2 and
 // §10, and the `realized_vol` column from the recorded log returns.
 func TestAuditRunMetricsFromDays(t *testing.T) {
-	spec := cellSpec(t, ScenarioVolatileCentralized, PolicyAll, 500, 365, 3)
-	// No exits: an exited provider's last lots are sold after its last
-	// provider_steps row, so its profit could not be recomputed from them
-	// (under v2 grants buy quality, not cash, so an entrant without customers
-	// runs out of cash: no entry either).
-	spec.Params.Providers.RunwayDays = 1000
-	spec.Params.Entry.RatePerYear = 0
+	spec := cellSpecV1(t, ScenarioVolatileCentralized, PolicyAll, 500, 365, 3)
 	var r Runner
 	sum, rec := recordAll(t, &r, spec)
 	if sum.Exits != 0 {

@@ -146,7 +146,8 @@ func LookupMetric(t Table, name string) (Metric, bool) {
 // here once, in report order.
 var catalogueV2 = concatMetrics(
 	// market (v2 §A), LLM market (§B), levers (§C): one line each.
-	leverMetrics, // levers (§C; levers.go)
+	marketMetrics, // v2 §A (market_metrics.go)
+	leverMetrics,  // levers (§C; levers.go)
 )
 
 func concatMetrics(parts ...[]Metric) []Metric {

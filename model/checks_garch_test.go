@@ -19,7 +19,7 @@ var freeFloatRegime = model.Regime{Params: garch.Params{Mu: 0.001, Omega: 2e-5, 
 // θ = 0, depth = +Inf, no jumps, no issuance, no burn, no dilution, no levers;
 // the pegged regime (the base regime) is freeFloatRegime.
 func freeFloatParams() model.Params {
-	p := model.Default()
+	p := model.DefaultV1()
 	p.Market.Regimes[model.RegimePegged] = freeFloatRegime
 	p.Market.DepthUSD = math.Inf(1)
 	p.Market.JumpRatePerYear = 0

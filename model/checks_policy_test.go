@@ -13,7 +13,7 @@ import (
 func resolved(t *testing.T, scenario, policy string) (model.Params, model.Schedule) {
 	t.Helper()
 	sc := model.Scenarios()[scenario]
-	p, err := model.Resolve(model.Default(), sc, model.Policies()[policy])
+	p, err := model.Resolve(model.DefaultV1(), sc, model.Policies()[policy])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,11 +8,23 @@ import (
 	"testing"
 )
 
-// cellSpec resolves a built-in scenario × policy on the defaults.
+// cellSpec resolves a built-in scenario × policy on the defaults (v2).
 func cellSpec(t testing.TB, scenario, policy string, consumers, days, rep int) RunSpec {
 	t.Helper()
+	return cellSpecOn(t, Default(), scenario, policy, consumers, days, rep)
+}
+
+// cellSpecV1 resolves a built-in scenario × policy on v1's defaults
+// (model.version 1: the exogenous price of MODEL-SPEC §2.6).
+func cellSpecV1(t testing.TB, scenario, policy string, consumers, days, rep int) RunSpec {
+	t.Helper()
+	return cellSpecOn(t, DefaultV1(), scenario, policy, consumers, days, rep)
+}
+
+func cellSpecOn(t testing.TB, base Params, scenario, policy string, consumers, days, rep int) RunSpec {
+	t.Helper()
 	sc := Scenarios()[scenario]
-	p, err := Resolve(Default(), sc, Policies()[policy])
+	p, err := Resolve(base, sc, Policies()[policy])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,9 +95,13 @@ func (c *dayChecker) flush() {
 // checkAudit asserts the stock-flow identities of Audit (MODEL-SPEC §6.1).
 func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	t.Helper()
-	s := a.SupplyInitialCLT
-	closeTo(t, label+": supply = initial + issued − burned", a.SupplyFinalCLT,
-		a.SupplyInitialCLT+a.IssuedToProvidersCLT+a.IssuedToFundCLT-a.BurnedFeeCLT-a.BurnedBuybackCLT, s)
+	s := math.Max(a.SupplyInitialCLT, a.Market.GrossCLT) // rounding scales with the gross flows
+	mk := &a.Market                                      // zero under market.mode garch
+	closeTo(t, label+": supply = initial + issued − burned + minted − redeemed", a.SupplyFinalCLT,
+		a.SupplyInitialCLT+a.IssuedToProvidersCLT+a.IssuedToFundCLT-a.BurnedFeeCLT-a.BurnedBuybackCLT+
+			mk.ArbMintedCLT-mk.ArbRedeemedCLT, s)
+	closeTo(t, label+": summary minted", sum.MintedCLT, mk.ArbMintedCLT, s)
+	closeTo(t, label+": summary redeemed", sum.RedeemedCLT, mk.ArbRedeemedCLT, s)
 	closeTo(t, label+": summary supply", sum.SupplyFinalCLT, a.SupplyFinalCLT, s)
 	closeTo(t, label+": summary issued", sum.IssuedCLT, a.IssuedToProvidersCLT+a.IssuedToFundCLT, s)
 	closeTo(t, label+": summary burned", sum.BurnedCLT, a.BurnedFeeCLT+a.BurnedBuybackCLT, s)
@@ -97,7 +113,7 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	closeTo(t, label+": fund USD", a.FundFinalUSD, a.FundInitialUSD-a.FundBuyUSD+a.FundSellUSD, a.FundInitialUSD+a.FundBuyUSD+a.FundSellUSD)
 	closeTo(t, label+": pool USD", a.PoolFinalUSD, a.PoolInitialUSD+a.PoolFeeUSD-a.PoolBuybackUSD-a.PoolGrantsUSD, a.PoolFeeUSD+a.PoolInitialUSD)
 	closeTo(t, label+": grants paid = received", a.ProviderGrantsUSD, a.PoolGrantsUSD, a.PoolInitialUSD)
-	usd := a.ConsumerSpentUSD
+	usd := math.Max(a.ConsumerSpentUSD, a.Market.GrossUSD) // rounding scales with the gross flows
 	// Futures P&L (MODEL-SPEC-v2 §C.2) is paid through cash at once and
 	// recognized in revenue as the hedged CLT is sold (hedge accounting).
 	closeTo(t, label+": provider revenue = sales − hedging cost + recognized futures P&L", a.ProviderRevenueUSD,
@@ -113,7 +129,8 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	o0 := a.SupplyInitialCLT - a.ProviderHeldInitialCLT - a.FundInitialCLT
 	o1 := a.SupplyFinalCLT - a.ProviderHeldFinalCLT - a.FundFinalCLT
 	closeTo(t, label+": outside market CLT", o1-o0,
-		-a.ConsumerBoughtCLT+a.PoolFeeCLT-a.BurnedBuybackCLT+a.ProviderSoldCLT-a.FundBoughtCLT+a.FundSoldCLT, s)
+		-a.ConsumerBoughtCLT+a.PoolFeeCLT-a.BurnedBuybackCLT+a.ProviderSoldCLT-a.FundBoughtCLT+a.FundSoldCLT+
+			mk.ArbMintedCLT-mk.ArbRedeemedCLT, s)
 	// USD: what consumers spent ends with the pool, providers, fund, the
 	// outside market (which receives the net buy flow Σ Flow_t) or leaves as
 	// costs and hedging fees.
@@ -122,9 +139,12 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	in := a.ConsumerSpentUSD + a.PoolInitialUSD + a.ProviderCashInjectedUSD + a.FundInitialUSD + a.HedgePnLUSD
 	out := a.PoolFinalUSD + a.ProviderCashFinalUSD + a.FundFinalUSD + a.ProviderCostUSD + a.HedgeCostUSD + a.NetFlowUSD +
 		a.ProviderGrantsInvestedUSD
-	closeTo(t, label+": USD balance", out, in, math.Abs(in)+math.Abs(a.HedgePnLUSD))
+	closeTo(t, label+": USD balance", out, in, math.Max(math.Abs(in), usd)+math.Abs(a.HedgePnLUSD))
 	if a.ProviderHeldFinalCLT < -1e-6 || a.FundFinalCLT < -1e-6 || a.FundFinalUSD < -1e-6 {
 		t.Errorf("%s: negative stock: held %v fund %v CLT %v USD", label, a.ProviderHeldFinalCLT, a.FundFinalCLT, a.FundFinalUSD)
+	}
+	if mk.PoolInitialUSD > 0 {
+		checkMarketAudit(t, label, a, sum)
 	}
 }
 
@@ -136,48 +156,72 @@ func TestConservation(t *testing.T) {
 		consumers = 500
 	}
 	var r Runner
-	for _, sc := range ScenarioNames() {
-		for _, pol := range PolicyNames() {
-			label := sc + "/" + pol
-			spec := cellSpec(t, sc, pol, consumers, days, 1)
-			spec.RecordEveryDays, spec.ProviderSteps = 1, true
-			c := &dayChecker{t: t, label: label}
-			sum, err := r.Run(&spec, c)
-			if err != nil {
-				t.Fatalf("%s: %v", label, err)
+	for _, v := range []int{ModelV1, ModelV2} {
+		for _, sc := range ScenarioNames() {
+			for _, pol := range PolicyNames() {
+				label := fmt.Sprintf("v%d/%s/%s", v, sc, pol)
+				base, _ := DefaultFor(v)
+				spec := cellSpecOn(t, base, sc, pol, consumers, days, 1)
+				spec.RecordEveryDays, spec.ProviderSteps = 1, true
+				c := &dayChecker{t: t, label: label}
+				sum, err := r.Run(&spec, c)
+				if err != nil {
+					t.Fatalf("%s: %v", label, err)
+				}
+				c.flush()
+				if len(c.steps) != days {
+					t.Errorf("%s: %d days recorded", label, len(c.steps))
+				}
+				checkAudit(t, label, r.Audit(), sum)
 			}
-			c.flush()
-			if len(c.steps) != days {
-				t.Errorf("%s: %d days recorded", label, len(c.steps))
-			}
-			checkAudit(t, label, r.Audit(), sum)
 		}
 	}
 }
 
 // TestConservationWithExitsAndHalts stresses the ledger with forced exits,
-// entries, halts, fund depletion and governance in one run.
+// entries, halts, fund depletion and governance in one run per model
+// version; under v2 also an impairment, redemption halts and a backstop.
 func TestConservationWithExitsAndHalts(t *testing.T) {
-	spec := cellSpec(t, ScenarioVolatileCentralized, PolicyAllGoverned, 500, 365, 2)
-	p := &spec.Params
-	p.Providers.RunwayDays = 5
-	p.Entry.RatePerYear = 20
-	p.CircuitBreaker.Threshold = 0.03
-	p.Fund.ReserveUSD, p.Fund.ReserveCLT = 2e8, 2e8
-	p.Providers.HedgeRatio = 0.3
-	var r Runner
-	spec.RecordEveryDays, spec.ProviderSteps = 1, true
-	c := &dayChecker{t: t, label: "stress"}
-	sum, err := r.Run(&spec, c)
-	if err != nil {
-		t.Fatal(err)
+	for _, v := range []int{ModelV1, ModelV2} {
+		base, _ := DefaultFor(v)
+		spec := cellSpecOn(t, base, ScenarioVolatileCentralized, PolicyAllGoverned, 500, 365, 2)
+		p := &spec.Params
+		p.Providers.RunwayDays = 5
+		p.Entry.RatePerYear = 20
+		p.CircuitBreaker.Threshold = 0.03
+		p.Fund.ReserveUSD, p.Fund.ReserveCLT = 2e8, 2e8
+		p.Providers.HedgeRatio = 0.3
+		if v == ModelV2 {
+			// The peg holds the price within a fraction of a percent: a
+			// tighter breaker and fund band, and a reserve crisis.
+			p.CircuitBreaker.Threshold = 0.004
+			p.Fund.Band = 0.001
+			p.Fund.ReserveUSD, p.Fund.ReserveCLT = 2e7, 2e7
+			spec.Schedule.ReserveEvents = ReserveEvents{
+				Impairments:     []Impairment{{Day: 100, Fraction: 0.1, HiddenDays: 2}},
+				RedemptionHalts: []DaySpan{{FromDay: 100, ToDay: 102}},
+				BackstopDays:    []int{110},
+			}
+		}
+		label := fmt.Sprintf("stress v%d", v)
+		var r Runner
+		spec.RecordEveryDays, spec.ProviderSteps = 1, true
+		c := &dayChecker{t: t, label: label}
+		sum, err := r.Run(&spec, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.flush()
+		if sum.Exits == 0 || sum.Entries == 0 || sum.Halts == 0 || sum.FundDepletedDay < 0 {
+			t.Fatalf("%s did not exercise exits %d entries %d halts %d depletion %d",
+				label, sum.Exits, sum.Entries, sum.Halts, sum.FundDepletedDay)
+		}
+		if v == ModelV2 && (sum.RedeemedCLT == 0 || sum.MintedCLT == 0 || sum.RunDays == 0 || sum.HaltUnsoldCLT == 0) {
+			t.Fatalf("%s did not exercise redemptions %v, mints %v, runs %d, halted lots %v",
+				label, sum.RedeemedCLT, sum.MintedCLT, sum.RunDays, sum.HaltUnsoldCLT)
+		}
+		checkAudit(t, label, r.Audit(), sum)
 	}
-	c.flush()
-	if sum.Exits == 0 || sum.Entries == 0 || sum.Halts == 0 || sum.FundDepletedDay < 0 {
-		t.Fatalf("stress run did not exercise exits %d entries %d halts %d depletion %d",
-			sum.Exits, sum.Entries, sum.Halts, sum.FundDepletedDay)
-	}
-	checkAudit(t, "stress", r.Audit(), sum)
 }
 
 func recordAll(t *testing.T, r *Runner, spec RunSpec) (Summary, *memRec) {
@@ -424,7 +468,7 @@ func ExampleRunner_Audit() {
 		panic(err)
 	}
 	a := r.Audit()
-	drift := a.SupplyFinalCLT - (a.SupplyInitialCLT + a.IssuedCLT - a.BurnedCLT)
+	drift := a.SupplyFinalCLT - (a.SupplyInitialCLT + a.IssuedCLT - a.BurnedCLT + a.Market.ArbMintedCLT - a.Market.ArbRedeemedCLT)
 	fmt.Println("supply identity holds:", math.Abs(drift) < 1e-6*a.SupplyInitialCLT)
 	fmt.Println("summary agrees:", sum.SupplyFinalCLT == a.SupplyFinalCLT)
 	// Output:

@@ -66,12 +66,13 @@ func (s *sim) dayStep(t int) error {
 
 	// 8. Fund trades on P_t−1 (§2.7).
 	if p.Fund.Enabled && !d.halted {
-		buy, sell := fundTrade(p.Market.Peg, p.Fund.Band, p.Fund.Aggressiveness, p.Market.DepthUSD, pPrev, s.fundUSD, s.fundCLT)
+		buy, sell := fundTrade(p.Market.Peg, p.Fund.Band, p.Fund.Aggressiveness, s.fundDepth(), pPrev, s.fundUSD, s.fundCLT)
 		if buy > 0 {
 			clt := buy / pPrev
 			s.fundUSD -= buy
 			s.fundCLT += clt
 			d.fundBuy = buy
+			d.fundBoughtCLT = clt
 			s.aud.FundBuyUSD += buy
 			s.aud.FundBoughtCLT += clt
 		}
@@ -83,6 +84,7 @@ func (s *sim) dayStep(t int) error {
 			s.fundCLT -= clt
 			s.fundUSD += sell
 			d.fundSell = sell
+			d.fundSoldCLT = clt
 			s.aud.FundSellUSD += sell
 			s.aud.FundSoldCLT += clt
 		}
@@ -488,6 +490,7 @@ func (s *sim) providersDay(t int, pPrev float64) {
 				cost := pr.hedgeWait * pPrev * hc
 				pr.revToday = gross - cost
 				d.salesUSD += gross
+				d.salesCLT += clt
 				s.aud.ProviderSoldCLT += clt
 				s.aud.ProviderSalesUSD += gross
 				s.aud.HedgeCostUSD += cost
@@ -530,6 +533,9 @@ const maxImpact = 1.0
 
 // priceDay forms the close P_t (§2.6, §2.7, §10).
 func (s *sim) priceDay(t int, lnPrev float64) error {
+	if s.mkt.amm {
+		return s.ammDay(t, lnPrev) // MODEL-SPEC-v2 §A (market.go)
+	}
 	p := s.p
 	d := &s.day
 	if name := s.spec.Schedule.RegimeOn(t); t == 1 || name != s.regName {
@@ -632,6 +638,9 @@ func (s *sim) metricsDay(t int) error {
 	if err := s.checkFinite(t, pt, cost); err != nil {
 		return err
 	}
+	if err := s.marketMetricsDay(t); err != nil { // MODEL-SPEC-v2 §A (market_metrics.go)
+		return err
+	}
 
 	// Streaming summary (§4.2).
 	a := &s.acc
@@ -701,6 +710,7 @@ func (s *sim) metricsDay(t int) error {
 		RevenueUSD: d.revenue, ProfitUSD: d.revenue - d.costs, GrantsUSD: d.grants,
 		CapInForce: s.capInForce, GrantsInForce: s.grantsInForce,
 	}
+	s.marketStep(st)
 	s.rec.Step(st)
 	if s.spec.ProviderSteps {
 		ps := &s.ps

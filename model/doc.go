@@ -5,6 +5,13 @@
 // centralization (stabilization fund, circuit breaker, share cap, grants,
 // burns and buybacks, indexed pricing, hedging, stake-weighted governance).
 //
+// Under MODEL-SPEC-v2 (model.version 2, the default) the token price is an
+// outcome (market.mode amm; amm.go, market.go): every day's netted market
+// orders execute in a constant-product AMM pool, arbitrageurs trade between
+// the pool and the issuer's primary market (reserve.mode none, backed or
+// algorithmic), and holders move with GARCH-t sentiment, jumps and shocks and
+// run on a perceived reserve shortfall, with endogenous regime switching.
+//
 // The package is pure and deterministic: no I/O, no globals, no goroutines. A
 // run is a function of its RunSpec; its random streams come from
 // (seed, replicate, component) only, so the same replicate sees the same draws

@@ -160,18 +160,17 @@ func (r *revVar) ProviderStep(*ProviderStep) {}
 
 // TestHedgeRevenueVarianceFalls: in `volatility`, the variance of daily
 // provider revenue falls with each step of the futures hedge ratio
-// 0 → 0.25 → 0.5 in more replicates than a fair coin would give by 3 SE
-// (paired sign test). R&D and entry are off and the basis noise is 0 so that
-// the hedge is the only difference between the runs of a replicate. Beyond
-// 0.5 the variance no longer falls in most replicates (measured: 0.5 → 0.75
-// falls in 24 of 40, 0.75 → 1 in 14 of 40): the minimum-variance hedge ratio
-// is interior because the peg reverts. A hedged lot is worth about
-// x(P_r + (1 − h)Δ) with Δ the price change over the holding period; with
-// reversion Cov(ln P_r − ln peg, Δ) < 0, so the variance
-// V_P + (1 − h)²V_Δ + 2(1 − h)C (for ε = 0; the demand response scales the
-// C term by 1 − ε) is smallest at 1 − h* = −C/V_Δ > 0: holding CLT that
-// reverts to the peg is itself a partial hedge (docs/model.md section C).
-// The steps above 0.5 are logged, not asserted.
+// 0 → 0.25 → 0.5 → 0.75 → 1 in more replicates than a fair coin would give by
+// 3 SE (paired sign test). R&D and entry are off and the basis noise is 0 so
+// that the hedge is the only difference between the runs of a replicate.
+//
+// This holds on the v2 token market (market.mode amm). On v1's exogenous
+// path (market.mode garch) the variance stops falling beyond about 0.5
+// (0.5 → 0.75 fell in 24 of 40 replicates, 0.75 → 1 in 14): a hedged lot is
+// worth about x(P_r + (1 − h)Δ), Δ the price change over the holding period,
+// and with v1's calendar peg reversion Cov(ln P_r − ln peg, Δ) = C < 0, so
+// the variance V_P + (1 − h)²V_Δ + 2(1 − h)C (ε = 0) is smallest at
+// 1 − h* = −C/V_Δ > 0 (docs/model.md section C.2).
 func TestHedgeRevenueVarianceFalls(t *testing.T) {
 	n := 40 // 200 runs of 1,000 consumers: about 2 s
 	sc := Scenarios()[ScenarioVolatility]
@@ -205,7 +204,7 @@ func TestHedgeRevenueVarianceFalls(t *testing.T) {
 		}
 		need := float64(n)/2 + 3*math.Sqrt(float64(n))/2
 		t.Logf("hedge ratio %.2f → %.2f: revenue variance fell in %d of %d replicates (need > %.1f)", hs[k-1], hs[k], fell, n, need)
-		if hs[k] <= 0.5 && float64(fell) <= need {
+		if float64(fell) <= need {
 			t.Errorf("hedge ratio %.2f → %.2f: revenue variance fell in only %d of %d replicates", hs[k-1], hs[k], fell, n)
 		}
 	}
@@ -213,7 +212,7 @@ func TestHedgeRevenueVarianceFalls(t *testing.T) {
 
 // TestHedgeThinCashRallyExits is the constructed scenario of MODEL-SPEC-v2
 // §C.2: providers with two days of runway hold their CLT ten days; a +60%
-// rally on day 20. Unhedged, the rally raises their revenue; fully hedged
+// rally on day 20 (on the exogenous price path, market.mode garch). Unhedged, the rally raises their revenue; fully hedged
 // with short futures, the margin call on the held CLT is paid from cash at
 // once and some providers exit. Exits are higher with the hedge in every
 // replicate where they differ, and in total.
@@ -229,6 +228,9 @@ func TestHedgeThinCashRallyExits(t *testing.T) {
 			p.Providers.HoldDays = 10
 			p.Providers.HedgeRatio = h
 			p.Entry.RatePerYear = 0
+			// The rally is imposed on v1's exogenous price path: a backed
+			// token's arbitrage (v2 §A) would cap it at the mint price.
+			p.Market.Mode = MarketGARCH
 			spec := RunSpec{Params: p, Schedule: sched, HorizonDays: 40, Seed: 9, Replicate: rep}
 			sum, err := r.Run(&spec, nil)
 			if err != nil {

@@ -25,6 +25,11 @@ type Params struct {
 	Grants         GrantsParams         `yaml:"grants" json:"grants"`
 	Governance     GovernanceParams     `yaml:"governance" json:"governance"`
 	Metrics        MetricsParams        `yaml:"metrics" json:"metrics"`
+	// The token market of MODEL-SPEC-v2 §A (market_params.go).
+	AMM       AMMParams       `yaml:"amm" json:"amm"`
+	Reserve   ReserveParams   `yaml:"reserve" json:"reserve"`
+	Arbitrage ArbitrageParams `yaml:"arbitrage" json:"arbitrage"`
+	Holders   HoldersParams   `yaml:"holders" json:"holders"`
 }
 
 // ProviderSpec is one row of the provider table (MODEL-SPEC §1, §7).
@@ -148,6 +153,10 @@ type MarketParams struct {
 	JumpMean        float64           `yaml:"jump_mean" json:"jump_mean"`
 	JumpSD          float64           `yaml:"jump_sd" json:"jump_sd"`
 	Regimes         map[string]Regime `yaml:"regimes" json:"regimes"`
+	// MODEL-SPEC-v2 §A (market_params.go): MarketGARCH or MarketAMM, and
+	// endogenous regime switching.
+	Mode   string       `yaml:"mode" json:"mode"`
+	Switch SwitchParams `yaml:"switch" json:"switch"`
 }
 
 // SupplyParams are the `supply.*` parameters (MODEL-SPEC §2.6, §2.7).

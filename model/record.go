@@ -29,6 +29,11 @@ type Step struct {
 	GrantsUSD      float64 `parquet:"grants_usd" json:"grants_usd"`
 	CapInForce     bool    `parquet:"cap_in_force" json:"cap_in_force"`
 	GrantsInForce  bool    `parquet:"grants_in_force" json:"grants_in_force"`
+	// MODEL-SPEC-v2 §A, §D (market_metrics.go).
+	PoolUSD      float64 `parquet:"pool_usd" json:"pool_usd"`           // AMM pool's USD reserve Y_t
+	PoolCLT      float64 `parquet:"pool_clt" json:"pool_clt"`           // AMM pool's CLT reserve X_t
+	BackingRatio float64 `parquet:"backing_ratio" json:"backing_ratio"` // β_t (0 without a reserve)
+	RunFrac      float64 `parquet:"run_frac" json:"run_frac"`           // holders' run fraction r_t
 }
 
 // ProviderStep is one row of the `provider_steps` table (MODEL-SPEC §4.3).
@@ -94,6 +99,15 @@ type Summary struct {
 	CapBlockedDays    int32 `parquet:"cap_blocked_days" json:"cap_blocked_days"`
 	GrantsBlockedDays int32 `parquet:"grants_blocked_days" json:"grants_blocked_days"`
 	ConsumerDays      int64 `parquet:"consumer_days" json:"consumer_days"`
+	// The token market (MODEL-SPEC-v2 §A, §D; market_metrics.go).
+	BackingRatioMin       float64 `parquet:"backing_ratio_min" json:"backing_ratio_min"`
+	RedeemedCLT           float64 `parquet:"redeemed_clt" json:"redeemed_clt"`
+	MintedCLT             float64 `parquet:"minted_clt" json:"minted_clt"`
+	RunDays               int32   `parquet:"run_days" json:"run_days"`
+	DepegMax              float64 `parquet:"depeg_max" json:"depeg_max"`
+	PoolLiquidityUSDFinal float64 `parquet:"pool_liquidity_usd_final" json:"pool_liquidity_usd_final"`
+	HaltUnsoldCLT         float64 `parquet:"halt_unsold_clt" json:"halt_unsold_clt"`
+	MarketClampDays       int32   `parquet:"market_clamp_days" json:"market_clamp_days"`
 	// Levers (MODEL-SPEC-v2 §C, §D; levers.go).
 	LeaderChanges     int32   `parquet:"leader_changes" json:"leader_changes"`
 	HedgePnLUSD       float64 `parquet:"hedge_pnl_usd" json:"hedge_pnl_usd"`

@@ -11,7 +11,7 @@ import (
 // (MODEL-SPEC §4.2) is returned.
 func ExampleRun() {
 	sc := model.Scenarios()[model.ScenarioVolatility]
-	p, err := model.Resolve(model.Default(), sc, model.Policies()[model.PolicyFund])
+	p, err := model.Resolve(model.DefaultV1(), sc, model.Policies()[model.PolicyFund])
 	if err != nil {
 		panic(err)
 	}
@@ -47,7 +47,7 @@ func (d *dayLog) ProviderStep(ps *model.ProviderStep) { d.providers++ }
 func ExampleRunner_Run() {
 	var r model.Runner
 	sc := model.Scenarios()[model.ScenarioBaseline]
-	p := model.Default()
+	p := model.DefaultV1()
 	p.Consumers.Count = 200
 	p.Entry.RatePerYear = 0      // keep the six incumbents only
 	p.Providers.RunwayDays = 1e3 // and none of them exits

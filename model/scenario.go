@@ -26,6 +26,8 @@ type Schedule struct {
 	BaseRegime string       `yaml:"base_regime" json:"base_regime"`
 	Regimes    []RegimeSpan `yaml:"regimes" json:"regimes"`
 	Shocks     []Shock      `yaml:"shocks" json:"shocks"`
+	// ReserveEvents are MODEL-SPEC-v2 §A.4's reserve events (market_events.go).
+	ReserveEvents `yaml:",inline"`
 }
 
 // RegimeOn returns the regime name in force on day t (later spans win).
@@ -104,7 +106,7 @@ var (
 // Scenarios returns the built-in scenarios of MODEL-SPEC §5 keyed by name.
 func Scenarios() map[string]Scenario {
 	pegged := Schedule{BaseRegime: RegimePegged}
-	return map[string]Scenario{
+	out := map[string]Scenario{
 		ScenarioBaseline:       {Name: ScenarioBaseline, Schedule: pegged},
 		ScenarioVolatility:     {Name: ScenarioVolatility, Schedule: volatilitySchedule},
 		ScenarioCentralization: {Name: ScenarioCentralization, Overrides: centralizationOverrides, Schedule: pegged},
@@ -112,6 +114,10 @@ func Scenarios() map[string]Scenario {
 			Schedule: volatilitySchedule},
 		ScenarioLLMMarket2023: llmMarket2023(), // MODEL-SPEC-v2 §C.4 (llmmarket.go); not in ScenarioNames
 	}
+	for name, sc := range marketScenarios() { // MODEL-SPEC-v2 §A.4 (market_scenarios.go)
+		out[name] = sc
+	}
+	return out
 }
 
 // Policies returns the built-in policy variants of MODEL-SPEC §5 keyed by name.

@@ -42,9 +42,10 @@ func TestBuiltinNames(t *testing.T) {
 	wantSc := []string{"baseline", "volatility", "centralization", "volatile_centralized"}
 	wantPo := []string{"none", "fund", "circuit_breaker", "share_cap", "grants", "burn_buyback",
 		"indexed_pricing", "hedging", "all", "all_governed"}
-	allSc := append(append([]string(nil), wantSc...), ScenarioLLMMarket2023) // v2 §C.4, not in ScenarioNames
-	if !reflect.DeepEqual(ScenarioNames(), wantSc) || !reflect.DeepEqual(names(sc), names(allSc)) {
-		t.Errorf("scenarios %v / %v, want %v (MODEL-SPEC §5)", ScenarioNames(), sc, wantSc)
+	wantSc2 := append(append([]string(nil), wantSc...), "depeg_backed", "depeg_algorithmic", "llm_market_2023") // MODEL-SPEC-v2 §A.4, §C.4
+	if !reflect.DeepEqual(ScenarioNames(), wantSc) || !reflect.DeepEqual(ScenarioNamesV2(), wantSc2) ||
+		!reflect.DeepEqual(names(sc), names(wantSc2)) {
+		t.Errorf("scenarios %v, %v / %v, want %v (MODEL-SPEC §5, MODEL-SPEC-v2 §A.4, §C.4)", ScenarioNames(), ScenarioNamesV2(), sc, wantSc2)
 	}
 	if !reflect.DeepEqual(PolicyNames(), wantPo) || !reflect.DeepEqual(names(po), names(wantPo)) {
 		t.Errorf("policies %v / %v, want %v (MODEL-SPEC §5)", PolicyNames(), po, wantPo)

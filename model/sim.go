@@ -144,6 +144,7 @@ type sim struct {
 	aud  Audit
 	step Step
 	ps   ProviderStep
+	mkt  marketState // MODEL-SPEC-v2 §A (market.go)
 
 	lv leverState // MODEL-SPEC-v2 §C (levers.go)
 }
@@ -165,6 +166,8 @@ type dayTotals struct {
 	desired, deferred, backlog               float64
 	revenue, costs, grants                   float64
 	volume, costVol                          float64
+	// CLT amounts of the day's trades at P_t−1 (MODEL-SPEC-v2 §A netting).
+	salesCLT, fundBoughtCLT, fundSoldCLT float64
 }
 
 // Run simulates one run (MODEL-SPEC §1–§5, §10) and returns its summary
@@ -466,7 +469,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.aud.FundInitialUSD, s.aud.FundInitialCLT = s.fundUSD, s.fundCLT
 
 	s.acc = accum{fundDepletedDay: -1, recoveryDay: -1, peak: peg, hhi0: HHI(s.shares[:n])}
-	return nil
+	return s.marketInit()
 }
 
 // drawConsumer draws a consumer's attributes from the consumers stream (§1):

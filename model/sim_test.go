@@ -145,7 +145,7 @@ func TestDayFundTrade(t *testing.T) {
 // on days 1–9, p_i / mean(P_6..P_9) on days 10–19 and p_i / mean(P_16..P_19)
 // on day 20; with interval 0 the consumer's USD cost is the list price.
 func TestDayRepricing(t *testing.T) {
-	p := Default()
+	p := DefaultV1()
 	p.Consumers.Count = 200
 	p.Pricing = PricingParams{TWAPDays: 4, RepriceIntervalDays: 10}
 	_, rec := runRecorded(t, RunSpec{Params: p, Schedule: pegged(), HorizonDays: 21, Seed: 5})

@@ -47,6 +47,8 @@ type Audit struct {
 	NetFlowUSD                                float64 // Σ_t Flow_t
 	IssuedCLT, BurnedCLT, SupplyChangeCLT     float64 // totals: issued, burned, S_T − S_0
 	HaltedDays, ProvidersEver, ProvidersFinal int
+	// Market is the v2 token market's ledger (MODEL-SPEC-v2 §A; zero under market.mode garch).
+	Market MarketAudit
 	// MODEL-SPEC-v2 §C (levers.go): grants spent on quality or marginal cost
 	// instead of cash (they leave the providers' cash), and the futures
 	// hedges' P&L (paid to or from an outside counterparty; part of revenue).
@@ -195,6 +197,7 @@ func (s *sim) summary() (Summary, error) {
 	au.ProvidersEver, au.ProvidersFinal = len(s.provs), nFinal
 	au.HaltedDays = a.haltedDays
 
+	s.marketSummary(&sum)
 	s.leverSummary(&sum)
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err

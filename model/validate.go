@@ -168,6 +168,8 @@ func (p *Params) Validate() error {
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
 	c.levers(p) // MODEL-SPEC-v2 §C (levers.go)
 
+	c.validateMarket(p) // MODEL-SPEC-v2 §A: market.mode, amm, reserve, arbitrage, holders
+
 	// metrics.* (§4.2).
 	if !(p.Metrics.PegBand > 0 && p.Metrics.PegBand < 1) {
 		c.add("metrics.peg_band", p.Metrics.PegBand, "must be in (0, 1)")
@@ -207,6 +209,7 @@ func ValidateSchedule(s Schedule, p *Params) error {
 			c.add(path+".size", sh.Size, "must be finite and > −1")
 		}
 	}
+	s.ReserveEvents.validate(&c) // MODEL-SPEC-v2 §A.4 (market_events.go)
 	return errors.Join(c.errs...)
 }
 

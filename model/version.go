@@ -33,6 +33,7 @@ type mechanism struct {
 // v2Mechanisms lists the v2 mechanisms in spec order (§A, §B, §C); each
 // mechanism file declares its `mechanism` value and is listed here once.
 var v2Mechanisms = []mechanism{
+	marketMechanism,                                            // §A: market.mode, reserve.mode, market.switch (market_params.go)
 	capabilityMechanism, hedgingMechanism, governanceMechanism, // levers (§C; levers.go)
 }
 

@@ -83,6 +83,9 @@ type ScenarioDef struct {
 	BaseRegime string             `yaml:"base_regime,omitempty" json:"base_regime,omitempty"`
 	Regimes    []model.RegimeSpan `yaml:"regimes,omitempty" json:"regimes,omitempty"`
 	Shocks     []model.Shock      `yaml:"shocks,omitempty" json:"shocks,omitempty"`
+	// ReserveEvents (MODEL-SPEC-v2 §A.4: impairments, redemption_halts,
+	// backstop_days) replace the based-on scenario's when any is given.
+	model.ReserveEvents `yaml:",inline"`
 }
 
 // PolicyDef is a user-defined policy variant: optionally a built-in variant to
@@ -186,6 +189,8 @@ type scenarioDefIn struct {
 	BaseRegime string             `yaml:"base_regime"`
 	Regimes    []model.RegimeSpan `yaml:"regimes"`
 	Shocks     []model.Shock      `yaml:"shocks"`
+	// MODEL-SPEC-v2 §A.4 reserve events: impairments, redemption_halts, backstop_days.
+	model.ReserveEvents `yaml:",inline"`
 }
 
 type policyDefIn struct {
@@ -275,7 +280,7 @@ func ParseStudy(name string, data []byte) (*Study, error) {
 				return nil, err
 			}
 			s.ScenarioDefs[name] = ScenarioDef{BasedOn: d.BasedOn, Params: ovs, BaseRegime: d.BaseRegime,
-				Regimes: d.Regimes, Shocks: d.Shocks}
+				Regimes: d.Regimes, Shocks: d.Shocks, ReserveEvents: d.ReserveEvents}
 		}
 	}
 	if len(in.PolicyDefs) > 0 {
@@ -763,6 +768,9 @@ func (s *Study) checkSchedule(name string, sch model.Schedule) error {
 			return s.fieldErr(fmt.Sprintf("%s.shocks[%d]", f, i), "scenario %s: want day ≥ 1, duration_days ≥ 1 and size > −1 (a fraction), got %+v", name, sh)
 		}
 	}
+	if err := model.ValidateSchedule(model.Schedule{BaseRegime: sch.BaseRegime, ReserveEvents: sch.ReserveEvents}, &s.Params); err != nil {
+		return s.fieldErr(f, "scenario %s: %v", name, err) // MODEL-SPEC-v2 §A.4 reserve events
+	}
 	return nil
 }
 
@@ -795,6 +803,9 @@ func (s *Study) Scenario(name string) (model.Scenario, error) {
 	}
 	if len(d.Shocks) > 0 {
 		sc.Schedule.Shocks = d.Shocks
+	}
+	if ev := d.ReserveEvents; len(ev.Impairments)+len(ev.RedemptionHalts)+len(ev.BackstopDays) > 0 {
+		sc.Schedule.ReserveEvents = ev
 	}
 	return sc, nil
 }

@@ -40,6 +40,7 @@ type calibrateFlags struct {
 	maxPersistence    float64
 	target, skip      bool
 	json              bool
+	market            bool // --market DATA_DIR: the token-market fits (calibrate_market.go)
 }
 
 var calibRegimeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
@@ -58,6 +59,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.target, "variance-targeting", false, "fix ω = s²(1−α−β) so the unconditional variance is the sample variance (the usual choice for simulation)")
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
+	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale and holders.run_max (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calibrateUsage)
 		fs.PrintDefaults()
@@ -87,6 +89,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("%w: calibrate: want exactly one price file, got %d arguments (see tokensim calibrate -help)", errUsage, len(pos))
 	}
 	file := pos[0]
+	if f.market {
+		return calibrateMarket(ctx, file, stdout)
+	}
 	opts, err := f.priceOptions()
 	if err != nil {
 		return err

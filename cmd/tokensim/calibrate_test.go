@@ -280,6 +280,7 @@ func TestCalibrateDefaultsDrift(t *testing.T) {
 	}
 	committed := doc.Params.Market.Regimes
 	defaults := model.Default().Market.Regimes
+	v1 := model.DefaultV1().Market.Regimes
 	cmds := calibCommandLine.FindAllStringSubmatch(string(configs.Default), -1)
 	if len(cmds) == 0 {
 		t.Fatal("configs/default.yaml records no `# command: tokensim calibrate` line")
@@ -322,7 +323,14 @@ func TestCalibrateDefaultsDrift(t *testing.T) {
 			t.Errorf("model.Default(): no regime %q", res.Regime)
 		}
 		defVals := map[string]float64{"mu": def.Mu, "omega": def.Omega, "alpha": def.Alpha, "beta": def.Beta, "nu": def.Nu, "peg_reversion": def.PegReversion}
-		for _, k := range []string{"mu", "omega", "alpha", "beta", "nu", "peg_reversion"} {
+		// v2 sets μ = 0 in every regime (MODEL-SPEC-v2 §A.2); v1 keeps the fitted μ̂.
+		if fresh, unit := res.Params["mu"], calibUnit(printed["mu"]); math.Abs(v1[res.Regime].Mu-fresh) > unit*(1+1e-9) {
+			t.Errorf("model.DefaultV1() regime %s mu = %v, but %s now gives %v", res.Regime, v1[res.Regime].Mu, m[1], fresh)
+		}
+		if cfg["mu"] != 0 || defVals["mu"] != 0 {
+			t.Errorf("regime %s: mu = %v (configs/default.yaml), %v (model.Default()): v2 has zero drift", res.Regime, cfg["mu"], defVals["mu"])
+		}
+		for _, k := range []string{"omega", "alpha", "beta", "nu", "peg_reversion"} {
 			fresh, unit := res.Params[k], calibUnit(printed[k])
 			if printed[k] == "" {
 				t.Fatalf("no %s in the YAML output:\n%s", k, yout.String())

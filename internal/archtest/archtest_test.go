@@ -20,7 +20,7 @@ const module = "github.com/tokensim/tokensim/"
 // on stats and garch; internal/fileutil is a leaf. A new package or a new
 // edge must be added here on purpose.
 var allowed = map[string][]string{
-	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "garch", "internal/fileutil", "model", "pipeline", "reports", "stats", "study"},
+	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "episode", "garch", "internal/fileutil", "model", "pipeline", "reports", "stats", "study"},
 	"configs":             {},
 	"reports":             {"aggregate", "dataset", "gsa", "model", "stats", "study", "internal/fileutil"},
 	"aggregate":           {"dataset", "gsa", "internal/fileutil", "model", "pipeline", "stats", "study"},
@@ -29,6 +29,7 @@ var allowed = map[string][]string{
 	"dataset":             {"internal/fileutil", "model"},
 	"model":               {"garch"},
 	"calibrate":           {"garch", "stats"},
+	"episode":             {"model"},
 	"garch":               {"stats"},
 	"gsa":                 {"stats"},
 	"stats":               {},

@@ -1,0 +1,14 @@
+// Package episode holds the real-data side of the v2 token market
+// (MODEL-SPEC-v2 §A.5): reading the daily price and supply series shipped in
+// ../shared/data (stablecoins/*.csv, prices/*.csv), the statistics of the
+// de-peg episodes and of free-float returns (standard deviation, excess
+// kurtosis, autocorrelation of squared returns), a moving-block bootstrap of
+// those statistics (Künsch 1989), and the calibration of the holders' order
+// scale `holders.flow_scale` so that the model's free float reproduces a
+// real series' daily log-return standard deviation.
+//
+// It does no I/O beyond the io.Reader it is given, and never prints; the
+// model runs it starts are pure functions of their parameters and seeds.
+// It imports model (to run the market) and gonum; never pipeline, dataset,
+// aggregate or reports.
+package episode
