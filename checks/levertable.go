@@ -35,14 +35,18 @@ type LeverCase struct {
 
 // DefaultLeverCases are the eight levers of MODEL-SPEC-v2 §E.8 (§2.7 plus
 // hedging and governance), each in the scenario it targets: the token-market
-// levers in `volatility`, the concentration levers in `centralization`, and
-// governance as `all_governed` against `all` (the same levers, with the cap
-// and grants put to the vote) in `centralization`.
+// levers in `volatility`, and the fund and the circuit breaker also in
+// `depeg_backed` (on the v2 market a working peg absorbs `volatility`'s
+// shocks; the de-peg is what they are for), the concentration levers in
+// `centralization`, and governance as `all_governed` against `all` (the same
+// levers, with the cap and grants put to the vote) in `centralization`.
 func DefaultLeverCases() []LeverCase {
 	stab := []model.Family{model.FamilyStability}
 	return []LeverCase{
 		{"fund", model.ScenarioVolatility, model.PolicyFund, model.PolicyNone, stab, nil},
+		{"fund", model.ScenarioDepegBacked, model.PolicyFund, model.PolicyNone, stab, nil},
 		{"circuit_breaker", model.ScenarioVolatility, model.PolicyCircuitBreaker, model.PolicyNone, stab, nil},
+		{"circuit_breaker", model.ScenarioDepegBacked, model.PolicyCircuitBreaker, model.PolicyNone, stab, nil},
 		{"share_cap", model.ScenarioCentralization, model.PolicyShareCap, model.PolicyNone, []model.Family{model.FamilyDiversity}, nil},
 		{"grants", model.ScenarioCentralization, model.PolicyGrants, model.PolicyNone, []model.Family{model.FamilyDiversity}, nil},
 		{"burn_buyback", model.ScenarioVolatility, model.PolicyBurnBuyback, model.PolicyNone, []model.Family{model.FamilyStability, model.FamilyToken},
@@ -305,17 +309,17 @@ func sd(x []float64) float64 {
 	return math.Sqrt(ss / float64(len(x)-1))
 }
 
-// LeverVerdict summarizes one lever: whether any metric of its families that
-// is not structural moved materially, and its largest material (else largest
-// significant, else largest) such effect in sd's.
+// LeverVerdict summarizes one lever in one scenario: whether any metric of
+// its families that is not structural moved materially, and its largest
+// material (else largest significant, else largest) such effect in sd's.
 type LeverVerdict struct {
 	Lever, Scenario string
 	Material        bool
 	Best            LeverEffect
 }
 
-// Verdicts returns one LeverVerdict per lever, in the order the levers first
-// appear in rows.
+// Verdicts returns one LeverVerdict per (lever, scenario), in the order they
+// first appear in rows.
 func Verdicts(rows []LeverEffect) []LeverVerdict {
 	var out []LeverVerdict
 	idx := map[string]int{}
@@ -336,9 +340,9 @@ func Verdicts(rows []LeverEffect) []LeverVerdict {
 		if e.Structural {
 			continue
 		}
-		i, ok := idx[e.Lever]
+		i, ok := idx[e.Lever+"/"+e.Scenario]
 		if !ok {
-			idx[e.Lever] = len(out)
+			idx[e.Lever+"/"+e.Scenario] = len(out)
 			out = append(out, LeverVerdict{Lever: e.Lever, Scenario: e.Scenario, Material: e.Material, Best: e})
 			continue
 		}

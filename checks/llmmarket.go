@@ -70,9 +70,11 @@ type LLMMarketResult struct {
 	InBandFrac float64
 	PerCompany []float64
 	// LeaderChangeFrac: fraction of runs whose largest provider on day Day
-	// is not the 2023 leader; AnyChangeFrac: with leader_changes > 0.
-	LeaderChangeFrac, AnyChangeFrac float64
-	FinalMean                       []float64 // mean day-Day share per company
+	// is not the 2023 leader (or that have no active provider left);
+	// AnyChangeFrac: with leader_changes > 0. NoProviderFrac: runs that end
+	// with no active provider.
+	LeaderChangeFrac, AnyChangeFrac, NoProviderFrac float64
+	FinalMean                                       []float64 // mean day-Day share per company
 	// Days and the 5%, 50%, 95% quantiles of each company's share across runs
 	// on those days ([company][day]).
 	Days          []int
@@ -94,18 +96,18 @@ type shareRec struct {
 	last   int32
 }
 
-func (r *shareRec) Step(*model.Step) {}
+// Step opens a recorded day (the model records a day's Step before its
+// provider rows; a day without an active provider has no rows: its shares
+// stay 0 and it has no largest provider).
+func (r *shareRec) Step(st *model.Step) {
+	r.days = append(r.days, int(st.Day))
+	r.shares = append(r.shares, make([]float64, len(r.idx)))
+	r.last, r.top, r.topSh = st.Day, "", -1
+}
 
 func (r *shareRec) ProviderStep(ps *model.ProviderStep) {
-	if len(r.days) == 0 || r.days[len(r.days)-1] != int(ps.Day) {
-		r.days = append(r.days, int(ps.Day))
-		r.shares = append(r.shares, make([]float64, len(r.idx)))
-	}
 	if k, ok := r.idx[ps.Provider]; ok {
 		r.shares[len(r.shares)-1][k] = ps.Share
-	}
-	if ps.Day != r.last {
-		r.last, r.top, r.topSh = ps.Day, "", -1
 	}
 	if ps.Share > r.topSh {
 		r.top, r.topSh = ps.Provider, ps.Share
@@ -168,6 +170,9 @@ func LLMMarket2023(ctx context.Context, base model.Params, pub PublishedShares, 
 			res.FinalMean[k] += finals[r][k] / float64(reps)
 		}
 		res.FinalLeaders[rec.top]++
+		if sums[r].NActiveFinal == 0 {
+			res.NoProviderFrac += 1 / float64(reps)
+		}
 		if sums[r].LeaderChanges > 0 {
 			res.AnyChangeFrac += 1 / float64(reps)
 		}

@@ -124,9 +124,9 @@ func TestLLMMarket2023(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("llm_market_2023, %d runs, day %d: all of %v within ±%.2f of the 2025 shares %v in %.3f of runs; per company %.3f; mean day-730 shares %.3f; leader (%s) replaced in %.3f of runs (any change of the largest provider in %.3f); final leaders %v; mean entries %.2f, exits %.2f",
+	t.Logf("llm_market_2023, %d runs, day %d: all of %v within ±%.2f of the 2025 shares %v in %.3f of runs; per company %.3f; mean day-730 shares %.3f; leader (%s) replaced in %.3f of runs (any change of the largest provider in %.3f); final leaders %v (\"\": none active); no provider left in %.3f; mean entries %.2f, exits %.2f",
 		res.Runs, res.Day, res.Companies, ShareBand, res.Target, res.InBandFrac, res.PerCompany, res.FinalMean,
-		res.FirstLeader, res.LeaderChangeFrac, res.AnyChangeFrac, res.FinalLeaders, res.MeanEntries, res.MeanExitsFrac)
+		res.FirstLeader, res.LeaderChangeFrac, res.AnyChangeFrac, res.FinalLeaders, res.NoProviderFrac, res.MeanEntries, res.MeanExitsFrac)
 	for k, c := range res.Companies {
 		if got, want := res.P50[k][1], pub["2023"][c]; math.Abs(got-want) > 0.03 {
 			t.Errorf("%s: median share on day %d = %.3f, published 2023 share %.3f", c, res.Days[1], got, want)
