@@ -1,11 +1,17 @@
-# tokensim: see README.md. Targets: build, run, test, bench, check, clean.
+# tokensim: see README.md. Targets: build, run, test, bench, fuzz, check, clean.
 GO       ?= go
 BIN      := bin/tokensim
 # Packages whose tests run under the race detector in `make test` (concurrent code:
 # the execution engine, the CLI, and aggregate's parallel fan passes).
 RACE_PKGS := ./pipeline/... ./aggregate/... ./cmd/...
 
-.PHONY: all build run test bench check clean
+# Go native fuzz targets (package:FuzzName), each with a seed corpus under
+# <package>/testdata/fuzz/<FuzzName>/. `make fuzz` runs each for FUZZTIME.
+FUZZ_TARGETS := ./study:FuzzParseStudy ./study:FuzzParamPath ./pipeline:FuzzProgressRecords \
+	./pipeline:FuzzSensitivity ./calibrate:FuzzReadPrices ./aggregate:FuzzCorruptDataset
+FUZZTIME ?= 10m
+
+.PHONY: all build run test bench fuzz check clean
 
 all: build
 
@@ -28,9 +34,20 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 
-# Full-size suite (no -short) plus the headless-browser test of the report.
+# Runs every fuzz target for FUZZTIME (default 10m each), one at a time.
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -parallel 1 $$pkg || exit 1; \
+	done
+
+# Full-size suite (no -short: includes the crash-consistency test of the
+# built binary, cmd/tokensim TestCrashConsistency), each fuzz target for 30 s,
+# and the headless-browser test of the report.
 check:
 	$(GO) test -count=1 -timeout 60m ./...
+	$(MAKE) fuzz FUZZTIME=30s
 	TOKENSIM_BROWSER=1 $(GO) test -count=1 -timeout 10m -run Browser ./reports/
 
 clean:

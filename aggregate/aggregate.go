@@ -242,6 +242,9 @@ type Options struct {
 	FanMemoryBytes int64
 	WriteSummary   bool // write summary/*.parquet and *.arrow; default true
 	Workers        int  // goroutines for effects and steps passes; default 2 (0 means 1)
+	// Verify selects the part files checked against the manifest's SHA-256
+	// before they are read; default VerifyRead (the files read).
+	Verify Verify
 }
 
 // DefaultOptions returns the defaults documented on Options.
@@ -295,6 +298,9 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	}
 	ds, err := dataset.OpenDataset(dir)
 	if err != nil {
+		return nil, err
+	}
+	if err := verifyFor(ctx, ds, opts); err != nil {
 		return nil, err
 	}
 	runs, err := ds.ReadRuns(ctx)

@@ -146,9 +146,6 @@ func cellStats(g *cellGroup, t *dataset.RunTable, events []EventInfo, conf float
 	}
 	for _, e := range events {
 		col := t.Values[t.MetricIndex(e.Metric)]
-		if raw, ok := t.Raw[e.Metric]; ok {
-			col = raw
-		}
 		k, n := 0, 0
 		for _, r := range g.rows {
 			v := col[r]

@@ -111,13 +111,18 @@ func TestAggregateSynthetic(t *testing.T) {
 				}
 			}
 		}
-		// −1 ("never") is missing in the distribution, counted in the event.
+		// Null ("never" or no fund) is missing in the distribution; the
+		// event counts the runs with a fund (fund_depleted not null).
 		if fdd, _ := cs.Metric("fund_depleted_day"); fdd.N != k || fdd.Missing != len(reps)-k || (k > 0 && fdd.Min < 100) {
 			t.Errorf("cell %d fund_depleted_day: %+v, want N=%d", cs.Cell, fdd, k)
 		}
 		fd, _ := cs.Event("fund_depleted")
-		if fd != stats.NewProportion("fund_depleted", k, len(reps), 0.95) {
-			t.Errorf("cell %d fund_depleted: %+v, want k=%d n=%d", cs.Cell, fd, k, len(reps))
+		withFund := 0
+		if c.Policy == "fund" || c.Policy == "all" {
+			withFund = len(reps)
+		}
+		if fd.K != k || fd.N != withFund || withFund > 0 && fd != stats.NewProportion("fund_depleted", k, withFund, 0.95) {
+			t.Errorf("cell %d fund_depleted: %+v, want k=%d n=%d", cs.Cell, fd, k, withFund)
 		}
 		_, exits := synthValues(s, c, func(m *model.Summary) float64 { return float64(m.Exits) })
 		k = 0

@@ -61,7 +61,7 @@ func TestAggregateBadInput(t *testing.T) {
 		}, dataset.ErrCorrupt, dataset.ManifestFile},
 		{"other schema version", func(t *testing.T, dir string) string {
 			synthstudy.Write(t, dir, small)
-			editManifest(t, dir, func(m map[string]any) { m["schema_version"] = 2 })
+			editManifest(t, dir, func(m map[string]any) { m["schema_version"] = dataset.SchemaVersion - 1 })
 			return dir
 		}, dataset.ErrSchema, dataset.ManifestFile},
 		{"missing part file", func(t *testing.T, dir string) string {
@@ -107,7 +107,7 @@ func TestAggregateBadInput(t *testing.T) {
 			synthstudy.Write(t, dir, small)
 			rt := synthstudy.RunsType(nil)
 			synthstudy.WriteParquetRows(t, filepath.Join(dir, run0), rt, nil,
-				[]parquet.WriterOption{parquet.KeyValueMetadata(dataset.MetaSchemaVersion, "2")})
+				[]parquet.WriterOption{parquet.KeyValueMetadata(dataset.MetaSchemaVersion, "1")})
 			return dir
 		}, dataset.ErrSchema, run0},
 		{"runs part without a key column", func(t *testing.T, dir string) string {

@@ -349,6 +349,9 @@ func SensitivityFromDir(ctx context.Context, dir string) (*SensitivityResult, er
 	if err != nil {
 		return nil, err
 	}
+	if err := ds.VerifyFiles(ctx, 2, false, dataset.TableRuns); err != nil {
+		return nil, err
+	}
 	t, err := ds.ReadRuns(ctx)
 	if err != nil {
 		return nil, err

@@ -21,8 +21,15 @@ const SummarySensitivity = "sensitivity"
 // index is S1, ST, S2 (factor2 set) for sobol; mu, mu_star, sigma for morris;
 // prcc for lhs_prcc (p_value and the t statistic's df are those of gsa.PRCC). An
 // output without indices has one row with index "none" and its note.
+//
+// Both files carry the study's provenance (dataset.FileMeta.KeyValues) when
+// dir has a readable manifest.
 func WriteSensitivity(dir string, res *SensitivityResult) error {
 	t := sensTable(res)
+	if m, err := dataset.ReadManifest(dir); err == nil {
+		fm := dataset.FileMeta{ConfigHash: m.ConfigHash, Seed: m.Seed, ToolVersion: m.ToolVersion, Study: m.Study}
+		t.meta = append(fm.KeyValues("summary/"+t.name), [2]string{dataset.MetaSummary, t.name})
+	}
 	if err := summaryDir(dir); err != nil {
 		return err
 	}

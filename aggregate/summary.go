@@ -14,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -42,6 +41,7 @@ type sumTable struct {
 	name string
 	cols []*sumCol
 	idx  map[string]*sumCol
+	meta [][2]string // key-value metadata (dataset.FileMeta.KeyValues)
 }
 
 func newSumTable(name string) *sumTable { return &sumTable{name: name, idx: map[string]*sumCol{}} }
@@ -210,7 +210,9 @@ func WriteSummary(dir string, st *Study) error {
 	if err := summaryDir(dir); err != nil {
 		return err
 	}
+	fm := dataset.FileMeta{ConfigHash: st.Info.ConfigHash, Seed: st.Info.Seed, ToolVersion: st.Info.ToolVersion, Study: st.Info.Name}
 	for _, t := range summaryTables(st) {
+		t.meta = append(fm.KeyValues("summary/"+t.name), [2]string{dataset.MetaSummary, t.name})
 		if err := writeTable(dataset.Layout{Dir: dir}, t); err != nil {
 			return err
 		}
@@ -220,14 +222,14 @@ func WriteSummary(dir string, st *Study) error {
 
 // writeTable writes summary table t as Parquet and Arrow IPC at the paths
 // dataset.Layout.SummaryFiles gives, each published atomically
-// (fileutil.WriteAtomic). The summary directory must exist (summaryDir).
+// (dataset.WriteAtomic). The summary directory must exist (summaryDir).
 func writeTable(l dataset.Layout, t *sumTable) error {
 	pq, arrow := l.SummaryFiles(t.name)
 	for _, f := range []struct {
 		path  string
 		write func(w *bufio.Writer) error
 	}{{pq, t.writeParquet}, {arrow, t.writeArrow}} {
-		if err := fileutil.WriteAtomic(f.path, f.write); err != nil {
+		if err := dataset.WriteAtomic(f.path, f.write); err != nil {
 			return fmt.Errorf("aggregate: writing %s: %w", f.path, err)
 		}
 	}
@@ -273,9 +275,11 @@ func (t *sumTable) writeParquet(w *bufio.Writer) error {
 	}
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Elem().Interface())
-	pw := parquet.NewWriter(w, schema, parquet.Compression(&parquet.Zstd),
-		parquet.KeyValueMetadata(dataset.MetaSummary, t.name),
-		parquet.KeyValueMetadata(dataset.MetaSchemaVersion, strconv.Itoa(dataset.SupportedSchemaVersion)))
+	opts := []parquet.WriterOption{schema, parquet.Compression(&parquet.Zstd)}
+	for _, kv := range t.metaOrDefault() {
+		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
+	}
+	pw := parquet.NewWriter(w, opts...)
 	n := t.rows()
 	row := reflect.New(typ).Elem()
 	fl := make([]float64, len(t.cols))
@@ -317,9 +321,21 @@ func (t *sumTable) arrowSchema() *arrow.Schema {
 			fields[i] = arrow.Field{Name: c.name, Type: arrow.PrimitiveTypes.Float64, Nullable: true}
 		}
 	}
-	md := arrow.NewMetadata([]string{dataset.MetaSummary, dataset.MetaSchemaVersion},
-		[]string{t.name, strconv.Itoa(dataset.SupportedSchemaVersion)})
+	var keys, vals []string
+	for _, kv := range t.metaOrDefault() {
+		keys, vals = append(keys, kv[0]), append(vals, kv[1])
+	}
+	md := arrow.NewMetadata(keys, vals)
 	return arrow.NewSchema(fields, &md)
+}
+
+// metaOrDefault is the table's key-value metadata: t.meta, or at least its
+// name and the schema version.
+func (t *sumTable) metaOrDefault() [][2]string {
+	if len(t.meta) > 0 {
+		return t.meta
+	}
+	return [][2]string{{dataset.MetaSummary, t.name}, {dataset.MetaSchemaVersion, strconv.Itoa(dataset.SupportedSchemaVersion)}}
 }
 
 // writeArrow writes the table as an Arrow IPC file (one record batch).
@@ -357,4 +373,64 @@ func (t *sumTable) writeArrow(w *bufio.Writer) error {
 		return err
 	}
 	return fw.Close()
+}
+
+// SummaryColumns describes the columns of the summary tables (metrics,
+// events, effects, fans, sensitivity) for the data dictionary
+// (dataset.DescribeOptions); the key columns cell, scenario, policy, sweep
+// and the swept parameters are described by the dataset package.
+func SummaryColumns() map[string]string {
+	return map[string]string{
+		"metric":             "Runs column (the metric catalogue names and describes it).",
+		"family":             "The metric's family: stability, diversity, profitability, consumers, token, governance.",
+		"unit":               "Unit of the metric or variable.",
+		"n":                  "Runs with a value (nulls excluded) or, for events, runs where the event applies; for fans, runs recorded that day.",
+		"missing":            "Runs of the cell where the metric is null (not applicable or never).",
+		"mean":               "Mean over the cell's runs.",
+		"mean_lo":            "Lower end of the 95% confidence interval of the mean (Student t).",
+		"mean_hi":            "Upper end of the 95% confidence interval of the mean (Student t).",
+		"sd":                 "Sample standard deviation (n−1).",
+		"min":                "Minimum.",
+		"p5":                 "5th percentile (Hyndman–Fan type 7).",
+		"p25":                "25th percentile.",
+		"median":             "Median.",
+		"p50":                "Median.",
+		"p75":                "75th percentile.",
+		"p95":                "95th percentile.",
+		"max":                "Maximum.",
+		"event":              "Event name.",
+		"label":              "The event in words.",
+		"k":                  "Runs where the event happened.",
+		"p":                  "k / n.",
+		"lo":                 "Lower end of the 95% interval (Wilson for events, bootstrap for effects).",
+		"hi":                 "Upper end of the 95% interval (Wilson for events, bootstrap for effects).",
+		"better":             "+1 when higher is better, −1 when lower is better, 0 when neutral.",
+		"base_mean":          "Mean of the metric under the policy none over the paired runs.",
+		"policy_mean":        "Mean of the metric under the policy over the paired runs.",
+		"mean_diff":          "Mean of the paired differences policy − none (same replicate).",
+		"sd_diff":            "Standard deviation of the paired differences.",
+		"frac_better":        "Share of pairs where the policy is better (by the metric's direction).",
+		"method":             "Interval method: bca or percentile bootstrap.",
+		"b":                  "Bootstrap resamples.",
+		"variable":           "Daily variable of the steps table.",
+		"day":                "Day of the run.",
+		"output":             "Runs metric whose sensitivity is estimated.",
+		"index":              "Sensitivity index: S1, ST, S2 (Sobol), mu, mu_star, sigma (Morris), prcc.",
+		"factor":             "Parameter (dotted path) the index is about.",
+		"factor2":            "Second parameter of a second-order Sobol index.",
+		"estimate":           "Point estimate of the index.",
+		"low":                "Lower end of the index's interval.",
+		"high":               "Upper end of the index's interval.",
+		"se":                 "Standard error of the estimate.",
+		"p_value":            "p-value of the PRCC t test.",
+		"level":              "Confidence level of the interval.",
+		"noise_share":        "Share of the output variance due to replicate noise.",
+		"within_noise_share": "Share of the variance within design points due to noise.",
+		"output_mean":        "Mean of the output over the design.",
+		"output_sd":          "Standard deviation of the output over the design.",
+		"points_used":        "Design points with complete runs.",
+		"design_points":      "Design points planned.",
+		"replicates":         "Replicates per design point.",
+		"note":               "Why an output has no index, if so.",
+	}
 }

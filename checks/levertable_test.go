@@ -25,7 +25,7 @@ func TestPairedEffect(t *testing.T) {
 		ref[r].PegMAD = x
 		lev[r].PegMAD = x - 1 - 0.1*float64(r%2)
 		d = append(d, lev[r].PegMAD-ref[r].PegMAD)
-		lev[r].Halts = int32(r % 3)
+		lev[r].Exits = int32(r % 3)
 	}
 	e := pairedEffect("peg_mad", none, ref, lev)
 	m := mean(d)
@@ -39,10 +39,14 @@ func TestPairedEffect(t *testing.T) {
 	if !e.Significant || !e.Material {
 		t.Errorf("a shift of −1.05 with sd 2.45 should be material: %+v", e)
 	}
-	// halts is 0 in none and ref: the sd falls back to the lever's runs.
-	h := pairedEffect("halts", none, ref, lev)
+	// exits is 0 in none and ref: the sd falls back to the lever's runs.
+	h := pairedEffect("exits", none, ref, lev)
 	if h.SDNone != 0 || math.Abs(h.SDRef-sd([]float64{0, 1, 2, 0, 1, 2, 0, 1})) > 1e-12 {
-		t.Errorf("halts: sd(none) %v, sd used %v", h.SDNone, h.SDRef)
+		t.Errorf("exits: sd(none) %v, sd used %v", h.SDNone, h.SDRef)
+	}
+	// A null (a lever-only metric with its lever off) is left out of the pairs.
+	if n := pairedEffect("halts", none, ref, lev); n.N != 0 {
+		t.Errorf("halts: %d pairs of nulls, want 0", n.N)
 	}
 	// A null leader_profit_share is left out of the pairs.
 	x := 0.5

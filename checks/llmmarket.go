@@ -93,7 +93,7 @@ type shareRec struct {
 	shares [][]float64 // [day index][provider]
 	top    string
 	topSh  float64
-	last   int32
+	last   int64
 }
 
 // Step opens a recorded day (the model records a day's Step before its

@@ -3,16 +3,17 @@ package dataset_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/internal/synthstudy"
 	"github.com/tokensim/tokensim/model"
 )
@@ -39,7 +40,7 @@ func TestPartWriterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fn, fsum, err := fileutil.HashFile(path); err != nil || fn != n || fsum != sum || p.Rows() != 3 || p.Table() != dataset.TableSteps {
+	if fn, fsum, err := dataset.HashFile(path); err != nil || fn != n || fsum != sum || p.Rows() != 3 || p.Table() != dataset.TableSteps {
 		t.Errorf("Commit reported %d bytes %s; file has %d bytes %s (%v); rows %d", n, sum, fn, fsum, err, p.Rows())
 	}
 	got, err := parquet.ReadFile[model.Step](path)
@@ -56,7 +57,7 @@ func TestPartWriterRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, want := range map[string]string{dataset.MetaSchemaVersion: "1", dataset.MetaTable: dataset.TableSteps,
+	for k, want := range map[string]string{dataset.MetaSchemaVersion: strconv.Itoa(dataset.SchemaVersion), dataset.MetaTable: dataset.TableSteps,
 		dataset.MetaConfigHash: "cafe", dataset.MetaSeed: "9", dataset.MetaStudy: "s", dataset.MetaToolVersion: "v-test"} {
 		if v, _ := pf.Lookup(k); v != want {
 			t.Errorf("metadata %s = %q, want %q", k, v, want)
@@ -112,7 +113,7 @@ func TestReadManifest(t *testing.T) {
 	}
 	l := dataset.Layout{Dir: dir}
 	for content, want := range map[string]error{"{runs: 3": dataset.ErrCorrupt, `{"study": "x"}`: dataset.ErrNotStudy,
-		`{"schema_version": 1, "seed": "x"}`: dataset.ErrCorrupt} {
+		fmt.Sprintf(`{"schema_version": %d, "seed": "x"}`, dataset.SchemaVersion): dataset.ErrCorrupt} {
 		if err := os.WriteFile(l.Manifest(), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -120,16 +121,18 @@ func TestReadManifest(t *testing.T) {
 			t.Errorf("manifest %q: err = %v, want %v", content, err, want)
 		}
 	}
-	m := dataset.Manifest{SchemaVersion: 2, Study: "x"}
-	if err := fileutil.WriteJSONAtomic(l.Manifest(), m); err != nil {
-		t.Fatal(err)
+	for _, other := range []int{dataset.SchemaVersion - 1, dataset.SchemaVersion + 1} {
+		m := dataset.Manifest{SchemaVersion: other, Study: "x"}
+		if err := dataset.WriteJSONAtomic(l.Manifest(), m); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dataset.ReadManifest(dir); !errors.Is(err, dataset.ErrSchema) {
+			t.Errorf("schema %d: err = %v, want ErrSchema", other, err)
+		}
 	}
-	if _, err := dataset.ReadManifest(dir); !errors.Is(err, dataset.ErrSchema) {
-		t.Errorf("schema 2: err = %v, want ErrSchema", err)
-	}
-	m = dataset.Manifest{SchemaVersion: dataset.SchemaVersion, Study: "x", Seed: 3, Rows: map[string]int64{dataset.TableRuns: 5},
+	m := dataset.Manifest{SchemaVersion: dataset.SchemaVersion, Study: "x", Seed: 3, Rows: map[string]int64{dataset.TableRuns: 5},
 		Cells: []dataset.CellInfo{{Index: 0, Scenario: "a", Policy: "b", Sweep: []dataset.SweepValue{{Param: "p.q", Value: 0.5}}}}}
-	if err := fileutil.WriteJSONAtomic(l.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(l.Manifest(), m); err != nil {
 		t.Fatal(err)
 	}
 	got, err := dataset.ReadManifest(dir)
@@ -169,10 +172,10 @@ func TestReadSynthetic(t *testing.T) {
 		if got := rt.Values[rt.MetricIndex("peg_mad")][r]; got != want.PegMAD {
 			t.Errorf("run %d peg_mad %v, want %v", rt.RunID[r], got, want.PegMAD)
 		}
-		raw := rt.Raw["fund_depleted_day"][r]
+		// Null (no fund, or never) is NaN; a day is read as written.
 		got := rt.Values[rt.MetricIndex("fund_depleted_day")][r]
-		if (raw == -1) != math.IsNaN(got) {
-			t.Errorf("run %d fund_depleted_day raw %v read as %v", rt.RunID[r], raw, got)
+		if (want.FundDepletedDay == nil) != math.IsNaN(got) || want.FundDepletedDay != nil && float64(*want.FundDepletedDay) != got {
+			t.Errorf("run %d fund_depleted_day %v read as %v", rt.RunID[r], want.FundDepletedDay, got)
 		}
 	}
 	var rows int64

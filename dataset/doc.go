@@ -1,16 +1,25 @@
-// Package dataset is the on-disk format of a study directory (MODEL-SPEC §8)
-// and the only package that knows its paths and file names: Layout (runs/,
-// steps/scenario=<s>/policy=<p>/, provider_steps/, shards/, manifest.json,
-// summary/, figures/, report.html), the Manifest and its schema version, the
-// Parquet writer settings and key-value metadata (FileMeta), the runs table's
-// row type built from model.Summary (RunsTable), part files written under a
-// temporary name and published by rename (PartWriter), and the reader
-// (OpenDataset, ReadRuns, ReadStepsColumns) that checks every file against
-// the manifest.
+// Package dataset is the on-disk format of a study directory (MODEL-SPEC §8;
+// docs/dataset.md) and the only package that knows its paths and file names:
+// Layout (runs/, steps/scenario=<s>/policy=<p>/, provider_steps/, shards/,
+// manifest.json, summary/, figures/, report.html, README.md,
+// datapackage.json), the Manifest and its schema version (SchemaVersion,
+// SchemaHistory), the Parquet writer settings, column encodings and
+// key-value metadata (FileMeta), the runs table's row type built from
+// model.Summary (RunsTable), the day tables' rows with the run's keys and
+// swept parameters on every row (DayTable), part files written under a
+// temporary name and published by rename (PartWriter), the self-description
+// of a study (Describe: README.md, the Frictionless datapackage.json built
+// from the metric catalogue and the files' schemas, and a manifest listing
+// every file), and the reader (OpenDataset, ReadRuns, ReadStepsColumns) that
+// checks every data file against the manifest.
+// It also owns atomic publication for every writer of a study directory
+// (WriteAtomic, WriteFileAtomic, WriteJSONAtomic: temporary name, sync,
+// rename, mode 0644) and the SHA-256 digests the manifest records
+// (SHA256Hex, HashFile).
 //
 // Errors about one file wrap ErrNotStudy, ErrCorrupt or ErrSchema and name
 // the file.
 //
-// It imports model (for the schemas and the metric catalogue) and
-// internal/fileutil only; no other tokensim package.
+// It imports model (for the schemas and the metric catalogue) only; no
+// other tokensim package.
 package dataset

@@ -17,8 +17,19 @@ const ManifestFile = "manifest.json"
 
 // SchemaVersion is the version of the dataset layout and table schemas; it is
 // written to the manifest and to every Parquet file's key-value metadata.
-// Readers refuse other versions.
-const SchemaVersion = 1
+// Readers refuse other versions. The history of versions is SchemaHistory.
+const SchemaVersion = 2
+
+// SchemaHistory says what changed in each dataset schema version; README.md
+// of every study and docs/dataset.md quote it.
+var SchemaHistory = []string{
+	"1: v0.1. Sentinels −1 for \"never\" and \"not applicable\"; cell and replicate INT32 in runs, day INT32 in steps, seed UINT64.",
+	"2: nulls for \"not applicable\" (metrics of a lever that is off; no shock) and \"never\" (fund_depleted_day, recovery_days), " +
+		"with the flags fund_depleted and recovered telling them apart; every key (run_id, cell, replicate, day) INT64 in every table and seed INT64; " +
+		"steps carry cell, scenario, policy, replicate and the swept parameters on every row; " +
+		"summary files carry the provenance metadata; README.md and datapackage.json describe the study; " +
+		"the manifest lists every file of the study directory; float columns use the BYTE_STREAM_SPLIT encoding.",
+}
 
 // DefaultChunkRuns is the number of consecutive run ids written together as
 // one chunk (one set of part files): the unit of resumption and of sharding.
@@ -75,8 +86,9 @@ type Manifest struct {
 	ToolVersion   string `json:"tool_version"`
 	GoVersion     string `json:"go_version"`
 	Study         string `json:"study"`
-	// Config is the resolved study as YAML (Study.ResolvedYAML); ConfigHash is
-	// the hex SHA-256 of those bytes. PlanHash is the hex SHA-256 of the cells'
+	// Config is the study's identity: the resolved study as YAML without the
+	// keys that do not change results (Study.IdentityYAML, NonIdentityKeys);
+	// ConfigHash is the hex SHA-256 of those bytes. PlanHash is the hex SHA-256 of the cells'
 	// keys (scenario, policy, sweep values), which a directly constructed plan
 	// (e.g. a sensitivity design) adds to the config.
 	Config      string   `json:"config"`
@@ -106,7 +118,10 @@ type Manifest struct {
 	Shards []ShardInfo `json:"shards"`
 	// Rows counts the rows written per table ("runs", "steps", "provider_steps").
 	Rows map[string]int64 `json:"rows"`
-	// Files lists every data file, sorted by path.
+	// Files lists every file of the study directory but the manifest and
+	// shards/, sorted by path: the data files the pipeline wrote, and, once
+	// Describe has run, the summary tables, figures, report, README.md and
+	// datapackage.json.
 	Files []FileInfo `json:"files"`
 }
 
@@ -137,12 +152,14 @@ type ShardInfo struct {
 	ChunksOwn  int        `json:"chunks_owned"`
 }
 
-// FileInfo is one data file of the study.
+// FileInfo is one file of the study.
 type FileInfo struct {
-	Path   string `json:"path"`  // slash-separated, relative to the study directory
-	Table  string `json:"table"` // runs, steps or provider_steps
-	Chunk  int    `json:"chunk"`
-	Rows   int64  `json:"rows"`
+	Path string `json:"path"` // slash-separated, relative to the study directory
+	// Table is the data table (runs, steps or provider_steps) or the kind of
+	// a derived file (KindSummary, KindFigure, KindReport, KindDoc).
+	Table  string `json:"table"`
+	Chunk  int    `json:"chunk"` // −1 for derived files
+	Rows   int64  `json:"rows"`  // 0 for files that are not tables
 	Bytes  int64  `json:"bytes"`
 	SHA256 string `json:"sha256"` // hex
 }

@@ -69,6 +69,9 @@ func OpenDataset(dir string) (*Dataset, error) {
 	ds := &Dataset{Dir: dir, Manifest: m, rows: map[string]int64{}, stepsOf: map[[2]string][]string{}}
 	ds.Info = infoFromManifest(dir, m)
 	for _, fi := range m.Files {
+		if fi.Table != TableRuns && fi.Table != TableSteps && fi.Table != TableProviderSteps {
+			continue // summary, figures, report, README: derived, rewritten by every report
+		}
 		path := filepath.Join(dir, filepath.FromSlash(fi.Path))
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %s: listed in %s but missing", ErrCorrupt, path, ManifestFile)
@@ -186,7 +189,7 @@ func infoFromManifest(dir string, m *Manifest) StudyInfo {
 }
 
 // StudyInfo is what the report says about the study itself, from its
-// manifest.json (dataset.Manifest) and, for the counts of runs, part files
+// manifest.json (Manifest) and, for the counts of runs, part files
 // and consumer-days, from the data read.
 type StudyInfo struct {
 	Dir            string
@@ -240,14 +243,15 @@ func (s *StudyInfo) PegAndBand() (peg, band float64) {
 func (s *StudyInfo) Running() bool { return !s.Complete }
 
 // RunTable is the runs table of a study held in columns, one entry per run.
-// Metric values are float64 with NaN for null.
+// Metric values are float64 with NaN for null (not applicable, or the event
+// never happened: model/nulls.go), booleans as 0 and 1.
 type RunTable struct {
 	RunID       []int64
 	Cell        []int
 	Scenario    []string
 	Policy      []string
 	Replicate   []int
-	Seed        []uint64
+	Seed        []uint64       // the model's seed: the int64 column's bits as uint64
 	SweepParams []string       // swept parameter columns, in file order
 	Sweep       [][]SweepValue // per run, in SweepParams order
 	Metrics     []model.Metric // metric columns found, in catalogue order, then uncatalogued ones (FamilyOther)
@@ -256,9 +260,6 @@ type RunTable struct {
 	ConsumerDays int64
 	// Duplicates counts rows dropped because their run_id was already read.
 	Duplicates int
-	// Raw holds the values as read of the metrics whose −1 means "never"
-	// (fund_depleted_day, recovery_days); in Values their −1 is NaN.
-	Raw map[string][]float64
 }
 
 // Len is the number of runs.
@@ -343,20 +344,9 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 		}
 		t.Sweep[r] = sv
 	}
-	t.Raw = map[string][]float64{}
 	for _, mi := range metricColumns(order, isSweep) {
-		vals := metricCols[mi.Name]
-		if mi.MinusOneIsNever {
-			t.Raw[mi.Name] = vals
-			vals = slices.Clone(vals)
-			for i, v := range vals {
-				if v == -1 {
-					vals[i] = math.NaN()
-				}
-			}
-		}
 		t.Metrics = append(t.Metrics, mi)
-		t.Values = append(t.Values, vals)
+		t.Values = append(t.Values, metricCols[mi.Name])
 	}
 	if cd, ok := metricCols["consumer_days"]; ok {
 		for _, v := range cd {

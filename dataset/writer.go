@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strconv"
 
 	"github.com/parquet-go/parquet-go"
@@ -43,13 +44,19 @@ const (
 // RunKeys are the key columns of the runs table (MODEL-SPEC §4.2), followed
 // in the file by every model.Summary column and one float64 column per swept
 // parameter.
+//
+// Every key is int64 in every table (schema v2): run_id, cell, replicate and
+// day join without casts. Seed is the run's model seed (model.RunSeed, a
+// uint64) stored with the same 64 bits as a signed int64, because Spark, Java
+// and R handle unsigned 64-bit Parquet columns poorly: reinterpret a negative
+// value as uint64 (e.g. `seed::UBIGINT` in DuckDB) to get the model's seed.
 type RunKeys struct {
 	RunID     int64  `parquet:"run_id"`
-	Cell      int32  `parquet:"cell"`
+	Cell      int64  `parquet:"cell"`
 	Scenario  string `parquet:"scenario,dict"`
 	Policy    string `parquet:"policy,dict"`
-	Replicate int32  `parquet:"replicate"`
-	Seed      uint64 `parquet:"seed"`
+	Replicate int64  `parquet:"replicate"`
+	Seed      int64  `parquet:"seed"`
 }
 
 // RunsTable is the dynamic row type of the runs table: RunKeys' fields,
@@ -78,7 +85,7 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 	}
 	for i := 0; i < st.NumField(); i++ {
 		f := st.Field(i)
-		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: f.Tag})
+		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: withEncoding(f)})
 		names[ParquetName(f)] = true
 	}
 	for i, p := range sweepParams {
@@ -140,34 +147,52 @@ type FileMeta struct {
 // Meta… key-value metadata. They are fixed so that a chunk's bytes depend on
 // its rows only.
 func (m FileMeta) Options(table string) []parquet.WriterOption {
-	return []parquet.WriterOption{
+	opts := []parquet.WriterOption{
 		parquet.Compression(&zstd.Codec{Level: zstdLevel}),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(PageBufferBytes),
 		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
-		parquet.KeyValueMetadata(MetaConfigHash, m.ConfigHash),
-		parquet.KeyValueMetadata(MetaSeed, strconv.FormatUint(m.Seed, 10)),
-		parquet.KeyValueMetadata(MetaToolVersion, m.ToolVersion),
-		parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(SchemaVersion)),
-		parquet.KeyValueMetadata(MetaStudy, m.Study),
-		parquet.KeyValueMetadata(MetaTable, table),
+	}
+	for _, kv := range m.KeyValues(table) {
+		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
+	}
+	return opts
+}
+
+// KeyValues are the Meta… key-value pairs of a file of table (e.g. "runs",
+// or "summary/metrics" for a summary table), in a fixed order: the
+// provenance every Parquet and Arrow file of a study carries.
+func (m FileMeta) KeyValues(table string) [][2]string {
+	return [][2]string{
+		{MetaConfigHash, m.ConfigHash},
+		{MetaSeed, strconv.FormatUint(m.Seed, 10)},
+		{MetaToolVersion, m.ToolVersion},
+		{MetaSchemaVersion, strconv.Itoa(SchemaVersion)},
+		{MetaStudy, m.Study},
+		{MetaTable, table},
 	}
 }
 
-// Part is a part file being written: Commit publishes it, Abort discards it.
+// Part is a part file being written: Commit (or Finish then Publish)
+// publishes it, Abort discards it.
 type Part interface {
 	Path() string // final path
 	Table() string
 	Rows() int64
-	// Commit finishes the file, syncs it and renames it to Path; it returns
-	// the file's size and hex SHA-256. On error nothing is left behind.
+	// Commit is Finish then Publish.
 	Commit() (bytes int64, sha256 string, err error)
+	// Finish writes the footer, syncs and closes the temporary file and
+	// returns its size and hex SHA-256; on error the temporary file is
+	// removed. Nothing appears under Path yet.
+	Finish() (bytes int64, sha256 string, err error)
+	// Publish renames the finished temporary file to Path.
+	Publish() error
 	// Abort closes and removes the temporary file.
 	Abort()
 }
 
 // PartWriter writes one Parquet part file of a table (rows of type T) under
-// a temporary name (".<name>.tmp" in the same directory), hashing it as it
+// a temporary name (PartTempName, in the same directory), hashing it as it
 // goes; Commit renames it into place.
 type PartWriter[T any] struct {
 	table      string
@@ -178,15 +203,46 @@ type PartWriter[T any] struct {
 	n          int64
 	rows       int64
 	w          *parquet.GenericWriter[T]
+	closed     bool          // f is closed
+	rowBuf     []parquet.Row // WriteDay's rows, reused
 }
+
+// PartTempName is the temporary name of the part file path while owner
+// writes it: .<name>.<owner>.tmp in the same directory (.<name>.tmp without
+// an owner). Naming the owner lets a writer's clean-up tell its own
+// leftovers from another live writer's files (see pipeline).
+func PartTempName(path, owner string) string {
+	if owner == "" {
+		return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	}
+	return filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+"."+owner+".tmp")
+}
+
+// PartTempOwner reports whether name is a part file's temporary name
+// (PartTempName) and returns its owner ("" for an unowned name).
+func PartTempOwner(name string) (owner string, ok bool) {
+	m := partTempRE.FindStringSubmatch(name)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+var partTempRE = regexp.MustCompile(`^\.part-\d+\.parquet(?:\.([A-Za-z0-9_-]+))?\.tmp$`)
 
 // CreatePart creates the directories of path and starts a part file of
 // table with meta's Options; opts (e.g. the runs table's schema) come first.
+// It is CreateOwnedPart without an owner.
 func CreatePart[T any](path, table string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
+	return CreateOwnedPart[T](path, table, "", meta, opts...)
+}
+
+// CreateOwnedPart is CreatePart writing under PartTempName(path, owner).
+func CreateOwnedPart[T any](path, table, owner string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+	tmp := PartTempName(path, owner)
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
@@ -210,6 +266,18 @@ func (p *PartWriter[T]) Write(rows []T) error {
 	return nil
 }
 
+// WriteDay appends one run's rows of a day table: rows is a slice of t's
+// model row type, k the run's keys and sweep its cell's sweep values. The
+// part must have been created with t.Schema().
+func (p *PartWriter[T]) WriteDay(t *DayTable, k DayKeys, rows any, sweep []SweepValue) error {
+	p.rowBuf = t.AppendRows(p.rowBuf[:0], k, rows, sweep)
+	if _, err := p.w.WriteRows(p.rowBuf); err != nil {
+		return err
+	}
+	p.rows += int64(len(p.rowBuf))
+	return nil
+}
+
 // Path is the file's final path.
 func (p *PartWriter[T]) Path() string { return p.final }
 
@@ -221,6 +289,17 @@ func (p *PartWriter[T]) Rows() int64 { return p.rows }
 
 // Commit implements Part.
 func (p *PartWriter[T]) Commit() (bytes int64, sum string, err error) {
+	if bytes, sum, err = p.Finish(); err != nil {
+		return 0, "", err
+	}
+	if err = p.Publish(); err != nil {
+		return 0, "", err
+	}
+	return bytes, sum, nil
+}
+
+// Finish implements Part.
+func (p *PartWriter[T]) Finish() (bytes int64, sum string, err error) {
 	if err = p.w.Close(); err != nil {
 		p.Abort()
 		return 0, "", err
@@ -233,19 +312,28 @@ func (p *PartWriter[T]) Commit() (bytes int64, sum string, err error) {
 		p.Abort()
 		return 0, "", err
 	}
+	p.closed = true
 	if err = p.f.Close(); err != nil {
-		os.Remove(p.tmp)
-		return 0, "", err
-	}
-	if err = os.Rename(p.tmp, p.final); err != nil {
 		os.Remove(p.tmp)
 		return 0, "", err
 	}
 	return p.n, hex.EncodeToString(p.h.Sum(nil)), nil
 }
 
+// Publish implements Part.
+func (p *PartWriter[T]) Publish() error {
+	if err := os.Rename(p.tmp, p.final); err != nil {
+		os.Remove(p.tmp)
+		return err
+	}
+	return nil
+}
+
 // Abort implements Part.
 func (p *PartWriter[T]) Abort() {
-	p.f.Close()
+	if !p.closed {
+		p.f.Close()
+		p.closed = true
+	}
 	os.Remove(p.tmp)
 }

@@ -9,6 +9,6 @@
 //
 // It does no I/O beyond the io.Reader it is given, and never prints; the
 // model runs it starts are pure functions of their parameters and seeds.
-// It imports model (to run the market) and gonum; never pipeline, dataset,
-// aggregate or reports.
+// It imports model (to run the market), stats (type-7 quantiles) and gonum;
+// never pipeline, dataset, aggregate or reports.
 package episode

@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/stats"
 )
 
 // Path is one simulated run's daily closes and supply: Price[0] = P_0 and
@@ -83,16 +84,12 @@ func (p *Path) DaysToPeg(from int, peg, tol float64) int {
 // SupplyChange returns S_to/S_from − 1.
 func (p *Path) SupplyChange(from, to int) float64 { return p.Supply[to]/p.Supply[from] - 1 }
 
-// Quantile returns the q-quantile (type 7, linear interpolation) of x.
+// Quantile returns the q-quantile (type 7, linear interpolation) of x,
+// which it does not reorder: stats.Quantile of a sorted copy.
 func Quantile(x []float64, q float64) float64 {
 	y := append([]float64(nil), x...)
 	sort.Float64s(y)
-	h := q * float64(len(y)-1)
-	lo := int(math.Floor(h))
-	if lo+1 >= len(y) {
-		return y[len(y)-1]
-	}
-	return y[lo] + (h-float64(lo))*(y[lo+1]-y[lo])
+	return stats.Quantile(q, y)
 }
 
 // EpisodeDay is the scenario day of the episodes' first event (the

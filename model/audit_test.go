@@ -333,7 +333,7 @@ func TestAuditRunMetricsFromDays(t *testing.T) {
 		{"leader_share_final", sum.LeaderShareFinal, leader},
 		{"provider_profit_usd", sum.ProviderProfitUSD, total},
 		{"profitable_frac", sum.ProfitableFrac, float64(pos) / float64(len(profit))},
-		{"fund_pnl_usd", sum.FundPnLUSD, fundPnL},
+		{"fund_pnl_usd", orV1(sum.FundPnLUSD, 0), fundPnL},
 		{"hhi_delta_final", sum.HHIDeltaFinal, last.HHI - HHI(day0Shares(t, spec))},
 		{"satisfaction", sum.Satisfaction, math.Min(1, served/desired)},
 	}

@@ -45,8 +45,9 @@ type Table string
 
 // Tables holding catalogued metrics.
 const (
-	TableRuns  Table = "runs"
-	TableSteps Table = "steps"
+	TableRuns          Table = "runs"
+	TableSteps         Table = "steps"
+	TableProviderSteps Table = "provider_steps"
 )
 
 // Metric describes one column of the runs or steps table: the single source
@@ -85,10 +86,6 @@ type Metric struct {
 	// Derived is the formula of a steps variable that readers compute from
 	// steps columns (e.g. "served_mtok / desired_mtok"); empty for a column.
 	Derived string
-	// MinusOneIsNever marks day numbers and day counts whose value −1 means
-	// the event never happened (MODEL-SPEC §4.2): readers treat −1 as missing
-	// in distributions and effects, and events use the raw value.
-	MinusOneIsNever bool
 }
 
 // NonNegative reports whether the metric's natural range excludes negative
@@ -145,9 +142,12 @@ func LookupMetric(t Table, name string) (Metric, bool) {
 // mechanism file declares its own `var …Metrics = []Metric{…}` and is listed
 // here once, in report order.
 var catalogueV2 = concatMetrics(
-	// market (v2 §A), LLM market (§B), levers (§C): one line each.
-	marketMetrics, // v2 §A (market_metrics.go)
-	leverMetrics,  // levers (§C; levers.go)
+	marketMetrics,        // v2 §A (market_metrics.go)
+	flagMetrics,          // dataset schema v2 event flags (catalogue_dataset.go)
+	stepsMetrics,         // the other steps columns, for the data dictionary (catalogue_dataset.go)
+	providerStepsMetrics, // provider_steps columns, likewise
+	// LLM market (§B), levers (§C): one line each.
+	leverMetrics, // levers (§C; levers.go)
 )
 
 func concatMetrics(parts ...[]Metric) []Metric {
@@ -165,9 +165,9 @@ var catalogueV1 = []Metric{
 	{Name: "max_drawdown", Table: TableRuns, Family: FamilyStability, Unit: "fraction", Label: "Maximum drawdown of the token price", Description: "Largest fall of the CLT price from a running peak, P_0..P_T, as a fraction of the peak.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "peg_mad", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Mean distance from the peg", Description: "Mean over days of |P_t − peg| in USD per CLT.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
 	{Name: "days_outside_band_frac", Table: TableRuns, Family: FamilyStability, Unit: "fraction of days", Label: "Days outside the peg band", Description: "Fraction of days with |P/peg − 1| > metrics.peg_band.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
-	{Name: "halts", Table: TableRuns, Family: FamilyStability, Unit: "halts", Label: "Circuit-breaker halts", Description: "Number of circuit-breaker triggers.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "circuit_breaker", Version: 1},
-	{Name: "fund_depleted_day", Table: TableRuns, Family: FamilyStability, Unit: "day", Label: "Day the fund ran out", Description: "First day either fund reserve falls below 1% of its initial value.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "fund", Version: 1, MinusOneIsNever: true},
-	{Name: "recovery_days", Table: TableRuns, Family: FamilyStability, Unit: "days", Label: "Days to return to the band after the largest shock", Description: "Days from the last day of the largest scheduled shock until the price is back inside the peg band.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1, MinusOneIsNever: true},
+	{Name: "halts", Table: TableRuns, Family: FamilyStability, Unit: "halts", Label: "Circuit-breaker halts", Description: "Number of circuit-breaker triggers; null without a circuit breaker.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: LeverCircuitBreaker, Version: 1},
+	{Name: "fund_depleted_day", Table: TableRuns, Family: FamilyStability, Unit: "day", Label: "Day the fund ran out", Description: "First day either fund reserve falls below 1% of its initial value; null without a fund or when it never ran out (see fund_depleted).", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: LeverFund, Version: 1},
+	{Name: "recovery_days", Table: TableRuns, Family: FamilyStability, Unit: "days", Label: "Days to return to the band after the largest shock", Description: "Days from the last day of the largest scheduled shock until the price is back inside the peg band; null without a shock or when it never came back (see recovered).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
 	{Name: "price_final", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Token price at the end", Description: "CLT price P_T in USD.", Lo: 0, Hi: infHi, Better: Neutral, HeavyTailed: true, Version: 1},
 	// Diversity.
 	{Name: "hhi_final", Table: TableRuns, Family: FamilyDiversity, Unit: "HHI (0–10,000)", Label: "Concentration at the end (HHI)", Description: "Herfindahl–Hirschman index of day-T volume shares, 0–10,000.", Lo: 0, Hi: 10000, Better: LowerIsBetter, Version: 1},
@@ -189,7 +189,7 @@ var catalogueV1 = []Metric{
 	{Name: "profitable_frac", Table: TableRuns, Family: FamilyProfitability, Unit: "fraction of providers", Label: "Providers in profit", Description: "Fraction of providers ever active with cumulative profit > 0.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Percent: true},
 	{Name: "leader_profit_share", Table: TableRuns, Family: FamilyProfitability, Unit: "share", Label: "Leader's share of total profit", Description: "Leader's profit / total provider profit; null when total ≤ 0. Exceeds 1 when rivals lose money in total.", Lo: unbounded, Hi: unbounded, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Percent: true},
 	{Name: "revenue_cv", Table: TableRuns, Family: FamilyProfitability, Unit: "CV", Label: "Variability of daily provider revenue", Description: "Coefficient of variation of daily total provider revenue.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
-	{Name: "fund_pnl_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Stabilization fund profit and loss", Description: "(USD + CLT × P_T) − (USD_0 + CLT_0 × P_0) of the stabilization fund, issuance included.", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, LeverOnly: "fund", Version: 1},
+	{Name: "fund_pnl_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Stabilization fund profit and loss", Description: "(USD + CLT × P_T) − (USD_0 + CLT_0 × P_0) of the stabilization fund, issuance included; null without a fund.", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, LeverOnly: LeverFund, Version: 1},
 	// Consumers.
 	{Name: "satisfaction", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand served", Description: "Served / desired volume, cumulative over the horizon.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Percent: true},
 	{Name: "mean_cost_usd_per_mtok", Table: TableRuns, Family: FamilyConsumers, Unit: "USD/Mtok", Label: "Average price paid", Description: "Volume-weighted USD cost per Mtok paid by consumers.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
@@ -201,6 +201,6 @@ var catalogueV1 = []Metric{
 	{Name: "issued_clt", Table: TableRuns, Family: FamilyToken, Unit: "CLT", Label: "Tokens issued", Description: "CLT issued as staking rewards.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
 	{Name: "velocity", Table: TableRuns, Family: FamilyToken, Unit: "per year", Label: "Token velocity", Description: "CLT paid by consumers per year / mean supply.", Lo: 0, Hi: infHi, Better: Neutral, Version: 1},
 	// Governance.
-	{Name: "cap_blocked_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days the share cap was blocked by vote", Description: "Days the share cap failed a vote that the largest stakeholder's yes would have passed.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, LeverOnly: "governance", Version: 1},
-	{Name: "grants_blocked_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days grants were blocked by vote", Description: "Days grants failed a vote that the largest stakeholder's yes would have passed.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, LeverOnly: "governance", Version: 1},
+	{Name: "cap_blocked_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days the share cap was blocked by vote", Description: "Days the share cap failed a vote that the largest stakeholder's yes would have passed; null without stake voting.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, LeverOnly: LeverGovernance, Version: 1},
+	{Name: "grants_blocked_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days grants were blocked by vote", Description: "Days grants failed a vote that the largest stakeholder's yes would have passed; null without stake voting.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, LeverOnly: LeverGovernance, Version: 1},
 }

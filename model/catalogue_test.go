@@ -19,6 +19,10 @@ func TestCatalogueCoversColumns(t *testing.T) {
 	for _, c := range columns(reflect.TypeOf(Step{})) {
 		stepCols[c] = true
 	}
+	provCols := map[string]bool{}
+	for _, c := range columns(reflect.TypeOf(ProviderStep{})) {
+		provCols[c] = true
+	}
 	seen := map[string]bool{}
 	for _, m := range Catalogue() {
 		key := string(m.Table) + "." + m.Name
@@ -35,6 +39,10 @@ func TestCatalogueCoversColumns(t *testing.T) {
 			if m.Derived == "" && !stepCols[m.Name] {
 				t.Errorf("catalogue names steps column %q that Step lacks", m.Name)
 			}
+		case TableProviderSteps:
+			if !provCols[m.Name] {
+				t.Errorf("catalogue names provider_steps column %q that ProviderStep lacks", m.Name)
+			}
 		default:
 			t.Errorf("%s: table %q", m.Name, m.Table)
 		}
@@ -49,6 +57,18 @@ func TestCatalogueCoversColumns(t *testing.T) {
 		}
 		if m.Version != 1 && m.Version != 2 {
 			t.Errorf("%s: version %d", key, m.Version)
+		}
+	}
+	// The data dictionary (dataset.Describe) describes every column of the
+	// day tables but their keys from the catalogue.
+	for c := range stepCols {
+		if c != "run_id" && c != "day" && !seen["steps."+c] {
+			t.Errorf("Step column %q has no catalogue entry", c)
+		}
+	}
+	for c := range provCols {
+		if c != "run_id" && c != "day" && c != "provider" && !seen["provider_steps."+c] {
+			t.Errorf("ProviderStep column %q has no catalogue entry", c)
 		}
 	}
 	for c := range cols {

@@ -131,7 +131,7 @@ func robustSD(x []float64) float64 {
 // providerRecorder keeps the provider rows of the first and the last recorded
 // day: volume (Mtok) and share by provider name.
 type providerRecorder struct {
-	firstDay, lastDay int32
+	firstDay, lastDay int64
 	first, last       map[string]model.ProviderStep
 	steps             []model.Step // every recorded day when keepSteps
 	keepSteps         bool

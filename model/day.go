@@ -702,7 +702,7 @@ func (s *sim) metricsDay(t int) error {
 	}
 	st := &s.step
 	*st = Step{
-		RunID: s.spec.RunID, Day: int32(t), Price: pt, LogReturn: r, Sigma: math.Sqrt(s.s2),
+		RunID: s.spec.RunID, Day: int64(t), Price: pt, LogReturn: r, Sigma: math.Sqrt(s.s2),
 		RealizedVol: d.sigmaHat, InBand: inBand, Halted: d.halted,
 		FundReserveUSD: s.fundUSD, FundReserveCLT: s.fundCLT, SupplyCLT: s.supply,
 		DesiredMtok: d.desired, ServedMtok: d.volume, BacklogMtok: d.backlog, CostUSDPerMtok: cost,
@@ -724,7 +724,7 @@ func (s *sim) metricsDay(t int) error {
 				sh = pr.vol / d.volume
 			}
 			*ps = ProviderStep{
-				RunID: s.spec.RunID, Day: int32(t), Provider: pr.name, Share: sh, VolumeMtok: pr.vol,
+				RunID: s.spec.RunID, Day: int64(t), Provider: pr.name, Share: sh, VolumeMtok: pr.vol,
 				PriceCLTPerMtok: pr.pi, RevenueUSD: pr.revToday, ProfitUSD: pr.revToday - pr.costToday,
 				CashUSD: pr.cash, Active: pr.active,
 			}

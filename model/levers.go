@@ -443,14 +443,28 @@ func (s *sim) leverMetricsDay() {
 	}
 }
 
-// leverSummary writes the §D run metrics.
-func (s *sim) leverSummary(sum *Summary) {
+// leverSummary writes the §D run metrics; the lever-only ones point into box
+// (the run's one allocation for nullable values) and stay nil (Parquet null)
+// when their lever is off (LeverOn, nulls.go).
+func (s *sim) leverSummary(sum *Summary, box *leverVals) {
 	lv := &s.lv
 	sum.LeaderChanges = int32(lv.leaderChanges)
-	sum.HedgePnLUSD = lv.hedgePnL
-	sum.CaptureDays = int32(lv.captureDays)
-	sum.CapInForceDays = int32(lv.capDays)
-	sum.GrantsInForceDays = int32(lv.grantsDays)
+	if on, _ := LeverOn(s.p, LeverHedging); on {
+		box.hedgePnL = lv.hedgePnL
+		sum.HedgePnLUSD = &box.hedgePnL
+	}
+	if on, _ := LeverOn(s.p, LeverGovernance); on {
+		box.captureDays = int32(lv.captureDays)
+		sum.CaptureDays = &box.captureDays
+	}
+	if on, _ := LeverOn(s.p, LeverShareCap); on {
+		box.capDays = int32(lv.capDays)
+		sum.CapInForceDays = &box.capDays
+	}
+	if on, _ := LeverOn(s.p, LeverGrants); on {
+		box.grantsDays = int32(lv.grantsDays)
+		sum.GrantsInForceDays = &box.grantsDays
+	}
 }
 
 // shareRuleCapture records, after a v1 stake vote by share rule, whether each
@@ -838,8 +852,8 @@ func (c *checker) levers(p *Params) {
 // leverMetrics are the run metrics of MODEL-SPEC-v2 §C (§D).
 var leverMetrics = []Metric{
 	{Name: "leader_changes", Table: TableRuns, Family: FamilyDiversity, Unit: "changes", Label: "Changes of the largest provider", Description: "Days on which the provider with the largest share of the day's volume differs from the previous day's (MODEL-SPEC-v2 §C.1, §D).", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, Version: 2},
-	{Name: "hedge_pnl_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Providers' futures hedge profit and loss", Description: "Σ over providers and days of the short CLT futures' mark-to-market P&L less funding (MODEL-SPEC-v2 §C.2); included in provider revenue.", Lo: unbounded, Hi: unbounded, Better: Neutral, HeavyTailed: true, LeverOnly: "hedging", Version: 2},
-	{Name: "capture_days", Table: TableRuns, Family: FamilyGovernance, Unit: "policy-days", Label: "Days a policy most providers wanted was voted down", Description: "Σ over the governable policies of the days a policy that a majority of active providers by count wanted failed its vote by weight (MODEL-SPEC-v2 §C.3).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, LeverOnly: "governance", Version: 2},
-	{Name: "cap_in_force_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days the share cap was in force", Description: "Days the market-share cap was in force (enabled, and passed by the last vote under governance; MODEL-SPEC-v2 §C.3, §D).", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "share_cap", Version: 2},
-	{Name: "grants_in_force_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days grants were in force", Description: "Days grants were in force (enabled, and passed by the last vote under governance; MODEL-SPEC-v2 §C.3, §D).", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "grants", Version: 2},
+	{Name: "hedge_pnl_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Providers' futures hedge profit and loss", Description: "Σ over providers and days of the short CLT futures' mark-to-market P&L less funding (MODEL-SPEC-v2 §C.2); included in provider revenue as the hedged CLT is sold; null without futures hedging.", Lo: unbounded, Hi: unbounded, Better: Neutral, HeavyTailed: true, LeverOnly: "hedging", Version: 2},
+	{Name: "capture_days", Table: TableRuns, Family: FamilyGovernance, Unit: "policy-days", Label: "Days a policy most providers wanted was voted down", Description: "Σ over the governable policies of the days a policy that a majority of active providers by count wanted failed its vote by weight (MODEL-SPEC-v2 §C.3); null without governance.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, LeverOnly: "governance", Version: 2},
+	{Name: "cap_in_force_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days the share cap was in force", Description: "Days the market-share cap was in force (enabled, and passed by the last vote under governance; MODEL-SPEC-v2 §C.3, §D); null without the cap.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "share_cap", Version: 2},
+	{Name: "grants_in_force_days", Table: TableRuns, Family: FamilyGovernance, Unit: "days", Label: "Days grants were in force", Description: "Days grants were in force (enabled, and passed by the last vote under governance; MODEL-SPEC-v2 §C.3, §D); null without grants.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: "grants", Version: 2},
 }

@@ -238,7 +238,7 @@ func TestHedgeThinCashRallyExits(t *testing.T) {
 			}
 			e[k] = sum.Exits
 			exits[k] += int(sum.Exits)
-			if h == 1 && !(sum.HedgePnLUSD < 0) {
+			if h == 1 && (sum.HedgePnLUSD == nil || !(*sum.HedgePnLUSD < 0)) {
 				t.Errorf("replicate %d: hedge P&L %v in a rally, want < 0", rep, sum.HedgePnLUSD)
 			}
 		}
@@ -468,18 +468,18 @@ func TestLeverCountsFromDays(t *testing.T) {
 				grDays++
 			}
 		}
-		if int(sum.CapInForceDays) != capDays || int(sum.GrantsInForceDays) != grDays {
-			t.Errorf("rep %d: in force %d/%d days, steps say %d/%d", rep, sum.CapInForceDays, sum.GrantsInForceDays, capDays, grDays)
+		if int(*sum.CapInForceDays) != capDays || int(*sum.GrantsInForceDays) != grDays {
+			t.Errorf("rep %d: in force %d/%d days, steps say %d/%d", rep, *sum.CapInForceDays, *sum.GrantsInForceDays, capDays, grDays)
 		}
-		top := map[int32]string{}
-		best := map[int32]float64{}
+		top := map[int64]string{}
+		best := map[int64]float64{}
 		for _, ps := range rec.prov {
 			if ps.VolumeMtok > best[ps.Day] || top[ps.Day] == "" {
 				best[ps.Day], top[ps.Day] = ps.VolumeMtok, ps.Provider
 			}
 		}
 		n, prev := 0, p.Providers.Table[0].Name // frontier_a has the largest initial share
-		for d := int32(1); d <= 365; d++ {
+		for d := int64(1); d <= 365; d++ {
 			if top[d] != prev {
 				n++
 			}
@@ -521,7 +521,7 @@ func TestSybilBlocksCapInRuns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			days[c.name] = sum.CapInForceDays
+			days[c.name] = *sum.CapInForceDays
 		}
 		t.Logf("replicate %d: cap in force %v days", rep, days)
 		if days["1m1v"] <= days["1m1v-sybil"] || days["stake"] > days["1m1v"] {

@@ -59,8 +59,7 @@ func (s *sim) marketStep(st *Step) {
 // market ledger of the audit (MODEL-SPEC-v2 §D).
 func (s *sim) marketSummary(sum *Summary) {
 	m := &s.mkt
-	sum.DepegMax = m.depegMax
-	sum.HaltUnsoldCLT = m.haltUnsold
+	sum.DepegMax = m.depegMax // halt_unsold_clt: leverMetrics (nulls.go)
 	if !m.amm {
 		return
 	}

@@ -279,7 +279,7 @@ func TestFundInDepegEpisodes(t *testing.T) {
 	m, se = pairedDiff(none, fund, func(s Summary) float64 { return s.DepegMax })
 	losses, collapses := 0, 0
 	for i := range fund {
-		if fund[i].FundPnLUSD < 0 {
+		if orV1(fund[i].FundPnLUSD, 0) < 0 {
 			losses++
 		}
 		if none[i].DepegMax > 0.5 {
@@ -310,20 +310,20 @@ func TestBreakerInDepeg(t *testing.T) {
 	dflt := runCell(t, ScenarioDepegBacked, PolicyCircuitBreaker, reps, 130, nil)
 	dHalted := 0
 	for _, s := range dflt {
-		if s.Halts > 0 {
+		if orV1(s.Halts, 0) > 0 {
 			dHalted++
 		}
 	}
 	t.Logf("default threshold %v: halted in %d of %d runs", Default().CircuitBreaker.Threshold, dHalted, reps)
 	halted := 0
 	for i := range cb {
-		if (cb[i].Halts > 0) != (cb[i].HaltUnsoldCLT > 0) {
-			t.Errorf("rep %d: %d halts but halt_unsold_clt %v", i, cb[i].Halts, cb[i].HaltUnsoldCLT)
+		if (orV1(cb[i].Halts, 0) > 0) != (orV1(cb[i].HaltUnsoldCLT, 0) > 0) {
+			t.Errorf("rep %d: %d halts but halt_unsold_clt %v", i, orV1(cb[i].Halts, 0), orV1(cb[i].HaltUnsoldCLT, 0))
 		}
-		if none[i].Halts != 0 || none[i].HaltUnsoldCLT != 0 {
+		if none[i].Halts != nil || none[i].HaltUnsoldCLT != nil { // no breaker: not applicable
 			t.Errorf("rep %d: halts without the breaker", i)
 		}
-		if cb[i].Halts > 0 {
+		if orV1(cb[i].Halts, 0) > 0 {
 			halted++
 		}
 	}

@@ -5,7 +5,7 @@ package model
 // Sigma annualized/daily as named. Struct tags give the Parquet column names.
 type Step struct {
 	RunID          int64   `parquet:"run_id" json:"run_id"`
-	Day            int32   `parquet:"day" json:"day"`
+	Day            int64   `parquet:"day" json:"day"`
 	Price          float64 `parquet:"price" json:"price"`
 	LogReturn      float64 `parquet:"log_return" json:"log_return"`
 	Sigma          float64 `parquet:"sigma" json:"sigma"`               // GARCH conditional sd σ_t, daily
@@ -39,7 +39,7 @@ type Step struct {
 // ProviderStep is one row of the `provider_steps` table (MODEL-SPEC §4.3).
 type ProviderStep struct {
 	RunID           int64   `parquet:"run_id" json:"run_id"`
-	Day             int32   `parquet:"day" json:"day"`
+	Day             int64   `parquet:"day" json:"day"`
 	Provider        string  `parquet:"provider,dict" json:"provider"`
 	Share           float64 `parquet:"share" json:"share"`
 	VolumeMtok      float64 `parquet:"volume_mtok" json:"volume_mtok"`
@@ -52,17 +52,22 @@ type ProviderStep struct {
 
 // Summary is the per-run metrics part of the `runs` table (MODEL-SPEC §4.2, §10);
 // the pipeline adds the keys (run_id, cell, scenario, policy, replicate, seed)
-// and the swept parameters. Counts are int32; "_frac" are fractions in [0,1];
-// LeaderProfitShare is nil (Parquet null) when total provider profit ≤ 0.
+// and the swept parameters. Counts are int32, day numbers int64; "_frac" are
+// fractions in [0,1]. A nil pointer is a Parquet null (dataset schema v2):
+// LeaderProfitShare when total provider profit ≤ 0; a metric with a
+// catalogue LeverOnly when that lever is off in the run (not applicable); a
+// day or duration of an event that never happened (FundDepletedDay,
+// RecoveryDays), told apart from "not applicable" by the flags FundDepleted
+// and Recovered (see nulls.go).
 type Summary struct {
 	// Stability.
 	RealizedVolAnnual   float64 `parquet:"realized_vol_annual" json:"realized_vol_annual"`
 	MaxDrawdown         float64 `parquet:"max_drawdown" json:"max_drawdown"`
 	PegMAD              float64 `parquet:"peg_mad" json:"peg_mad"`
 	DaysOutsideBandFrac float64 `parquet:"days_outside_band_frac" json:"days_outside_band_frac"`
-	Halts               int32   `parquet:"halts" json:"halts"`
-	FundDepletedDay     int32   `parquet:"fund_depleted_day" json:"fund_depleted_day"`
-	RecoveryDays        int32   `parquet:"recovery_days" json:"recovery_days"`
+	Halts               *int32  `parquet:"halts,optional" json:"halts"`
+	FundDepletedDay     *int64  `parquet:"fund_depleted_day,optional" json:"fund_depleted_day"`
+	RecoveryDays        *int64  `parquet:"recovery_days,optional" json:"recovery_days"`
 	PriceFinal          float64 `parquet:"price_final" json:"price_final"`
 	// Diversity.
 	HHIFinal         float64 `parquet:"hhi_final" json:"hhi_final"`
@@ -84,7 +89,7 @@ type Summary struct {
 	ProfitableFrac    float64  `parquet:"profitable_frac" json:"profitable_frac"`
 	LeaderProfitShare *float64 `parquet:"leader_profit_share,optional" json:"leader_profit_share"`
 	RevenueCV         float64  `parquet:"revenue_cv" json:"revenue_cv"`
-	FundPnLUSD        float64  `parquet:"fund_pnl_usd" json:"fund_pnl_usd"`
+	FundPnLUSD        *float64 `parquet:"fund_pnl_usd,optional" json:"fund_pnl_usd"`
 	// Consumers.
 	Satisfaction       float64 `parquet:"satisfaction" json:"satisfaction"`
 	MeanCostUSDPerMtok float64 `parquet:"mean_cost_usd_per_mtok" json:"mean_cost_usd_per_mtok"`
@@ -96,24 +101,30 @@ type Summary struct {
 	IssuedCLT      float64 `parquet:"issued_clt" json:"issued_clt"`
 	Velocity       float64 `parquet:"velocity" json:"velocity"`
 	// Governance and work.
-	CapBlockedDays    int32 `parquet:"cap_blocked_days" json:"cap_blocked_days"`
-	GrantsBlockedDays int32 `parquet:"grants_blocked_days" json:"grants_blocked_days"`
-	ConsumerDays      int64 `parquet:"consumer_days" json:"consumer_days"`
+	CapBlockedDays    *int32 `parquet:"cap_blocked_days,optional" json:"cap_blocked_days"`
+	GrantsBlockedDays *int32 `parquet:"grants_blocked_days,optional" json:"grants_blocked_days"`
+	ConsumerDays      int64  `parquet:"consumer_days" json:"consumer_days"`
 	// The token market (MODEL-SPEC-v2 §A, §D; market_metrics.go).
-	BackingRatioMin       float64 `parquet:"backing_ratio_min" json:"backing_ratio_min"`
-	RedeemedCLT           float64 `parquet:"redeemed_clt" json:"redeemed_clt"`
-	MintedCLT             float64 `parquet:"minted_clt" json:"minted_clt"`
-	RunDays               int32   `parquet:"run_days" json:"run_days"`
-	DepegMax              float64 `parquet:"depeg_max" json:"depeg_max"`
-	PoolLiquidityUSDFinal float64 `parquet:"pool_liquidity_usd_final" json:"pool_liquidity_usd_final"`
-	HaltUnsoldCLT         float64 `parquet:"halt_unsold_clt" json:"halt_unsold_clt"`
-	MarketClampDays       int32   `parquet:"market_clamp_days" json:"market_clamp_days"`
+	BackingRatioMin       float64  `parquet:"backing_ratio_min" json:"backing_ratio_min"`
+	RedeemedCLT           float64  `parquet:"redeemed_clt" json:"redeemed_clt"`
+	MintedCLT             float64  `parquet:"minted_clt" json:"minted_clt"`
+	RunDays               int32    `parquet:"run_days" json:"run_days"`
+	DepegMax              float64  `parquet:"depeg_max" json:"depeg_max"`
+	PoolLiquidityUSDFinal float64  `parquet:"pool_liquidity_usd_final" json:"pool_liquidity_usd_final"`
+	HaltUnsoldCLT         *float64 `parquet:"halt_unsold_clt,optional" json:"halt_unsold_clt"` // null without a circuit breaker (nulls.go)
+	MarketClampDays       int32    `parquet:"market_clamp_days" json:"market_clamp_days"`
+	// Event flags (dataset schema v2): null when not applicable (no fund; no
+	// scheduled shock), else whether the event happened.
+	FundDepleted *bool `parquet:"fund_depleted,optional" json:"fund_depleted"`
+	Recovered    *bool `parquet:"recovered,optional" json:"recovered"`
 	// Levers (MODEL-SPEC-v2 §C, §D; levers.go).
-	LeaderChanges     int32   `parquet:"leader_changes" json:"leader_changes"`
-	HedgePnLUSD       float64 `parquet:"hedge_pnl_usd" json:"hedge_pnl_usd"`
-	CaptureDays       int32   `parquet:"capture_days" json:"capture_days"`
-	CapInForceDays    int32   `parquet:"cap_in_force_days" json:"cap_in_force_days"`
-	GrantsInForceDays int32   `parquet:"grants_in_force_days" json:"grants_in_force_days"`
+	// Null when their lever is off (nulls.go): hedging with futures, governance,
+	// the share cap, grants.
+	LeaderChanges     int32    `parquet:"leader_changes" json:"leader_changes"`
+	HedgePnLUSD       *float64 `parquet:"hedge_pnl_usd,optional" json:"hedge_pnl_usd"`
+	CaptureDays       *int32   `parquet:"capture_days,optional" json:"capture_days"`
+	CapInForceDays    *int32   `parquet:"cap_in_force_days,optional" json:"cap_in_force_days"`
+	GrantsInForceDays *int32   `parquet:"grants_in_force_days,optional" json:"grants_in_force_days"`
 }
 
 // Recorder receives a run's day records as they are produced. The pointers are

@@ -34,7 +34,7 @@ func ExampleRun() {
 
 // dayLog is a Recorder that keeps the days it is given.
 type dayLog struct {
-	days      []int32
+	days      []int64
 	providers int
 }
 

@@ -85,8 +85,8 @@ func TestDayCircuitBreaker(t *testing.T) {
 	if !near(st[5].Price, want6, 1e-5) {
 		t.Errorf("reopening close day 6 = %v, want ≈ %v", st[5].Price, want6)
 	}
-	if sum.Halts != 1 {
-		t.Errorf("halts = %d, want 1", sum.Halts)
+	if orV1(sum.Halts, -1) != 1 {
+		t.Errorf("halts = %v, want 1", orV1(sum.Halts, -1))
 	}
 	pf := p.Fees.ProtocolFee
 	for _, row := range p.Providers.Table {
@@ -328,8 +328,8 @@ func TestDayGovernanceBlock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.CapBlockedDays != 12 || sum.GrantsBlockedDays != 0 {
-		t.Errorf("blocked days cap %d grants %d, want 12 and 0", sum.CapBlockedDays, sum.GrantsBlockedDays)
+	if orV1(sum.CapBlockedDays, -1) != 12 || orV1(sum.GrantsBlockedDays, -1) != 0 {
+		t.Errorf("blocked days cap %d grants %d, want 12 and 0", orV1(sum.CapBlockedDays, -1), orV1(sum.GrantsBlockedDays, -1))
 	}
 
 	// Without governance the enabled levers are simply in force.
@@ -483,7 +483,7 @@ func TestRecordCadence(t *testing.T) {
 	if _, err := Run(&spec, rec); err != nil {
 		t.Fatal(err)
 	}
-	want := []int32{7, 14, 21, 28, 30}
+	want := []int64{7, 14, 21, 28, 30}
 	if len(rec.steps) != len(want) {
 		t.Fatalf("recorded %d days, want %v", len(rec.steps), want)
 	}

@@ -109,9 +109,6 @@ func (s *sim) summary() (Summary, error) {
 		MaxDrawdown:         a.maxDD,
 		PegMAD:              a.pegAbs / T,
 		DaysOutsideBandFrac: float64(a.outside) / T,
-		Halts:               int32(s.cb.halts),
-		FundDepletedDay:     int32(a.fundDepletedDay),
-		RecoveryDays:        int32(a.recoveryDay),
 		PriceFinal:          pT,
 
 		HHIFinal:         a.hhiFinal,
@@ -129,16 +126,13 @@ func (s *sim) summary() (Summary, error) {
 		DaysHHIAbove2500: int32(a.above2500),
 		LeaderShareFinal: a.leaderShareFinal,
 
-		FundPnLUSD: (s.fundUSD + s.fundCLT*pT) - (s.aud.FundInitialUSD + s.aud.FundInitialCLT*s.price[0]),
-
 		SupplyFinalCLT: s.supply,
 		BurnedCLT:      s.aud.BurnedFeeCLT + s.aud.BurnedBuybackCLT,
 		IssuedCLT:      s.aud.IssuedToProvidersCLT + s.aud.IssuedToFundCLT,
 
-		CapBlockedDays:    int32(a.capBlockedDays),
-		GrantsBlockedDays: int32(a.grantsBlockedDays),
-		ConsumerDays:      a.consumerDays,
+		ConsumerDays: a.consumerDays,
 	}
+	box := s.leverMetrics(&sum, pT)
 	total, profitable := 0.0, 0
 	for i := range s.provs {
 		pr := &s.provs[i]
@@ -151,8 +145,8 @@ func (s *sim) summary() (Summary, error) {
 	sum.ProviderProfitUSD = total
 	sum.ProfitableFrac = float64(profitable) / float64(len(s.provs))
 	if total > 0 {
-		x := (s.provs[s.leader].revCum - s.provs[s.leader].costCum) / total
-		sum.LeaderProfitShare = &x
+		box.leaderProfitShare = (s.provs[s.leader].revCum - s.provs[s.leader].costCum) / total
+		sum.LeaderProfitShare = &box.leaderProfitShare
 	}
 	if a.rev.mean > 0 {
 		sum.RevenueCV = a.rev.sd() / a.rev.mean
@@ -198,7 +192,7 @@ func (s *sim) summary() (Summary, error) {
 	au.HaltedDays = a.haltedDays
 
 	s.marketSummary(&sum)
-	s.leverSummary(&sum)
+	s.leverSummary(&sum, box)
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err
 	}
@@ -214,7 +208,7 @@ func summaryFinite(sum *Summary) error {
 		{"realized_vol_annual", sum.RealizedVolAnnual}, {"max_drawdown", sum.MaxDrawdown},
 		{"peg_mad", sum.PegMAD}, {"price_final", sum.PriceFinal}, {"hhi_mean", sum.HHIMean},
 		{"provider_profit_usd", sum.ProviderProfitUSD}, {"revenue_cv", sum.RevenueCV},
-		{"fund_pnl_usd", sum.FundPnLUSD}, {"satisfaction", sum.Satisfaction},
+		{"satisfaction", sum.Satisfaction},
 		{"mean_cost_usd_per_mtok", sum.MeanCostUSDPerMtok}, {"cost_volatility", sum.CostVolatility},
 		{"supply_final_clt", sum.SupplyFinalCLT}, {"velocity", sum.Velocity},
 	}
@@ -223,8 +217,13 @@ func summaryFinite(sum *Summary) error {
 			return fmt.Errorf("%w: summary: %s = %v", ErrNonFinite, x.name, x.v)
 		}
 	}
-	if sum.LeaderProfitShare != nil && !isFinite(*sum.LeaderProfitShare) {
-		return fmt.Errorf("%w: summary: leader_profit_share = %v", ErrNonFinite, *sum.LeaderProfitShare)
+	for _, x := range [...]struct {
+		name string
+		v    *float64
+	}{{"leader_profit_share", sum.LeaderProfitShare}, {"fund_pnl_usd", sum.FundPnLUSD}} {
+		if x.v != nil && !isFinite(*x.v) {
+			return fmt.Errorf("%w: summary: %s = %v", ErrNonFinite, x.name, *x.v)
+		}
 	}
 	return nil
 }

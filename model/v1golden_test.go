@@ -45,6 +45,20 @@ func columns(t reflect.Type) []string {
 	return out
 }
 
+// v1NullAs maps the v1 columns that v1 wrote as plain values and schema v2
+// writes as nullable (model/nulls.go) to the sentinel v1 wrote where v2
+// writes null: −1 for a day of an event that never happened or did not
+// apply, 0 for a lever-only count or P&L without the lever. Integer widths
+// do not matter: writeBits hashes every integer as 64 bits.
+var v1NullAs = map[string]any{
+	"halts":               int64(0),
+	"fund_depleted_day":   int64(-1),
+	"recovery_days":       int64(-1),
+	"fund_pnl_usd":        float64(0),
+	"cap_blocked_days":    int64(0),
+	"grants_blocked_days": int64(0),
+}
+
 // writeBits appends the bits of the named columns of v to h.
 func writeBits(h []byte, v reflect.Value, names []string) ([]byte, error) {
 	t := v.Type()
@@ -58,7 +72,15 @@ func writeBits(h []byte, v reflect.Value, names []string) ([]byte, error) {
 			return nil, fmt.Errorf("v1 column %q is gone from %s", n, t.Name())
 		}
 		f := v.Field(i)
-		if f.Kind() == reflect.Pointer {
+		if sentinel, ok := v1NullAs[n]; ok && f.Kind() == reflect.Pointer {
+			// A v1 plain column made nullable by dataset schema v2: hash the
+			// value v1 wrote (null → its sentinel) in v1's encoding.
+			if f.IsNil() {
+				f = reflect.ValueOf(sentinel).Convert(f.Type().Elem())
+			} else {
+				f = f.Elem()
+			}
+		} else if f.Kind() == reflect.Pointer {
 			if f.IsNil() {
 				h = append(h, 0)
 				continue

@@ -24,6 +24,6 @@
 //     verified chunks and writes the rest.
 //
 // The package never prints: progress goes to Options.Progress and events to
-// Options.Logger. It imports model, study, dataset, gsa and
-// internal/fileutil; never aggregate, reports or cmd.
+// Options.Logger. It imports model, study, dataset and gsa; never
+// aggregate, reports or cmd.
 package pipeline

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"sort"
@@ -17,7 +18,6 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -131,21 +131,28 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err := CheckDiskBudget(plan); err != nil {
 		return nil, err
 	}
-	cfg, err := plan.Study.ResolvedYAML()
+	cfg, err := plan.Study.IdentityYAML()
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
 	e := &engine{plan: plan, opts: opts, layout: dataset.Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: fileutil.SHA256Hex(cfg), planHash: plan.Hash()}
+		configHash: dataset.SHA256Hex(cfg), planHash: plan.Hash()}
 	e.meta = dataset.FileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
 	e.runs, err = dataset.NewRunsTable(plan.SweepParams)
 	if err != nil {
 		return nil, err
 	}
+	if e.steps, err = dataset.NewDayTable(dataset.TableSteps, reflect.TypeFor[model.Step](), plan.SweepParams); err != nil {
+		return nil, err
+	}
+	if e.prov, err = dataset.NewDayTable(dataset.TableProviderSteps, reflect.TypeFor[model.ProviderStep](), plan.SweepParams); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 		return nil, err
 	}
-	unlock, ok, err := tryLockFile(filepath.Join(e.layout.ShardsDir(), fmt.Sprintf(".shard-%d-of-%d.lock", opts.Shard, opts.Shards)))
+	e.owner = shardOwner(opts.Shard, opts.Shards)
+	unlock, ok, err := tryLockFile(shardLockPath(e.layout, e.owner))
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +195,10 @@ type engine struct {
 	configHash string
 	planHash   string
 	meta       dataset.FileMeta
+	owner      string // shardOwner of this process: names its temporary files
 	runs       *dataset.RunsTable
+	steps      *dataset.DayTable // steps rows with their keys and sweep (schema v2)
+	prov       *dataset.DayTable // provider_steps rows, likewise
 
 	state   *shardState
 	done    map[int]bool // chunks complete (any shard)
@@ -214,7 +224,13 @@ func (e *engine) prepare() error {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
 		}
 	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
-		other = "an unreadable manifest (" + err.Error() + ")"
+		if (errors.Is(err, dataset.ErrCorrupt) || errors.Is(err, dataset.ErrNotStudy)) && !errors.Is(err, dataset.ErrSchema) && len(states) > 0 {
+			// A corrupted manifest is rebuilt from the shard progress records
+			// (merge) when they are this study's (checked below).
+			e.opts.Logger.Warn("manifest.json is unreadable; rebuilding it from the shard progress records", "dir", dir, "error", err)
+		} else {
+			other = "an unreadable manifest (" + err.Error() + ")"
+		}
 	}
 	for _, st := range states {
 		if other == "" && (st.ConfigHash != e.configHash || st.PlanHash != e.planHash) {
@@ -244,7 +260,7 @@ func (e *engine) prepare() error {
 	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
 		return err
 	}
-	if err := removeTemps(dir); err != nil {
+	if err := removeShardTemps(e.layout, e.owner); err != nil {
 		return err
 	}
 	// Chunks complete in any shard's progress, with files intact.
@@ -303,7 +319,7 @@ func (e *engine) prepare() error {
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
 func filesIntact(dir string, files []dataset.FileInfo) (bool, string) {
 	for _, f := range files {
-		n, sum, err := fileutil.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		n, sum, err := dataset.HashFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
 		if err != nil {
 			return false, err.Error()
 		}
@@ -331,29 +347,6 @@ func removeStudy(l dataset.Layout) error {
 	return nil
 }
 
-// removeTemps deletes temporary part files left by an interrupted execution.
-func removeTemps(dir string) error {
-	for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
-		root := filepath.Join(dir, sub)
-		err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-			if err != nil {
-				if os.IsNotExist(err) {
-					return filepath.SkipDir
-				}
-				return err
-			}
-			if !d.IsDir() && strings.HasPrefix(d.Name(), ".") && strings.HasSuffix(d.Name(), ".tmp") {
-				return os.Remove(path)
-			}
-			return nil
-		})
-		if err != nil && !os.IsNotExist(err) {
-			return err
-		}
-	}
-	return nil
-}
-
 func readShardStates(l dataset.Layout) ([]*shardState, error) {
 	entries, err := os.ReadDir(l.ShardsDir())
 	if os.IsNotExist(err) {
@@ -368,7 +361,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 			continue
 		}
 		var st shardState
-		if err := fileutil.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
+		if err := dataset.ReadJSON(filepath.Join(l.ShardsDir(), de.Name()), &st); err != nil {
 			return nil, fmt.Errorf("reading shard progress: %w", err)
 		}
 		out = append(out, &st)
@@ -383,7 +376,7 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
-	return fileutil.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -597,13 +590,13 @@ type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
 	runs  *dataset.PartWriter[any]
-	steps map[string]*dataset.PartWriter[model.Step]
-	prov  map[string]*dataset.PartWriter[model.ProviderStep]
+	steps map[string]*dataset.PartWriter[any]
+	prov  map[string]*dataset.PartWriter[any]
 }
 
 func (e *engine) newChunk(k int) *chunkWriter {
-	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dataset.PartWriter[model.Step]{},
-		prov: map[string]*dataset.PartWriter[model.ProviderStep]{}}
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dataset.PartWriter[any]{},
+		prov: map[string]*dataset.PartWriter[any]{}}
 }
 
 func (c *chunkWriter) write(r *runResult) error {
@@ -611,43 +604,48 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := dataset.CreatePart[any](filepath.Join(e.layout.Runs(), dataset.PartName(c.rec.Chunk)), dataset.TableRuns, e.meta, e.runs.Schema())
+		p, err := dataset.CreateOwnedPart[any](filepath.Join(e.layout.Runs(), dataset.PartName(c.rec.Chunk)), dataset.TableRuns, e.owner, e.meta, e.runs.Schema())
 		if err != nil {
 			return err
 		}
 		c.runs = p
 	}
-	row := e.runs.Row(dataset.RunKeys{RunID: r.id, Cell: int32(cell), Scenario: cl.Scenario, Policy: cl.Policy,
-		Replicate: int32(rep), Seed: model.RunSeed(e.plan.Seed, rep)}, &r.sum, cl.Sweep)
+	row := e.runs.Row(dataset.RunKeys{RunID: r.id, Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy,
+		Replicate: int64(rep), Seed: int64(model.RunSeed(e.plan.Seed, rep))}, &r.sum, cl.Sweep)
 	if err := c.runs.Write([]any{row}); err != nil {
 		return err
 	}
 	c.rec.Runs++
+	keys := dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
-		if err := writeDay(c.steps, e, dataset.TableSteps, cl, c.rec.Chunk, r.steps); err != nil {
+		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps); err != nil {
 			return err
 		}
 	}
 	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
-		if err := writeDay(c.prov, e, dataset.TableProviderSteps, cl, c.rec.Chunk, r.prov); err != nil {
+		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cl, keys, r.prov); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func writeDay[T any](files map[string]*dataset.PartWriter[T], e *engine, table string, cl *Cell, chunk int, rows []T) error {
+// writeDay writes one run's rows (a []model.Step or []model.ProviderStep) to
+// the chunk's part file of table in the cell's Hive partition, creating it
+// on first use.
+func (c *chunkWriter) writeDay(files map[string]*dataset.PartWriter[any], t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
+	e := c.e
 	key := cl.Scenario + "\x00" + cl.Policy
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreatePart[T](filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), dataset.PartName(chunk)), table, e.meta)
+		p, err = dataset.CreateOwnedPart[any](filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), dataset.PartName(c.rec.Chunk)), table, e.owner, e.meta, t.Schema())
 		if err != nil {
 			return err
 		}
 		files[key] = p
 	}
-	return p.Write(rows)
+	return p.WriteDay(t, keys, rows, cl.Sweep)
 }
 
 // parts lists the chunk's open files, sorted by path.
@@ -672,15 +670,22 @@ func (c *chunkWriter) abort() {
 	}
 }
 
-// finishChunk commits the chunk's files, records them, and rewrites the
-// shard progress and the merged manifest.
+// finishChunk completes the chunk's files under their temporary names,
+// records them in the shard progress, then publishes them (renames) and
+// rewrites the merged manifest. A file appears under its final name only
+// once the progress record lists it: a failure before (a full disk while
+// finishing a file or saving the record) removes every temporary file and
+// publishes nothing; a failure while publishing withdraws the record and the
+// files already published.
 func (e *engine) finishChunk(c *chunkWriter) error {
 	parts := c.parts()
 	for i, p := range parts {
-		n, sum, err := p.Commit()
+		n, sum, err := p.Finish()
 		if err != nil {
-			for _, y := range parts[i+1:] {
-				y.Abort()
+			for j, y := range parts {
+				if j != i {
+					y.Abort()
+				}
 			}
 			return fmt.Errorf("writing %s: %w", p.Path(), err)
 		}
@@ -688,12 +693,32 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 		c.rec.Files = append(c.rec.Files, dataset.FileInfo{Path: filepath.ToSlash(rel), Table: p.Table(), Chunk: c.rec.Chunk,
 			Rows: p.Rows(), Bytes: n, SHA256: sum})
 	}
-	e.state.Chunks = append(e.state.Chunks, c.rec)
+	prev := e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), c.rec)
 	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	e.done[c.rec.Chunk] = true
 	if err := e.saveState(); err != nil {
-		return err
+		e.state.Chunks = prev
+		for _, p := range parts {
+			p.Abort()
+		}
+		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
 	}
+	for i, p := range parts {
+		if err := p.Publish(); err != nil {
+			for _, y := range parts[:i] {
+				os.Remove(y.Path())
+			}
+			for _, y := range parts[i+1:] {
+				y.Abort()
+			}
+			e.state.Chunks = prev
+			if serr := e.saveState(); serr != nil {
+				err = errors.Join(err, serr)
+			}
+			return fmt.Errorf("publishing %s: %w", p.Path(), err)
+		}
+	}
+	e.done[c.rec.Chunk] = true
 	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
 	_, err := e.merge()
 	return err
@@ -707,6 +732,9 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := removeManifestTemps(e.layout); err != nil {
+		return nil, err
+	}
 	states, err := readShardStates(e.layout)
 	if err != nil {
 		return nil, err
@@ -773,7 +801,7 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 			m.Ended = &now
 		}
 	}
-	if err := fileutil.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
+	if err := dataset.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
 		return nil, err
 	}
 	return m, nil

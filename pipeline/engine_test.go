@@ -7,12 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/study"
 )
@@ -96,7 +96,7 @@ func TestReadBack(t *testing.T) {
 	if !reflect.DeepEqual(m.SweepParams, []string{"share_cap.cap"}) || len(m.Cells) != 8 {
 		t.Errorf("manifest sweep params %v, %d cells", m.SweepParams, len(m.Cells))
 	}
-	hash := fileutil.SHA256Hex([]byte(m.Config))
+	hash := dataset.SHA256Hex([]byte(m.Config))
 	if hash != m.ConfigHash {
 		t.Errorf("config hash %s is not the SHA-256 of the config (%s)", m.ConfigHash, hash)
 	}
@@ -105,7 +105,7 @@ func TestReadBack(t *testing.T) {
 	if err != nil {
 		t.Fatalf("resolved config does not parse: %v", err)
 	}
-	y2, _ := s2.ResolvedYAML()
+	y2, _ := s2.IdentityYAML()
 	if string(y2) != m.Config {
 		t.Errorf("resolved config does not round-trip")
 	}
@@ -113,7 +113,7 @@ func TestReadBack(t *testing.T) {
 	var runRows, stepRows, provRows []map[string]any
 	for _, fi := range m.Files {
 		path := filepath.Join(dir, filepath.FromSlash(fi.Path))
-		n, sum, err := fileutil.HashFile(path)
+		n, sum, err := dataset.HashFile(path)
 		if err != nil || n != fi.Bytes || sum != fi.SHA256 {
 			t.Errorf("%s: size/hash mismatch with manifest (%v)", fi.Path, err)
 		}
@@ -121,7 +121,7 @@ func TestReadBack(t *testing.T) {
 		if int64(len(rows)) != fi.Rows {
 			t.Errorf("%s: %d rows, manifest says %d", fi.Path, len(rows), fi.Rows)
 		}
-		if meta[dataset.MetaConfigHash] != m.ConfigHash || meta[dataset.MetaSeed] != "7" || meta[dataset.MetaSchemaVersion] != "1" || meta[dataset.MetaToolVersion] != "test" || meta[dataset.MetaTable] != fi.Table {
+		if meta[dataset.MetaConfigHash] != m.ConfigHash || meta[dataset.MetaSeed] != "7" || meta[dataset.MetaSchemaVersion] != strconv.Itoa(dataset.SchemaVersion) || meta[dataset.MetaToolVersion] != "test" || meta[dataset.MetaTable] != fi.Table {
 			t.Errorf("%s: metadata %v", fi.Path, meta)
 		}
 		switch fi.Table {
@@ -160,7 +160,7 @@ func TestReadBack(t *testing.T) {
 		want := structRow(out.sum)
 		want["run_id"], want["cell"], want["replicate"] = id, int64(c), int64(rep)
 		want["scenario"], want["policy"] = p.Cells[c].Scenario, p.Cells[c].Policy
-		want["seed"] = model.RunSeed(7, rep)
+		want["seed"] = int64(model.RunSeed(7, rep))
 		want["share_cap.cap"] = p.Cells[c].Sweep[0].Value
 		if !reflect.DeepEqual(r, want) {
 			t.Fatalf("run %d:\n got %v\nwant %v", id, r, want)
@@ -182,9 +182,15 @@ func TestReadBack(t *testing.T) {
 		idx[[2]int64{r["run_id"].(int64), r["day"].(int64)}] = r
 	}
 	for id, out := range f.got {
+		c, rep := p.CellOf(id)
 		for _, st := range out.steps {
-			if got := idx[[2]int64{id, int64(st.Day)}]; !reflect.DeepEqual(got, structRow(st)) {
-				t.Fatalf("step run %d day %d:\n got %v\nwant %v", id, st.Day, got, structRow(st))
+			// Tidy steps (schema v2): the run's keys and sweep on every row.
+			want := structRow(st)
+			want["cell"], want["replicate"] = int64(c), int64(rep)
+			want["scenario"], want["policy"] = p.Cells[c].Scenario, p.Cells[c].Policy
+			want["share_cap.cap"] = p.Cells[c].Sweep[0].Value
+			if got := idx[[2]int64{id, st.Day}]; !reflect.DeepEqual(got, want) {
+				t.Fatalf("step run %d day %d:\n got %v\nwant %v", id, st.Day, got, want)
 			}
 		}
 		if len(out.steps) != 8 { // days 4, 8, ..., 28, and the last (30)
@@ -193,6 +199,13 @@ func TestReadBack(t *testing.T) {
 	}
 	if len(provRows) != nWant*6 {
 		t.Errorf("%d provider rows, want %d", len(provRows), nWant*6)
+	}
+	for _, r := range provRows {
+		c, rep := p.CellOf(r["run_id"].(int64))
+		if r["cell"] != int64(c) || r["replicate"] != int64(rep) || r["scenario"] != p.Cells[c].Scenario ||
+			r["policy"] != p.Cells[c].Policy || r["share_cap.cap"] != p.Cells[c].Sweep[0].Value {
+			t.Fatalf("provider row with wrong keys: %v", r)
+		}
 	}
 }
 
@@ -269,7 +282,7 @@ func TestConfigChanged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, sum, _ := fileutil.HashFile(path); sum != fi.SHA256 || res.Done != 8 {
+	if _, sum, _ := dataset.HashFile(path); sum != fi.SHA256 || res.Done != 8 {
 		t.Errorf("corrupted chunk not rewritten (done %d)", res.Done)
 	}
 }
@@ -286,8 +299,15 @@ func TestFailFast(t *testing.T) {
 // TestDiskBudget: a study over its budget is refused and nothing is written.
 func TestDiskBudget(t *testing.T) {
 	s := testStudy(t, "disk_budget_gb: 0.000001\n")
+	if _, err := NewPlan(s); !errors.Is(err, ErrDiskBudget) {
+		t.Fatalf("NewPlan: err %v, want ErrDiskBudget", err)
+	}
+	// A plan built before the budget was lowered is refused by Execute.
+	s.DiskBudgetGB = 0
+	p := testPlan(t, s, 8)
+	s.DiskBudgetGB = 0.000001
 	dir := filepath.Join(t.TempDir(), "study")
-	_, err := execFake(t, testPlan(t, s, 8), dir, &fakeModel{}, nil)
+	_, err := execFake(t, p, dir, &fakeModel{}, nil)
 	if !errors.Is(err, ErrDiskBudget) {
 		t.Fatalf("err %v", err)
 	}

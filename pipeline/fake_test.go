@@ -56,7 +56,7 @@ func (f *fakeModel) run(spec *model.RunSpec, rec model.Recorder) (model.Summary,
 		r := 0.01*rng.NormFloat64() + 0.001*spec.Params.Network.Effect
 		price *= math.Exp(r)
 		if spec.RecordEveryDays > 0 && (day%spec.RecordEveryDays == 0 || day == spec.HorizonDays) {
-			st := model.Step{RunID: spec.RunID, Day: int32(day), Price: price, LogReturn: r,
+			st := model.Step{RunID: spec.RunID, Day: int64(day), Price: price, LogReturn: r,
 				HHI: 2000 + 100*rng.Float64(), NActive: int32(len(spec.Params.Providers.Table)),
 				InBand: math.Abs(price-1) < 0.05, FundReserveUSD: spec.Params.Fund.ReserveUSD,
 				CapInForce: spec.Params.ShareCap.Enabled}
@@ -66,7 +66,7 @@ func (f *fakeModel) run(spec *model.RunSpec, rec model.Recorder) (model.Summary,
 			out.steps = append(out.steps, st)
 			if spec.ProviderSteps {
 				for _, p := range spec.Params.Providers.Table {
-					ps := model.ProviderStep{RunID: spec.RunID, Day: int32(day), Provider: p.Name,
+					ps := model.ProviderStep{RunID: spec.RunID, Day: int64(day), Provider: p.Name,
 						Share: p.InitialShare, VolumeMtok: rng.Float64(), Active: true}
 					if rec != nil {
 						rec.ProviderStep(&ps)
@@ -79,9 +79,9 @@ func (f *fakeModel) run(spec *model.RunSpec, rec model.Recorder) (model.Summary,
 	if f.fail[spec.RunID] {
 		return model.Summary{}, fmt.Errorf("day 3: %w: price", model.ErrNonFinite)
 	}
-	s := model.Summary{PriceFinal: price, PegMAD: math.Abs(price - 1), Halts: int32(spec.Replicate % 3),
-		HHIFinal: 1000 * spec.Params.Network.Effect, ConsumerDays: int64(spec.HorizonDays) * 2000,
-		RecoveryDays: -1}
+	halts := int32(spec.Replicate % 3)
+	s := model.Summary{PriceFinal: price, PegMAD: math.Abs(price - 1), Halts: &halts,
+		HHIFinal: 1000 * spec.Params.Network.Effect, ConsumerDays: int64(spec.HorizonDays) * 2000}
 	if spec.Replicate%2 == 0 {
 		v := 0.5
 		s.LeaderProfitShare = &v
@@ -262,8 +262,12 @@ func structRow(v any) map[string]any {
 		case reflect.Pointer:
 			if f.IsNil() {
 				out[name] = nil
+			} else if e := f.Elem(); e.CanFloat() {
+				out[name] = e.Float()
+			} else if e.CanInt() {
+				out[name] = e.Int()
 			} else {
-				out[name] = f.Elem().Float()
+				out[name] = e.Bool()
 			}
 		}
 	}

@@ -75,9 +75,16 @@ func TestRealModel(t *testing.T) {
 		if len(c.steps) == 0 {
 			t.Fatalf("run %d recorded no steps", id)
 		}
+		cell, rep := p1.CellOf(id)
 		for _, st := range c.steps {
-			if g := steps[[2]int64{id, int64(st.Day)}]; !reflect.DeepEqual(g, structRow(st)) {
-				t.Fatalf("run %d day %d:\n read %v\nmodel %v", id, st.Day, g, structRow(st))
+			want := structRow(st)
+			want["cell"], want["replicate"] = int64(cell), int64(rep)
+			want["scenario"], want["policy"] = p1.Cells[cell].Scenario, p1.Cells[cell].Policy
+			for _, sv := range p1.Cells[cell].Sweep {
+				want[sv.Param] = sv.Value
+			}
+			if g := steps[[2]int64{id, st.Day}]; !reflect.DeepEqual(g, want) {
+				t.Fatalf("run %d day %d:\n read %v\nmodel %v", id, st.Day, g, want)
 			}
 		}
 	}

@@ -1,14 +1,11 @@
 package pipeline
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/study"
 )
@@ -84,11 +81,12 @@ func NewPlan(s *study.Study) (*Plan, error) {
 	p := &Plan{Study: s, Replicates: s.Replicates, Seed: s.Seed, HorizonDays: s.HorizonDays,
 		Outputs: s.Outputs, ChunkRuns: s.ChunkRuns}
 	if p.ChunkRuns == 0 {
-		p.ChunkRuns = dataset.DefaultChunkRuns
-		runs := int64(len(s.Scenarios)*len(s.Policies)) * int64(len(sweepGrid(s.Sweeps))) * int64(s.Replicates)
-		if c := (runs + MaxAutoChunks - 1) / MaxAutoChunks; c > int64(p.ChunkRuns) {
-			p.ChunkRuns = int(c)
-		}
+		p.ChunkRuns = autoChunkRuns(s.Cells() * int64(s.Replicates)) // ≤ study.MaxRuns (Validate)
+	}
+	// Refuse a study over its disk budget before building its cells, so a
+	// huge sweep list is refused in bounded memory.
+	if err := checkStudyBudget(s, p.ChunkRuns); err != nil {
+		return nil, err
 	}
 	for _, sw := range s.Sweeps {
 		p.SweepParams = append(p.SweepParams, sw.Param)
@@ -254,7 +252,7 @@ func (p *Plan) Check() error {
 // Hash returns the hex SHA-256 of the plan's shape: replicates, seed,
 // horizon, outputs, chunk size, sweep parameters and every cell's keys.
 func (p *Plan) Hash() string {
-	data, _ := fileutil.MarshalJSON(struct {
+	data, _ := dataset.MarshalJSON(struct {
 		Replicates  int
 		Seed        uint64
 		HorizonDays int
@@ -263,6 +261,5 @@ func (p *Plan) Hash() string {
 		SweepParams []string
 		Cells       []dataset.CellInfo
 	}{p.Replicates, p.Seed, p.HorizonDays, p.Outputs, p.chunkRuns(), p.SweepParams, p.CellInfos()})
-	h := sha256.Sum256(data)
-	return hex.EncodeToString(h[:])
+	return dataset.SHA256Hex(data)
 }

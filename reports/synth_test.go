@@ -95,13 +95,13 @@ func synthStudy(o synthOpts) *aggregate.Study {
 	}
 	var names []string
 	for _, m := range model.CatalogueOf(model.TableRuns) {
-		if m.Family != model.FamilyGovernance {
+		if m.Family != model.FamilyGovernance && m.Unit != "true/false" { // flags: 0/1, not drawn here
 			st.Metrics = append(st.Metrics, m)
 			names = append(names, m.Name)
 		}
 	}
 	st.Events = []aggregate.EventInfo{
-		{Name: "fund_depleted", Label: "P(fund depleted)", Metric: "fund_depleted_day", Rule: "fund_depleted_day ≥ 0", Better: model.LowerIsBetter},
+		{Name: "fund_depleted", Label: "P(fund depleted)", Metric: "fund_depleted", Rule: "fund_depleted = true (runs with a fund)", Better: model.LowerIsBetter},
 		{Name: "hhi_above_1800", Label: "P(HHI > 1,800 at the end)", Metric: "hhi_final", Rule: "hhi_final > 1800", Better: model.LowerIsBetter},
 	}
 	// Common random numbers: z[replicate][metric] shared by all cells.

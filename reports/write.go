@@ -9,7 +9,6 @@ import (
 
 	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 )
 
 // Write builds the report of st and writes dir/figures/*.png (+ .svg) and
@@ -88,7 +87,7 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 	}
 	tmpFigs = ""
 	path = dataset.Layout{Dir: dir}.Report()
-	if err := fileutil.WriteFileAtomic(path, page.Bytes()); err != nil {
+	if err := dataset.WriteFileAtomic(path, page.Bytes()); err != nil {
 		// Undo the swap: the previous report stays as it was.
 		os.RemoveAll(figs)
 		if backup != "" {

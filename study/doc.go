@@ -11,5 +11,5 @@
 // hashes.
 //
 // It imports model, dataset (for dataset.Outputs and the chunk size) and
-// internal/fileutil only; never pipeline, aggregate or reports.
+// nothing else of tokensim; never pipeline, aggregate or reports.
 package study

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
 	"regexp"
 	"slices"
@@ -18,7 +17,6 @@ import (
 	"github.com/goccy/go-yaml/token"
 
 	"github.com/tokensim/tokensim/dataset"
-	"github.com/tokensim/tokensim/internal/fileutil"
 	"github.com/tokensim/tokensim/model"
 )
 
@@ -122,7 +120,7 @@ func (o Overrides) nested() map[string]any {
 func (o Overrides) MarshalYAML() (any, error) { return o.nested(), nil }
 
 // MarshalJSON writes the overrides as a nested object (keys sorted).
-func (o Overrides) MarshalJSON() ([]byte, error) { return fileutil.MarshalJSON(o.nested()) }
+func (o Overrides) MarshalJSON() ([]byte, error) { return dataset.MarshalJSON(o.nested()) }
 
 // at is a position in a study file.
 type at struct{ line, col int }
@@ -156,9 +154,9 @@ func DefaultStudy() *Study {
 
 // LoadStudy reads and parses a study file; see ParseStudy.
 func LoadStudy(path string) (*Study, error) {
-	data, err := os.ReadFile(path)
+	data, err := readStudyFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrStudy, err)
+		return nil, err
 	}
 	return ParseStudy(path, data)
 }
@@ -205,7 +203,12 @@ type policyDefIn struct {
 // form "file:line:column: field.path: problem". The parsed study is validated
 // (Validate) before it is returned.
 func ParseStudy(name string, data []byte) (*Study, error) {
-	file, err := parser.ParseBytes(data, 0)
+	if len(data) > MaxStudyBytes {
+		return nil, fmt.Errorf("%w: %s: %d bytes: a study file is at most %d bytes", ErrStudy, name, len(data), MaxStudyBytes)
+	}
+	data = stripBOM(data)
+	var file *ast.File
+	err := decodeSafely(name, func() (err error) { file, err = parser.ParseBytes(data, 0); return err })
 	if err != nil {
 		return nil, yamlError(name, nil, err)
 	}
@@ -226,8 +229,12 @@ func ParseStudy(name string, data []byte) (*Study, error) {
 		OutputRoot: def.OutputRoot, DiskBudgetGB: def.DiskBudgetGB,
 	}
 	if len(file.Docs) == 1 && file.Docs[0].Body != nil {
+		tagCheck := &Study{file: name}
+		if err := decodeSafely(name, func() error { return tagCheck.rejectTags(file.Docs[0].Body, byPos) }); err != nil {
+			return nil, err
+		}
 		body := fixFloats(file.Docs[0].Body)
-		if err := yaml.NodeToValue(body, &in, yaml.Strict()); err != nil {
+		if err := nodeToValue(name, body, &in, yaml.Strict()); err != nil {
 			return nil, yamlError(name, byPos, err)
 		}
 	}
@@ -241,7 +248,7 @@ func ParseStudy(name string, data []byte) (*Study, error) {
 	for _, path := range []string{"replicates", "horizon_days", "seed", "outputs.record_every_days", "chunk_runs"} {
 		if p, ok := pos[path]; ok {
 			if n := nodeAt(file, path); n != nil && n.Type() != ast.IntegerType {
-				return nil, s.errAt(p, path, "want a whole number, got %s", strings.TrimSpace(n.String()))
+				return nil, s.errAt(p, path, "%s", wholeNumberMsg(n))
 			}
 		}
 	}
@@ -368,19 +375,19 @@ func (s *Study) flatten(n ast.Node, field string, allowTable bool) (Overrides, [
 		switch v := n.(type) {
 		case *ast.MappingNode:
 			for _, mv := range v.Values {
-				key := strings.TrimSpace(mv.Key.String())
+				key := keyName(mv.Key)
 				if err := walk(mv.Value, join(path, key)); err != nil {
 					return err
 				}
 			}
 			return nil
 		case *ast.MappingValueNode:
-			key := strings.TrimSpace(v.Key.String())
+			key := keyName(v.Key)
 			return walk(v.Value, join(path, key))
 		case *ast.SequenceNode:
 			if path == "providers.table" && allowTable {
 				var rows []model.ProviderSpec
-				if err := yaml.NodeToValue(v, &rows, yaml.Strict()); err != nil {
+				if err := nodeToValue(s.file, v, &rows, yaml.Strict()); err != nil {
 					return s.errAt(here, fieldPath, "%v", yamlMessage(err))
 				}
 				table = rows
@@ -399,7 +406,7 @@ func (s *Study) flatten(n ast.Node, field string, allowTable bool) (Overrides, [
 			return s.errAt(here, fieldPath, "want a mapping of parameter groups, got %s", strings.TrimSpace(n.String()))
 		}
 		var val any
-		if err := yaml.NodeToValue(n, &val); err != nil {
+		if err := nodeToValue(s.file, n, &val); err != nil {
 			return s.errAt(here, fieldPath, "%v", yamlMessage(err))
 		}
 		if val == nil {
@@ -519,7 +526,7 @@ func indexPaths(n ast.Node, path string, pos map[string]at, byPos map[at]string)
 			indexPaths(mv, path, pos, byPos)
 		}
 	case *ast.MappingValueNode:
-		p := join(path, strings.TrimSpace(v.Key.String()))
+		p := join(path, keyName(v.Key))
 		if _, isMap := v.Value.(*ast.MappingNode); isMap {
 			mark(v.Key, p)
 		}
@@ -541,6 +548,9 @@ func indexPaths(n ast.Node, path string, pos map[string]at, byPos map[at]string)
 
 // yamlError converts a goccy/go-yaml error into "file:line:col: field: message".
 func yamlError(file string, byPos map[at]string, err error) error {
+	if errors.Is(err, ErrStudy) {
+		return err // already placed (decodeSafely)
+	}
 	var ye yaml.Error
 	if errors.As(err, &ye) && ye.GetToken() != nil {
 		p := ye.GetToken().Position
@@ -713,8 +723,10 @@ func (s *Study) Validate() error {
 		if len(sw.Values) == 0 {
 			return s.fieldErr(f+".values", "empty: give at least one value")
 		}
+		// One scratch copy per sweep: each value overwrites the last, so a
+		// long list costs no memory per value.
+		p := s.Params.Clone()
 		for j, x := range sw.Values {
-			p := s.Params.Clone()
 			if err := model.SetParam(&p, sw.Param, x); err != nil {
 				return withCause(s.fieldErr(fmt.Sprintf("%s.values[%d]", f, j), "%v", paramErr(err, sw.Param)), err)
 			}
@@ -722,6 +734,9 @@ func (s *Study) Validate() error {
 				return withCause(s.fieldErr(fmt.Sprintf("%s.values[%d]", f, j), "%v", err), err)
 			}
 		}
+	}
+	if err := s.checkSize(); err != nil {
+		return err
 	}
 	// Every cell must resolve to valid parameters.
 	for _, sn := range s.Scenarios {
@@ -739,6 +754,9 @@ func (s *Study) Validate() error {
 				return withCause(s.fieldErr("scenarios", "scenario %s × policy %s: %v", sn, pn, err), err)
 			}
 		}
+	}
+	if err := s.checkUnlistedDefs(); err != nil {
+		return err
 	}
 	if s.Sensitivity != nil {
 		if err := s.Sensitivity.ValidateIn(s); err != nil {

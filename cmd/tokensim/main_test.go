@@ -160,7 +160,7 @@ outputs: {steps: true, provider_steps: true, record_every_days: 7}
 // TestVersion checks the version output's shape.
 func TestVersion(t *testing.T) {
 	out, _, code := cli(t, "version")
-	if code != 0 || !regexp.MustCompile(`^tokensim \S+\nschema   1\ngo       go\S+ \S+/\S+\n$`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`^tokensim \S+\nschema   2\ngo       go\S+ \S+/\S+\n$`).MatchString(out) {
 		t.Errorf("version output (exit %d):\n%s", code, out)
 	}
 }
@@ -254,6 +254,9 @@ func chunksDone(dir string) int {
 	}
 	seen := map[int]bool{}
 	for _, f := range m.Files {
+		if f.Chunk < 0 { // README.md, datapackage.json, report files: not a chunk
+			continue
+		}
 		seen[f.Chunk] = true
 	}
 	return len(seen)

@@ -9,6 +9,8 @@ import (
 	"runtime"
 
 	"github.com/tokensim/tokensim/aggregate"
+	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
 )
 
@@ -19,6 +21,8 @@ type reportFlags struct {
 	workers   int
 	noFans    bool
 	noSVG     bool
+	verify    bool // check every listed file's SHA-256 (aggregate.VerifyAll)
+	noVerify  bool // check none (aggregate.VerifyNone); default: the files read
 }
 
 func defaultReportFlags() reportFlags {
@@ -37,6 +41,8 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&rf.workers, "workers", rf.workers, "`N` parallel workers for the aggregation")
 	fs.BoolVar(&rf.noFans, "no-fans", false, "skip the daily steps (no charts over time; faster)")
 	fs.BoolVar(&rf.noSVG, "no-svg", false, "write figures as PNG only")
+	fs.BoolVar(&rf.verify, "verify", false, "check every data file against the SHA-256 in manifest.json, provider_steps included\n(by default the files the report reads are checked)")
+	fs.BoolVar(&rf.noVerify, "no-verify", false, "do not check the data files' SHA-256 (trust them)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR")
 		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
@@ -52,6 +58,9 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return nil
 		}
 		return fmt.Errorf("%w: %w", errUsage, err)
+	}
+	if rf.verify && rf.noVerify {
+		return fmt.Errorf("%w: --verify and --no-verify contradict each other", errUsage)
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
@@ -76,6 +85,12 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 // comparable cells), otherwise aggregate.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
 func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+	// One report writer at a time; it first removes what a killed report left.
+	release, err := pipeline.ReportLease(dir)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	ro := reports.DefaultOptions()
 	ro.SVG = !rf.noSVG
 	ro.ToolVersion = toolVersion()
@@ -83,13 +98,19 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		if err != nil {
 			return "", fmt.Errorf("report: %w", err)
 		}
-		return path, nil
+		return path, describe(dir)
 	}
 	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
 	o.BootstrapMethod = rf.method
 	o.Workers = max(rf.workers, 1)
 	o.Fans = !rf.noFans
+	switch {
+	case rf.verify:
+		o.Verify = aggregate.VerifyAll
+	case rf.noVerify:
+		o.Verify = aggregate.VerifyNone
+	}
 	if err := o.Validate(); err != nil {
 		return "", fmt.Errorf("%w: %w", errUsage, err)
 	}
@@ -104,5 +125,15 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	return path, nil
+	return path, describe(dir)
+}
+
+// describe writes the study directory's README.md and datapackage.json and
+// lists every file in its manifest (dataset.Describe), the summary tables
+// documented by aggregate.
+func describe(dir string) error {
+	if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
+		return fmt.Errorf("describing the study: %w", err)
+	}
+	return nil
 }

@@ -62,7 +62,7 @@ func repFakeRun(fail map[int64]bool) pipeline.RunFunc {
 			served += s
 			desired += d
 			if spec.RecordEveryDays > 0 && (day%spec.RecordEveryDays == 0 || day == spec.HorizonDays) {
-				st = model.Step{RunID: spec.RunID, Day: int32(day), Price: price, LogReturn: r,
+				st = model.Step{RunID: spec.RunID, Day: int64(day), Price: price, LogReturn: r,
 					InBand: dev <= p.Metrics.PegBand, DesiredMtok: d, ServedMtok: s,
 					CostUSDPerMtok: 4 * price, HHI: hhi, NActive: 6, TopShare: math.Sqrt(hhi / 1e4),
 					Nakamoto: 2, RevenueUSD: 8e7, ProfitUSD: 1e7, CapInForce: p.ShareCap.Enabled}
@@ -78,8 +78,8 @@ func repFakeRun(fail map[int64]bool) pipeline.RunFunc {
 		sd := math.Sqrt(math.Max(0, (sumRet2-sumRet*sumRet/n)/(n-1)))
 		return model.Summary{
 			RealizedVolAnnual: sd * math.Sqrt(365), MaxDrawdown: 0.1 * damp, PegMAD: sumAbs / n,
-			DaysOutsideBandFrac: float64(outside) / n, FundDepletedDay: -1, RecoveryDays: -1,
-			PriceFinal: math.Exp(lnP), HHIFinal: hhi, HHIMean: (hhi + 2200) / 2, HHIDeltaFinal: hhi - 2200,
+			DaysOutsideBandFrac: float64(outside) / n,
+			PriceFinal:          math.Exp(lnP), HHIFinal: hhi, HHIMean: (hhi + 2200) / 2, HHIDeltaFinal: hhi - 2200,
 			EntropyFinal: 1.6, EffectiveNFinal: 1e4 / hhi, NActiveFinal: 6, TopShareFinal: math.Sqrt(hhi / 1e4),
 			CR4Final: 0.84, NakamotoFinal: 2, LeaderShareFinal: math.Sqrt(hhi / 1e4),
 			ProviderProfitUSD: 3.6e9 - 1e11*sd, ProfitableFrac: 0.83, RevenueCV: 0.1 + 10*sd,

@@ -83,6 +83,9 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return failed
 	}
 	if *ef.noReport {
+		if err := describe(dir); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}

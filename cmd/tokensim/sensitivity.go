@@ -104,6 +104,9 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		printSensitivityResult(stdout, sres)
 	}
 	if *ef.noReport {
+		if err := describe(dir); err != nil {
+			return err
+		}
 		pq, _ := dataset.Layout{Dir: dir}.SummaryFiles(aggregate.SummarySensitivity)
 		fmt.Fprintln(stdout, pq)
 		return failed
@@ -119,6 +122,9 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			return failed
 		}
 		return fmt.Errorf("report: %w", rerr)
+	}
+	if err := describe(dir); err != nil {
+		return err
 	}
 	fmt.Fprintln(stdout, report)
 	return failed

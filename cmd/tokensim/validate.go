@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/tokensim/tokensim/configs"
-	"github.com/tokensim/tokensim/internal/fileutil"
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/study"
 )
@@ -81,7 +81,7 @@ func printPlan(ctx context.Context, w io.Writer, s *study.Study, src, dir string
 	if sp := s.Sensitivity; sp != nil {
 		return printSensitivity(ctx, tw, s, src)
 	}
-	plan, err := pipeline.NewPlan(s)
+	shape, err := pipeline.StudyShape(s)
 	if err != nil {
 		return err
 	}
@@ -103,20 +103,21 @@ func printPlan(ctx context.Context, w io.Writer, s *study.Study, src, dir string
 	if len(s.Sweeps) > 0 {
 		cellsHow += fmt.Sprintf(" × %d sweep points", points)
 	}
-	tw("cells", "%s = %s", group(int64(len(plan.Cells))), cellsHow)
-	tw("runs", "%s = %s cells × %s replicates", group(plan.Runs()), group(int64(len(plan.Cells))), group(int64(s.Replicates)))
-	tw("chunks", "%s of up to %d runs (the unit of resumption and sharding)", group(int64(plan.Chunks())), plan.ChunkRuns)
-	printSize(tw, s, plan)
-	y, err := s.ResolvedYAML()
+	tw("cells", "%s = %s", group(shape.Cells), cellsHow)
+	tw("runs", "%s = %s cells × %s replicates", group(shape.Runs), group(shape.Cells), group(int64(s.Replicates)))
+	tw("chunks", "%s of up to %d runs (the unit of resumption and sharding)", group(shape.Chunks), shape.ChunkRuns)
+	printSize(tw, s, shape.Estimate)
+	y, err := s.IdentityYAML()
 	if err != nil {
 		return err
 	}
-	tw("config", "sha256 %s", fileutil.SHA256Hex(y))
-	return pipeline.CheckDiskBudget(plan)
+	tw("config", "sha256 %s", dataset.SHA256Hex(y))
+	// Building the plan checks every cell and the disk budget.
+	_, err = pipeline.NewPlan(s)
+	return err
 }
 
-func printSize(tw func(k, format string, args ...any), s *study.Study, plan *pipeline.Plan) {
-	est := pipeline.Estimate(plan)
+func printSize(tw func(k, format string, args ...any), s *study.Study, est pipeline.SizeEstimate) {
 	rows := "runs " + group(est.Runs)
 	if s.Outputs.Steps {
 		rows += "; steps " + group(est.StepRows)

@@ -79,8 +79,6 @@ func Summary(c Cell, rep int, seed uint64) model.Summary {
 	s := model.Summary{
 		RealizedVolAnnual: 0.2 + 0.05*common.NormFloat64(),
 		PegMAD:            base + Effect(c.Policy) + 0.002*own.NormFloat64(),
-		FundDepletedDay:   -1,
-		RecoveryDays:      -1,
 		HHIFinal:          1500 + 600*common.Float64() + 10*float64(len(c.Policy)),
 		TopShareFinal:     0.3 + 0.4*common.Float64(),
 		Exits:             int32(common.IntN(3)),
@@ -89,8 +87,13 @@ func Summary(c Cell, rep int, seed uint64) model.Summary {
 		PriceFinal:        1,
 	}
 	s.LeaderShareFinal = s.TopShareFinal
-	if c.Policy == "fund" && rep%4 == 0 {
-		s.FundDepletedDay = int32(100 + rep)
+	if c.Policy == "fund" || c.Policy == "all" { // policies with a fund (schema v2 nulls)
+		depleted := c.Policy == "fund" && rep%4 == 0
+		s.FundDepleted = &depleted
+		if depleted {
+			day := int64(100 + rep)
+			s.FundDepletedDay = &day
+		}
 	}
 	if rep%5 != 0 {
 		v := 0.4 + 0.1*common.Float64()
@@ -107,7 +110,7 @@ func Step(runID int64, c Cell, rep, day int) model.Step {
 		desired = 0 // no demand: that day's satisfaction is undefined
 	}
 	return model.Step{
-		RunID: runID, Day: int32(day), Price: price,
+		RunID: runID, Day: int64(day), Price: price,
 		HHI:         2000 + float64((rep*13+day)%101),
 		DesiredMtok: desired, ServedMtok: 90 + float64(rep%10),
 		CostUSDPerMtok: 5 + 0.01*float64(day%7) + 0.1*float64(rep%3),

@@ -1,4 +1,4 @@
-package fileutil
+package dataset_test
 
 import (
 	"bufio"
@@ -6,18 +6,20 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // TestSHA256Hex: the FIPS 180-2 appendix B.1 test vector.
 func TestSHA256Hex(t *testing.T) {
-	if got := SHA256Hex([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
+	if got := dataset.SHA256Hex([]byte("abc")); got != "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" {
 		t.Errorf("SHA256Hex(abc) = %s", got)
 	}
 	path := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(path, []byte("abc"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if n, sum, err := HashFile(path); err != nil || n != 3 || sum != SHA256Hex([]byte("abc")) {
+	if n, sum, err := dataset.HashFile(path); err != nil || n != 3 || sum != dataset.SHA256Hex([]byte("abc")) {
 		t.Errorf("HashFile = %d, %s, %v", n, sum, err)
 	}
 }
@@ -27,7 +29,7 @@ func TestSHA256Hex(t *testing.T) {
 func TestWriteAtomic(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "x.json")
-	if err := WriteJSONAtomic(path, map[string]any{"a": "<b>"}); err != nil {
+	if err := dataset.WriteJSONAtomic(path, map[string]any{"a": "<b>"}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(path)
@@ -38,7 +40,7 @@ func TestWriteAtomic(t *testing.T) {
 		t.Errorf("mode %v, want 0644", fi.Mode().Perm())
 	}
 	boom := errors.New("boom")
-	err := WriteAtomic(path, func(w *bufio.Writer) error {
+	err := dataset.WriteAtomic(path, func(w *bufio.Writer) error {
 		w.WriteString("partial")
 		return boom
 	})
@@ -51,7 +53,7 @@ func TestWriteAtomic(t *testing.T) {
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("temporary files left: %v", ents)
 	}
-	b, err := MarshalJSON(map[string]string{"a": "<b>&"})
+	b, err := dataset.MarshalJSON(map[string]string{"a": "<b>&"})
 	if err != nil || string(b) != `{"a":"<b>&"}` {
 		t.Errorf("MarshalJSON = %s, %v (want no HTML escaping, no newline)", b, err)
 	}

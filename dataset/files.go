@@ -1,4 +1,4 @@
-package fileutil
+package dataset
 
 import (
 	"bufio"

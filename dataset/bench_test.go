@@ -1,0 +1,120 @@
+package dataset
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// benchRuns simulates the default study's cells (model.Default, every
+// built-in scenario × policy, 365 days, 2,000 consumers as in
+// configs/default.yaml) for reps replicates each and returns their summaries
+// and daily steps: the rows the pipeline writes.
+func benchRuns(b *testing.B, reps int) (keys []RunKeys, sums []model.Summary, steps [][]model.Step) {
+	b.Helper()
+	var r model.Runner
+	cell := 0
+	for _, sn := range model.ScenarioNames() {
+		for _, pn := range model.PolicyNames() {
+			sc := model.Scenarios()[sn]
+			p, err := model.Resolve(model.Default(), sc, model.Policies()[pn])
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rep := 0; rep < reps; rep++ {
+				id := int64(cell*reps + rep)
+				spec := model.RunSpec{Params: p, Schedule: sc.Schedule, HorizonDays: 365, Seed: 20261121, Replicate: rep,
+					RunID: id, RecordEveryDays: 1}
+				rec := &stepRec{}
+				sum, err := r.Run(&spec, rec)
+				if err != nil {
+					b.Fatal(err)
+				}
+				keys = append(keys, RunKeys{RunID: id, Cell: int64(cell), Scenario: sn, Policy: pn, Replicate: int64(rep),
+					Seed: int64(model.RunSeed(20261121, rep))})
+				sums = append(sums, sum)
+				steps = append(steps, rec.steps)
+			}
+			cell++
+		}
+	}
+	return keys, sums, steps
+}
+
+type stepRec struct{ steps []model.Step }
+
+func (r *stepRec) Step(s *model.Step)               { r.steps = append(r.steps, *s) }
+func (r *stepRec) ProviderStep(*model.ProviderStep) {}
+
+// BenchmarkWriteSteps writes the steps of the default study's cells (two
+// replicates each) as one part file per iteration and reports rows/s and
+// bytes/row of the file (zstd, the table's encodings, page statistics).
+func BenchmarkWriteSteps(b *testing.B) {
+	keys, _, steps := benchRuns(b, 2)
+	dt, err := NewDayTable(TableSteps, reflect.TypeFor[model.Step](), []string{"share_cap.cap"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sweep := []SweepValue{{Param: "share_cap.cap", Value: 0.3}}
+	dir := b.TempDir()
+	var rows, bytes int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := CreatePart[any](filepath.Join(dir, PartName(i)), TableSteps, FileMeta{Study: "bench"}, dt.Schema())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j, st := range steps {
+			k := keys[j]
+			if err := p.WriteDay(dt, DayKeys{Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate}, st, sweep); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rows = p.Rows()
+		n, _, err := p.Commit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes = n
+		os.Remove(p.Path())
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(bytes)/float64(rows), "bytes/row")
+}
+
+// BenchmarkWriteRuns writes the runs rows of the default study's cells (10
+// replicates each) as one part file per iteration and reports rows/s and
+// bytes/row.
+func BenchmarkWriteRuns(b *testing.B) {
+	keys, sums, _ := benchRuns(b, 10)
+	rt, err := NewRunsTable([]string{"share_cap.cap"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	sweep := []SweepValue{{Param: "share_cap.cap", Value: 0.3}}
+	dir := b.TempDir()
+	var bytes int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p, err := CreatePart[any](filepath.Join(dir, PartName(i)), TableRuns, FileMeta{Study: "bench"}, rt.Schema())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for j := range sums {
+			if err := p.Write([]any{rt.Row(keys[j], &sums[j], sweep)}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		n, _, err := p.Commit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		bytes = n
+		os.Remove(p.Path())
+	}
+	b.ReportMetric(float64(len(sums))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(bytes)/float64(len(sums)), "bytes/row")
+}
