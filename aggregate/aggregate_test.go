@@ -158,6 +158,18 @@ func TestAggregateSynthetic(t *testing.T) {
 			}
 		}
 		mean, sd := stats.MeanSD(diffs)
+		var pcell, bcell int = -1, -1
+		for _, c := range st.CellsOf("baseline") {
+			switch c.Policy {
+			case e.Policy:
+				pcell = c.Cell
+			case "none":
+				bcell = c.Cell
+			}
+		}
+		if got := st.PairedDifferences(pcell, bcell, "peg_mad"); !slices.Equal(got, diffs) {
+			t.Errorf("%s: PairedDifferences = %v, want %v", e.Policy, got, diffs)
+		}
 		if e.N != len(diffs) || !refClose(e.MeanDiff, mean, 1e-12) || !refClose(e.SDDiff, sd, 1e-12) {
 			t.Errorf("%s: N=%d diff=%v sd=%v, want %d %v %v", e.Policy, e.N, e.MeanDiff, e.SDDiff, len(diffs), mean, sd)
 		}

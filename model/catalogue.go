@@ -86,6 +86,23 @@ type Metric struct {
 	// Derived is the formula of a steps variable that readers compute from
 	// steps columns (e.g. "served_mtok / desired_mtok"); empty for a column.
 	Derived string
+	// Key marks the family's key metric: the one the report's scorecard and
+	// trade-off figure show for the family (KeyMetric picks among several).
+	Key bool
+}
+
+// KeyMetric returns the key metric (Metric.Key) of family fam among those
+// present reports as present: the one of the newest model version, the first
+// in catalogue order on ties, so that a v2 metric marked Key (e.g. consumer
+// welfare) supersedes its v1 predecessor when a study has it. ok is false
+// when no key metric of fam is present.
+func KeyMetric(fam Family, present func(name string) bool) (m Metric, ok bool) {
+	for _, c := range CatalogueOf(TableRuns) {
+		if c.Family == fam && c.Key && present(c.Name) && (!ok || c.Version > m.Version) {
+			m, ok = c, true
+		}
+	}
+	return m, ok
 }
 
 // NonNegative reports whether the metric's natural range excludes negative
@@ -146,8 +163,8 @@ var catalogueV2 = concatMetrics(
 	flagMetrics,          // dataset schema v2 event flags (catalogue_dataset.go)
 	stepsMetrics,         // the other steps columns, for the data dictionary (catalogue_dataset.go)
 	providerStepsMetrics, // provider_steps columns, likewise
-	// LLM market (§B), levers (§C): one line each.
-	leverMetrics, // levers (§C; levers.go)
+	llmMetrics,           // §B (llm_welfare.go)
+	leverMetrics,         // levers (§C; levers.go)
 )
 
 func concatMetrics(parts ...[]Metric) []Metric {
@@ -163,14 +180,14 @@ var catalogueV1 = []Metric{
 	// Stability.
 	{Name: "realized_vol_annual", Table: TableRuns, Family: FamilyStability, Unit: "per year", Label: "Realized volatility (annualized)", Description: "Sample sd of daily log returns of the CLT price × √365 (MODEL-SPEC §4.2).", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Percent: true},
 	{Name: "max_drawdown", Table: TableRuns, Family: FamilyStability, Unit: "fraction", Label: "Maximum drawdown of the token price", Description: "Largest fall of the CLT price from a running peak, P_0..P_T, as a fraction of the peak.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
-	{Name: "peg_mad", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Mean distance from the peg", Description: "Mean over days of |P_t − peg| in USD per CLT.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},
+	{Name: "peg_mad", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Mean distance from the peg", Description: "Mean over days of |P_t − peg| in USD per CLT.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Key: true},
 	{Name: "days_outside_band_frac", Table: TableRuns, Family: FamilyStability, Unit: "fraction of days", Label: "Days outside the peg band", Description: "Fraction of days with |P/peg − 1| > metrics.peg_band.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "halts", Table: TableRuns, Family: FamilyStability, Unit: "halts", Label: "Circuit-breaker halts", Description: "Number of circuit-breaker triggers; null without a circuit breaker.", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: LeverCircuitBreaker, Version: 1},
 	{Name: "fund_depleted_day", Table: TableRuns, Family: FamilyStability, Unit: "day", Label: "Day the fund ran out", Description: "First day either fund reserve falls below 1% of its initial value; null without a fund or when it never ran out (see fund_depleted).", Lo: 0, Hi: infHi, Better: Neutral, Integer: true, LeverOnly: LeverFund, Version: 1},
 	{Name: "recovery_days", Table: TableRuns, Family: FamilyStability, Unit: "days", Label: "Days to return to the band after the largest shock", Description: "Days from the last day of the largest scheduled shock until the price is back inside the peg band; null without a shock or when it never came back (see recovered).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
 	{Name: "price_final", Table: TableRuns, Family: FamilyStability, Unit: "USD/CLT", Label: "Token price at the end", Description: "CLT price P_T in USD.", Lo: 0, Hi: infHi, Better: Neutral, HeavyTailed: true, Version: 1},
 	// Diversity.
-	{Name: "hhi_final", Table: TableRuns, Family: FamilyDiversity, Unit: "HHI (0–10,000)", Label: "Concentration at the end (HHI)", Description: "Herfindahl–Hirschman index of day-T volume shares, 0–10,000.", Lo: 0, Hi: 10000, Better: LowerIsBetter, Version: 1},
+	{Name: "hhi_final", Table: TableRuns, Family: FamilyDiversity, Unit: "HHI (0–10,000)", Label: "Concentration at the end (HHI)", Description: "Herfindahl–Hirschman index of day-T volume shares, 0–10,000.", Lo: 0, Hi: 10000, Better: LowerIsBetter, Version: 1, Key: true},
 	{Name: "hhi_mean", Table: TableRuns, Family: FamilyDiversity, Unit: "HHI (0–10,000)", Label: "Mean daily concentration (HHI)", Description: "Mean over days of the HHI of volume shares.", Lo: 0, Hi: 10000, Better: LowerIsBetter, Version: 1},
 	{Name: "hhi_delta_final", Table: TableRuns, Family: FamilyDiversity, Unit: "HHI points", Label: "Change in concentration since day 0", Description: "HHI at day T minus HHI at day 0 (the merger guidelines' change test).", Lo: -10000, Hi: 10000, Better: LowerIsBetter, Version: 1},
 	{Name: "entropy_final", Table: TableRuns, Family: FamilyDiversity, Unit: "nats", Label: "Share entropy at the end", Description: "Shannon entropy of day-T volume shares (natural log).", Lo: 0, Hi: infHi, Better: HigherIsBetter, Version: 1},
@@ -185,13 +202,13 @@ var catalogueV1 = []Metric{
 	{Name: "days_hhi_above_2500", Table: TableRuns, Family: FamilyDiversity, Unit: "days", Label: "Days with HHI above 2,500", Description: "Days with HHI > 2,500 (2010 US Horizontal Merger Guidelines).", Lo: 0, Hi: infHi, Better: LowerIsBetter, Integer: true, Version: 1},
 	{Name: "leader_share_final", Table: TableRuns, Family: FamilyDiversity, Unit: "share", Label: "Named leader's share at the end", Description: "Day-T volume share of the provider named by centralization.leader.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	// Profitability.
-	{Name: "provider_profit_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Total provider profit", Description: "Σ over providers of revenue − costs over the horizon (grants excluded).", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, Version: 1},
+	{Name: "provider_profit_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Total provider profit", Description: "Σ over providers of revenue − costs over the horizon (grants excluded).", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, Version: 1, Key: true},
 	{Name: "profitable_frac", Table: TableRuns, Family: FamilyProfitability, Unit: "fraction of providers", Label: "Providers in profit", Description: "Fraction of providers ever active with cumulative profit > 0.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Percent: true},
-	{Name: "leader_profit_share", Table: TableRuns, Family: FamilyProfitability, Unit: "share", Label: "Leader's share of total profit", Description: "Leader's profit / total provider profit; null when total ≤ 0. Exceeds 1 when rivals lose money in total.", Lo: unbounded, Hi: unbounded, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Percent: true},
+	{Name: "leader_profit_share", Table: TableRuns, Family: FamilyProfitability, Unit: "share", Label: "Leader's profit relative to all providers' net profit", Description: "Leader's profit / total provider profit (net of rivals' losses); null when total ≤ 0. Not a share: it exceeds 1 (100%) when rivals lose money in total.", Lo: unbounded, Hi: unbounded, Better: LowerIsBetter, HeavyTailed: true, Version: 1, Percent: true},
 	{Name: "revenue_cv", Table: TableRuns, Family: FamilyProfitability, Unit: "CV", Label: "Variability of daily provider revenue", Description: "Coefficient of variation of daily total provider revenue.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
 	{Name: "fund_pnl_usd", Table: TableRuns, Family: FamilyProfitability, Unit: "USD", Label: "Stabilization fund profit and loss", Description: "(USD + CLT × P_T) − (USD_0 + CLT_0 × P_0) of the stabilization fund, issuance included; null without a fund.", Lo: unbounded, Hi: unbounded, Better: HigherIsBetter, HeavyTailed: true, LeverOnly: LeverFund, Version: 1},
 	// Consumers.
-	{Name: "satisfaction", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand served", Description: "Served / desired volume, cumulative over the horizon.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Percent: true},
+	{Name: "satisfaction", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand served", Description: "Served / desired volume, cumulative over the horizon.", Lo: 0, Hi: 1, Better: HigherIsBetter, Version: 1, Key: true, Percent: true},
 	{Name: "mean_cost_usd_per_mtok", Table: TableRuns, Family: FamilyConsumers, Unit: "USD/Mtok", Label: "Average price paid", Description: "Volume-weighted USD cost per Mtok paid by consumers.", Lo: 0, Hi: infHi, Better: LowerIsBetter, Version: 1},
 	{Name: "deferred_frac", Table: TableRuns, Family: FamilyConsumers, Unit: "fraction", Label: "Demand deferred", Description: "Deferred volume / desired volume over the horizon.", Lo: 0, Hi: 1, Better: LowerIsBetter, Version: 1, Percent: true},
 	{Name: "cost_volatility", Table: TableRuns, Family: FamilyConsumers, Unit: "per day", Label: "Volatility of the price paid", Description: "Sample sd of the daily log change of the volume-weighted USD cost.", Lo: 0, Hi: infHi, Better: LowerIsBetter, HeavyTailed: true, Version: 1},

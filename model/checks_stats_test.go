@@ -214,7 +214,7 @@ func stdT(nu float64) distuv.StudentsT {
 // infinite depth, no costs (so no exits), no entry, no jumps. Growth and the
 // review rate are the caller's.
 func neutralUrnParams(m0 int, s1, growthPerYear, reviewRate float64) model.Params {
-	p := model.Default()
+	p := model.DefaultV1() // the v1 urn: no outside option, fixed prices (v2 §B)
 	p.Providers.Table = []model.ProviderSpec{
 		{Name: "a", ListPriceUSDPerMtok: 1, Quality: 0.5, InitialShare: s1},
 		{Name: "b", ListPriceUSDPerMtok: 1, Quality: 0.5, InitialShare: 1 - s1},

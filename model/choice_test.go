@@ -142,7 +142,7 @@ func TestLeaderQualityGrowth(t *testing.T) {
 // the old backlog decays; with f = 0 rate × B is released and served, the rest
 // decays.
 func TestDemandDeferralBacklog(t *testing.T) {
-	p := Default()
+	p := DefaultV1() // the v1 loop (v2 §B: llm_test.go)
 	p.Consumers.ReviewRate = 0
 	spec := RunSpec{Params: p, Schedule: pegged(), HorizonDays: 5}
 	eps := p.Consumers.PriceElasticity

@@ -105,7 +105,9 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	closeTo(t, label+": summary supply", sum.SupplyFinalCLT, a.SupplyFinalCLT, s)
 	closeTo(t, label+": summary issued", sum.IssuedCLT, a.IssuedToProvidersCLT+a.IssuedToFundCLT, s)
 	closeTo(t, label+": summary burned", sum.BurnedCLT, a.BurnedFeeCLT+a.BurnedBuybackCLT, s)
-	pay := a.ConsumerBoughtCLT
+	// Consumers' purchases pay for today's usage or raise their prepaid
+	// balances (v2 §B.4).
+	pay := a.ConsumerBoughtCLT - (a.PrepaidFinalCLT - a.PrepaidInitialCLT)
 	closeTo(t, label+": payments = pool + burn + providers", pay, a.PoolFeeCLT+a.BurnedFeeCLT+a.ProviderFeeCLT, pay)
 	closeTo(t, label+": provider CLT held", a.ProviderHeldFinalCLT,
 		a.ProviderHeldInitialCLT+a.ProviderFeeCLT+a.IssuedToProvidersCLT-a.ProviderSoldCLT, pay)
@@ -113,7 +115,10 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	closeTo(t, label+": fund USD", a.FundFinalUSD, a.FundInitialUSD-a.FundBuyUSD+a.FundSellUSD, a.FundInitialUSD+a.FundBuyUSD+a.FundSellUSD)
 	closeTo(t, label+": pool USD", a.PoolFinalUSD, a.PoolInitialUSD+a.PoolFeeUSD-a.PoolBuybackUSD-a.PoolGrantsUSD, a.PoolFeeUSD+a.PoolInitialUSD)
 	closeTo(t, label+": grants paid = received", a.ProviderGrantsUSD, a.PoolGrantsUSD, a.PoolInitialUSD)
-	usd := math.Max(a.ConsumerSpentUSD, a.Market.GrossUSD) // rounding scales with the gross flows
+	// Scale of the USD flows: rounding scales with the gross flows (consumers
+	// may buy nothing in a run when they leave the token system or draw down
+	// prepaid balances, v2 §B).
+	usd := math.Max(a.ConsumerSpentUSD+a.ProviderSalesUSD+a.ProviderCostUSD, a.Market.GrossUSD)
 	// Futures P&L (MODEL-SPEC-v2 §C.2) is paid through cash at once and
 	// recognized in revenue as the hedged CLT is sold (hedge accounting).
 	closeTo(t, label+": provider revenue = sales − hedging cost + recognized futures P&L", a.ProviderRevenueUSD,
@@ -129,9 +134,9 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	closeTo(t, label+": summary profit", sum.ProviderProfitUSD, a.ProviderRevenueUSD-a.ProviderCostUSD, usd)
 	closeTo(t, label+": market flow", a.NetFlowUSD,
 		a.ConsumerSpentUSD-a.PoolFeeUSD+a.PoolBuybackUSD-a.ProviderSalesUSD+a.FundBuyUSD-a.FundSellUSD, usd)
-	// The outside market's CLT: O = S − provider lots − fund CLT.
-	o0 := a.SupplyInitialCLT - a.ProviderHeldInitialCLT - a.FundInitialCLT
-	o1 := a.SupplyFinalCLT - a.ProviderHeldFinalCLT - a.FundFinalCLT
+	// The outside market's CLT: O = S − provider lots − fund CLT − prepaid balances.
+	o0 := a.SupplyInitialCLT - a.ProviderHeldInitialCLT - a.FundInitialCLT - a.PrepaidInitialCLT
+	o1 := a.SupplyFinalCLT - a.ProviderHeldFinalCLT - a.FundFinalCLT - a.PrepaidFinalCLT
 	closeTo(t, label+": outside market CLT", o1-o0,
 		-a.ConsumerBoughtCLT+a.PoolFeeCLT-a.BurnedBuybackCLT+a.ProviderSoldCLT-a.FundBoughtCLT+a.FundSoldCLT+
 			mk.ArbMintedCLT-mk.ArbRedeemedCLT, s)
@@ -144,6 +149,14 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	out := a.PoolFinalUSD + a.ProviderCashFinalUSD + a.FundFinalUSD + a.ProviderCostUSD + a.HedgeCostUSD + a.NetFlowUSD +
 		a.ProviderGrantsInvestedUSD
 	closeTo(t, label+": USD balance", out, in, math.Max(math.Abs(in), usd)+math.Abs(a.HedgePnLUSD))
+	// Mtok (v2 §B): demand inside the token system is served, deferred or
+	// abandoned; what the outside option serves is counted apart.
+	mt := a.DesiredMtok + a.OutsideMtok
+	closeTo(t, label+": served = desired − deferred + released", a.ServedMtok, a.DesiredMtok-a.DeferredMtok+a.ReleasedMtok, mt)
+	closeTo(t, label+": backlog = deferred − released − abandoned", a.BacklogFinalMtok, a.DeferredMtok-a.ReleasedMtok-a.AbandonedMtok, mt)
+	if a.PrepaidFinalCLT < -1e-6 || a.OutsideMtok < 0 || a.BacklogFinalMtok < -1e-6 {
+		t.Errorf("%s: negative stock: prepaid %v CLT, outside %v Mtok, backlog %v Mtok", label, a.PrepaidFinalCLT, a.OutsideMtok, a.BacklogFinalMtok)
+	}
 	if a.ProviderHeldFinalCLT < -1e-6 || a.FundFinalCLT < -1e-6 || a.FundFinalUSD < -1e-6 {
 		t.Errorf("%s: negative stock: held %v fund %v CLT %v USD", label, a.ProviderHeldFinalCLT, a.FundFinalCLT, a.FundFinalUSD)
 	}

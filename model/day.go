@@ -39,6 +39,7 @@ func (s *sim) dayStep(t int) error {
 		}
 	}
 	s.enter(t)
+	s.llmBeforeCosts(t, pPrev) // v2 §B.3: cost decline, best-response prices (llm_pricing.go)
 	for i := range s.provs {
 		pr := &s.provs[i]
 		if pr.active {
@@ -54,10 +55,15 @@ func (s *sim) dayStep(t int) error {
 	// 5. Choice and demand, one pass over consumers (§2.1, §2.2).
 	d.sigmaHat = realizedVol(s.rets, p.Consumers.VolWindowDays)
 	d.f = deferFraction(d.sigmaHat, p.Consumers.DeferVolStart, p.Consumers.DeferVolFull)
-	s.consumersDay()
+	if s.llm.on {
+		s.llmConsumersDay(t) // v2 §B.1, §B.2, §B.4 (llm_demand.go)
+	} else {
+		s.consumersDay()
+	}
 
 	// 6. Payments, fee split, buyback, issuance, grants (§2.3, §2.7).
 	s.payments(t, pPrev)
+	s.llmPrepaid(pPrev) // v2 §B.4: prepaid top-ups are consumer purchases (llm_demand.go)
 
 	// 7. Provider sales, costs, cash, exits (§2.5); futures marks (v2 §C.2).
 	s.futuresPrice(pPrev)
@@ -190,6 +196,7 @@ func (s *sim) enter(t int) {
 			cash: p.Entry.CashUSD,
 		}
 		s.provs = append(s.provs, pr)
+		s.llmEntrant(&s.provs[len(s.provs)-1], t)
 		s.initProvLevers(&s.provs[len(s.provs)-1])
 		s.growProviderArrays()
 		s.aud.ProviderCashInjectedUSD += pr.cash
@@ -259,7 +266,7 @@ func (s *sim) consumersDay() {
 	f := d.f
 	ch := s.cChoice
 	act, cpn, powEps, vol := s.act, s.cpn, s.powEps, s.vol
-	var desired, deferred, backlog float64
+	var desired, deferred, backlog, released, abandoned float64
 	for j := range s.cons {
 		c := &s.cons[j]
 		u := float64(ch.Uint64()>>11) * 0x1p-53
@@ -271,11 +278,13 @@ func (s *sim) consumersDay() {
 			} else {
 				v = (u - rr) / (1 - rr)
 			}
+			old, oldDsc := k, c.dsc
 			k = s.choose(c.b, k, v)
 			c.k = k
 			if k >= 0 {
 				c.dsc = c.d * powEps[k] // c_ref,j = today's cost of the chosen provider
 			}
+			s.llmMove(j, old, oldDsc) // v2 §B aggregates (llm_init.go)
 		}
 		if k < 0 { // no active provider at all: nothing is served
 			desired += c.d
@@ -290,7 +299,9 @@ func (s *sim) consumersDay() {
 			r := rel * b
 			served = r
 			b -= r
+			released += r
 		}
+		abandoned += b - b*keep
 		b *= keep
 		def := c.u * f * dj
 		b += def
@@ -302,6 +313,7 @@ func (s *sim) consumersDay() {
 		backlog += b
 	}
 	d.desired, d.deferred, d.backlog = desired, deferred, backlog
+	s.llm.released, s.llm.abandoned = released, abandoned
 }
 
 // choose samples a provider for a reviewing consumer with price sensitivity
@@ -599,6 +611,7 @@ func (s *sim) metricsDay(t int) error {
 	p := s.p
 	d := &s.day
 	pt := s.price[t]
+	s.llmMetricsDay(t) // v2 §B.5 welfare and price metrics (llm_welfare.go)
 	// Shares among providers that served today.
 	m := 0
 	nActive := 0
@@ -709,6 +722,7 @@ func (s *sim) metricsDay(t int) error {
 		HHI: hhi, Entropy: ent, NActive: int32(nActive), TopShare: top, Nakamoto: int32(nak),
 		RevenueUSD: d.revenue, ProfitUSD: d.revenue - d.costs, GrantsUSD: d.grants,
 		CapInForce: s.capInForce, GrantsInForce: s.grantsInForce,
+		QACostUSDPerMtok: s.llm.qaDay, PriceIndex: s.llm.priceIdxDay, InsideShare: s.llm.insideDay,
 	}
 	s.marketStep(st)
 	s.rec.Step(st)

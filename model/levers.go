@@ -64,7 +64,7 @@ const (
 	defaultQualityGainMax     = 0.5
 	defaultHalfGainUSD        = 1.0e9
 	defaultRDShare            = 0.1
-	defaultObsolescence       = 0.1
+	defaultObsolescence       = 0.5
 	defaultBreakthroughDay    = 60
 	defaultFundingRatePerYear = 0.05
 	defaultBasisSD            = 0.002
@@ -127,7 +127,8 @@ var governanceMechanism = mechanism{
 }
 
 // qualityLaw returns the quality of a provider with base quality b (before
-// investment) and cumulative investment k USD (MODEL-SPEC-v2 §C.1):
+// investment) and investment k USD (MODEL-SPEC-v2 §C.1; cumulative, net of
+// obsolescence):
 //
 //	q = b + gainMax × (1 − b) × k/(k + halfGain),  capped at 1,
 //
@@ -222,44 +223,53 @@ func (s *sim) initLevers() {
 }
 
 // initProvLevers sets a new provider's §C state (incumbents at day 0, entrants
-// on entry): its base quality, its marginal cost before grants and, under
-// futures hedging, its futures hedge ratio (its spot hedge ratio is then 0).
+// on entry): its base quality and, under futures hedging, its futures hedge
+// ratio (its spot hedge ratio is then 0).
 func (s *sim) initProvLevers(pr *prov) {
-	pr.qBase, pr.capUSD, pr.costUSD, pr.mcost0 = pr.q, 0, 0, pr.mcost
+	pr.qBase, pr.capUSD, pr.costUSD, pr.boost = pr.q, 0, 0, 0
 	pr.futH, pr.futN, pr.hedgeDef, pr.lockOver, pr.lockOverCLT = 0, 0, 0, 0, 0
 	if s.lv.fut {
 		pr.futH, pr.hedge = pr.hedge, 0
 	}
 }
 
-// qualityDay moves quality for day t (§C.1): every active provider's base
-// quality falls by obsolescence_per_year/365 (the frontier moves; a uniform
-// fall changes no logit share by itself), the leader's base quality jumps by
-// breakthrough_size on breakthrough_day (mode breakthrough) or grows by
-// quality_growth_per_year/365 (mode ramp), and q = qualityLaw(b, K).
+// qualityDay moves quality for day t (§C.1). The frontier moves, so what
+// put a provider ahead depreciates: its investment K and the leader's
+// breakthrough advantage shrink by the factor exp(−obsolescence_per_year/365)
+// a day (a provider that stops investing falls back to its day-0 quality;
+// the day-0 qualities themselves, like the outside option, are measured
+// against the moving frontier and do not fall). The leader's advantage jumps
+// by breakthrough_size on breakthrough_day (mode breakthrough) or grows by
+// quality_growth_per_year/365 a day (mode ramp). q = qualityLaw(b, K) with
+// b = min(1, q0 + advantage).
 func (s *sim) qualityDay(t int) {
 	if !s.lv.dyn {
 		return
 	}
 	p := s.p
-	drop := p.Providers.ObsolescencePerYear / 365
+	keep := 1.0
+	if d := p.Providers.ObsolescencePerYear; d > 0 {
+		keep = math.Exp(-d / 365)
+	}
 	c := &p.Centralization
 	for i := range s.provs {
 		pr := &s.provs[i]
 		if !pr.active {
 			continue
 		}
-		if drop > 0 {
-			pr.qBase = math.Max(0, pr.qBase-drop)
+		if keep != 1 {
+			pr.capUSD *= keep
+			pr.boost *= keep
 		}
 		if i == s.leader {
 			switch {
 			case c.Mode == CentralizationBreakthrough && t == c.BreakthroughDay:
-				pr.qBase = math.Min(1, pr.qBase+c.BreakthroughSize)
+				pr.boost += c.BreakthroughSize
 			case c.Mode == CentralizationRamp && c.QualityGrowthPerYear != 0:
-				pr.qBase = math.Min(1, pr.qBase+c.QualityGrowthPerYear/365)
+				pr.boost += c.QualityGrowthPerYear / 365
 			}
 		}
+		pr.qBase = math.Min(1, pr.q0+pr.boost)
 		pr.q = qualityLaw(pr.qBase, pr.capUSD, p.Grants.QualityGainMax, p.Grants.HalfGainUSD)
 	}
 }
@@ -274,8 +284,13 @@ func (s *sim) receiveGrant(pr *prov, usd float64) {
 		pr.capUSD += usd
 		s.aud.ProviderGrantsInvestedUSD += usd
 	case GrantsUseCost:
+		// The law scales the cost and its base before the decline of §B.3
+		// (mcost = mcost0 × exp(−δ t/365)), so both carry the reduction.
+		before := costLaw(1, pr.costUSD, g.QualityGainMax, g.HalfGainUSD)
 		pr.costUSD += usd
-		pr.mcost = costLaw(pr.mcost0, pr.costUSD, g.QualityGainMax, g.HalfGainUSD)
+		r := costLaw(1, pr.costUSD, g.QualityGainMax, g.HalfGainUSD) / before
+		pr.mcost *= r
+		pr.mcost0 *= r
 		s.aud.ProviderGrantsInvestedUSD += usd
 	default:
 		pr.cash += usd
@@ -691,7 +706,8 @@ func (s *sim) interestGains() {
 				q := qualityLaw(pr.qBase, pr.capUSD+grant, gr.QualityGainMax, gr.HalfGainUSD)
 				lv.utilG[k] += wq * (q - pr.q)
 			case GrantsUseCost:
-				lv.marginG[k] += pr.mcost - costLaw(pr.mcost0, pr.costUSD+grant, gr.QualityGainMax, gr.HalfGainUSD)
+				r := costLaw(1, pr.costUSD+grant, gr.QualityGainMax, gr.HalfGainUSD) / costLaw(1, pr.costUSD, gr.QualityGainMax, gr.HalfGainUSD)
+				lv.marginG[k] += pr.mcost * (1 - r)
 			default:
 				lv.bonusG[k] = grant
 			}

@@ -96,12 +96,13 @@ type marketState struct {
 //	PoolFinalUSD = PoolInitialUSD + TradeUSD − ArbMintPoolUSD + ArbBuyPoolUSD − LPOutUSD
 //	HoldersFinalCLT = HoldersInitialCLT + TradeCLT − ParticipantsNetCLT + LPOutCLT
 //	ReserveFinalUnits = ReserveInitialUnits + BoughtUnits − PaidUnits − ImpairedUnits + BackstopUnits
-//	S_T = PoolFinalCLT + HoldersFinalCLT + provider CLT + fund CLT
+//	S_T = PoolFinalCLT + HoldersFinalCLT + provider CLT + fund CLT + consumers' prepaid CLT (v2 §B.4)
 //	Audit.NetFlowUSD = TradeUSD + HoldersUSD
 //	ArbPnLUSD = ArbMintPoolUSD − ArbMintCostUSD + ArbRedeemValueUSD − ArbBuyPoolUSD
 //
 // ParticipantsNetCLT is Σ_t of the participants' net CLT buy at P_t−1
-// (consumers − fee sale + buyback − provider sales + fund); QueueCLT is a
+// (consumers' purchases incl. prepaid top-ups − fee sale + buyback − provider
+// sales + fund); QueueCLT is a
 // pool order still waiting (a halt or a daily bound) at the end, owed by
 // holders.
 type MarketAudit struct {
@@ -144,7 +145,7 @@ func (s *sim) marketInit() error {
 	m.cSwitch.Seed(StreamSeed(s.spec.Seed, s.spec.Replicate, StreamRegimeSwitch))
 	peg := p.Market.Peg
 	m.pool = cpPool{x: p.AMM.LiquidityUSD / peg, y: p.AMM.LiquidityUSD}
-	m.holders = s.supply - m.pool.x - s.aud.ProviderHeldInitialCLT - s.fundCLT
+	m.holders = s.supply - m.pool.x - s.aud.ProviderHeldInitialCLT - s.fundCLT - s.llm.prepaid // consumers' prepaid balances are theirs (v2 §B.4)
 	if !(m.holders >= 0) {
 		return fmt.Errorf("%w: supply.initial_clt = %v: smaller than the AMM pool's CLT (amm.liquidity_usd/peg = %v) plus providers' warm-start lots (%v) and the fund's CLT (%v)",
 			ErrInvalidParam, s.supply, m.pool.x, s.aud.ProviderHeldInitialCLT, s.fundCLT)
@@ -301,7 +302,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	}
 
 	// Participants' net CLT buy at P_t−1 (MODEL-SPEC §10's Flow_t in CLT).
-	nPart := d.consumerCLT - d.poolCLT + d.buybackCLT - d.salesCLT + d.fundBoughtCLT - d.fundSoldCLT
+	nPart := d.consumerCLT + d.prepaidCLT - d.poolCLT + d.buybackCLT - d.salesCLT + d.fundBoughtCLT - d.fundSoldCLT
 	flow := d.consumerUSD - d.poolUSD + d.buybackUSD - d.salesUSD + d.fundBuy - d.fundSell
 	s.aud.NetFlowUSD += flow
 	m.holdersSold += h

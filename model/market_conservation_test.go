@@ -21,8 +21,8 @@ func checkMarketAudit(t *testing.T, label string, a Audit, sum Summary) {
 	part := a.ConsumerBoughtCLT - a.PoolFeeCLT + a.BurnedBuybackCLT - a.ProviderSoldCLT + a.FundBoughtCLT - a.FundSoldCLT
 	closeTo(t, label+": participants' net CLT", m.ParticipantsNetCLT, part, s)
 	closeTo(t, label+": holders CLT", m.HoldersFinalCLT, m.HoldersInitialCLT+m.TradeCLT-part+m.LPOutCLT, s)
-	closeTo(t, label+": supply = pool + holders + providers + fund", a.SupplyFinalCLT,
-		m.PoolFinalCLT+m.HoldersFinalCLT+a.ProviderHeldFinalCLT+a.FundFinalCLT, s)
+	closeTo(t, label+": supply = pool + holders + providers + fund + consumers' prepaid balances", a.SupplyFinalCLT,
+		m.PoolFinalCLT+m.HoldersFinalCLT+a.ProviderHeldFinalCLT+a.FundFinalCLT+a.PrepaidFinalCLT, s)
 	closeTo(t, label+": reserve units", m.ReserveFinalUnits,
 		m.ReserveInitialUnits+m.BoughtUnits-m.PaidUnits-m.ImpairedUnits+m.BackstopUnits, m.ReserveInitialUnits+m.BoughtUnits)
 	closeTo(t, label+": market USD = pool's trades + holders'", a.NetFlowUSD, m.TradeUSD+m.HoldersUSD, usd)

@@ -30,6 +30,9 @@ type Params struct {
 	Reserve   ReserveParams   `yaml:"reserve" json:"reserve"`
 	Arbitrage ArbitrageParams `yaml:"arbitrage" json:"arbitrage"`
 	Holders   HoldersParams   `yaml:"holders" json:"holders"`
+
+	// MODEL-SPEC-v2 §B (llm_params.go).
+	Outside OutsideParams `yaml:"outside" json:"outside"`
 }
 
 // ProviderSpec is one row of the provider table (MODEL-SPEC §1, §7).
@@ -53,9 +56,14 @@ type ProvidersParams struct {
 	RunwayDays        float64        `yaml:"runway_days" json:"runway_days"`
 	HedgeRatio        float64        `yaml:"hedge_ratio" json:"hedge_ratio"`
 	HoldDays          int            `yaml:"hold_days" json:"hold_days"`
+
+	// CostDeclinePerYear δ: c_i,t = c_i,0 × exp(−δ t/365) (MODEL-SPEC-v2 §B.3).
+	CostDeclinePerYear float64 `yaml:"cost_decline_per_year" json:"cost_decline_per_year"`
+
 	// MODEL-SPEC-v2 §C.1 (levers.go): the share of positive daily operating
-	// profit spent on R&D (expensed), and the rate per year at which quality
-	// falls behind the moving frontier (quality units per year).
+	// profit spent on R&D (expensed), and the rate per year (1/year) at which
+	// investment and a breakthrough's advantage depreciate against the moving
+	// frontier.
 	RDShare             float64 `yaml:"rd_share" json:"rd_share"`
 	ObsolescencePerYear float64 `yaml:"obsolescence_per_year" json:"obsolescence_per_year"`
 }
@@ -79,6 +87,15 @@ type ConsumersParams struct {
 	DeferVolFull          float64 `yaml:"defer_vol_full" json:"defer_vol_full"`
 	BacklogRelease        float64 `yaml:"backlog_release" json:"backlog_release"`
 	BacklogDecay          float64 `yaml:"backlog_decay" json:"backlog_decay"`
+
+	// MODEL-SPEC-v2 §B.2, §B.4 (llm_params.go).
+	RefHalflifeDays float64 `yaml:"ref_halflife_days" json:"ref_halflife_days"`
+	RefOnSwitch     string  `yaml:"ref_on_switch" json:"ref_on_switch"`
+	PrepaidDays     float64 `yaml:"prepaid_days" json:"prepaid_days"`
+	DeferralMode    string  `yaml:"deferral_mode" json:"deferral_mode"`
+	DeferGainStart  float64 `yaml:"defer_gain_start" json:"defer_gain_start"`
+	DeferGainFull   float64 `yaml:"defer_gain_full" json:"defer_gain_full"`
+	RiskAversion    float64 `yaml:"risk_aversion" json:"risk_aversion"`
 }
 
 // NetworkParams: γ = Effect, s_floor = ShareFloor (MODEL-SPEC §2.1).
@@ -109,6 +126,12 @@ type FeesParams struct {
 type PricingParams struct {
 	TWAPDays            int `yaml:"twap_days" json:"twap_days"`
 	RepriceIntervalDays int `yaml:"reprice_interval_days" json:"reprice_interval_days"`
+
+	// MODEL-SPEC-v2 §B.3 (llm_params.go).
+	Mode       string  `yaml:"mode" json:"mode"`
+	ReviewDays int     `yaml:"review_days" json:"review_days"`
+	Adjust     float64 `yaml:"adjust" json:"adjust"`
+	MaxMarkup  float64 `yaml:"max_markup" json:"max_markup"`
 }
 
 // HedgingParams: cost of a same-day hedged sale in basis points. Mode

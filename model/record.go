@@ -34,6 +34,11 @@ type Step struct {
 	PoolCLT      float64 `parquet:"pool_clt" json:"pool_clt"`           // AMM pool's CLT reserve X_t
 	BackingRatio float64 `parquet:"backing_ratio" json:"backing_ratio"` // β_t (0 without a reserve)
 	RunFrac      float64 `parquet:"run_frac" json:"run_frac"`           // holders' run fraction r_t
+
+	// MODEL-SPEC-v2 §B.5 (llm_welfare.go).
+	QACostUSDPerMtok float64 `parquet:"qa_cost_usd_per_mtok" json:"qa_cost_usd_per_mtok"`
+	PriceIndex       float64 `parquet:"price_index" json:"price_index"`
+	InsideShare      float64 `parquet:"inside_share" json:"inside_share"`
 }
 
 // ProviderStep is one row of the `provider_steps` table (MODEL-SPEC §4.3).
@@ -117,6 +122,14 @@ type Summary struct {
 	// scheduled shock), else whether the event happened.
 	FundDepleted *bool `parquet:"fund_depleted,optional" json:"fund_depleted"`
 	Recovered    *bool `parquet:"recovered,optional" json:"recovered"`
+
+	// MODEL-SPEC-v2 §B.5 (llm_welfare.go).
+	QACostUSDPerMtokMean float64 `parquet:"qa_cost_usd_per_mtok" json:"qa_cost_usd_per_mtok"`
+	ConsumerWelfareUSD   float64 `parquet:"consumer_welfare_usd" json:"consumer_welfare_usd"`
+	InsideShareFinal     float64 `parquet:"inside_share_final" json:"inside_share_final"`
+	PriceIndexFinal      float64 `parquet:"price_index_final" json:"price_index_final"`
+	MarkupMean           float64 `parquet:"markup_mean" json:"markup_mean"`
+
 	// Levers (MODEL-SPEC-v2 §C, §D; levers.go).
 	// Null when their lever is off (nulls.go): hedging with futures, governance,
 	// the share cap, grants.

@@ -60,11 +60,12 @@ type prov struct {
 	stakeInit float64 // initial daily revenue: the stake on day 1
 	stake     float64 // today's stake (unnormalized)
 
+	mcost0 float64 // marginal cost before the cost decline (v2 §B.3), USD per Mtok
 	// MODEL-SPEC-v2 §C (levers.go).
-	qBase    float64 // b_i: quality before investment; falls with obsolescence
+	qBase    float64 // b_i: quality before investment, q0 + boost
+	boost    float64 // the leader's breakthrough (or ramp) advantage; depreciates
 	capUSD   float64 // K_i: cumulative investment in quality (grants, R&D), USD
 	costUSD  float64 // cumulative grants spent on marginal cost, USD
-	mcost0   float64 // marginal cost before grant-funded reductions, USD per Mtok
 	futH     float64 // futures hedge ratio (hedging.mode futures)
 	futN     float64 // short CLT futures position, CLT
 	hedgeDef float64 // futures P&L paid through cash but not yet recognized in revenue, USD
@@ -80,7 +81,7 @@ type consumer struct {
 	b       float64 // price sensitivity b_j
 	u       float64 // non-critical fraction u_j
 	backlog float64 // B_j, Mtok
-	k       int32   // current provider, −1 for none
+	k       int32   // current provider, −1 for none, kOutside outside the token system (v2 §B.1)
 }
 
 // sim is the state of one run. Its slices are reused across runs.
@@ -145,6 +146,7 @@ type sim struct {
 	step Step
 	ps   ProviderStep
 	mkt  marketState // MODEL-SPEC-v2 §A (market.go)
+	llm  llmState    // MODEL-SPEC-v2 §B state (llm_*.go)
 
 	lv leverState // MODEL-SPEC-v2 §C (levers.go)
 }
@@ -168,6 +170,9 @@ type dayTotals struct {
 	volume, costVol                          float64
 	// CLT amounts of the day's trades at P_t−1 (MODEL-SPEC-v2 §A netting).
 	salesCLT, fundBoughtCLT, fundSoldCLT float64
+	// Consumers' prepaid top-up beyond today's payments, CLT (v2 §B.4; may be
+	// negative when balances are drawn down): part of their buy flow.
+	prepaidCLT float64
 }
 
 // Run simulates one run (MODEL-SPEC §1–§5, §10) and returns its summary
@@ -340,7 +345,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.aud = Audit{}
 	maxXi := math.Inf(-1)
 	for i, row := range p.Providers.Table {
-		r0 := row.InitialShare * D * row.ListPriceUSDPerMtok // initial daily revenue, USD
+		r0 := row.InitialShare * D * row.ListPriceUSDPerMtok * s.insideShare0() // initial daily revenue, USD
 		pr := prov{
 			name: row.Name, listPrice: row.ListPriceUSDPerMtok, q0: row.Quality, q: row.Quality,
 			mcost: p.Providers.MarginalCostRatio * row.ListPriceUSDPerMtok,
@@ -403,24 +408,36 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 			}
 		}
 		c.k = int32(k)
+		s.assignOutside0(&c)
 		s.cons = append(s.cons, c)
 	}
 	scale := D / sumD
 	for j := range s.cons {
 		c := &s.cons[j]
 		c.d *= scale
-		c.dsc = c.d * math.Pow(s.provs[c.k].listPrice, eps) // c_ref = cost_k,0 = p_k
+		if c.k >= 0 {
+			c.dsc = c.d * math.Pow(s.provs[c.k].listPrice, eps) // c_ref = cost_k,0 = p_k
+		}
 	}
 
 	// Day-0 shares: realized volume shares of the day-0 assignment (§10).
 	for i := range s.vol {
 		s.vol[i] = 0
 	}
+	dIn := D
 	for j := range s.cons {
-		s.vol[s.cons[j].k] += s.cons[j].d
+		if k := s.cons[j].k; k >= 0 {
+			s.vol[k] += s.cons[j].d
+		}
+	}
+	if s.p.Outside.Enabled { // shares among the token system's demand (v2 §B.1)
+		dIn = 0
+		for i := range s.provs {
+			dIn += s.vol[i]
+		}
 	}
 	for i := range s.provs {
-		s.provs[i].share = s.vol[i] / D
+		s.provs[i].share = s.vol[i] / dIn
 		s.shares[i] = s.provs[i].share
 	}
 
@@ -469,6 +486,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	s.aud.FundInitialUSD, s.aud.FundInitialCLT = s.fundUSD, s.fundCLT
 
 	s.acc = accum{fundDepletedDay: -1, recoveryDay: -1, peak: peg, hhi0: HHI(s.shares[:n])}
+	s.llmInit() // MODEL-SPEC-v2 §B: outside utility, cost inversion, welfare base (llm_init.go)
 	return s.marketInit()
 }
 
@@ -512,6 +530,7 @@ func (s *sim) growProviderArrays() {
 		s.lots = append(s.lots, 0)
 	}
 	s.lots = s.lots[:n*s.nSlot]
+	s.growLLM()
 }
 
 func growF(x []float64, n int) []float64 {

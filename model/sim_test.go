@@ -32,8 +32,9 @@ func (m *memRec) row(t *testing.T, d int, name string) ProviderStep {
 
 // quietParams is the default model with a near-deterministic token market
 // (σ ≈ 1e-7 a day, no jumps, no peg reversion, infinite depth, no issuance, no
-// entry), so that days can be computed by hand. It starts from DefaultV1: the
-// days are computed by MODEL-SPEC v1's formulas.
+// entry), so that days can be computed by hand.
+// quietParams is a quiet v1 market (MODEL-SPEC v1 mechanics; v2 §B tests
+// switch mechanisms on explicitly).
 func quietParams() Params {
 	p := DefaultV1()
 	p.Consumers.Count = 300
@@ -147,7 +148,7 @@ func TestDayFundTrade(t *testing.T) {
 func TestDayRepricing(t *testing.T) {
 	p := DefaultV1()
 	p.Consumers.Count = 200
-	p.Pricing = PricingParams{TWAPDays: 4, RepriceIntervalDays: 10}
+	p.Pricing.TWAPDays, p.Pricing.RepriceIntervalDays = 4, 10
 	_, rec := runRecorded(t, RunSpec{Params: p, Schedule: pegged(), HorizonDays: 21, Seed: 5})
 	price := func(d int) float64 {
 		if d == 0 {

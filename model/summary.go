@@ -49,6 +49,20 @@ type Audit struct {
 	HaltedDays, ProvidersEver, ProvidersFinal int
 	// Market is the v2 token market's ledger (MODEL-SPEC-v2 §A; zero under market.mode garch).
 	Market MarketAudit
+
+	// MODEL-SPEC-v2 §B (llm_welfare.go): consumers' prepaid CLT balances
+	// (bought from and counted outside O), and the Mtok ledger of demand,
+	// with the outside channel. With them:
+	//   ConsumerBoughtCLT − (PrepaidFinalCLT − PrepaidInitialCLT) = PoolFeeCLT + BurnedFeeCLT + ProviderFeeCLT
+	//   O = S − held − fund CLT − prepaid CLT
+	//   ServedMtok = DesiredMtok − DeferredMtok + ReleasedMtok;  BacklogFinalMtok = DeferredMtok − ReleasedMtok − AbandonedMtok
+	//   ServedMtok = Σ providers' volumes; OutsideMtok = volume served outside the token system
+	PrepaidInitialCLT, PrepaidFinalCLT    float64
+	PrepaidGainUSD                        float64 // Σ_t balance × (P_t − P_t−1): consumers' gain on balances
+	DesiredMtok, ServedMtok, DeferredMtok float64
+	ReleasedMtok, AbandonedMtok           float64
+	BacklogFinalMtok, OutsideMtok         float64
+
 	// MODEL-SPEC-v2 §C (levers.go): grants spent on quality or marginal cost
 	// instead of cash (they leave the providers' cash), and the futures
 	// hedges' P&L (paid to or from an outside counterparty; part of revenue).
@@ -190,6 +204,9 @@ func (s *sim) summary() (Summary, error) {
 	au.SupplyChangeCLT = s.supply - au.SupplyInitialCLT
 	au.ProvidersEver, au.ProvidersFinal = len(s.provs), nFinal
 	au.HaltedDays = a.haltedDays
+	if err := s.llmSummary(&sum); err != nil { // v2 §B.5 (llm_welfare.go)
+		return Summary{}, err
+	}
 
 	s.marketSummary(&sum)
 	s.leverSummary(&sum, box)

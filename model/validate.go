@@ -169,6 +169,7 @@ func (p *Params) Validate() error {
 	c.levers(p) // MODEL-SPEC-v2 §C (levers.go)
 
 	c.validateMarket(p) // MODEL-SPEC-v2 §A: market.mode, amm, reserve, arbitrage, holders
+	c.validateLLM(p)    // MODEL-SPEC-v2 §B (llm_params.go)
 
 	// metrics.* (§4.2).
 	if !(p.Metrics.PegBand > 0 && p.Metrics.PegBand < 1) {

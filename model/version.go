@@ -33,7 +33,8 @@ type mechanism struct {
 // v2Mechanisms lists the v2 mechanisms in spec order (§A, §B, §C); each
 // mechanism file declares its `mechanism` value and is listed here once.
 var v2Mechanisms = []mechanism{
-	marketMechanism,                                            // §A: market.mode, reserve.mode, market.switch (market_params.go)
+	marketMechanism,                                         // §A: market.mode, reserve.mode, market.switch (market_params.go)
+	mechOutside, mechRefCost, mechPricing, mechConsumerRisk, // §B (llm_params.go)
 	capabilityMechanism, hedgingMechanism, governanceMechanism, // levers (§C; levers.go)
 }
 

@@ -26,6 +26,8 @@ type BoxPanel struct {
 	Title  string // metric label, e.g. "Mean |P − peg|"
 	XLabel string // with units
 	Boxes  []BoxStat
+	// Integer marks a count (model.Metric.Integer): whole-number ticks.
+	Integer bool
 }
 
 // BoxSpec describes a figure of horizontal box plots: one panel per metric,
@@ -36,6 +38,10 @@ type BoxSpec struct {
 	Family   string // e.g. "Stability"
 	Panels   []BoxPanel
 	Caption  string
+	// SharedX draws every panel on one x range (small multiples that compare
+	// across panels); Title, when set, replaces the default title.
+	SharedX bool
+	Title   string
 }
 
 // BoxChart draws spec. Panels are laid out two per row with the policies as
@@ -43,6 +49,18 @@ type BoxSpec struct {
 // (wrapped) when no panel has a box with data.
 func BoxChart(spec BoxSpec) (Figure, error) {
 	var plots []*plot.Plot
+	gmin, gmax := math.Inf(1), math.Inf(-1)
+	if spec.SharedX {
+		for _, pn := range spec.Panels {
+			for _, b := range pn.Boxes {
+				for _, v := range []float64{b.P5, b.P95, b.Mean} {
+					if b.N > 0 && finite(v) {
+						gmin, gmax = math.Min(gmin, v), math.Max(gmax, v)
+					}
+				}
+			}
+		}
+	}
 	for _, pn := range spec.Panels {
 		n := len(pn.Boxes)
 		if n == 0 {
@@ -64,6 +82,9 @@ func BoxChart(spec BoxSpec) (Figure, error) {
 		if !finite(xmin) {
 			continue
 		}
+		if spec.SharedX {
+			xmin, xmax = gmin, gmax
+		}
 		if xmax-xmin < 1e-12*math.Max(1, math.Abs(xmax)) {
 			d := math.Max(math.Abs(xmax)*0.05, 1e-6)
 			xmin, xmax = xmin-d, xmax+d
@@ -72,6 +93,9 @@ func BoxChart(spec BoxSpec) (Figure, error) {
 		p := newPlot()
 		p.Title.Text = pn.Title
 		p.X.Label.Text = pn.XLabel
+		if pn.Integer {
+			p.X.Tick.Marker = integerTicks{}
+		}
 		p.Add(boxes{stats: pn.Boxes})
 		p.X.Min, p.X.Max = xmin-pad, xmax+pad
 		p.NominalY(names...)
@@ -89,6 +113,9 @@ func BoxChart(spec BoxSpec) (Figure, error) {
 	panelH := vg.Length(rowsPerPanel)*0.24*vg.Inch + 0.9*vg.Inch
 	height := vg.Length(rows)*panelH + 0.9*vg.Inch
 	title := fmt.Sprintf("%s across runs — scenario %s, by policy", spec.Family, spec.Scenario)
+	if spec.Title != "" {
+		title = spec.Title
+	}
 	entries := []legendEntry{
 		{"median", lineThumb{draw.LineStyle{Color: medianLine, Width: vg.Points(2)}}},
 		{"P25–P75 of runs", boxThumb{bandInner}},

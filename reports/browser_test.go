@@ -68,7 +68,7 @@ func TestReportInBrowser(t *testing.T) {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(profile),
-		chromedp.WindowSize(1200, 900),
+		chromedp.WindowSize(1400, 900),
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), allocOpts...)
 	defer cancelAlloc()
@@ -126,6 +126,24 @@ func TestReportInBrowser(t *testing.T) {
 	must(err)
 	ids, err := chromedp.Run(tctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("section[id]")).map(s => s.id)`))
 	must(err)
+	// The first screen (1400×900, scrolled to the top) shows the scorecard
+	// whole: its table's bounding box lies inside the viewport.
+	must(chromedp.Do(tctx, chromedp.EmulateViewport(1400, 900)))
+	box, err := chromedp.Run(tctx, chromedp.Evaluate[[]float64](`(() => { window.scrollTo(0, 0); const r = document.getElementById("scorecard-table").getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom, window.innerWidth, window.innerHeight]; })()`))
+	must(err)
+	if len(box) != 6 || box[0] < 0 || box[1] < 0 || box[2] > box[4] || box[3] > box[5] {
+		t.Errorf("scorecard box [left top right bottom viewport w h] = %v: not inside the first 1400×900 screen", box)
+	}
+	first, err := chromedp.Run(tctx, chromedp.CaptureScreenshot())
+	must(err)
+	// Tables are collapsed (<details>) by default; open them to sort.
+	closed, err := chromedp.Run(tctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll("details")).filter(d => !d.open && d.querySelector("table.data")).length`))
+	must(err)
+	if closed == 0 {
+		t.Errorf("no data table is collapsed by default")
+	}
+	_, err = chromedp.Run(tctx, chromedp.Evaluate[bool](`(document.querySelectorAll("details").forEach(d => d.open = true), true)`))
+	must(err)
 	// Sorting: the first data table's "Mean" column (5th) ascends after one
 	// click on its header and descends after a second.
 	const column = `Array.from(document.querySelector("table.data").tBodies[0].rows).map(r => r.cells[4].textContent)`
@@ -172,7 +190,12 @@ func TestReportInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bad := strings.Replace(string(good), "data:image/png;base64,", "data:image/png;base64,AAAA", 1)
+	// The first inline image (PNG or SVG, whichever the page chose) gets
+	// three zero bytes before its content.
+	bad := strings.Replace(string(good), ";base64,", ";base64,AAAA", 1)
+	if bad == string(good) {
+		t.Fatal("negative control: the page has no inline image to corrupt")
+	}
 	bad = strings.Replace(bad, "</footer>", `</footer><img src="missing.png" alt="missing">`, 1)
 	badPath := filepath.Join(dir, "broken.html")
 	if err := os.WriteFile(badPath, []byte(bad), 0o644); err != nil {
@@ -199,6 +222,17 @@ func TestReportInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("screenshot: %s (%d bytes)", out, len(shot))
+	firstOut := filepath.Join(filepath.Dir(out), "first-screen.png")
+	if err := os.WriteFile(firstOut, first, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first screen (1400×900): %s", firstOut)
+	if d := os.Getenv("TOKENSIM_SCREENSHOT_DIR"); d != "" {
+		if err := os.WriteFile(filepath.Join(d, "first-screen.png"), first, 0o644); err != nil {
+			t.Error(err)
+		}
+	}
+	checkSVGFallback(t, tctx, dir)
 	if d := os.Getenv("TOKENSIM_SCREENSHOT_DIR"); d != "" {
 		if err := os.WriteFile(filepath.Join(d, "report.jpg"), shot, 0o644); err != nil {
 			t.Error(err)
@@ -224,5 +258,68 @@ func checkSorted(t *testing.T, cells []string, dir float64) {
 			return
 		}
 		prev = v
+	}
+}
+
+// checkSVGFallback opens every figure SVG in Chromium and measures each text
+// element's length (getComputedTextLength) three times: as written; with
+// "Liberation Sans" replaced by a font that does not exist, so that the
+// rest of the family list (SVGFontFamily) decides; and, as a negative
+// control, with the whole family replaced by that missing font alone, which
+// leaves the browser's default (serif) font. The second must match the first
+// within 0.5 px per text (the fallback is Liberation Sans's metric twin, so
+// the layout holds without it), and the control must differ, which shows the
+// measurement can tell fonts apart.
+func checkSVGFallback(t *testing.T, ctx context.Context, dir string) {
+	t.Helper()
+	svgs, _ := filepath.Glob(filepath.Join(dir, dataset.FiguresDir, "*.svg"))
+	if len(svgs) == 0 {
+		t.Fatal("no SVG figures")
+	}
+	const measure = `(() => {
+  const texts = Array.from(document.querySelectorAll("text")).filter(e => e.textContent.trim() !== "");
+  const len = () => texts.map(e => e.getComputedTextLength());
+  const orig = texts.map(e => e.style.fontFamily);
+  const a = len();
+  texts.forEach((e, i) => e.style.fontFamily = orig[i].replace(/["']?Liberation Sans["']?/, "NoSuchFontTokensim"));
+  const b = len();
+  texts.forEach(e => e.style.fontFamily = "NoSuchFontTokensim");
+  const c = len();
+  return {a, b, c, families: orig};
+})()`
+	type result struct {
+		A, B, C  []float64
+		Families []string
+	}
+	controlDiffers := false
+	for _, f := range svgs {
+		u := url.URL{Scheme: "file", Path: f}
+		if err := chromedp.Do(ctx, chromedp.Navigate(u.String())); err != nil {
+			t.Fatalf("opening %s: %v", f, err)
+		}
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[result](measure))
+		if err != nil {
+			t.Fatalf("measuring %s: %v", f, err)
+		}
+		if len(r.A) == 0 {
+			t.Errorf("%s: no text measured", filepath.Base(f))
+			continue
+		}
+		for i := range r.A {
+			if !strings.HasSuffix(strings.TrimSpace(r.Families[i]), "sans-serif") {
+				t.Errorf("%s: text %d has font-family %q without a generic sans-serif", filepath.Base(f), i, r.Families[i])
+				break
+			}
+			if math.Abs(r.A[i]-r.B[i]) > 0.5 {
+				t.Errorf("%s: text %d is %.1f px wide with Liberation Sans and %.1f px without", filepath.Base(f), i, r.A[i], r.B[i])
+				break
+			}
+			if math.Abs(r.A[i]-r.C[i]) > 0.5 {
+				controlDiffers = true
+			}
+		}
+	}
+	if !controlDiffers {
+		t.Error("negative control: text measured the same in the browser's default font, so the check cannot tell fonts apart")
 	}
 }

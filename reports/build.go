@@ -51,11 +51,17 @@ type Report struct {
 	Sections []Section   // stability … method notes, in page order
 	Config   string      // resolved configuration text
 	Footer   string
+	// First screen (issue 14): what was run in words, the lever × scenario
+	// scorecard, its headline sentences and the trade-off figure.
+	Lead      string
+	Scorecard *Scorecard
+	Headlines []Headline
+	Overview  []Figure
 }
 
 // Figures returns every figure of the report in page order.
 func (r *Report) Figures() []Figure {
-	var out []Figure
+	out := append([]Figure(nil), r.Overview...)
 	for _, s := range r.Sections {
 		out = append(out, s.Figures...)
 	}
@@ -78,15 +84,19 @@ var keyMetrics = map[model.Family][]string{
 	model.FamilyStability:     {"peg_mad", "realized_vol_annual", "days_outside_band_frac", "max_drawdown"},
 	model.FamilyDiversity:     {"hhi_final", "top_share_final", "effective_n_final", "n_active_final"},
 	model.FamilyProfitability: {"provider_profit_usd", "profitable_frac", "revenue_cv", "fund_pnl_usd"},
-	model.FamilyConsumers:     {"satisfaction", "mean_cost_usd_per_mtok", "deferred_frac", "cost_volatility"},
+	model.FamilyConsumers:     {"consumer_welfare_usd", "satisfaction", "mean_cost_usd_per_mtok", "deferred_frac", "cost_volatility"},
 }
 
-// primaryMetric is the metric of each family in the policy-effect chart.
+// primaryMetric is the metric of each family in the policy-effect chart and
+// the headline findings. For consumers it is consumer_welfare_usd (MODEL-SPEC-v2
+// §B.5: paired differences are compensating variations in USD, shown beside
+// the providers' profit); a dataset without it (model v0.1) falls back to the
+// family's first headline metric.
 var primaryMetric = map[model.Family]string{
 	model.FamilyStability:     "peg_mad",
 	model.FamilyDiversity:     "hhi_final",
 	model.FamilyProfitability: "provider_profit_usd",
-	model.FamilyConsumers:     "satisfaction",
+	model.FamilyConsumers:     "consumer_welfare_usd",
 }
 
 // Build computes the report of st: figures, tables and text. It fails only when
@@ -118,8 +128,16 @@ func Build(ctx context.Context, st *aggregate.Study, opts Options) (*Report, err
 		Findings: b.findings(),
 		Config:   string(st.Info.Config),
 	}
+	if err := b.overview(r); err != nil {
+		return nil, err
+	}
 	ver := nonEmpty(st.Info.ToolVersion, opts.ToolVersion)
 	r.Footer = fmt.Sprintf("Written by tokensim %s (%s), schema %d.", nonEmpty(ver, "(unknown version)"), opts.ModelVersion, st.Info.SchemaVersion)
+	if sec, ok, err := b.acrossSection(); err != nil {
+		return nil, err
+	} else if ok {
+		r.Sections = append(r.Sections, sec)
+	}
 	for _, fam := range families {
 		sec, err := b.familySection(ctx, fam.id, fam.title)
 		if err != nil {
@@ -223,7 +241,7 @@ func (b *builder) familyMetrics(fam model.Family) []model.Metric {
 func (b *builder) boxMetrics(fam model.Family) []string {
 	var out []string
 	for _, name := range keyMetrics[fam] {
-		if _, ok := b.st.MetricInfo(name); ok {
+		if _, ok := b.st.MetricInfo(name); ok && len(out) < 4 {
 			out = append(out, name)
 		}
 	}
@@ -376,7 +394,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 		if err := ctx.Err(); err != nil {
 			return Section{}, err
 		}
-		spec := EffectSpec{ID: b.figID("effects", sc), Scenario: sc, Reference: aggregate.BaselinePolicy}
+		spec := EffectSpec{ID: b.figID("effects", sc), Scenario: scenarioLabel(sc), Reference: policyLabel(aggregate.BaselinePolicy)}
 		for _, fam := range families {
 			name := primaryMetric[fam.id]
 			if _, ok := b.st.MetricInfo(name); !ok {
@@ -392,7 +410,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 				continue
 			}
 			mi, _ := b.st.MetricInfo(name)
-			pn := EffectPanel{Title: fam.title + ": " + nonEmpty(mi.Label, name), XLabel: "Δ " + withUnit(name, mi.Unit) + betterSide(mi.Better)}
+			pn := EffectPanel{Title: fam.title + ": " + nonEmpty(mi.Label, name), XLabel: withUnit("change, policy − no policy", mi.Unit) + betterSide(mi.Better)}
 			for _, e := range b.st.EffectsOf(sc, name) {
 				if !b.shown(sc, e.Sweep) {
 					continue
@@ -403,7 +421,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 				spec.Panels = append(spec.Panels, pn)
 			}
 		}
-		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", aggregate.BaselinePolicy, sc, b.sweepNote(), b.truncationNote(sc))
+		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", aggregate.BaselinePolicy, scenarioLabel(sc), b.sweepNote(), b.truncationNote(sc))
 		fig, err := EffectChart(spec)
 		if err == nil {
 			sec.Figures = append(sec.Figures, fig)
@@ -485,7 +503,9 @@ func (b *builder) methodSection() Section {
 		"Quantiles (P5, P25, median, P75, P95) are Hyndman–Fan type 7 sample quantiles (R's default, numpy's \"linear\"). Standard deviations use n − 1.",
 		fmt.Sprintf("Means carry a two-sided %.0f%% Student-t confidence interval. Event probabilities carry %.0f%% Wilson score intervals (Wilson 1927).", 100*conf, 100*conf),
 		"Heavy-tailed metrics — above all the price deviations from the peg in volatile regimes — are better read through their medians and quantiles (P5–P95) than through their means: a few runs with large excursions move the mean and widen its symmetric t-interval, which can then reach past the metric's natural range (below zero for a non-negative metric). The stability tables therefore lead with the median and P5–P95, and the tables show such an interval end clipped at the bound, marked †, for display only (summary/metrics keeps the computed interval).",
-		fmt.Sprintf("Headline findings compare each policy with %s on the family's primary metric, else on the family's other metrics with a direction; metrics that are zero under %s by construction (fund P&L, fund depletion day, circuit-breaker halts, days a governed policy was blocked) are never headlined, since their difference from %s holds by definition. A relative change is stated only when %s's mean is positive and not near zero.", aggregate.BaselinePolicy, aggregate.BaselinePolicy, aggregate.BaselinePolicy, aggregate.BaselinePolicy),
+		"Scorecard: " + scorecardRule(),
+		headlineRule(),
+		fmt.Sprintf("The numeric findings (collapsed under the headlines) compare each policy with %s on the family's primary metric, else on the family's other metrics with a direction; metrics that are zero under %s by construction (fund P&L, fund depletion day, circuit-breaker halts, days a governed policy was blocked) are never headlined, since their difference from %s holds by definition. A relative change is stated only when %s's mean is positive and not near zero.", aggregate.BaselinePolicy, aggregate.BaselinePolicy, aggregate.BaselinePolicy, aggregate.BaselinePolicy),
 		fmt.Sprintf("Policy effects are paired differences policy − %s over the same replicates. Common random numbers: every run's random streams (market, jumps, consumers, choice, arrivals, entry) derive from the master seed, the replicate and the component only, not from the cell, so a replicate sees the same shocks under every policy. Intervals of the mean difference are %s bootstrap intervals with %d resamples from a seeded stream (Efron 1987).", aggregate.BaselinePolicy, methodName(o.BootstrapMethod), o.Bootstrap),
 		"Token-price regimes are GARCH(1,1) processes with standardized Student-t shocks calibrated by tokensim's own calibrator: the pegged regime from USDT daily closes 2017-01-01..2021-02-27, the volatile regime from BTC daily closes 2013-04-29..2021-02-27 (ETH is reported alongside for comparison).",
 		"Providers' list prices are public LLM API list prices (2025) per million LLM tokens, blended 3:1 input:output; initial market shares are rounded 2025 enterprise LLM-API share estimates from industry surveys. Parameters marked as assumptions in the configuration are not calibrated; the sensitivity study covers them.",

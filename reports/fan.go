@@ -46,6 +46,8 @@ type FanSpec struct {
 	Band      [2]float64
 	BandLabel string
 	Caption   string
+	// Integer marks a count (model.Metric.Integer): whole-number y ticks.
+	Integer bool
 }
 
 // FanChart draws spec as a faceted fan chart: in each policy's panel the P5–P95
@@ -124,6 +126,9 @@ func FanChart(spec FanSpec) (Figure, error) {
 		p.X.Label.Text = "day"
 		p.X.Tick.Marker = dayTicks{}
 		p.Y.Label.Text = spec.YLabel
+		if spec.Integer {
+			p.Y.Tick.Marker = integerTicks{}
+		}
 		decorate(p)
 		if poly, ok := band(s.Day, s.P5, s.P95, bandOuter); ok {
 			p.Add(poly)
@@ -152,6 +157,9 @@ func FanChart(spec FanSpec) (Figure, error) {
 		p.X.Label.Text = "day"
 		p.X.Tick.Marker = dayTicks{}
 		p.Y.Label.Text = spec.YLabel
+		if spec.Integer {
+			p.Y.Tick.Marker = integerTicks{}
+		}
 		decorate(p)
 		for i := range spec.Series {
 			s := &spec.Series[i]

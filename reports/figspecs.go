@@ -84,14 +84,15 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 	}
 	spec := FanSpec{
 		ID:        b.figID(idParts...),
-		Scenario:  sc,
+		Scenario:  scenarioLabel(sc),
 		Point:     point,
 		Quantity:  fd.metric().Label,
 		YLabel:    fd.ylabel,
-		Reference: aggregate.BaselinePolicy,
+		Reference: policyLabel(aggregate.BaselinePolicy),
+		Integer:   fd.metric().Integer,
 	}
 	for _, f := range fans {
-		s := FanSeries{Policy: f.Policy}
+		s := FanSeries{Policy: shortCellLabel(f.Policy, nil)}
 		s.Day = make([]float64, len(f.Days))
 		for k, d := range f.Days {
 			s.Day[k] = float64(d)
@@ -102,7 +103,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 	switch fd.variable {
 	case aggregate.FanPrice:
 		spec.Band = [2]float64{b.peg * (1 - b.pegBand), b.peg * (1 + b.pegBand)}
-		spec.BandLabel = fmt.Sprintf("peg band %s ± %s%% (metrics.peg_band)", FormatSig(b.peg, 3), FormatSig(100*b.pegBand, 3))
+		spec.BandLabel = fmt.Sprintf("peg band %s ± %s%%", FormatSig(b.peg, 3), FormatSig(100*b.pegBand, 3))
 	case aggregate.FanHHI:
 		spec.Lines = []RefLine{{1800, "HHI 1,800 (2023 Guidelines)"}, {2500, "HHI 2,500 (2010 Guidelines)"}}
 	}
@@ -112,7 +113,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 			n = max(n, x)
 		}
 	}
-	where := "scenario " + sc
+	where := "scenario " + scenarioLabel(sc)
 	if point != "" {
 		where += " at " + point
 	}
@@ -138,10 +139,11 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 // boxFigure draws the key metrics of a family in one scenario as box plots.
 func (b *builder) boxFigure(sc string, fam model.Family, title string) (Figure, bool, error) {
 	cells := b.cellsShown(sc)
-	spec := BoxSpec{ID: b.figID("dist", string(fam), sc), Scenario: sc, Family: title}
+	spec := BoxSpec{ID: b.figID("dist", string(fam), sc), Scenario: scenarioLabel(sc), Family: title}
 	for _, name := range b.boxMetrics(fam) {
 		label, unit := b.metricLabel(name)
-		pn := BoxPanel{Title: label, XLabel: withUnit(name, unit)}
+		mi, _ := b.st.MetricInfo(name)
+		pn := BoxPanel{Title: label, XLabel: withUnit(label, unit), Integer: mi.Integer}
 		for _, c := range cells {
 			d, ok := c.Metric(name)
 			if !ok {
@@ -152,7 +154,7 @@ func (b *builder) boxFigure(sc string, fam model.Family, title string) (Figure, 
 		}
 		spec.Panels = append(spec.Panels, pn)
 	}
-	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.%s", title, sc, b.sweepNote(), b.truncationNote(sc))
+	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.%s", title, scenarioLabel(sc), b.sweepNote(), b.truncationNote(sc))
 	fig, err := BoxChart(spec)
 	if err != nil {
 		if errorsIsNoData(err) {
@@ -223,7 +225,7 @@ func (b *builder) heatSpec(sc, pol, metric string, params []string) (HeatSpec, b
 		})
 		return out
 	}
-	spec := HeatSpec{ID: b.figID("heat", metric, sc, pol), Scenario: sc, Policy: pol, XParam: params[0], YParam: params[1], X: order(xs), Y: order(ys)}
+	spec := HeatSpec{ID: b.figID("heat", metric, sc, pol), Scenario: scenarioLabel(sc), Policy: policyLabel(pol), XParam: params[0], YParam: params[1], X: order(xs), Y: order(ys)}
 	label, unit := b.metricLabel(metric)
 	spec.Metric, spec.Unit = label+", mean of runs", nonEmpty(unit, "dimensionless")
 	spec.Z = make([][]float64, len(spec.Y))
@@ -237,6 +239,6 @@ func (b *builder) heatSpec(sc, pol, metric string, params []string) (HeatSpec, b
 			spec.Z[r][c] = v
 		}
 	}
-	spec.Caption = fmt.Sprintf("Mean %s across runs at each sweep point of %s × %s, scenario %s, policy %s; darker is higher, n/a marks a point without runs.", metric, params[0], params[1], sc, pol)
+	spec.Caption = fmt.Sprintf("Mean %s across runs at each sweep point of %s × %s, scenario %s, policy %s; darker is higher, n/a marks a point without runs.", lowerFirst(label), params[0], params[1], scenarioLabel(sc), policyLabel(pol))
 	return spec, true
 }

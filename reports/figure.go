@@ -109,7 +109,20 @@ func render(id, title, caption string, w, h vg.Length, fn func(dc draw.Canvas)) 
 	if _, err := svg.WriteTo(&svgBuf); err != nil {
 		return Figure{}, fmt.Errorf("reports: encoding figure %s as SVG: %w", id, err)
 	}
-	return Figure{ID: id, Title: title, Caption: caption, PNG: pngBuf.Bytes(), SVG: svgBuf.Bytes()}, nil
+	return Figure{ID: id, Title: title, Caption: caption, PNG: pngBuf.Bytes(), SVG: svgFontFallback(svgBuf.Bytes())}, nil
+}
+
+// SVGFontFamily is the font-family list of every SVG text element: the
+// figures are laid out with Liberation Sans's metrics, which Arial (and so
+// Helvetica) share by design, and a generic sans-serif ends the list, so a
+// viewer without Liberation Sans falls back to a metric-compatible sans font
+// instead of its default serif.
+const SVGFontFamily = `'Liberation Sans',Arial,Helvetica,sans-serif`
+
+// svgFontFallback replaces vgsvg's bare "font-family:Liberation Sans" by
+// SVGFontFamily.
+func svgFontFallback(svg []byte) []byte {
+	return bytes.ReplaceAll(svg, []byte("font-family:Liberation Sans;"), []byte("font-family:"+SVGFontFamily+";"))
 }
 
 // drawTitle writes the figure title centred at the top of dc and returns the

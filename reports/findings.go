@@ -120,7 +120,7 @@ func headlineMetric(mi model.Metric) bool {
 // family: the material effect (95% interval excluding zero, size at least
 // Materiality of the baseline level) of largest size
 // on the family's primary metric (peg_mad, hhi_final, provider_profit_usd,
-// satisfaction); failing that, the material effect with the largest
+// consumer_welfare_usd); failing that, the material effect with the largest
 // standardized size |mean Δ| / sd(Δ) on another metric of the family that has
 // a direction and is not structurally zero under none (MetricInfo.LeverOnly);
 // failing that, a sentence saying no policy moved the family.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/tokensim/tokensim/dataset"
+	"github.com/tokensim/tokensim/model"
 )
 
 // SweepText renders a sweep point as "param=value, …" ("" without sweeps).
@@ -33,12 +34,26 @@ func shortSweepText(sv []dataset.SweepValue) string {
 	return strings.Join(parts, ", ")
 }
 
-// shortCellLabel is cellLabel with shortSweepText.
+// shortCellLabel is the figures' label of a cell: the policy's plain label
+// (policyLabel), plus shortSweepText when there is a sweep point.
 func shortCellLabel(policy string, sv []dataset.SweepValue) string {
 	if len(sv) == 0 {
-		return policy
+		return policyLabel(policy)
 	}
-	return policy + " · " + shortSweepText(sv)
+	return policyLabel(policy) + " · " + shortSweepText(sv)
+}
+
+// policyLabel and scenarioLabel are the plain labels of figure text
+// (model.DescribePolicy, model.DescribeScenario): never a code name.
+func policyLabel(name string) string {
+	d, _ := model.DescribePolicy(name)
+	return d.Label
+}
+
+// scenarioLabel is policyLabel for scenarios.
+func scenarioLabel(name string) string {
+	d, _ := model.DescribeScenario(name)
+	return d.Label
 }
 
 // cellLabel is the policy, plus the sweep point when there is one.

@@ -8,6 +8,9 @@ type Figure struct {
 	Caption string // plain text; escaped by the page template
 	PNG     []byte
 	SVG     []byte
+	// CSV is the data behind the figure, written as figures/<ID>.csv and
+	// linked from the page; nil when the figure links summary/ instead.
+	CSV []byte
 }
 
 // Table is a plain table of the report; cells are pre-formatted text.
@@ -15,6 +18,7 @@ type Table struct {
 	Caption string
 	Header  []string
 	Rows    [][]string
+	ID      string // HTML anchor ("" for none)
 }
 
 // Section is one section of report.html.

@@ -125,7 +125,7 @@ func methodName(m string) string {
 
 // effectTable lists every effect of the four outcome families in a scenario.
 func (b *builder) effectTable(sc string) Table {
-	t := Table{
+	t := Table{ID: effectTableID(sc),
 		Caption: fmt.Sprintf("Paired policy effects versus %s, scenario %s. Δ = policy − %s; * marks a 95%% interval that excludes zero. Relative Δ = Δ / %s's mean; n/a where that mean is ≤ 0, near zero (|Δ| above %d times it) or, for a metric that can be negative, not distinguishable from zero, since a percentage of such a level misleads.%s", aggregate.BaselinePolicy, sc, aggregate.BaselinePolicy, aggregate.BaselinePolicy, MaxRelativeChange, b.truncationNote(sc)),
 		Header:  []string{"Family", "Metric", "Unit", "Policy", "Pairs", aggregate.BaselinePolicy + " mean", "Policy mean", "Δ mean", "95% CI of Δ", "Relative Δ", "Better in"},
 	}

@@ -60,10 +60,20 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 		if err := writeFile0644(filepath.Join(tmpFigs, f.ID+".png"), f.PNG); err != nil {
 			return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
 		}
+		if len(f.CSV) > 0 {
+			if err := writeFile0644(filepath.Join(tmpFigs, f.ID+".csv"), f.CSV); err != nil {
+				return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
+			}
+		}
 		if opts.SVG && len(f.SVG) > 0 {
 			if err := writeFile0644(filepath.Join(tmpFigs, f.ID+".svg"), f.SVG); err != nil {
 				return "", fmt.Errorf("reports: writing figure %s: %w", f.ID, err)
 			}
+		}
+	}
+	if rep.Scorecard != nil {
+		if err := writeFile0644(filepath.Join(tmpFigs, ScorecardCSV), scorecardCSV(*rep.Scorecard)); err != nil {
+			return "", fmt.Errorf("reports: writing the scorecard: %w", err)
 		}
 	}
 	if err := os.Chmod(tmpFigs, 0o755); err != nil {

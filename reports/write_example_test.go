@@ -62,7 +62,8 @@ func ExampleWrite() {
 	}
 	// Output:
 	// Stability: In volatility, fund lowers mean distance from the peg by 0.0190 USD/CLT (95% CI 0.0170–0.0210 USD/CLT; 100 paired replicates; −61.3% relative to none's 0.0310 USD/CLT), an improvement. It does better in 97% of paired replicates.
-	// report.html 2 figures
+	// report.html 3 figures
+	// across_peg_mad.png
 	// dist_stability_volatility.png
 	// effects_volatility.png
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image/png"
@@ -108,7 +109,7 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids := map[string]bool{}
-	var imgs, tables int
+	var imgs, tables, inlineSVG int
 	walk(doc, func(n *html.Node) {
 		if id, ok := attr(n, "id"); ok {
 			if ids[id] {
@@ -120,18 +121,43 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 		case atom.Img:
 			imgs++
 			src, _ := attr(n, "src")
-			const prefix = "data:image/png;base64,"
-			if !strings.HasPrefix(src, prefix) {
-				t.Errorf("img src %.40q is not an inline PNG", src)
+			// Each figure is inlined as the smaller of its PNG and its SVG.
+			const prefix, svgPrefix = "data:image/png;base64,", "data:image/svg+xml;base64,"
+			switch {
+			case strings.HasPrefix(src, prefix):
+				raw, err := base64.StdEncoding.DecodeString(src[len(prefix):])
+				if err != nil {
+					t.Errorf("img base64: %v", err)
+					return
+				}
+				if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
+					t.Errorf("inline PNG does not decode: %v", err)
+				}
+			case strings.HasPrefix(src, svgPrefix):
+				raw, err := base64.StdEncoding.DecodeString(src[len(svgPrefix):])
+				if err != nil {
+					t.Errorf("img base64: %v", err)
+					return
+				}
+				var doc struct {
+					XMLName xml.Name
+				}
+				if err := xml.Unmarshal(raw, &doc); err != nil || doc.XMLName.Local != "svg" {
+					t.Errorf("inline SVG does not parse as <svg>: %v (root %q)", err, doc.XMLName.Local)
+				}
+				inlineSVG++
+				// Only when the SVG file is the smaller one.
+				if fig := n.Parent; fig != nil {
+					id, _ := attr(fig, "id")
+					ps, e1 := os.Stat(filepath.Join(dir, dataset.FiguresDir, strings.TrimPrefix(id, "fig-")+".png"))
+					ss, e2 := os.Stat(filepath.Join(dir, dataset.FiguresDir, strings.TrimPrefix(id, "fig-")+".svg"))
+					if e1 != nil || e2 != nil || ss.Size() >= ps.Size() {
+						t.Errorf("%s inlined as SVG although its PNG is not larger (%v, %v)", id, e1, e2)
+					}
+				}
+			default:
+				t.Errorf("img src %.40q is not an inline PNG or SVG", src)
 				return
-			}
-			raw, err := base64.StdEncoding.DecodeString(src[len(prefix):])
-			if err != nil {
-				t.Errorf("img base64: %v", err)
-				return
-			}
-			if _, err := png.Decode(bytes.NewReader(raw)); err != nil {
-				t.Errorf("inline PNG does not decode: %v", err)
 			}
 			if alt, _ := attr(n, "alt"); alt == "" {
 				t.Errorf("img without alt text")
@@ -146,7 +172,17 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 			}
 		}
 		for _, k := range []string{"src", "href"} {
-			if v, ok := attr(n, k); ok && !strings.HasPrefix(v, "data:") && !strings.HasPrefix(v, "#") {
+			v, ok := attr(n, k)
+			switch {
+			case !ok || strings.HasPrefix(v, "data:") || strings.HasPrefix(v, "#"):
+			case k == "href" && strings.HasPrefix(v, dataset.FiguresDir+"/"):
+				// Links to the files behind a figure must exist.
+				if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(v))); err != nil {
+					t.Errorf("<a href=%q>: %v", v, err)
+				}
+			case k == "href" && strings.HasPrefix(v, "summary/") && strings.HasSuffix(v, ".parquet"):
+				// The study's summary tables (written by aggregate beside the report).
+			default:
 				t.Errorf("<%s %s=%q> refers outside the page", n.Data, k, v)
 			}
 		}
@@ -160,9 +196,13 @@ func TestWriteSectionsAndFigures(t *testing.T) {
 		t.Errorf("sweep section present without a sweep")
 	}
 	// 2 scenarios × (1 price fan + box) stability, (2 fans + box) diversity,
-	// box profitability, (2 fans + box) consumers, 1 effect chart.
-	if want := 2 * (2 + 3 + 1 + 3 + 1); imgs != want {
+	// box profitability, (2 fans + box) consumers, 1 effect chart; and the
+	// first screen's trade-off figure and the 4 cross-scenario box plots.
+	if want := 2*(2+3+1+3+1) + 1 + 4; imgs != want {
 		t.Errorf("%d images, want %d", imgs, want)
+	}
+	if inlineSVG == 0 {
+		t.Errorf("no figure inlined as SVG, although box plots and effect charts are smaller as SVG")
 	}
 	if tables < 10 {
 		t.Errorf("%d tables, want ≥ 10", tables)
@@ -199,7 +239,7 @@ func TestPegBandFromStudy(t *testing.T) {
 	if err := Render(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(buf.String(), "peg band 1.00 ± 2.00% (metrics.peg_band)") {
+	if !strings.Contains(buf.String(), "peg band 1.00 ± 2.00%") {
 		t.Errorf("price fan caption does not state the study's peg band")
 	}
 }
@@ -224,7 +264,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 			t.Errorf("page contains unescaped %q", bad)
 		}
 	}
-	for _, good := range []string{"&lt;/pre&gt;&lt;script&gt;alert(&#39;owned&#39;)&lt;/script&gt;", "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt; &amp;"} {
+	for _, good := range []string{"&lt;/pre&gt;&lt;script&gt;alert('owned')&lt;/script&gt;", "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;", "&lt;b&gt;bold&lt;/b&gt; &amp;"} {
 		if !strings.Contains(page, good) {
 			t.Errorf("page lacks escaped %q", good)
 		}
@@ -250,7 +290,7 @@ func TestWriteEscapesConfigStrings(t *testing.T) {
 	}
 	// Figure ids are sanitized file names.
 	files, _ := os.ReadDir(filepath.Join(dir, dataset.FiguresDir))
-	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg)$`)
+	re := regexp.MustCompile(`^[a-z0-9_-]+\.(png|svg|csv)$`)
 	for _, f := range files {
 		if !re.MatchString(f.Name()) {
 			t.Errorf("figure file name %q not sanitized", f.Name())
@@ -423,7 +463,7 @@ func TestSweepHeatmaps(t *testing.T) {
 	if len(sweep.Figures) != 12 {
 		t.Errorf("%d heatmaps, want 12", len(sweep.Figures))
 	}
-	if got := sweep.Figures[0].Title; got != "Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario baseline, policy none" {
+	if got := sweep.Figures[0].Title; got != "Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario Calm market, policy No policy" {
 		t.Errorf("heatmap title %q", got)
 	}
 }
@@ -454,7 +494,7 @@ func TestSweepFans(t *testing.T) {
 	if strings.Join(ids, " ") != strings.Join(want, " ") {
 		t.Errorf("price fans %v, want %v", ids, want)
 	}
-	if len(captions) > 0 && (!strings.Contains(captions[0], "scenario centralization at share_cap.cap=0.3, network.effect=0.3") ||
+	if len(captions) > 0 && (!strings.Contains(captions[0], "scenario Winner-take-most at share_cap.cap=0.3, network.effect=0.3") ||
 		!strings.Contains(captions[0], "first 4 of 6 sweep points")) {
 		t.Errorf("caption %q does not name the sweep point and the limit", captions[0])
 	}

@@ -41,6 +41,7 @@ type calibrateFlags struct {
 	target, skip      bool
 	json              bool
 	market            bool // --market DATA_DIR: the token-market fits (calibrate_market.go)
+	costDecline       bool // --cost-decline: fit providers.cost_decline_per_year (calibrate_llm.go)
 }
 
 var calibRegimeName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_-]*$`)
@@ -60,6 +61,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
 	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale and holders.run_max (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
+	fs.BoolVar(&f.costDecline, "cost-decline", false, "the file is llm_price_history.csv: fit providers.cost_decline_per_year on the frontier tier (MODEL-SPEC-v2 §B.3) instead of a price regime")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calibrateUsage)
 		fs.PrintDefaults()
@@ -91,6 +93,9 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	file := pos[0]
 	if f.market {
 		return calibrateMarket(ctx, file, stdout)
+	}
+	if f.costDecline {
+		return calibrateCostDecline(ctx, file, f.json, stdout, stderr)
 	}
 	opts, err := f.priceOptions()
 	if err != nil {

@@ -307,7 +307,7 @@ func TestReportSweep(t *testing.T) {
 	if len(heat) != 4 { // 2 policies × (peg_mad, hhi_final)
 		t.Errorf("%d heatmaps, want 4", len(heat))
 	}
-	if !bytes.Contains(b, []byte("Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario centralization, policy share_cap")) {
+	if !bytes.Contains(b, []byte("Mean distance from the peg, mean of runs over share_cap.cap × network.effect — scenario Winner-take-most, policy Market-share cap")) {
 		t.Errorf("heatmap titles missing from the page")
 	}
 }

@@ -20,7 +20,7 @@ const module = "github.com/tokensim/tokensim/"
 // on stats and garch. A new package or a new
 // edge must be added here on purpose.
 var allowed = map[string][]string{
-	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "episode", "garch", "model", "pipeline", "reports", "stats", "study"},
+	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "episode", "garch", "llmdata", "model", "pipeline", "reports", "stats", "study"},
 	"configs":             {},
 	"reports":             {"aggregate", "dataset", "gsa", "model", "stats", "study"},
 	"aggregate":           {"dataset", "gsa", "model", "pipeline", "stats", "study"},
@@ -30,6 +30,7 @@ var allowed = map[string][]string{
 	"model":               {"garch"},
 	"calibrate":           {"garch", "stats"},
 	"episode":             {"model", "stats"},
+	"llmdata":             {},
 	"garch":               {"stats"},
 	"gsa":                 {"stats"},
 	"stats":               {},

@@ -1,0 +1,255 @@
+package model
+
+import "math"
+
+// exposureCapDays caps a consumer's token exposure (a consumer plans over at
+// most a year of spend).
+const exposureCapDays = 365
+
+// TokenExposureDays returns a consumer's exposure to the token price in days
+// of its spend (MODEL-SPEC-v2 §B.4): the days of spend whose USD value is
+// fixed in CLT, namely its prepaid balance (prepaidDays) plus, when list
+// prices are set in CLT between resets (reprice interval k > 0), the mean
+// time k/2 until the next reset; at most 365. With daily indexing (k = 0) and
+// no prepaid balance it is 0: the consumer bears no token risk.
+func TokenExposureDays(prepaidDays float64, repriceIntervalDays int) float64 {
+	x := prepaidDays
+	if repriceIntervalDays > 0 {
+		x += float64(repriceIntervalDays) / 2
+	}
+	return math.Min(x, exposureCapDays)
+}
+
+// DirectionalDeferral returns the fraction f of non-critical usage deferred
+// and the fraction pull of the backlog pulled forward today (MODEL-SPEC-v2
+// §B.4): with gain the expected saving from waiting (log points: ln of
+// today's CLT price over its TWAP, to which it is expected to revert; 0 under
+// daily indexing) and rho the cost risk (σ̂ × √(exposure/365), the sd of the
+// log USD cost over the exposure), f = clamp((gain + rho − g0)/(g1 − g0), 0, 1)
+// and, when the token is cheap (gain < −g0), pull = clamp((−gain − g0)/(g1 −
+// g0), 0, 1), else 0.
+func DirectionalDeferral(gain, rho, g0, g1 float64) (f, pull float64) {
+	clamp := func(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+	f = clamp((gain + rho - g0) / (g1 - g0))
+	if gain < -g0 {
+		pull = clamp((-gain - g0) / (g1 - g0))
+	}
+	return f, pull
+}
+
+// llmDayTerms sets today's risk and deferral terms from prices up to P_t−1.
+func (s *sim) llmDayTerms(t int) {
+	p := s.p
+	L := &s.llm
+	cp := &p.Consumers
+	L.sigmaHat = realizedVol(s.rets, cp.VolWindowDays)
+	x := TokenExposureDays(cp.PrepaidDays, p.Pricing.RepriceIntervalDays)
+	L.rho = L.sigmaHat * math.Sqrt(x/365)
+	L.risk = cp.RiskAversion * L.rho
+	L.gain = 0
+	if p.Pricing.RepriceIntervalDays > 0 {
+		w := max(p.Pricing.TWAPDays, 1)
+		from := max(t-w, 0)
+		sum := 0.0
+		for _, x := range s.price[from:t] {
+			sum += x
+		}
+		L.gain = math.Log(s.price[t-1] / (sum / float64(t-from)))
+	}
+	L.f, L.pull = 0, 0
+	if cp.DeferralMode == DeferralDirectional {
+		L.f, L.pull = DirectionalDeferral(L.gain, L.rho, cp.DeferGainStart, cp.DeferGainFull)
+	}
+}
+
+// llmConsumersDay is the consumer loop with the §B mechanisms (the v1 loop,
+// consumersDay, is kept unchanged for model.version 1): the outside option
+// in the choice, reference costs smoothed with a half-life, directional
+// deferral with pull-forward. Like the v1 loop it draws one uniform per
+// consumer per day and allocates nothing.
+func (s *sim) llmConsumersDay(t int) {
+	p := &s.p.Consumers
+	d := &s.day
+	L := &s.llm
+	rr := p.ReviewRate
+	keep := 1 - p.BacklogDecay
+	rel := p.BacklogRelease
+	f := d.f
+	if p.DeferralMode == DeferralDirectional {
+		f = L.f
+		d.f = f
+		rel += (1 - rel) * L.pull
+	}
+	refA := L.refA
+	ch := s.cChoice
+	act, cpn, powEps, vol := s.act, s.cpn, s.powEps, s.vol
+	rescale := p.RefOnSwitch == RefRescale
+	var desired, deferred, backlog, released, abandoned, outside float64
+	for j := range s.cons {
+		c := &s.cons[j]
+		u := float64(ch.Uint64()>>11) * 0x1p-53
+		k := c.k
+		if u < rr || k == -1 || (k >= 0 && !act[k]) {
+			var v float64
+			if u < rr {
+				v = u / rr
+			} else {
+				v = (u - rr) / (1 - rr)
+			}
+			old, oldDsc := k, c.dsc
+			k = s.chooseV2(c.b, k, v)
+			c.k = k
+			switch {
+			case k < 0:
+			case refA == 0 || c.dsc == 0 || old < 0:
+				c.dsc = c.d * powEps[k] // c_ref,j = today's cost of the chosen provider (v1; and on entering the token system)
+			case rescale && k != old:
+				c.dsc *= L.tierPow[k] / L.tierPow[old] // the reference moves with the product's tier, not with its price changes
+			}
+			s.llmMove(j, old, oldDsc)
+		}
+		if k < 0 {
+			// Outside the token system (or no option at all): base demand
+			// d_j, served outside; its token backlog is abandoned.
+			b := c.backlog
+			abandoned += b
+			c.backlog = 0
+			if k == kOutside {
+				outside += c.d
+			} else {
+				desired += c.d
+			}
+			continue
+		}
+		dj := c.dsc * cpn[k]
+		if refA > 0 { // ln-free smoothing of c_ref^ε toward today's cost^ε
+			c.dsc += refA * (c.d*powEps[k] - c.dsc)
+		}
+		b := c.backlog
+		served := 0.0
+		if f == 0 {
+			r := rel * b
+			served = r
+			b -= r
+			released += r
+		}
+		abandoned += b - b*keep
+		b *= keep
+		def := c.u * f * dj
+		b += def
+		served += dj - def
+		c.backlog = b
+		vol[k] += served
+		desired += dj
+		deferred += def
+		backlog += b
+	}
+	d.desired, d.deferred, d.backlog = desired, deferred, backlog
+	L.released, L.abandoned, L.outsideMtok = released, abandoned, outside
+}
+
+// chooseV2 is choose with the outside option and the risk term (MODEL-SPEC
+// §2.1, v2 §B.1, §B.4): token option i has utility
+// a_i − b ln cost_i − risk_aversion × ρ_t − κ 1[i ≠ k], the outside option
+// U_0 − κ 1[k is a provider]; arrivals (k = −1) pay no switching cost. It
+// returns kOutside for the outside option and −1 only when there is no
+// option at all.
+func (s *sim) chooseV2(b float64, k int32, v float64) int32 {
+	kappa := s.p.Consumers.SwitchingCost
+	L := &s.llm
+	cands := s.openList
+	own := k >= 0 && s.act[k] && s.provs[k].closed
+	if len(cands) == 0 && !own {
+		cands = s.activeList
+	}
+	n := len(cands)
+	total := n
+	if own {
+		total++
+	}
+	nTok := total
+	if L.outside {
+		total++
+	}
+	if total == 0 {
+		return -1
+	}
+	at := func(x int) int32 {
+		switch {
+		case x == nTok:
+			return kOutside
+		case x == n:
+			return k
+		}
+		return cands[x]
+	}
+	util := func(a []float64) float64 {
+		best := math.Inf(-1)
+		for x := 0; x < total; x++ {
+			i := at(x)
+			var u float64
+			if i == kOutside {
+				u = L.u0 + b*L.outDrift
+			} else {
+				u = a[i] - b*s.lnCost[i] - L.risk
+			}
+			if k != -1 && i != k {
+				u -= kappa
+			}
+			s.cw[x] = u
+			if u > best {
+				best = u
+			}
+		}
+		return best
+	}
+	best := util(s.aNet)
+	if math.IsInf(best, -1) {
+		best = util(s.aBase)
+		if math.IsInf(best, -1) {
+			return at(min(int(v*float64(total)), total-1))
+		}
+	}
+	sum := 0.0
+	for x := 0; x < total; x++ {
+		w := math.Exp(s.cw[x] - best)
+		s.cw[x] = w
+		sum += w
+	}
+	target := v * sum
+	acc := 0.0
+	last := int32(-1)
+	for x := 0; x < total; x++ {
+		if s.cw[x] == 0 {
+			continue
+		}
+		acc += s.cw[x]
+		last = at(x)
+		if target < acc {
+			return last
+		}
+	}
+	return last
+}
+
+// llmPrepaid tops up consumers' prepaid CLT balance (MODEL-SPEC-v2 §B.4):
+// today's payments come out of the balance and consumers buy, at P_t−1, what
+// restores it to prepaid_days × today's payments (no sale when it is above
+// target). The purchase beyond today's payments is consumer buy flow: it is
+// added to the day's consumer USD and to the ledger.
+func (s *sim) llmPrepaid(pPrev float64) {
+	h := s.p.Consumers.PrepaidDays
+	if h <= 0 {
+		return
+	}
+	L := &s.llm
+	d := &s.day
+	spend := d.consumerCLT
+	buy := math.Max(0, h*spend-(L.prepaid-spend))
+	L.prepaid += buy - spend
+	top := buy - spend
+	d.prepaidCLT = top
+	d.consumerUSD += top * pPrev
+	s.aud.ConsumerBoughtCLT += top
+	s.aud.ConsumerSpentUSD += top * pPrev
+}

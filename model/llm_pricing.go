@@ -1,0 +1,342 @@
+package model
+
+import (
+	"math"
+	"slices"
+)
+
+// llmBeforeCosts runs before today's CLT prices and costs are set (after
+// arrivals and entry, MODEL-SPEC §2 step 3): today's risk and deferral terms,
+// the marginal-cost decline c_i,t = c_i,0 exp(−δ t/365), and, under
+// pricing.mode best_response on days t with t mod review_days = 0, each
+// active provider's move toward its best response (MODEL-SPEC-v2 §B.3).
+func (s *sim) llmBeforeCosts(t int, pPrev float64) {
+	p := s.p
+	L := &s.llm
+	s.llmArrivals(t)
+	s.llmDayTerms(t)
+	if dl := p.Providers.CostDeclinePerYear; dl > 0 {
+		L.outDrift = dl * float64(t) / 365
+		L.decl = math.Exp(-L.outDrift)
+		for i := range s.provs {
+			if pr := &s.provs[i]; pr.active {
+				pr.mcost = pr.mcost0 * L.decl
+			}
+		}
+	}
+	if p.Pricing.Mode != PricingBestResponse || t%p.Pricing.ReviewDays != 0 {
+		return
+	}
+	s.pricingSetup(pPrev / s.pRef)
+	for i := range s.provs {
+		if pr := &s.provs[i]; pr.active {
+			L.br[i] = s.bestResponse(i)
+		}
+	}
+	lam := p.Pricing.Adjust
+	for i := range s.provs {
+		if pr := &s.provs[i]; pr.active {
+			pr.listPrice += lam * (L.br[i] - pr.listPrice)
+		}
+	}
+}
+
+// maxPricingProviders bounds the per-(node, provider) table of cost terms
+// kept on the stack (providers.max defaults to 16; beyond it they are
+// recomputed per cell).
+const maxPricingProviders = 32
+
+// pricingModel holds a review's demand model: consumers aggregated by group
+// (outside, none, provider) and price-sensitivity node, with the
+// exponentiated utilities of every option at current prices.
+type pricingModel struct {
+	r      float64 // P_t−1/P_ref: consumer cost = r × list price
+	nOpt   int     // providers + 1 (option n is the outside option)
+	groups int
+}
+
+// pricingSetup builds the provider's-eye demand model for list-price factor
+// r = P_t−1/P_ref (MODEL-SPEC-v2 §B.3): the current consumer distribution
+// aggregated into (group, node) cells weighted by d_j c_ref,j^ε (the demand
+// scale of D_j = d_j (cost/c_ref,j)^−ε), each cell's logit over the options
+// it can choose (availability and switching costs as in the choice, §2.1;
+// yesterday's shares in the network term; the risk term on token options;
+// the outside option), at current list prices.
+func (s *sim) pricingSetup(r float64) {
+	L := &s.llm
+	p := s.p
+	n := len(s.provs)
+	G := zNodes
+	nG := n + llmGroup0
+	wq, gamma, floor, kappa := p.Consumers.QualityWeight, p.Network.Effect, p.Network.ShareFloor, p.Consumers.SwitchingCost
+	nOpen := 0
+	for i := range s.provs {
+		if pr := &s.provs[i]; pr.active && !pr.closed {
+			nOpen++
+		}
+	}
+	nOpt := n + 1
+	eg := L.eg[:nG*G*nOpt]
+	// exp(utility) = exp(a_i − risk) × cost_i^−b × e^−κ (switching): one
+	// exponential per (provider, node), the rest products.
+	ea := L.br[:n] // scratch: exp(a_i − risk), 0 when unavailable
+	for i := range s.provs {
+		pr := &s.provs[i]
+		ea[i] = 0
+		if pr.active {
+			a := pr.xi + wq*pr.q
+			if gamma != 0 {
+				a += gamma * math.Log(pr.share+floor)
+			}
+			ea[i] = math.Exp(a - L.risk)
+		}
+	}
+	ek := math.Exp(-kappa)
+	var cb [zNodes][maxPricingProviders]float64
+	big := n > maxPricingProviders
+	if !big {
+		for node, b := range L.bNode {
+			for i := range s.provs {
+				if ea[i] != 0 {
+					cb[node][i] = math.Exp(-b * math.Log(r*s.provs[i].listPrice))
+				}
+			}
+		}
+	}
+	for gi := 0; gi < nG; gi++ {
+		k := int32(gi - llmGroup0)
+		for node := 0; node < G; node++ {
+			cell := gi*G + node
+			row := eg[cell*nOpt : (cell+1)*nOpt]
+			tot := 0.0
+			if L.ay[cell] <= 0 {
+				for x := range row {
+					row[x] = 0
+				}
+				L.tot[cell] = 0
+				continue
+			}
+			b := L.bNode[node]
+			for i := range s.provs {
+				pr := &s.provs[i]
+				row[i] = 0
+				if ea[i] == 0 || (pr.closed && int32(i) != k && nOpen > 0) {
+					continue
+				}
+				var c float64
+				if big {
+					c = math.Exp(-b * math.Log(r*pr.listPrice))
+				} else {
+					c = cb[node][i]
+				}
+				e := ea[i] * c
+				if k != -1 && int32(i) != k {
+					e *= ek
+				}
+				row[i] = e
+				tot += e
+			}
+			row[n] = 0
+			if L.outside {
+				e := math.Exp(L.u0 + b*L.outDrift)
+				if k >= 0 {
+					e *= ek
+				}
+				row[n] = e
+				tot += e
+			}
+			L.tot[cell] = tot
+		}
+	}
+	L.pm = pricingModel{r: r, nOpt: nOpt, groups: nG}
+}
+
+// expectedDemand returns provider i's expected daily volume Q_i (Mtok, up to
+// deferral) at list price p and, with it, Σ cells w s (ε + b(1 − s)) / Q, the
+// elasticity −d ln Q/d ln p, given rivals' current prices: Q_i(p) =
+// (r p)^−ε Σ_cells W_cell s_i,cell(p), s the cell's logit probability of i.
+func (s *sim) expectedDemand(i int, p float64) (q, elasticity float64) {
+	L := &s.llm
+	pm := &L.pm
+	pr := &s.provs[i]
+	eps := s.p.Consumers.PriceElasticity
+	dx := math.Log(p / pr.listPrice)
+	G := zNodes
+	var mult [zNodes]float64 // (p/p_i)^−b at each node
+	for g, b := range L.bNode {
+		mult[g] = math.Exp(-b * dx)
+	}
+	sum, sumE := 0.0, 0.0
+	for cell := 0; cell < pm.groups*G; cell++ {
+		w := L.ay[cell]
+		if w <= 0 {
+			continue
+		}
+		e0 := L.eg[cell*pm.nOpt+i]
+		if e0 == 0 {
+			continue
+		}
+		b := L.bNode[cell%G]
+		e := e0 * mult[cell%G]
+		sh := e / (L.tot[cell] - e0 + e)
+		sum += w * sh
+		sumE += w * sh * b * (1 - sh)
+	}
+	if sum == 0 {
+		return 0, eps
+	}
+	return math.Pow(pm.r*p, -eps) * sum, eps + sumE/sum
+}
+
+// demandElasticity returns −d ln Q_i/d ln p at list price p (analytic).
+func (s *sim) demandElasticity(i int, p float64) float64 {
+	_, e := s.expectedDemand(i, p)
+	return e
+}
+
+// profitAt is provider i's expected daily profit (κ_f r p − c_i) Q_i(p), USD.
+type profitAt struct {
+	s *sim
+	i int
+}
+
+func (o profitAt) value(lnp float64) float64 {
+	p := math.Exp(lnp)
+	q, _ := o.s.expectedDemand(o.i, p)
+	return (o.s.llm.kappaF*o.s.llm.pm.r*p - o.s.provs[o.i].mcost) * q
+}
+
+// bestResponse returns provider i's profit-maximizing list price given its
+// rivals' current prices: the maximum over ln p in [ln c_i, ln(max_markup ×
+// c_i)] of (κ_f r p − c_i) Q_i(p), by Brent's method.
+func (s *sim) bestResponse(i int) float64 {
+	c := s.provs[i].mcost
+	lo, hi := math.Log(c), math.Log(s.p.Pricing.MaxMarkup*c)
+	return math.Exp(brentMax(profitAt{s, i}, lo, hi, 1e-6))
+}
+
+// brentMax maximizes f on [a, b] by Brent's method (golden-section search
+// with parabolic interpolation; Brent 1973, "Algorithms for Minimization
+// without Derivatives", ch. 5, procedure localmin), to absolute tolerance
+// tol in x. gonum/optimize has no bounded scalar minimizer (its Minimize is
+// multivariate and allocates per call), so this is the textbook routine;
+// TestBrentMaxAgreesWithGonum checks it against gonum's Nelder–Mead.
+func brentMax(f profitAt, a, b, tol float64) float64 {
+	const cgold = 0.3819660112501051
+	const zeps = 1e-12
+	x := a + cgold*(b-a)
+	w, v := x, x
+	fx := -f.value(x)
+	fw, fv := fx, fx
+	var d, e float64
+	for iter := 0; iter < 100; iter++ {
+		xm := 0.5 * (a + b)
+		tol1 := tol*math.Abs(x) + zeps
+		tol2 := 2 * tol1
+		if math.Abs(x-xm) <= tol2-0.5*(b-a) {
+			break
+		}
+		if math.Abs(e) > tol1 {
+			r := (x - w) * (fx - fv)
+			q := (x - v) * (fx - fw)
+			pp := (x-v)*q - (x-w)*r
+			q = 2 * (q - r)
+			if q > 0 {
+				pp = -pp
+			}
+			q = math.Abs(q)
+			etemp := e
+			e = d
+			if math.Abs(pp) >= math.Abs(0.5*q*etemp) || pp <= q*(a-x) || pp >= q*(b-x) {
+				if x >= xm {
+					e = a - x
+				} else {
+					e = b - x
+				}
+				d = cgold * e
+			} else {
+				d = pp / q
+				u := x + d
+				if u-a < tol2 || b-u < tol2 {
+					d = math.Copysign(tol1, xm-x)
+				}
+			}
+		} else {
+			if x >= xm {
+				e = a - x
+			} else {
+				e = b - x
+			}
+			d = cgold * e
+		}
+		u := x + d
+		if math.Abs(d) < tol1 {
+			u = x + math.Copysign(tol1, d)
+		}
+		fu := -f.value(u)
+		if fu <= fx {
+			if u >= x {
+				a = x
+			} else {
+				b = x
+			}
+			v, w, x = w, x, u
+			fv, fw, fx = fw, fx, fu
+		} else {
+			if u < x {
+				a = u
+			} else {
+				b = u
+			}
+			if fu <= fw || w == x {
+				v, w = w, u
+				fv, fw = fw, fu
+			} else if fu <= fv || v == x || v == w {
+				v = u
+				fv = fu
+			}
+		}
+	}
+	// The bounds themselves (the markup cap binds when profit still rises there).
+	if fb := -f.value(b); fb < fx && b >= x {
+		return b
+	}
+	return x
+}
+
+// ImpliedMargins returns, for the parameters p, each incumbent's day-0
+// Lerner index (p_i − c_i)/p_i implied by the first-order conditions at the
+// table's list prices (MODEL-SPEC-v2 §B.3), in table order; under
+// pricing.mode fixed it returns 1 − providers.marginal_cost_ratio for each.
+// It simulates day 0 only (the consumer draws of replicate 0, seed 1).
+// Errors wrap ErrInvalidParam.
+func ImpliedMargins(p Params) ([]float64, error) {
+	spec := RunSpec{Params: p, Schedule: Schedule{BaseRegime: firstRegime(p)}, HorizonDays: 1, Seed: 1}
+	var r Runner
+	if err := r.sim.init(&spec, nil); err != nil {
+		return nil, err
+	}
+	out := make([]float64, r.sim.nInc)
+	for i := range out {
+		pr := &r.sim.provs[i]
+		out[i] = (pr.listPrice - pr.mcost) / pr.listPrice
+	}
+	return out, nil
+}
+
+// firstRegime names a regime of p for a day-0-only run (the regime does not
+// enter day 0): pegged when defined, else the first name in sorted order.
+func firstRegime(p Params) string {
+	if _, ok := p.Market.Regimes[RegimePegged]; ok {
+		return RegimePegged
+	}
+	names := make([]string, 0, len(p.Market.Regimes))
+	for k := range p.Market.Regimes {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
+}
