@@ -47,9 +47,10 @@ func LLMMarket2023Providers() []LLMMarket2023Provider {
 }
 
 // llmMarket2023 is the scenario: the provider table of LLMMarket2023Providers,
-// OpenAI's row as the leader, the pegged regime throughout. It does not use a
-// calibrated cost decline (providers.cost_decline_per_year did not exist when
-// it was written; docs/model.md section C).
+// OpenAI's row as the leader, the pegged regime throughout. It sets no cost
+// decline of its own: on the v2 defaults it runs with the calibrated
+// providers.cost_decline_per_year and best-response pricing (MODEL-SPEC-v2
+// §B.3), on v1 with fixed costs and prices.
 func llmMarket2023() Scenario {
 	var ov []Override
 	for _, r := range LLMMarket2023Providers() {
