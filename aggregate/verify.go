@@ -15,7 +15,8 @@ const (
 	// when Options.Fans): the default, as hashing costs a few per cent of
 	// reading (see BenchmarkVerify).
 	VerifyRead Verify = iota
-	// VerifyAll checks every file the manifest lists (`report --verify`).
+	// VerifyAll checks every data file the manifest lists (`report
+	// --verify`): runs, steps and provider_steps.
 	VerifyAll
 	// VerifyNone trusts the files (`report --no-verify`).
 	VerifyNone

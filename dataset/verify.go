@@ -16,13 +16,18 @@ import (
 // record (it changed after it was written). It wraps ErrCorrupt.
 var ErrChecksum = fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 
-// VerifyFiles checks that every part file of the given tables (every table
-// when none is given) has the size and SHA-256 the manifest records, hashing
+// VerifyFiles checks that every part file of the given tables (every data
+// table, runs, steps and provider_steps, when none is given: the derived
+// files Describe lists are rewritten by every report) has the size and
+// SHA-256 the manifest records, hashing
 // up to workers files at once. The first mismatch is an error wrapping
 // ErrChecksum naming the file; a missing or unreadable file wraps ErrCorrupt.
 // A record without a SHA-256 (a manifest not written by tokensim) is skipped,
 // or an ErrChecksum error when strict.
 func (ds *Dataset) VerifyFiles(ctx context.Context, workers int, strict bool, tables ...string) error {
+	if len(tables) == 0 {
+		tables = []string{TableRuns, TableSteps, TableProviderSteps}
+	}
 	want := map[string]bool{}
 	for _, t := range tables {
 		want[t] = true
@@ -30,7 +35,7 @@ func (ds *Dataset) VerifyFiles(ctx context.Context, workers int, strict bool, ta
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(workers, 1))
 	for _, fi := range ds.Manifest.Files {
-		if len(tables) > 0 && !want[fi.Table] {
+		if !want[fi.Table] {
 			continue
 		}
 		if fi.SHA256 == "" {

@@ -10,10 +10,14 @@ import (
 	"github.com/tokensim/tokensim/model"
 )
 
-// dataDir returns ../shared/data relative to the repository root; in CI
-// (CI=true) its absence is a failure, elsewhere the test is skipped.
+// dataDir returns ../shared/data relative to the repository root (or
+// $TOKENSIM_DATA when set: a git worktree sits elsewhere); in CI (CI=true)
+// its absence is a failure, elsewhere the test is skipped.
 func dataDir(t *testing.T) string {
 	t.Helper()
+	if d := os.Getenv("TOKENSIM_DATA"); d != "" {
+		return d
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,15 @@
 // kurtosis, autocorrelation of squared returns), a moving-block bootstrap of
 // those statistics (Künsch 1989), and the calibration of the holders' order
 // scale `holders.flow_scale` so that the model's free float reproduces a
-// real series' daily log-return standard deviation.
+// real series' daily log-return standard deviation, and of the backed
+// episode's `holders.run_max` and `holders.flight_rate` (FitHolders).
+//
+// ValidateBacked and ValidateAlgorithmic are the episode validation of
+// MODEL-SPEC-v2 §A.5 (check §E.9): depeg_backed against USDC in March 2023
+// and depeg_algorithmic against UST in May 2022, with the simulated 5–95%
+// bands of price and supply on the real series' day axis and the spec's
+// numbers as Checks (Markdown renders them; `tokensim validate-episodes`
+// draws the figures with reports.EpisodeChart).
 //
 // It does no I/O beyond the io.Reader it is given, and never prints; the
 // model runs it starts are pure functions of their parameters and seeds.

@@ -7,25 +7,31 @@ import (
 	"github.com/tokensim/tokensim/model"
 )
 
-// TestRunMaxDefaultIsFit: model.Default()'s holders.run_max is FitRunMax's
-// output (rounded to 3 decimals): the median lowest close of depeg_backed's
-// first week is USDC's intraday low of 2023-03-11. The target is a constant
-// read from the data's SOURCE.md and checked against usdc.csv.
-func TestRunMaxDefaultIsFit(t *testing.T) {
+// TestHoldersDefaultsAreFit: model.Default()'s holders.run_max and
+// holders.flight_rate are FitHolders' output (rounded): depeg_backed's
+// median lowest close of the first week is USDC's intraday low of
+// 2023-03-11 and its median net redemptions of days 89→97 are USDC's of
+// 2023-03-10..03-18. The targets are constants checked against usdc.csv.
+func TestHoldersDefaultsAreFit(t *testing.T) {
 	usdc := readSeries(t, "stablecoins/usdc.csv")
 	if low := usdc.Low[usdc.Index("2023-03-11")]; low != USDCLow {
 		t.Fatalf("usdc.csv low of 2023-03-11 is %v, USDCLow %v", low, USDCLow)
 	}
+	red := 1 - usdc.Supply[usdc.Index("2023-03-18")]/usdc.Supply[usdc.Index("2023-03-10")]
+	if math.Abs(red-USDCRedeemedWeek) > 5e-5 {
+		t.Fatalf("usdc.csv net redemptions 2023-03-10..03-18 = %.5f, USDCRedeemedWeek %v", red, USDCRedeemedWeek)
+	}
 	if testing.Short() {
 		t.Skip("fits by simulation")
 	}
-	x, err := FitRunMax(model.Default())
+	f, err := FitHolders(model.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("fitted run_max %.4f", x)
-	if got := model.Default().Holders.RunMax; got != RoundRunMax(x) {
-		t.Errorf("model.Default() holders.run_max = %v, the fit gives %v (%.4f)", got, RoundRunMax(x), x)
+	t.Logf("fitted run_max %.4f, flight_rate %.4f in %d rounds", f.RunMaxRaw, f.FlightRaw, f.Rounds)
+	h := model.Default().Holders
+	if h.RunMax != f.RunMax || h.FlightRate != f.FlightRate {
+		t.Errorf("model.Default() holders.run_max, flight_rate = %v, %v; the fit gives %v, %v", h.RunMax, h.FlightRate, f.RunMax, f.FlightRate)
 	}
 }
 

@@ -39,6 +39,13 @@ type FitOptions struct {
 	// when it binds Fit warns, and the standard errors are conditional
 	// on α+β fixed at the cap.
 	MaxPersistence float64
+	// ZeroMean fixes μ = 0 instead of estimating it: only ω, α, β, ν (or
+	// α, β, ν with VarianceTargeting) are estimated. MODEL-SPEC-v2 §A.2: a
+	// payment token has no built-in trend, so the holders' GARCH is fitted
+	// with zero drift rather than fitted freely and its μ̂ then set to 0.
+	// SE.Mu and RobustSE.Mu are NaN (μ is not estimated) and the other SEs
+	// are conditional on μ = 0.
+	ZeroMean bool
 }
 
 // garchCapTolerance is how close to MaxPersistence the fitted α+β must be
@@ -77,6 +84,8 @@ type FitResult struct {
 	N int
 	// VarianceTargeting records FitOptions.VarianceTargeting.
 	VarianceTargeting bool
+	// ZeroMean records FitOptions.ZeroMean (μ fixed at 0).
+	ZeroMean bool
 	// MaxPersistence records FitOptions.MaxPersistence (0: no cap), and
 	// AtPersistenceCap whether the fitted α+β is at that cap (within 1e-4;
 	// Fit then warns and the SEs are conditional on α+β = the cap).
@@ -196,13 +205,26 @@ type garchReparam struct {
 	target bool
 	s2     float64 // variance used for targeting
 	cap    float64 // persistence cap P in (0, 1]
+	zeroMu bool    // μ fixed at 0: the coordinates omit it
 }
 
 func (rp garchReparam) dim() int {
+	d := 5
 	if rp.target {
-		return 4
+		d--
 	}
-	return 5
+	if rp.zeroMu {
+		d--
+	}
+	return d
+}
+
+// muOff is the number of leading coordinates μ takes (0 when it is fixed).
+func (rp garchReparam) muOff() int {
+	if rp.zeroMu {
+		return 0
+	}
+	return 1
 }
 
 // garchStarts is the number of BFGS runs of Fit.
@@ -217,6 +239,18 @@ func garchLogit(p float64) float64 { return math.Log(p / (1 - p)) }
 
 // theta returns θ and the Jacobian dθ/du (5 × dim).
 func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
+	if rp.zeroMu {
+		// μ = 0: evaluate with a zero μ coordinate and drop its column.
+		full := rp
+		full.zeroMu = false
+		th, J := full.theta(append([]float64{0}, u...))
+		th[0] = 0
+		var Jz [5][5]float64
+		for i := range 5 {
+			copy(Jz[i][:4], J[i][1:])
+		}
+		return th, Jz
+	}
 	var th [5]float64
 	var J [5][5]float64
 	var m, a, b, c, d float64
@@ -257,10 +291,14 @@ func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
 func (rp garchReparam) coords(th [5]float64) []float64 {
 	p := th[2] + th[3]
 	b, c, d := garchLogit(p/rp.cap), garchLogit(th[2]/p), garchLogit((th[4]-2)/(garchNuMax-2))
+	u := []float64{th[0], math.Log(th[1]), b, c, d}
 	if rp.target {
-		return []float64{th[0], b, c, d}
+		u = []float64{th[0], b, c, d}
 	}
-	return []float64{th[0], math.Log(th[1]), b, c, d}
+	if rp.zeroMu {
+		u = u[1:]
+	}
+	return u
 }
 
 // Fit fits the GARCH(1,1)-t model of Params to the daily log
@@ -311,7 +349,7 @@ func Fit(r []float64, opts FitOptions) (*FitResult, error) {
 		y[i] = x / sd
 	}
 	// In scaled units the sample variance is 1: σ²_1 = 1 and targeting uses 1.
-	rp := garchReparam{target: opts.VarianceTargeting, s2: 1, cap: pcap}
+	rp := garchReparam{target: opts.VarianceTargeting, s2: 1, cap: pcap, zeroMu: opts.ZeroMean}
 	dim := rp.dim()
 	fn := float64(n)
 	evals := 0
@@ -354,6 +392,9 @@ func Fit(r []float64, opts FitOptions) (*FitResult, error) {
 	}
 	var grid []start
 	ymean := mean / sd
+	if opts.ZeroMean {
+		ymean = 0
+	}
 	for _, p := range []float64{0.85, 0.95, 0.99} {
 		if p >= pcap {
 			p *= pcap
@@ -394,6 +435,7 @@ func Fit(r []float64, opts FitOptions) (*FitResult, error) {
 		LogLikelihood:     llScaled - fn*math.Log(sd),
 		N:                 n,
 		VarianceTargeting: opts.VarianceTargeting,
+		ZeroMean:          opts.ZeroMean,
 		MaxPersistence:    opts.MaxPersistence,
 		SampleMean:        mean,
 		SampleSD:          sd,
@@ -414,9 +456,9 @@ func Fit(r []float64, opts FitOptions) (*FitResult, error) {
 	// longer changes in floating point; what matters is the gradient there.
 	gs := make([]float64, dim)
 	prob.Grad(gs, best.X)
-	ib := 2 // index of the persistence coordinate b
+	ib := 1 + rp.muOff() // index of the persistence coordinate b
 	if rp.target {
-		ib = 1
+		ib = rp.muOff()
 	}
 	for k, g := range gs {
 		if k == ib && fit.AtPersistenceCap {
@@ -443,7 +485,7 @@ func Fit(r []float64, opts FitOptions) (*FitResult, error) {
 	if v := fit.ResidualVariance; v < garchWarnZ2Low || v > garchWarnZ2High {
 		fit.Warnings = append(fit.Warnings, fmt.Sprintf("the standardized residuals have mean square %.3g (the model's is 1): the GARCH-t is misspecified for this series (e.g. a changing volatility level or price discreteness), and a simulation with these parameters will not reproduce the data's volatility", v))
 	}
-	garchStdErrors(fit, y, th, sd, opts.VarianceTargeting, pcap)
+	garchStdErrors(fit, y, th, sd, opts.VarianceTargeting, opts.ZeroMean, pcap)
 	garchBoundWarnings(fit)
 	return fit, nil
 }
@@ -468,7 +510,8 @@ func garchResidualVariance(y []float64, th [5]float64) float64 {
 //
 // The free parameters φ move θ along the columns of a 5×k matrix J (θ =
 // θ̂ + J·φ): the identity for the free model; (μ, α, β, ν) with ω = 1−α−β
-// under variance targeting. The information is −∂²ℓ/∂φ², by central
+// under variance targeting; without the μ direction under
+// FitOptions.ZeroMean. The information is −∂²ℓ/∂φ², by central
 // differences of the analytic gradient Jᵀ∇ℓ, and Cov(θ) = J·Cov(φ)·Jᵀ. When
 // that information is not positive definite and the persistence is at its
 // bound 1, the SEs are recomputed conditional on α+β (and ω) held at their
@@ -476,7 +519,7 @@ func garchResidualVariance(y []float64, th [5]float64) float64 {
 // When the persistence is at a cap pcap < 1 (FitOptions.MaxPersistence),
 // the optimum is a constrained one (the score along α+β is not zero), so the
 // SEs are always the conditional ones, and garchBoundWarnings says so.
-func garchStdErrors(fit *FitResult, y []float64, th [5]float64, sd float64, target bool, pcap float64) {
+func garchStdErrors(fit *FitResult, y []float64, th [5]float64, sd float64, target, zeroMu bool, pcap float64) {
 	nan := math.NaN()
 	fit.SE = Params{Mu: nan, Omega: nan, Alpha: nan, Beta: nan, Nu: nan}
 	fit.RobustSE = fit.SE
@@ -488,6 +531,9 @@ func garchStdErrors(fit *FitResult, y []float64, th [5]float64, sd float64, targ
 		J = [][5]float64{{1, 0, 0, 0, 0}, {0, 1, 0, 0, 0}, {0, 0, 1, 0, 0}, {0, 0, 0, 1, 0}, {0, 0, 0, 0, 1}}
 	}
 	conditional := [][5]float64{{1, 0, 0, 0, 0}, {0, 0, 1, -1, 0}, {0, 0, 0, 0, 1}}
+	if zeroMu { // μ is not a free direction
+		J, conditional = J[1:], conditional[1:]
+	}
 	var cov, robust [5][5]float64
 	var err error
 	if fit.AtPersistenceCap {

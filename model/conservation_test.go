@@ -99,9 +99,9 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	mk := &a.Market                                      // zero under market.mode garch
 	closeTo(t, label+": supply = initial + issued − burned + minted − redeemed", a.SupplyFinalCLT,
 		a.SupplyInitialCLT+a.IssuedToProvidersCLT+a.IssuedToFundCLT-a.BurnedFeeCLT-a.BurnedBuybackCLT+
-			mk.ArbMintedCLT-mk.ArbRedeemedCLT, s)
+			mk.ArbMintedCLT-mk.ArbRedeemedCLT-mk.HoldersRedeemedCLT, s)
 	closeTo(t, label+": summary minted", sum.MintedCLT, mk.ArbMintedCLT, s)
-	closeTo(t, label+": summary redeemed", sum.RedeemedCLT, mk.ArbRedeemedCLT, s)
+	closeTo(t, label+": summary redeemed", sum.RedeemedCLT, mk.ArbRedeemedCLT+mk.HoldersRedeemedCLT, s)
 	closeTo(t, label+": summary supply", sum.SupplyFinalCLT, a.SupplyFinalCLT, s)
 	closeTo(t, label+": summary issued", sum.IssuedCLT, a.IssuedToProvidersCLT+a.IssuedToFundCLT, s)
 	closeTo(t, label+": summary burned", sum.BurnedCLT, a.BurnedFeeCLT+a.BurnedBuybackCLT, s)
@@ -139,7 +139,7 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	o1 := a.SupplyFinalCLT - a.ProviderHeldFinalCLT - a.FundFinalCLT - a.PrepaidFinalCLT
 	closeTo(t, label+": outside market CLT", o1-o0,
 		-a.ConsumerBoughtCLT+a.PoolFeeCLT-a.BurnedBuybackCLT+a.ProviderSoldCLT-a.FundBoughtCLT+a.FundSoldCLT+
-			mk.ArbMintedCLT-mk.ArbRedeemedCLT, s)
+			mk.ArbMintedCLT-mk.ArbRedeemedCLT-mk.HoldersRedeemedCLT, s)
 	// USD: what consumers spent ends with the pool, providers, fund, the
 	// outside market (which receives the net buy flow Σ Flow_t) or leaves as
 	// costs and hedging fees.
@@ -485,7 +485,7 @@ func ExampleRunner_Audit() {
 		panic(err)
 	}
 	a := r.Audit()
-	drift := a.SupplyFinalCLT - (a.SupplyInitialCLT + a.IssuedCLT - a.BurnedCLT + a.Market.ArbMintedCLT - a.Market.ArbRedeemedCLT)
+	drift := a.SupplyFinalCLT - (a.SupplyInitialCLT + a.IssuedCLT - a.BurnedCLT + a.Market.ArbMintedCLT - a.Market.ArbRedeemedCLT - a.Market.HoldersRedeemedCLT)
 	fmt.Println("supply identity holds:", math.Abs(drift) < 1e-6*a.SupplyInitialCLT)
 	fmt.Println("summary agrees:", sum.SupplyFinalCLT == a.SupplyFinalCLT)
 	// Output:

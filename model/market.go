@@ -85,6 +85,11 @@ type marketState struct {
 	partNetCLT  float64 // Σ participants' net CLT buy at P_t−1
 	grossCLT    float64 // Σ |daily market flows| in CLT (rounding scale of the ledger)
 	grossUSD    float64 // Σ |daily market flows| in USD
+
+	// Holders' exit (market_exit.go).
+	flightMem        float64 // m_t, the shortfall holders remember
+	holdersRedeemed  float64 // Σ CLT holders redeemed directly (exit routing)
+	holdersRedeemUSD float64 // Σ USD they received for it
 }
 
 // MarketAudit is the stock-and-flow ledger of the v2 token market of one run
@@ -122,6 +127,11 @@ type MarketAudit struct {
 	// pool trades, arbitrage, liquidity moves): the scale of the ledger's
 	// rounding error.
 	GrossCLT, GrossUSD float64
+	// HoldersRedeemedCLT is the CLT holders redeemed at the primary market
+	// themselves (exit routing, market_exit.go) for HoldersRedeemUSD; it
+	// leaves holders' stock and supply (HoldersFinalCLT's identity gains
+	// − HoldersRedeemedCLT, supply's − HoldersRedeemedCLT).
+	HoldersRedeemedCLT, HoldersRedeemUSD float64
 }
 
 // marketInit sets up the v2 market at day 0 (MODEL-SPEC-v2 §A.1): the pool
@@ -277,6 +287,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			j += math.Log1p(sh.Size) / float64(sh.DurationDays)
 		}
 	}
+	jSched := j // scheduled sentiment shocks (holders.shocks_to_holdings, market_exit.go)
 	uj := s.rJumps.Float64()
 	zj := s.rJumps.NormFloat64()
 	for x := poissonInv(uj, p.Market.JumpRatePerYear/365); x > 0; x-- {
@@ -289,6 +300,18 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	drawdown := math.Max(0, 1-pPrev/peg)
 	m.runFrac = runFraction(hp, shortfall, drawdown, m.outflow)
 	frac := hp.FlowScale*(1-math.Exp(s.reg.Mu+e+j)) + m.runFrac
+	if hp.ShocksToHoldings {
+		frac = hp.FlowScale*(1-math.Exp(s.reg.Mu+e+j-jSched)) + (1 - math.Exp(jSched)) + m.runFrac
+	}
+	flight := 0.0 // flight to safety at the redemption value (market_exit.go)
+	if hp.FlightRate > 0 && m.reserveOn {
+		m.flightMem = flightMemory(m.flightMem, shortfall-hp.RunThreshold, hp.FlightDecay)
+		if hp.ExitRouting {
+			flight = hp.FlightRate * m.flightMem
+		} else {
+			frac += hp.FlightRate * m.flightMem
+		}
+	}
 	clamped := false
 	if frac > 1 {
 		frac, clamped = 1, true
@@ -353,6 +376,17 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			m.holders += dx
 		}
 		order := nPart - h + m.queue // net CLT the pool must deliver (> 0) or absorb (< 0)
+		routed := 0.0                // CLT holders redeem themselves (exit routing, market_exit.go)
+		if fl := flight * math.Max(0, m.holders-math.Max(h, 0)); fl > 0 && !ev.redemptionHalted(t) {
+			order -= fl
+			m.holdersSold += fl
+		}
+		if m.reserveOn && hp.ExitRouting && order < 0 && !ev.redemptionHalted(t) {
+			var usd float64
+			routed, usd = s.holdersRedeem(-order, dS)
+			order += routed
+			sisterSold += usd
+		}
 		exec := order
 		if lim := maxPoolTake * m.pool.x; exec > lim {
 			exec, clamped = lim, true
@@ -375,7 +409,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			beta := assets * sisterP / (supply * peg)
 			vMint := peg * (1 + p.Reserve.MintFee)
 			vRedeem := peg * (1 - p.Reserve.RedeemFee) * math.Min(1, beta)
-			capCLT := p.Reserve.RedeemCapFracPerDay * s.supply
+			capCLT := p.Reserve.RedeemCapFracPerDay*(s.supply+routed) - routed
 			open := !ev.redemptionHalted(t)
 			arb = arbitrage(&cand, p.AMM.Fee, vMint, vRedeem, p.Arbitrage.CapacityUSDPerDay, capCLT, open)
 		}

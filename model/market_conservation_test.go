@@ -20,7 +20,7 @@ func checkMarketAudit(t *testing.T, label string, a Audit, sum Summary) {
 		m.PoolInitialUSD+m.TradeUSD-m.ArbMintPoolUSD+m.ArbBuyPoolUSD-m.LPOutUSD, usd)
 	part := a.ConsumerBoughtCLT - a.PoolFeeCLT + a.BurnedBuybackCLT - a.ProviderSoldCLT + a.FundBoughtCLT - a.FundSoldCLT
 	closeTo(t, label+": participants' net CLT", m.ParticipantsNetCLT, part, s)
-	closeTo(t, label+": holders CLT", m.HoldersFinalCLT, m.HoldersInitialCLT+m.TradeCLT-part+m.LPOutCLT, s)
+	closeTo(t, label+": holders CLT", m.HoldersFinalCLT, m.HoldersInitialCLT+m.TradeCLT-part+m.LPOutCLT-m.HoldersRedeemedCLT, s)
 	closeTo(t, label+": supply = pool + holders + providers + fund + consumers' prepaid balances", a.SupplyFinalCLT,
 		m.PoolFinalCLT+m.HoldersFinalCLT+a.ProviderHeldFinalCLT+a.FundFinalCLT+a.PrepaidFinalCLT, s)
 	closeTo(t, label+": reserve units", m.ReserveFinalUnits,

@@ -74,6 +74,7 @@ func (s *sim) marketSummary(sum *Summary) {
 	a := &s.aud.Market
 	a.PoolFinalCLT, a.PoolFinalUSD = m.pool.x, m.pool.y
 	a.HoldersFinalCLT, a.HoldersSoldCLT, a.HoldersUSD = m.holders, m.holdersSold, m.holdersUSD
+	a.HoldersRedeemedCLT, a.HoldersRedeemUSD = m.holdersRedeemed, m.holdersRedeemUSD
 	a.ParticipantsNetCLT = m.partNetCLT
 	a.QueueCLT = m.queue
 	a.TradeCLT, a.TradeUSD = m.tradeCLT, m.tradeUSD

@@ -97,6 +97,19 @@ type HoldersParams struct {
 	RunScale     float64 `yaml:"run_scale" json:"run_scale"`
 	PanicWeight  float64 `yaml:"panic_weight" json:"panic_weight"`
 	Herding      float64 `yaml:"herding" json:"herding"`
+	// ExitRouting, FlightRate and FlightDecay are the holders' exit
+	// (market_exit.go): sell orders go to redemption when it pays more than
+	// the pool; a remembered shortfall m_t = max(s_t, (1 − FlightDecay)·m_t−1)
+	// sells FlightRate × m_t of holdings a day (fraction per day per unit
+	// shortfall; FlightDecay per day).
+	ExitRouting bool    `yaml:"exit_routing" json:"exit_routing"`
+	FlightRate  float64 `yaml:"flight_rate" json:"flight_rate"`
+	FlightDecay float64 `yaml:"flight_decay" json:"flight_decay"`
+	// ShocksToHoldings makes a scheduled sentiment shock of size x move
+	// holders' desired holdings by x itself (a sale of −x of holdings
+	// spread over its days), not by FlowScale × x like the GARCH-t
+	// innovations and Poisson jumps (market_exit.go).
+	ShocksToHoldings bool `yaml:"shocks_to_holdings" json:"shocks_to_holdings"`
 }
 
 // marketMechanism is the v2 token market (MODEL-SPEC-v2 §A). Its v1 function
@@ -142,7 +155,9 @@ func setMarketV2Values(p *Params) {
 	}
 	p.Arbitrage = ArbitrageParams{CapacityUSDPerDay: 1.0e9}
 	p.Holders = HoldersParams{
-		FlowScale: 0.12, RunMax: 0.021, RunThreshold: 0.04, RunScale: 0.005,
+		ExitRouting: p.Holders.ExitRouting, FlightRate: p.Holders.FlightRate, FlightDecay: p.Holders.FlightDecay,
+		ShocksToHoldings: p.Holders.ShocksToHoldings,
+		FlowScale:        0.12, RunMax: 0.022, RunThreshold: 0.04, RunScale: 0.005,
 		PanicWeight: 20, Herding: 20,
 	}
 }
@@ -183,4 +198,6 @@ func (c *checker) validateMarket(p *Params) {
 	c.positive("holders.run_scale", p.Holders.RunScale)
 	c.nonneg("holders.panic_weight", p.Holders.PanicWeight)
 	c.nonneg("holders.herding", p.Holders.Herding)
+	c.nonneg("holders.flight_rate", p.Holders.FlightRate)
+	c.unit("holders.flight_decay", p.Holders.FlightDecay)
 }

@@ -34,6 +34,7 @@ type mechanism struct {
 // mechanism file declares its `mechanism` value and is listed here once.
 var v2Mechanisms = []mechanism{
 	marketMechanism,                                         // §A: market.mode, reserve.mode, market.switch (market_params.go)
+	exitMechanism,                                           // §A.2: holders.exit_routing, holders.flight_*, shocks_to_holdings (market_exit.go)
 	mechOutside, mechRefCost, mechPricing, mechConsumerRisk, // §B (llm_params.go)
 	capabilityMechanism, hedgingMechanism, governanceMechanism, // levers (§C; levers.go)
 }

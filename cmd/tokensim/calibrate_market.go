@@ -15,7 +15,9 @@ import (
 // token-market fits of MODEL-SPEC-v2 §A.5 on the shipped data (package
 // episode). holders.flow_scale is fitted first (free float against BTC's
 // daily sd), then holders.run_max with it (depeg_backed against USDC's low
-// of 2023-03-11). Prints a YAML block for params.holders.
+// of 2023-03-11) together with holders.flight_rate (depeg_backed against
+// USDC's net redemptions of 2023-03-10..03-18), episode.FitHolders. Prints a
+// YAML block for params.holders.
 func calibrateMarket(ctx context.Context, dataDir string, stdout io.Writer) error {
 	btcPath := filepath.Join(dataDir, "prices", "coin_Bitcoin.csv")
 	in, err := os.Open(btcPath)
@@ -42,16 +44,20 @@ func calibrateMarket(ctx context.Context, dataDir string, stdout io.Writer) erro
 		return err
 	}
 	base.Holders.FlowScale = episode.RoundFlowScale(phi)
-	runMax, err := episode.FitRunMax(base)
+	fit, err := episode.FitHolders(base)
 	if err != nil {
-		return fmt.Errorf("calibrate --market: run_max: %w", err)
+		return fmt.Errorf("calibrate --market: run_max, flight_rate: %w", err)
 	}
 	_, err = fmt.Fprintf(stdout, `# tokensim calibrate --market %s (MODEL-SPEC-v2 §A.5; docs/model.md §A.12)
 holders:
   # free float (reserve none, no arbitrage): median daily sd = BTC's %.4f over %s..%s (%d returns); fit %.4f
   flow_scale: %v
-  # depeg_backed: median lowest close of the first week = USDC's intraday low %v of 2023-03-11; fit %.4f
+  # depeg_backed, jointly (%d alternating bisections, common random numbers):
+  # median lowest close of the first week = USDC's intraday low %v of 2023-03-11; fit %.4f
   run_max: %v
-`, dataDir, sd, episode.BTCFrom, episode.BTCTo, len(r), phi, episode.RoundFlowScale(phi), episode.USDCLow, runMax, episode.RoundRunMax(runMax))
+  # median net redemptions of days 89→97 = USDC's %v (supply 2023-03-10 → 03-18); fit %.4f
+  flight_rate: %v
+`, dataDir, sd, episode.BTCFrom, episode.BTCTo, len(r), phi, episode.RoundFlowScale(phi),
+		fit.Rounds, episode.USDCLow, fit.RunMaxRaw, fit.RunMax, episode.USDCRedeemedWeek, fit.FlightRaw, fit.FlightRate)
 	return err
 }

@@ -11,10 +11,10 @@ import (
 )
 
 // TestCalibrateMarket: `tokensim calibrate --market DATA_DIR` prints the
-// defaults of holders.flow_scale and holders.run_max (they are its output).
+// defaults of holders.flow_scale, holders.run_max and holders.flight_rate
+// (they are its output).
 func TestCalibrateMarket(t *testing.T) {
-	root := calibRepoRoot(t)
-	data := calibRequireData(t, root)
+	data := episodeData(t)
 	if testing.Short() {
 		t.Skip("fits by simulation")
 	}
@@ -23,7 +23,7 @@ func TestCalibrateMarket(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := model.Default().Holders
-	for _, want := range []string{fmt.Sprintf("flow_scale: %v\n", h.FlowScale), fmt.Sprintf("run_max: %v\n", h.RunMax)} {
+	for _, want := range []string{fmt.Sprintf("flow_scale: %v\n", h.FlowScale), fmt.Sprintf("run_max: %v\n", h.RunMax), fmt.Sprintf("flight_rate: %v\n", h.FlightRate)} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

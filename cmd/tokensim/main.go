@@ -33,6 +33,7 @@ func commands() []command {
 		{"report", "aggregate a study's dataset into summary tables, figures and report.html", cmdReport},
 		{"calibrate", "fit a GARCH(1,1)-t price regime to a CSV of daily prices", cmdCalibrate},
 		{"sensitivity", "run a global sensitivity study (Sobol, Morris, PRCC)", cmdSensitivity},
+		{"validate-episodes", "validate the token market on the USDC 2023 and UST 2022 de-pegs (figures, §A.5 numbers)", cmdValidateEpisodes},
 		{"version", "print the tool, schema and Go versions", cmdVersion},
 	}
 }

@@ -118,9 +118,9 @@ func readArrowTable(t *testing.T, path string) *arrowTable {
 }
 
 // TestDatasetReaders runs a study end to end (run, report, Describe) and
-// reads every file with independent readers: arrow-go here, and DuckDB and
-// Polars from Node (tools/readers/check.mjs) when its dependencies are
-// installed. It checks the key types, the provenance metadata, the
+// reads every file with independent readers: arrow-go here, and DuckDB,
+// Polars and hyparquet from Node (tools/readers/check.mjs) when its
+// dependencies are installed. It checks the key types, the provenance metadata, the
 // manifest's list of files, the null rule against the cells' levers, the
 // joins runs ⋈ steps on run_id and summary ⋈ runs on cell, and that
 // datapackage.json describes the files as they are.
@@ -131,10 +131,15 @@ func TestDatasetReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if err := run(context.Background(), []string{"run", "-o", root, "--quiet", "-j", "2", src}, &stdout, &stderr); err != nil {
+	if err := run(context.Background(), []string{"run", "-o", root, "--quiet", "--no-report", "-j", "2", src}, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
 	dir := filepath.Join(root, "readers")
+	// The report (summary/, figures/, report.html, then Describe again) at
+	// its cheapest settings: the test is about the files, not the intervals.
+	if err := run(context.Background(), []string{"report", "--bootstrap", "100", "--no-svg", dir}, &stdout, &stderr); err != nil {
+		t.Fatalf("report: %v\n%s", err, stderr.String())
+	}
 	s, err := study.ParseStudy(src, []byte(readersStudy()))
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +154,30 @@ func TestDatasetReaders(t *testing.T) {
 	}
 	t.Run("manifest lists every file", func(t *testing.T) { checkManifestFiles(t, dir, m) })
 	t.Run("arrow-go", func(t *testing.T) { checkArrow(t, dir, m, plan) })
-	t.Run("duckdb and polars", func(t *testing.T) { checkNode(t, dir) })
+	t.Run("duckdb, polars and hyparquet", func(t *testing.T) { checkNode(t, dir) })
+	// The derived files the manifest lists are outputs: a changed figure
+	// does not fail `report --verify` (which checks the data files), and
+	// the report lists the rewritten files again.
+	t.Run("report --verify after a figure changed", func(t *testing.T) {
+		var fig string
+		for _, f := range m.Files {
+			if f.Table == dataset.KindFigure {
+				fig = filepath.Join(dir, filepath.FromSlash(f.Path))
+				break
+			}
+		}
+		if err := os.WriteFile(fig, []byte("edited"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := run(context.Background(), []string{"report", "--verify", "--bootstrap", "100", "--no-svg", dir}, &stdout, &stderr); err != nil {
+			t.Fatalf("report --verify: %v", err)
+		}
+		m2, err := dataset.ReadManifest(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkManifestFiles(t, dir, m2)
+	})
 }
 
 func checkManifestFiles(t *testing.T, dir string, m *dataset.Manifest) {
@@ -421,7 +449,8 @@ func concat(t *testing.T, parts []*arrowTable) *arrowTable {
 	return out
 }
 
-// checkNode runs tools/readers/check.mjs (DuckDB and Polars) on the study.
+// checkNode runs tools/readers/check.mjs (DuckDB, Polars, hyparquet) on the
+// study.
 // Without node or the readers' node_modules it skips, saying how to install
 // them; under CI (CI set, as .ci/run does after installing them) it fails instead.
 func checkNode(t *testing.T, dir string) {
@@ -432,14 +461,18 @@ func checkNode(t *testing.T, dir string) {
 	missing := ""
 	if _, err := exec.LookPath("node"); err != nil {
 		missing = "node is not installed"
-	} else if _, err := os.Stat(filepath.Join(readers, "node_modules", "@duckdb", "node-api")); err != nil {
-		missing = "the readers' node modules are not installed: run `npm install --prefix tools/readers`"
+	} else {
+		for _, mod := range []string{"@duckdb/node-api", "nodejs-polars", "hyparquet", "hyparquet-compressors"} {
+			if _, err := os.Stat(filepath.Join(readers, "node_modules", filepath.FromSlash(mod))); err != nil {
+				missing = "the readers' node modules are not installed: run `npm install --prefix tools/readers`"
+			}
+		}
 	}
 	if missing != "" {
 		if os.Getenv("CI") != "" {
-			t.Fatalf("DuckDB/Polars reader check cannot run under CI: %s", missing)
+			t.Fatalf("DuckDB/Polars/hyparquet reader check cannot run under CI: %s", missing)
 		}
-		t.Skipf("DuckDB/Polars reader check skipped: %s", missing)
+		t.Skipf("DuckDB/Polars/hyparquet reader check skipped: %s", missing)
 	}
 	cmd := exec.Command("node", filepath.Join(readers, "check.mjs"), dir)
 	cmd.Dir = readers
@@ -449,5 +482,5 @@ func checkNode(t *testing.T, dir string) {
 	if err != nil || !strings.Contains(out.String(), "all checks passed") {
 		t.Fatalf("node check.mjs: %v\n%s", err, out.String())
 	}
-	t.Logf("DuckDB and Polars: %d checks passed", strings.Count(out.String(), "\nok ")+1)
+	t.Logf("DuckDB, Polars and hyparquet: %d checks passed", strings.Count(out.String(), "\nok ")+1)
 }

@@ -225,11 +225,11 @@ func Write(t testing.TB, dir string, s Study) {
 func RunsType(sweep []string) reflect.Type {
 	fields := []reflect.StructField{
 		{Name: "RunID", Type: reflect.TypeFor[int64](), Tag: `parquet:"run_id"`},
-		{Name: "Cell", Type: reflect.TypeFor[int32](), Tag: `parquet:"cell"`},
+		{Name: "Cell", Type: reflect.TypeFor[int64](), Tag: `parquet:"cell"`},
 		{Name: "Scenario", Type: reflect.TypeFor[string](), Tag: `parquet:"scenario,dict"`},
 		{Name: "Policy", Type: reflect.TypeFor[string](), Tag: `parquet:"policy,dict"`},
-		{Name: "Replicate", Type: reflect.TypeFor[int32](), Tag: `parquet:"replicate"`},
-		{Name: "Seed", Type: reflect.TypeFor[uint64](), Tag: `parquet:"seed"`},
+		{Name: "Replicate", Type: reflect.TypeFor[int64](), Tag: `parquet:"replicate"`},
+		{Name: "Seed", Type: reflect.TypeFor[int64](), Tag: `parquet:"seed"`}, // schema 2: every key INT64
 	}
 	st := reflect.TypeFor[model.Summary]()
 	for i := range st.NumField() {
@@ -250,7 +250,7 @@ func RunRow(rt reflect.Type, id int64, c Cell, rep int, s *model.Summary, sweep 
 	v.Field(2).SetString(c.Scenario)
 	v.Field(3).SetString(c.Policy)
 	v.Field(4).SetInt(int64(rep))
-	v.Field(5).SetUint(uint64(id) * 31)
+	v.Field(5).SetInt(id * 31)
 	sv := reflect.ValueOf(s).Elem()
 	for i := range sv.NumField() {
 		v.Field(6 + i).Set(sv.Field(i))

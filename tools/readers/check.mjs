@@ -1,5 +1,5 @@
-// check.mjs DIR: reads the tokensim study in DIR with two readers that share
-// no code with tokensim (DuckDB and Polars) and checks what a notebook user
+// check.mjs DIR: reads the tokensim study in DIR with three readers that
+// share no code with tokensim (DuckDB, Polars, hyparquet) and checks what a notebook user
 // relies on: every table reads whole with one glob; keys are Int64 in every
 // table; steps has no duplicated or conflicting columns with or without Hive
 // partitioning; nulls follow the data dictionary (not applicable / never);
@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import pl from 'nodejs-polars';
+import { parquetReadObjects, asyncBufferFromFile } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -139,6 +141,22 @@ try {
 }
 const recNull = runs.filter(pl.col('recovered').isNull().and(pl.col('recovery_days').isNotNull())).height;
 check('polars runs: recovery_days null when recovered is null', recNull === 0);
+
+// ---- hyparquet (pure JavaScript; zstd from hyparquet-compressors) ----
+let bad = [];
+let pegSum = 0;
+for (const f of parquetFiles) {
+  try {
+    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(join(dir, f.path)), compressors });
+    if (rows.length !== f.rows) bad.push(`${f.path}: ${rows.length} rows`);
+    if (f.table === 'runs') for (const r of rows) pegSum += r.peg_mad;
+  } catch (e) {
+    bad.push(`${f.path}: ${e.message}`);
+  }
+}
+check(`hyparquet reads all ${parquetFiles.length} Parquet files with the manifest's row counts`, bad.length === 0, bad.join('; '));
+const duckPeg = Number(await one(`SELECT sum(peg_mad) FROM read_parquet('${runsGlob}')`));
+check('hyparquet and DuckDB agree on sum(peg_mad)', Math.abs(pegSum - duckPeg) <= 1e-9 * Math.abs(duckPeg), `${pegSum} vs ${duckPeg}`);
 
 console.log(failed === 0 ? 'all checks passed' : `${failed} checks failed`);
 process.exit(failed === 0 ? 0 : 1);

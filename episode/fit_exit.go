@@ -1,0 +1,88 @@
+package episode
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/tokensim/tokensim/model"
+)
+
+// USDCRedeemedWeek is USDC's net redemptions over the week of the de-peg,
+// 1 − supply(2023-03-18)/supply(2023-03-10) = 1 − 36.245e9/42.750e9
+// (../shared/data/stablecoins/usdc.csv; TestEpisodeNumbers checks it):
+// FitFlightRate's target, days 89→97 of depeg_backed.
+const USDCRedeemedWeek = 0.1522
+
+// medianRedeemed is the median over replicates of depeg_backed's net
+// redemptions of days EpisodeDay−1..EpisodeDay+7 as a share of supply.
+func medianRedeemed(base model.Params) (float64, error) {
+	paths, err := SimulateScenario(base, model.ScenarioDepegBacked, model.PolicyNone, episodeCons, episodeDays, episodeReps, episodeSeed)
+	if err != nil {
+		return 0, err
+	}
+	x := make([]float64, len(paths))
+	for i := range paths {
+		x[i] = -paths[i].SupplyChange(EpisodeDay-1, EpisodeDay+7)
+	}
+	return Quantile(x, 0.5), nil
+}
+
+// FitFlightRate returns the `holders.flight_rate` in [0, 2] at which
+// depeg_backed's median net redemptions over days 89→97 (policy none, 40
+// replicates, common random numbers) equal USDC's USDCRedeemedWeek, by
+// bisection (the redemptions rise with the rate). Errors wrap ErrFit or are
+// the runs' errors.
+func FitFlightRate(base model.Params) (float64, error) {
+	p := base.Clone()
+	return bisect(func(x float64) (float64, error) {
+		p.Holders.FlightRate = x
+		return medianRedeemed(p)
+	}, USDCRedeemedWeek, 0, 2, true, false)
+}
+
+// RoundFlightRate rounds a fitted flight_rate to the default's precision
+// (2 decimals).
+func RoundFlightRate(x float64) float64 { return math.Round(x*100) / 100 }
+
+// ExitFit is the joint fit of the backed episode's two holders'
+// parameters (FitHolders).
+type ExitFit struct {
+	RunMax, FlightRate   float64 // rounded (RoundRunMax, RoundFlightRate)
+	RunMaxRaw, FlightRaw float64 // the last bisections' values
+	Rounds               int
+}
+
+// FitHolders fits `holders.flight_rate` (to USDC's week of redemptions)
+// and `holders.run_max` (to USDC's intraday low) on depeg_backed together,
+// by alternating the two bisections (Gauss–Seidel) from base's values until
+// the rounded pair repeats, at most 6 rounds: the run mostly sets the low
+// while redemptions are halted, the flight mostly sets the redemptions
+// after them, but each moves the other's statistic a little. Errors wrap
+// ErrFit (no fixed point within 6 rounds, or a target out of range) or are
+// the runs' errors.
+func FitHolders(base model.Params) (ExitFit, error) {
+	p := base.Clone()
+	var f ExitFit
+	for f.Rounds = 1; f.Rounds <= 6; f.Rounds++ {
+		fr, err := FitFlightRate(p)
+		if err != nil {
+			return f, err
+		}
+		p.Holders.FlightRate = RoundFlightRate(fr)
+		rm, err := FitRunMax(p)
+		if err != nil {
+			return f, err
+		}
+		p.Holders.RunMax = RoundRunMax(rm)
+		f.FlightRaw, f.RunMaxRaw = fr, rm
+		if p.Holders.FlightRate == f.FlightRate && p.Holders.RunMax == f.RunMax {
+			return f, nil
+		}
+		f.FlightRate, f.RunMax = p.Holders.FlightRate, p.Holders.RunMax
+	}
+	return f, fmtFitErr(f)
+}
+
+func fmtFitErr(f ExitFit) error {
+	return fmt.Errorf("%w: run_max and flight_rate did not settle in 6 rounds (last %v, %v)", ErrFit, f.RunMax, f.FlightRate)
+}
