@@ -41,6 +41,7 @@ var allowed = map[string][]string{
 	"internal/golden":     {},
 	"internal/synthstudy": {"dataset", "model"},
 	"internal/archtest":   {},
+	"checks":              {"model"}, // MODEL-SPEC-v2 model checks with many runs, data, figures
 }
 
 // thirdParty restricts the non-standard-library imports of the leaves: a
