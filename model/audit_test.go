@@ -278,6 +278,9 @@ func TestAuditRunMetricsFromDays(t *testing.T) {
 	spec := cellSpecV1(t, ScenarioVolatileCentralized, PolicyAll, 500, 365, 3)
 	var r Runner
 	sum, rec := recordAll(t, &r, spec)
+	if sum.Exits != 0 {
+		t.Fatalf("%d exits with a 1,000-day runway and no entry", sum.Exits)
+	}
 	p := &spec.Params
 	T := float64(len(rec.steps))
 	paidCLT, costUSD, served, supply := 0.0, 0.0, 0.0, 0.0

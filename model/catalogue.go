@@ -164,7 +164,7 @@ var catalogueV2 = concatMetrics(
 	stepsMetrics,         // the other steps columns, for the data dictionary (catalogue_dataset.go)
 	providerStepsMetrics, // provider_steps columns, likewise
 	llmMetrics,           // §B (llm_welfare.go)
-	// levers (§C): one line each.
+	leverMetrics,         // levers (§C; levers.go)
 )
 
 func concatMetrics(parts ...[]Metric) []Metric {

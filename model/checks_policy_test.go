@@ -250,6 +250,9 @@ func checkNoDrift(t *testing.T, initial []float64, kappa float64) {
 	p.Network.Effect = 0
 	p.Entry.RatePerYear = 0
 	p.Consumers.SwitchingCost = kappa
+	// R&D (MODEL-SPEC-v2 §C.1) lets a larger provider invest more: a drift by
+	// design, not a property of the logit checked here.
+	p.Providers.RDShare = 0
 	mustValidate(t, &p, s)
 
 	var runner model.Runner

@@ -39,7 +39,7 @@ func TestBrandInterceptsInvertShares(t *testing.T) {
 // the frequencies with logit probabilities computed here from the utility
 // of §2.1, including the switching cost and the share cap's availability rule.
 func TestChooseMatchesLogit(t *testing.T) {
-	p := Default()
+	p := DefaultV1() // fixed qualities (no v2 §C.1 dynamics)
 	p.ShareCap.Enabled, p.ShareCap.Cap, p.ShareCap.Hysteresis = true, 0.30, 0.02
 	spec := RunSpec{Params: p, Schedule: pegged(), HorizonDays: 5}
 	s := newSim(t, &spec)
@@ -125,7 +125,7 @@ func TestChooseMatchesLogit(t *testing.T) {
 
 // TestLeaderQualityGrowth: q_lead(t) = q_lead(0) + g·t/365, capped at 1.
 func TestLeaderQualityGrowth(t *testing.T) {
-	p := Default()
+	p := DefaultV1() // centralization.mode ramp
 	p.Centralization.QualityGrowthPerYear = 0.1
 	spec := RunSpec{Params: p, Schedule: pegged(), HorizonDays: 5}
 	s := newSim(t, &spec)

@@ -65,8 +65,10 @@ func (s *sim) dayStep(t int) error {
 	s.payments(t, pPrev)
 	s.llmPrepaid(pPrev) // v2 §B.4: prepaid top-ups are consumer purchases (llm_demand.go)
 
-	// 7. Provider sales, costs, cash, exits (§2.5).
+	// 7. Provider sales, costs, cash, exits (§2.5); futures marks (v2 §C.2).
+	s.futuresPrice(pPrev)
 	s.providersDay(t, pPrev)
+	s.hedgePositions()
 
 	// 8. Fund trades on P_t−1 (§2.7).
 	if p.Fund.Enabled && !d.halted {
@@ -118,12 +120,15 @@ func (s *sim) govern(t int) {
 			pr.stake = pr.feeUSDSum
 		}
 	}
-	if p.Governance.Mode != GovernanceStakeVote {
+	if p.Governance.Mode == GovernanceNone {
 		s.capInForce, s.grantsInForce = p.ShareCap.Enabled, p.Grants.Enabled
 		s.capBlocked, s.grantsBlocked = false, false
 		return
 	}
-	if t == 1 || (t-1)%p.Governance.VoteIntervalDays == 0 {
+	due := t == 1 || (t-1)%p.Governance.VoteIntervalDays == 0
+	if due && s.lv.govV2 {
+		s.voteV2() // MODEL-SPEC-v2 §C.3 (levers.go)
+	} else if due {
 		n := 0
 		for i := range s.provs {
 			if s.provs[i].active {
@@ -146,6 +151,7 @@ func (s *sim) govern(t int) {
 		}
 		s.capInForce, s.capBlocked = ballot(p.ShareCap.Enabled, p.ShareCap.Cap)
 		s.grantsInForce, s.grantsBlocked = ballot(p.Grants.Enabled, p.Grants.SmallShare)
+		s.shareRuleCapture()
 	}
 	if s.capBlocked {
 		s.acc.capBlockedDays++
@@ -191,6 +197,7 @@ func (s *sim) enter(t int) {
 		}
 		s.provs = append(s.provs, pr)
 		s.llmEntrant(&s.provs[len(s.provs)-1], t)
+		s.initProvLevers(&s.provs[len(s.provs)-1])
 		s.growProviderArrays()
 		s.aud.ProviderCashInjectedUSD += pr.cash
 		nAct++
@@ -201,7 +208,8 @@ func (s *sim) enter(t int) {
 // per-provider parts of the utilities for today (§2.1, §10).
 func (s *sim) prepareChoice(t int) {
 	p := s.p
-	if ld := &s.provs[s.leader]; p.Centralization.QualityGrowthPerYear != 0 {
+	s.qualityDay(t) // MODEL-SPEC-v2 §C.1 (levers.go)
+	if ld := &s.provs[s.leader]; !s.lv.dyn && p.Centralization.QualityGrowthPerYear != 0 {
 		ld.q = math.Min(1, ld.q0+p.Centralization.QualityGrowthPerYear*float64(t)/365)
 	}
 	gamma, floor := p.Network.Effect, p.Network.ShareFloor
@@ -462,7 +470,7 @@ func (s *sim) payments(t int, pPrev float64) {
 				if pr := &s.provs[i]; pr.active && pr.share < p.Grants.SmallShare {
 					pr.grantToday = each
 					pr.grantCum += each
-					pr.cash += each
+					s.receiveGrant(pr, each)
 				}
 			}
 			d.grants = payout
@@ -506,6 +514,9 @@ func (s *sim) providersDay(t int, pPrev float64) {
 		}
 		if pr.active {
 			pr.costToday = pr.mcost*pr.vol + pr.fixed
+		}
+		if s.lv.perProv {
+			s.providerLevers(i, pr, t, pPrev) // futures mark and R&D (v2 §C.1, §C.2; levers.go)
 		}
 		pr.cash += pr.revToday - pr.costToday
 		pr.revCum += pr.revToday
@@ -698,6 +709,8 @@ func (s *sim) metricsDay(t int) error {
 		a.nActiveFinal = nActive
 		a.leaderShareFinal = leaderShare
 	}
+
+	s.leverMetricsDay()
 
 	// Record.
 	if s.rec == nil || s.spec.RecordEveryDays <= 0 || (t%s.spec.RecordEveryDays != 0 && t != s.T) {

@@ -51,7 +51,8 @@ func marketScenarios() map[string]Scenario {
 }
 
 // ScenarioNamesV2 lists every built-in scenario: v1's four (ScenarioNames,
-// which the v1 contract and the default study keep) and the §A.4 episodes.
+// which the v1 contract and the default study keep), the §A.4 episodes and
+// llm_market_2023 (§C.4, llmmarket.go).
 func ScenarioNamesV2() []string {
-	return append(ScenarioNames(), ScenarioDepegBacked, ScenarioDepegAlgorithmic)
+	return append(ScenarioNames(), ScenarioDepegBacked, ScenarioDepegAlgorithmic, ScenarioLLMMarket2023)
 }

@@ -26,6 +26,10 @@ const (
 	LeverFund           = "fund"
 	LeverCircuitBreaker = "circuit_breaker"
 	LeverGovernance     = "governance"
+	// MODEL-SPEC-v2 §C (levers.go).
+	LeverHedging  = "hedging"   // futures hedging with a positive hedge ratio
+	LeverShareCap = "share_cap" // the market-share cap enabled
+	LeverGrants   = "grants"    // grants enabled
 )
 
 // LeverOn reports whether the policy lever named by a catalogue LeverOnly is
@@ -41,6 +45,12 @@ func LeverOn(p *Params, lever string) (on, known bool) {
 		return p.CircuitBreaker.Enabled, true
 	case LeverGovernance:
 		return p.Governance.Mode != "" && p.Governance.Mode != GovernanceNone, true
+	case LeverHedging:
+		return p.Hedging.Mode == HedgingFutures && p.Providers.HedgeRatio > 0, true
+	case LeverShareCap:
+		return p.ShareCap.Enabled, true
+	case LeverGrants:
+		return p.Grants.Enabled, true
 	}
 	return false, false
 }
@@ -53,6 +63,9 @@ type leverVals struct {
 	fundPnL, leaderProfitShare       float64
 	haltUnsold                       float64
 	fundDepleted, recovered          bool
+	// MODEL-SPEC-v2 §C (levers.go: leverSummary).
+	hedgePnL                         float64
+	captureDays, capDays, grantsDays int32
 }
 
 // leverMetrics sets the nullable fields of sum from the run's accumulators

@@ -59,6 +59,13 @@ type ProvidersParams struct {
 
 	// CostDeclinePerYear δ: c_i,t = c_i,0 × exp(−δ t/365) (MODEL-SPEC-v2 §B.3).
 	CostDeclinePerYear float64 `yaml:"cost_decline_per_year" json:"cost_decline_per_year"`
+
+	// MODEL-SPEC-v2 §C.1 (levers.go): the share of positive daily operating
+	// profit spent on R&D (expensed), and the rate per year (1/year) at which
+	// investment and a breakthrough's advantage depreciate against the moving
+	// frontier.
+	RDShare             float64 `yaml:"rd_share" json:"rd_share"`
+	ObsolescencePerYear float64 `yaml:"obsolescence_per_year" json:"obsolescence_per_year"`
 }
 
 // ConsumersParams are the `consumers.*` parameters (MODEL-SPEC §1, §2.1, §2.2).
@@ -98,9 +105,15 @@ type NetworkParams struct {
 }
 
 // CentralizationParams: the leader (a provider name) and its quality growth per year.
+// Mode (MODEL-SPEC-v2 §C.1, levers.go) is CentralizationRamp (v1: the linear
+// quality ramp) or CentralizationBreakthrough (a one-off quality jump of
+// BreakthroughSize on BreakthroughDay for the leader).
 type CentralizationParams struct {
 	Leader               string  `yaml:"leader" json:"leader"`
 	QualityGrowthPerYear float64 `yaml:"quality_growth_per_year" json:"quality_growth_per_year"`
+	Mode                 string  `yaml:"mode" json:"mode"`
+	BreakthroughSize     float64 `yaml:"breakthrough_size" json:"breakthrough_size"`
+	BreakthroughDay      int     `yaml:"breakthrough_day" json:"breakthrough_day"`
 }
 
 // FeesParams: fractions of each CLT payment (MODEL-SPEC §2.3).
@@ -121,9 +134,15 @@ type PricingParams struct {
 	MaxMarkup  float64 `yaml:"max_markup" json:"max_markup"`
 }
 
-// HedgingParams: cost of a same-day hedged sale in basis points.
+// HedgingParams: cost of a same-day hedged sale in basis points. Mode
+// (MODEL-SPEC-v2 §C.2, levers.go) is HedgingSpot (v1: the hedged part is sold
+// the same day) or HedgingFutures (short CLT futures marked to market daily,
+// with a funding rate per year and daily basis noise of sd BasisSD in log points).
 type HedgingParams struct {
-	CostBps float64 `yaml:"cost_bps" json:"cost_bps"`
+	CostBps            float64 `yaml:"cost_bps" json:"cost_bps"`
+	Mode               string  `yaml:"mode" json:"mode"`
+	FundingRatePerYear float64 `yaml:"funding_rate_per_year" json:"funding_rate_per_year"`
+	BasisSD            float64 `yaml:"basis_sd" json:"basis_sd"`
 }
 
 // EntryParams are the `entry.*` parameters (MODEL-SPEC §2.5).
@@ -198,11 +217,16 @@ type ShareCapParams struct {
 }
 
 // GrantsParams: the grant pool, off unless Enabled (fees still accrue to the pool).
+// Use (MODEL-SPEC-v2 §C.1, levers.go) is GrantsUseCash (v1), GrantsUseQuality or
+// GrantsUseCost; QualityGainMax and HalfGainUSD are the law's parameters.
 type GrantsParams struct {
-	Enabled    bool    `yaml:"enabled" json:"enabled"`
-	PoolUSD    float64 `yaml:"pool_usd" json:"pool_usd"`
-	PayoutRate float64 `yaml:"payout_rate" json:"payout_rate"`
-	SmallShare float64 `yaml:"small_share" json:"small_share"`
+	Enabled        bool    `yaml:"enabled" json:"enabled"`
+	PoolUSD        float64 `yaml:"pool_usd" json:"pool_usd"`
+	PayoutRate     float64 `yaml:"payout_rate" json:"payout_rate"`
+	SmallShare     float64 `yaml:"small_share" json:"small_share"`
+	Use            string  `yaml:"use" json:"use"`
+	QualityGainMax float64 `yaml:"quality_gain_max" json:"quality_gain_max"`
+	HalfGainUSD    float64 `yaml:"half_gain_usd" json:"half_gain_usd"`
 }
 
 // Governance modes.
@@ -211,11 +235,18 @@ const (
 	GovernanceStakeVote = "stake_vote"
 )
 
-// GovernanceParams: Mode is GovernanceNone or GovernanceStakeVote.
+// GovernanceParams: Mode is GovernanceNone, GovernanceStakeVote,
+// GovernanceOneMemberOneVote or GovernanceQuadratic. Voting (MODEL-SPEC-v2
+// §C.3, levers.go) is VotingShareRule (v1) or VotingInterest; Turnout is each
+// provider's probability of voting; SybilIdentities the number of identities
+// the largest provider splits its stake across (1 = none).
 type GovernanceParams struct {
 	Mode             string  `yaml:"mode" json:"mode"`
 	VoteIntervalDays int     `yaml:"vote_interval_days" json:"vote_interval_days"`
 	Threshold        float64 `yaml:"threshold" json:"threshold"`
+	Voting           string  `yaml:"voting" json:"voting"`
+	Turnout          float64 `yaml:"turnout" json:"turnout"`
+	SybilIdentities  int     `yaml:"sybil_identities" json:"sybil_identities"`
 }
 
 // MetricsParams: PegBand is the |P/peg − 1| band of the stability metrics.

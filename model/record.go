@@ -129,6 +129,15 @@ type Summary struct {
 	InsideShareFinal     float64 `parquet:"inside_share_final" json:"inside_share_final"`
 	PriceIndexFinal      float64 `parquet:"price_index_final" json:"price_index_final"`
 	MarkupMean           float64 `parquet:"markup_mean" json:"markup_mean"`
+
+	// Levers (MODEL-SPEC-v2 §C, §D; levers.go).
+	// Null when their lever is off (nulls.go): hedging with futures, governance,
+	// the share cap, grants.
+	LeaderChanges     int32    `parquet:"leader_changes" json:"leader_changes"`
+	HedgePnLUSD       *float64 `parquet:"hedge_pnl_usd,optional" json:"hedge_pnl_usd"`
+	CaptureDays       *int32   `parquet:"capture_days,optional" json:"capture_days"`
+	CapInForceDays    *int32   `parquet:"cap_in_force_days,optional" json:"cap_in_force_days"`
+	GrantsInForceDays *int32   `parquet:"grants_in_force_days,optional" json:"grants_in_force_days"`
 }
 
 // Recorder receives a run's day records as they are produced. The pointers are

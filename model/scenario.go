@@ -88,6 +88,7 @@ var (
 	centralizationOverrides = []Override{
 		{"centralization.quality_growth_per_year", 0.10},
 		{"network.effect", 0.8},
+		{"centralization.breakthrough_size", 0.10}, // v2 §C.1 (mode breakthrough; inert under ramp)
 	}
 	levers = map[string][]Override{
 		PolicyFund:           {{"fund.enabled", true}},
@@ -111,6 +112,7 @@ func Scenarios() map[string]Scenario {
 		ScenarioCentralization: {Name: ScenarioCentralization, Overrides: centralizationOverrides, Schedule: pegged},
 		ScenarioVolatileCentralized: {Name: ScenarioVolatileCentralized, Overrides: centralizationOverrides,
 			Schedule: volatilitySchedule},
+		ScenarioLLMMarket2023: llmMarket2023(), // MODEL-SPEC-v2 §C.4 (llmmarket.go); not in ScenarioNames
 	}
 	for name, sc := range marketScenarios() { // MODEL-SPEC-v2 §A.4 (market_scenarios.go)
 		out[name] = sc
@@ -134,7 +136,9 @@ func Policies() map[string]Policy {
 	return out
 }
 
-// ScenarioNames and PolicyNames list the built-in names in the spec's order.
+// ScenarioNames and PolicyNames list the built-in names in the spec's order
+// (MODEL-SPEC §5; the default study runs these scenarios). Scenarios also
+// holds llm_market_2023 (MODEL-SPEC-v2 §C.4), a check run over two years.
 func ScenarioNames() []string {
 	return []string{ScenarioBaseline, ScenarioVolatility, ScenarioCentralization, ScenarioVolatileCentralized}
 }

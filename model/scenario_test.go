@@ -42,10 +42,10 @@ func TestBuiltinNames(t *testing.T) {
 	wantSc := []string{"baseline", "volatility", "centralization", "volatile_centralized"}
 	wantPo := []string{"none", "fund", "circuit_breaker", "share_cap", "grants", "burn_buyback",
 		"indexed_pricing", "hedging", "all", "all_governed"}
-	wantSc2 := append(append([]string(nil), wantSc...), "depeg_backed", "depeg_algorithmic") // MODEL-SPEC-v2 §A.4
+	wantSc2 := append(append([]string(nil), wantSc...), "depeg_backed", "depeg_algorithmic", "llm_market_2023") // MODEL-SPEC-v2 §A.4, §C.4
 	if !reflect.DeepEqual(ScenarioNames(), wantSc) || !reflect.DeepEqual(ScenarioNamesV2(), wantSc2) ||
 		!reflect.DeepEqual(names(sc), names(wantSc2)) {
-		t.Errorf("scenarios %v, %v / %v, want %v (MODEL-SPEC §5, MODEL-SPEC-v2 §A.4)", ScenarioNames(), ScenarioNamesV2(), sc, wantSc2)
+		t.Errorf("scenarios %v, %v / %v, want %v (MODEL-SPEC §5, MODEL-SPEC-v2 §A.4, §C.4)", ScenarioNames(), ScenarioNamesV2(), sc, wantSc2)
 	}
 	if !reflect.DeepEqual(PolicyNames(), wantPo) || !reflect.DeepEqual(names(po), names(wantPo)) {
 		t.Errorf("policies %v / %v, want %v (MODEL-SPEC §5)", PolicyNames(), po, wantPo)
@@ -68,12 +68,13 @@ func TestScenarioValues(t *testing.T) {
 	// centralization: quality growth 0.10/yr and network effect 0.8, pegged.
 	for _, name := range []string{"centralization", "volatile_centralized"} {
 		p := resolveT(t, name, "none")
-		if p.Centralization.QualityGrowthPerYear != 0.10 || p.Network.Effect != 0.8 {
-			t.Errorf("%s: quality growth %v, network effect %v; want 0.10 and 0.8 (MODEL-SPEC §5, §7)",
-				name, p.Centralization.QualityGrowthPerYear, p.Network.Effect)
+		if p.Centralization.QualityGrowthPerYear != 0.10 || p.Network.Effect != 0.8 || p.Centralization.BreakthroughSize != 0.10 {
+			t.Errorf("%s: quality growth %v, network effect %v, breakthrough %v; want 0.10, 0.8 and 0.10 (MODEL-SPEC §5, §7; v2 §C.1)",
+				name, p.Centralization.QualityGrowthPerYear, p.Network.Effect, p.Centralization.BreakthroughSize)
 		}
 		q := p.Clone()
 		q.Centralization.QualityGrowthPerYear, q.Network.Effect = def.Centralization.QualityGrowthPerYear, def.Network.Effect
+		q.Centralization.BreakthroughSize = def.Centralization.BreakthroughSize
 		if !reflect.DeepEqual(q, def) {
 			t.Errorf("%s changes more than quality growth and network effect", name)
 		}

@@ -61,6 +61,16 @@ type prov struct {
 	stake     float64 // today's stake (unnormalized)
 
 	mcost0 float64 // marginal cost before the cost decline (v2 §B.3), USD per Mtok
+	// MODEL-SPEC-v2 §C (levers.go).
+	qBase    float64 // b_i: quality before investment, q0 + boost
+	boost    float64 // the leader's breakthrough (or ramp) advantage; depreciates
+	capUSD   float64 // K_i: cumulative investment in quality (grants, R&D), USD
+	costUSD  float64 // cumulative grants spent on marginal cost, USD
+	futH     float64 // futures hedge ratio (hedging.mode futures)
+	futN     float64 // short CLT futures position, CLT
+	hedgeDef float64 // futures P&L paid through cash but not yet recognized in revenue, USD
+	// Hedge locks of CLT awaiting sale that left the lot ring (overdue): h × Σ x F_r, USD, and Σ x, CLT.
+	lockOver, lockOverCLT float64
 }
 
 // consumer is one consumer's state (MODEL-SPEC §1). dsc caches
@@ -137,6 +147,8 @@ type sim struct {
 	ps   ProviderStep
 	mkt  marketState // MODEL-SPEC-v2 §A (market.go)
 	llm  llmState    // MODEL-SPEC-v2 §B state (llm_*.go)
+
+	lv leverState // MODEL-SPEC-v2 §C (levers.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -227,7 +239,7 @@ func checkSpec(spec *RunSpec) error {
 		return fmt.Errorf("%w: pricing.reprice_interval_days = %d: must be ≥ 0", ErrInvalidParam, p.Pricing.RepriceIntervalDays)
 	case p.CircuitBreaker.Enabled && p.CircuitBreaker.WindowDays < 1:
 		return fmt.Errorf("%w: circuit_breaker.window_days = %d: must be ≥ 1", ErrInvalidParam, p.CircuitBreaker.WindowDays)
-	case p.Governance.Mode == GovernanceStakeVote && p.Governance.VoteIntervalDays < 1:
+	case p.Governance.Mode != GovernanceNone && p.Governance.VoteIntervalDays < 1:
 		return fmt.Errorf("%w: governance.vote_interval_days = %d: must be ≥ 1", ErrInvalidParam, p.Governance.VoteIntervalDays)
 	case !(p.Market.Peg > 0):
 		return fmt.Errorf("%w: market.peg = %v: must be > 0", ErrInvalidParam, p.Market.Peg)
@@ -358,6 +370,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 		s.provs = append(s.provs, pr)
 		s.aud.ProviderCashInjectedUSD += pr.cash
 	}
+	s.initLevers()
 	s.minXi0 = math.Inf(1)
 	for i := range s.provs {
 		s.provs[i].xi -= maxXi

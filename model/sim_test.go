@@ -291,7 +291,7 @@ func TestDayGovernanceBlock(t *testing.T) {
 	p.Consumers.DemandSigma = 0
 	p.ShareCap.Enabled, p.ShareCap.Cap = true, 0.28
 	p.Grants.Enabled = true
-	p.Governance = GovernanceParams{Mode: GovernanceStakeVote, VoteIntervalDays: 5, Threshold: 2.0 / 3}
+	p.Governance.Mode, p.Governance.VoteIntervalDays, p.Governance.Threshold = GovernanceStakeVote, 5, 2.0/3
 	spec := RunSpec{Params: p, Schedule: pegged(), HorizonDays: 12, Seed: 8}
 	s := newSim(t, &spec)
 

@@ -62,6 +62,13 @@ type Audit struct {
 	DesiredMtok, ServedMtok, DeferredMtok float64
 	ReleasedMtok, AbandonedMtok           float64
 	BacklogFinalMtok, OutsideMtok         float64
+
+	// MODEL-SPEC-v2 §C (levers.go): grants spent on quality or marginal cost
+	// instead of cash (they leave the providers' cash), and the futures
+	// hedges' P&L (paid to or from an outside counterparty; part of revenue).
+	ProviderGrantsInvestedUSD float64
+	HedgePnLUSD               float64
+	HedgeDeferredUSD          float64 // futures P&L paid in cash, not yet recognized in revenue (final)
 }
 
 // welford accumulates a sample mean and variance (Welford 1962).
@@ -190,6 +197,7 @@ func (s *sim) summary() (Summary, error) {
 		}
 	}
 	au.ProviderHeldFinalCLT = held
+	au.HedgeDeferredUSD = s.hedgeDeferred()
 	au.ProviderCashFinalUSD = cash
 	au.IssuedCLT = sum.IssuedCLT
 	au.BurnedCLT = sum.BurnedCLT
@@ -201,6 +209,7 @@ func (s *sim) summary() (Summary, error) {
 	}
 
 	s.marketSummary(&sum)
+	s.leverSummary(&sum, box)
 	if err := summaryFinite(&sum); err != nil {
 		return Summary{}, err
 	}

@@ -158,13 +158,15 @@ func (p *Params) Validate() error {
 	c.unit("grants.payout_rate", p.Grants.PayoutRate)
 	c.unit("grants.small_share", p.Grants.SmallShare)
 	switch p.Governance.Mode {
-	case GovernanceNone, GovernanceStakeVote:
+	case GovernanceNone, GovernanceStakeVote, GovernanceOneMemberOneVote, GovernanceQuadratic:
 	default:
 		c.add("governance.mode", p.Governance.Mode,
-			fmt.Sprintf("must be one of %q, %q", GovernanceNone, GovernanceStakeVote))
+			fmt.Sprintf("must be one of %q, %q, %q, %q", GovernanceNone, GovernanceStakeVote,
+				GovernanceOneMemberOneVote, GovernanceQuadratic))
 	}
 	c.intMin("governance.vote_interval_days", p.Governance.VoteIntervalDays, 1)
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
+	c.levers(p) // MODEL-SPEC-v2 §C (levers.go)
 
 	c.validateMarket(p) // MODEL-SPEC-v2 §A: market.mode, amm, reserve, arbitrage, holders
 	c.validateLLM(p)    // MODEL-SPEC-v2 §B (llm_params.go)

@@ -36,6 +36,7 @@ var v2Mechanisms = []mechanism{
 	marketMechanism,                                         // §A: market.mode, reserve.mode, market.switch (market_params.go)
 	exitMechanism,                                           // §A.2: holders.exit_routing, holders.flight_*, shocks_to_holdings (market_exit.go)
 	mechOutside, mechRefCost, mechPricing, mechConsumerRisk, // §B (llm_params.go)
+	capabilityMechanism, hedgingMechanism, governanceMechanism, // levers (§C; levers.go)
 }
 
 // DefaultV1 returns MODEL-SPEC v1's parameters (§7): model.version 1 with

@@ -46,8 +46,9 @@ func TestFindingsSkipStructuralMetrics(t *testing.T) {
 			t.Errorf("%s may carry a headline", mi.Name)
 		}
 	}
-	// halt_unsold_clt: MODEL-SPEC-v2 §A.3 (null without the breaker).
-	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days halt_unsold_clt fund_depleted"; strings.Join(structural, " ") != want {
+	// halt_unsold_clt: MODEL-SPEC-v2 §A.3 (null without the breaker); then v2 §C (model/levers.go).
+	if want := "halts fund_depleted_day fund_pnl_usd cap_blocked_days grants_blocked_days halt_unsold_clt fund_depleted" +
+		" hedge_pnl_usd capture_days cap_in_force_days grants_in_force_days"; strings.Join(structural, " ") != want {
 		t.Errorf("structural metrics %v, want %s", structural, want)
 	}
 	if !headlineMetric(model.Metric{Name: "peg_mad", Better: model.LowerIsBetter}) {
