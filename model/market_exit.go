@@ -62,7 +62,7 @@ var exitMechanism = mechanism{
 		// tokensim calibrate --market ../shared/data (episode.FitHolders):
 		// depeg_backed's median net redemptions of days 89→97 = USDC's
 		// 15.2% (2023-03-10 → 03-18), jointly with holders.run_max.
-		p.Holders.FlightRate = 0.8
+		p.Holders.FlightRate = 0.81
 		// Assumption: a memory half-life of ln 2/0.1 ≈ 7 days, the span of
 		// USDC's post-backstop outflows (2023-03-13..03-20).
 		p.Holders.FlightDecay = 0.1
