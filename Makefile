@@ -1,4 +1,4 @@
-# tokensim: see README.md. Targets: build, run, test, bench, fuzz, check, clean.
+# tokensim: see README.md. Targets: build, run, test, bench, fuzz, check, tools, check-cluster, clean.
 GO       ?= go
 BIN      := bin/tokensim
 # Packages whose tests run under the race detector in `make test` (concurrent code:
@@ -11,7 +11,7 @@ FUZZ_TARGETS := ./study:FuzzParseStudy ./study:FuzzParamPath ./pipeline:FuzzProg
 	./pipeline:FuzzSensitivity ./calibrate:FuzzReadPrices ./aggregate:FuzzCorruptDataset
 FUZZTIME ?= 10m
 
-.PHONY: all build run test bench fuzz check clean
+.PHONY: all build run test bench fuzz check tools check-cluster clean
 
 all: build
 
@@ -27,7 +27,7 @@ run: build
 # race detector on the concurrent packages.
 test:
 	$(GO) vet ./...
-	$(GO) test -short $$($(GO) list ./... | grep -v -e '/pipeline' -e '/aggregate' -e '/cmd/')
+	$(GO) test -short $$($(GO) list ./... | grep -v -e '/pipeline' -e '/aggregate' -e '/cmd/' -e '/clustertest')
 	$(GO) test -short -race $(RACE_PKGS)
 
 # Benchmarks, reporting domain units (runs/s, rows/s, consumer-days/s).
@@ -49,6 +49,22 @@ check:
 	$(GO) test -count=1 -timeout 60m ./...
 	$(MAKE) fuzz FUZZTIME=30s
 	TOKENSIM_BROWSER=1 $(GO) test -count=1 -timeout 10m -run Browser ./reports/
+
+# Test servers, built from the separate tools module (tools/go.mod) so their
+# dependencies stay out of tokensim's go.mod: versitygw, an S3 gateway.
+tools: .tools/versitygw
+
+.tools/versitygw: tools/go.mod tools/go.sum tools/tools.go
+	cd tools && $(GO) build -o ../.tools/versitygw github.com/versity/versitygw/cmd/versitygw
+
+# Cluster checks on real servers started by the tests: S3 (versitygw on
+# 127.0.0.1; storage contract, sharded/killed/duplicated processes, report and
+# status from the bucket, the S3-vs-disk benchmark) and a single-node Slurm
+# (scripts/check-cluster.sh: installs and starts munge, slurmctld and slurmd).
+check-cluster: tools
+	TOKENSIM_S3=1 $(GO) test -count=1 -timeout 20m ./storage/ ./clustertest/
+	TOKENSIM_S3=1 $(GO) test -run '^$$' -bench S3 -benchtime 1x ./clustertest/
+	bash scripts/check-cluster.sh
 
 clean:
 	rm -rf bin out

@@ -1,12 +1,13 @@
 package dataset
 
 import (
+	"context"
 	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // benchRuns simulates the default study's cells (model.Default, every
@@ -63,7 +64,7 @@ func BenchmarkWriteSteps(b *testing.B) {
 	var rows, bytes int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, err := CreatePart[any](filepath.Join(dir, PartName(i)), TableSteps, FileMeta{Study: "bench"}, dt.Schema())
+		p, err := CreatePart[any](context.Background(), storage.NewDir(dir), PartName(i), TableSteps, FileMeta{Study: "bench"}, dt.Schema())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -99,7 +100,7 @@ func BenchmarkWriteRuns(b *testing.B) {
 	var bytes int64
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		p, err := CreatePart[any](filepath.Join(dir, PartName(i)), TableRuns, FileMeta{Study: "bench"}, rt.Schema())
+		p, err := CreatePart[any](context.Background(), storage.NewDir(dir), PartName(i), TableRuns, FileMeta{Study: "bench"}, rt.Schema())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/internal/synthstudy"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // TestPartWriterRoundTrip: a committed part holds the rows written, its
@@ -23,9 +24,10 @@ import (
 // key-value metadata; nothing is visible under the final name before Commit.
 func TestPartWriterRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "steps", "scenario=a", "policy=b", dataset.PartName(3))
+	key := "steps/scenario=a/policy=b/" + dataset.PartName(3)
+	path := filepath.Join(dir, filepath.FromSlash(key))
 	meta := dataset.FileMeta{ConfigHash: "cafe", Seed: 9, ToolVersion: "v-test", Study: "s"}
-	p, err := dataset.CreatePart[model.Step](path, dataset.TableSteps, meta)
+	p, err := dataset.CreatePart[model.Step](context.Background(), storage.NewDir(dir), key, dataset.TableSteps, meta)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,7 @@ func TestPartWriterRoundTrip(t *testing.T) {
 // TestPartWriterAbort: an aborted part leaves no file behind.
 func TestPartWriterAbort(t *testing.T) {
 	dir := t.TempDir()
-	p, err := dataset.CreatePart[model.Step](filepath.Join(dir, dataset.PartName(0)), dataset.TableSteps, dataset.FileMeta{})
+	p, err := dataset.CreatePart[model.Step](context.Background(), storage.NewDir(dir), dataset.PartName(0), dataset.TableSteps, dataset.FileMeta{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,15 @@
 package dataset
 
 import (
+	"context"
 	"math"
 	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/tokensim/tokensim/storage"
 )
 
 // dayRow is a model-like row type with every kind DayTable supports.
@@ -53,8 +56,9 @@ func TestDayTableRoundTrip(t *testing.T) {
 			t.Fatalf("column %d = %s, want %s", i, c[0], want[i])
 		}
 	}
-	path := filepath.Join(t.TempDir(), PartName(0))
-	p, err := CreatePart[any](path, TableSteps, FileMeta{Study: "t"}, dt.Schema())
+	dir := t.TempDir()
+	path := filepath.Join(dir, PartName(0))
+	p, err := CreatePart[any](context.Background(), storage.NewDir(dir), PartName(0), TableSteps, FileMeta{Study: "t"}, dt.Schema())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,11 @@
 // Errors about one file wrap ErrNotStudy, ErrCorrupt or ErrSchema and name
 // the file.
 //
-// It imports model (for the schemas and the metric catalogue) only; no
-// other tokensim package.
+// Part files and records go through a storage.Store (a local directory, or
+// an object-store bucket where parts are written once to their final key and
+// ReadManifestFrom, Fetch and PublishReport read and write a study by the
+// keys its manifest names).
+//
+// It imports model (for the schemas and the metric catalogue) and storage;
+// no other tokensim package.
 package dataset

@@ -184,6 +184,11 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
+	return parseManifest(path, data)
+}
+
+// parseManifest decodes a manifest read from path (named in errors).
+func parseManifest(path string, data []byte) (*Manifest, error) {
 	var probe struct {
 		SchemaVersion *int `json:"schema_version"`
 	}

@@ -2,12 +2,12 @@ package dataset
 
 import (
 	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -17,6 +17,7 @@ import (
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // Parquet writer settings shared by every table.
@@ -176,7 +177,7 @@ func (m FileMeta) KeyValues(table string) [][2]string {
 // Part is a part file being written: Commit (or Finish then Publish)
 // publishes it, Abort discards it.
 type Part interface {
-	Path() string // final path
+	Path() string // final key: slash-separated, relative to the study
 	Table() string
 	Rows() int64
 	// Commit is Finish then Publish.
@@ -185,26 +186,26 @@ type Part interface {
 	// returns its size and hex SHA-256; on error the temporary file is
 	// removed. Nothing appears under Path yet.
 	Finish() (bytes int64, sha256 string, err error)
-	// Publish renames the finished temporary file to Path.
+	// Publish makes the finished file appear at Path: a rename in a local
+	// directory, a conditional write in a bucket (storage.Part).
 	Publish() error
 	// Abort closes and removes the temporary file.
 	Abort()
 }
 
-// PartWriter writes one Parquet part file of a table (rows of type T) under
-// a temporary name (PartTempName, in the same directory), hashing it as it
-// goes; Commit renames it into place.
+// PartWriter writes one Parquet part file of a table (rows of type T) to a
+// write-once storage.Part (in a local directory under PartTempName beside
+// the key), hashing it as it goes; Publish makes it appear at its key.
 type PartWriter[T any] struct {
-	table      string
-	final, tmp string
-	f          *os.File
-	buf        *bufio.Writer
-	h          hash.Hash
-	n          int64
-	rows       int64
-	w          *parquet.GenericWriter[T]
-	closed     bool          // f is closed
-	rowBuf     []parquet.Row // WriteDay's rows, reused
+	table  string
+	key    string
+	part   storage.Part
+	buf    *bufio.Writer
+	h      hash.Hash
+	n      int64
+	rows   int64
+	w      *parquet.GenericWriter[T]
+	rowBuf []parquet.Row // WriteDay's rows, reused
 }
 
 // PartTempName is the temporary name of the part file path while owner
@@ -230,25 +231,22 @@ func PartTempOwner(name string) (owner string, ok bool) {
 
 var partTempRE = regexp.MustCompile(`^\.part-\d+\.parquet(?:\.([A-Za-z0-9_-]+))?\.tmp$`)
 
-// CreatePart creates the directories of path and starts a part file of
-// table with meta's Options; opts (e.g. the runs table's schema) come first.
-// It is CreateOwnedPart without an owner.
-func CreatePart[T any](path, table string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
-	return CreateOwnedPart[T](path, table, "", meta, opts...)
+// CreatePart starts a part file of table at key (slash-separated, relative
+// to the study) in st with meta's Options; opts (e.g. the runs table's
+// schema) come first. It is CreateOwnedPart without an owner.
+func CreatePart[T any](ctx context.Context, st storage.Store, key, table string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
+	return CreateOwnedPart[T](ctx, st, key, table, "", meta, opts...)
 }
 
-// CreateOwnedPart is CreatePart writing under PartTempName(path, owner).
-func CreateOwnedPart[T any](path, table, owner string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	tmp := PartTempName(path, owner)
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+// CreateOwnedPart is CreatePart whose local temporary file is
+// PartTempName(key, owner).
+func CreateOwnedPart[T any](ctx context.Context, st storage.Store, key, table, owner string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
+	part, err := st.Create(ctx, key, filepath.Base(PartTempName(filepath.FromSlash(key), owner)))
 	if err != nil {
 		return nil, err
 	}
-	p := &PartWriter[T]{table: table, final: path, tmp: tmp, f: f, h: sha256.New()}
-	p.buf = bufio.NewWriterSize(io.MultiWriter(f, p.h, countWriter{&p.n}), 1<<20)
+	p := &PartWriter[T]{table: table, key: key, part: part, h: sha256.New()}
+	p.buf = bufio.NewWriterSize(io.MultiWriter(part, p.h, countWriter{&p.n}), 1<<20)
 	p.w = parquet.NewGenericWriter[T](p.buf, append(opts, meta.Options(table)...)...)
 	return p, nil
 }
@@ -278,8 +276,8 @@ func (p *PartWriter[T]) WriteDay(t *DayTable, k DayKeys, rows any, sweep []Sweep
 	return nil
 }
 
-// Path is the file's final path.
-func (p *PartWriter[T]) Path() string { return p.final }
+// Path is the file's key (slash-separated, relative to the study).
+func (p *PartWriter[T]) Path() string { return p.key }
 
 // Table is the table the file belongs to.
 func (p *PartWriter[T]) Table() string { return p.table }
@@ -308,13 +306,8 @@ func (p *PartWriter[T]) Finish() (bytes int64, sum string, err error) {
 		p.Abort()
 		return 0, "", err
 	}
-	if err = p.f.Sync(); err != nil {
+	if err = p.part.Finish(); err != nil {
 		p.Abort()
-		return 0, "", err
-	}
-	p.closed = true
-	if err = p.f.Close(); err != nil {
-		os.Remove(p.tmp)
 		return 0, "", err
 	}
 	return p.n, hex.EncodeToString(p.h.Sum(nil)), nil
@@ -322,18 +315,12 @@ func (p *PartWriter[T]) Finish() (bytes int64, sum string, err error) {
 
 // Publish implements Part.
 func (p *PartWriter[T]) Publish() error {
-	if err := os.Rename(p.tmp, p.final); err != nil {
-		os.Remove(p.tmp)
+	if err := p.part.Publish(); err != nil {
+		p.part.Abort()
 		return err
 	}
 	return nil
 }
 
 // Abort implements Part.
-func (p *PartWriter[T]) Abort() {
-	if !p.closed {
-		p.f.Close()
-		p.closed = true
-	}
-	os.Remove(p.tmp)
-}
+func (p *PartWriter[T]) Abort() { p.part.Abort() }

@@ -22,8 +22,17 @@
 //     bytes do not depend on the worker count, the shard split (--shard i/N
 //     owns chunks k with k mod N = i−1) or interruptions: a rerun keeps
 //     verified chunks and writes the rest.
+//   - Options.Dir may also be an object-store URL (storage.Open: s3://, gs://,
+//     azblob://). There each part is written once to its final key with a
+//     conditional write (storage.Part), the shard's progress record is written
+//     after its parts (the commit marker), progress records are found by key
+//     (shards 1..N and those the manifest names, never by listing), and the
+//     manifest is merged without a lock when a shard starts and ends
+//     (mergeBucket: merge, write, re-read the records, repeat if they moved).
+//   - Status summarizes a study from its manifest and progress records while
+//     shards run (chunks done and missing, failures, rates, ETA).
 //
 // The package never prints: progress goes to Options.Progress and events to
-// Options.Logger. It imports model, study, dataset and gsa; never
+// Options.Logger. It imports model, study, dataset, gsa and storage; never
 // aggregate, reports or cmd.
 package pipeline

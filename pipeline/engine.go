@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/storage"
 )
 
 // Errors of Execute.
@@ -64,6 +66,11 @@ type Options struct {
 	// Now returns the current time (nil: time.Now); only the manifest's
 	// timestamps use it.
 	Now func() time.Time
+
+	// CheckShardCount requires every shard progress file of this study in Dir
+	// to have Count == Shards (a scheduler's array job, whose N must match the
+	// study's recorded N); another count is an error wrapping ErrShardCount.
+	CheckShardCount bool
 }
 
 // Progress is a snapshot of an executing study.
@@ -135,8 +142,16 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving the study: %w", err)
 	}
+	st, err := storage.Open(ctx, opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
 	e := &engine{plan: plan, opts: opts, layout: dataset.Layout{Dir: opts.Dir}, config: string(cfg),
-		configHash: dataset.SHA256Hex(cfg), planHash: plan.Hash()}
+		configHash: dataset.SHA256Hex(cfg), planHash: plan.Hash(), store: st, sctx: context.WithoutCancel(ctx)}
+	if dir, ok := st.LocalDir(); ok {
+		e.layout, e.local = dataset.Layout{Dir: dir}, true
+	}
 	e.meta = dataset.FileMeta{ConfigHash: e.configHash, Seed: plan.Seed, ToolVersion: opts.ToolVersion, Study: plan.Study.Name}
 	e.runs, err = dataset.NewRunsTable(plan.SweepParams)
 	if err != nil {
@@ -148,18 +163,22 @@ func Execute(ctx context.Context, plan *Plan, opts Options) (*Result, error) {
 	if e.prov, err = dataset.NewDayTable(dataset.TableProviderSteps, reflect.TypeFor[model.ProviderStep](), plan.SweepParams); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
-		return nil, err
-	}
 	e.owner = shardOwner(opts.Shard, opts.Shards)
-	unlock, ok, err := tryLockFile(shardLockPath(e.layout, e.owner))
-	if err != nil {
-		return nil, err
+	if e.local {
+		// A local directory: one process per shard (flock). A bucket has no
+		// locks; its write-once parts keep duplicate processes harmless.
+		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
+			return nil, err
+		}
+		unlock, ok, err := tryLockFile(shardLockPath(e.layout, e.owner))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: shard %d/%d of this study is being run by another process", ErrBusy, opts.Dir, opts.Shard, opts.Shards)
+		}
+		defer unlock()
 	}
-	if !ok {
-		return nil, fmt.Errorf("%w: %s: shard %d/%d of this study is being run by another process", ErrBusy, opts.Dir, opts.Shard, opts.Shards)
-	}
-	defer unlock()
 	if err := e.prepare(); err != nil {
 		return nil, err
 	}
@@ -185,6 +204,8 @@ type chunkRecord struct {
 	Runs     int64              `json:"runs"` // runs written (failed excluded)
 	Failures []dataset.Failure  `json:"failures,omitempty"`
 	Files    []dataset.FileInfo `json:"files"`
+	// Written is when the chunk was committed (for status's rates).
+	Written *time.Time `json:"written,omitempty"`
 }
 
 type engine struct {
@@ -208,20 +229,31 @@ type engine struct {
 	// finds nothing left to do, so that rerunning a finished study does not
 	// move its end time (and the report's wall time).
 	prevEnded *time.Time
+
+	store storage.Store   // where the study's files are (opts.Dir opened)
+	local bool            // store is a local directory (layout.Dir)
+	sctx  context.Context // for storage calls: not cancelled, so an interrupted shard still records its progress
 }
 
 // prepare checks an existing study in the directory, cleans temporary files,
 // and finds the chunks still to do.
 func (e *engine) prepare() error {
 	dir := e.opts.Dir
-	states, err := readShardStates(e.layout)
-	if err != nil {
-		return err
+	m, err := dataset.ReadManifestFrom(e.sctx, e.store)
+	states, serr := e.readStates(m)
+	if serr != nil {
+		return serr
 	}
 	var other string
-	if m, err := dataset.ReadManifest(dir); err == nil {
+	if err == nil {
 		if m.ConfigHash != e.configHash || m.PlanHash != e.planHash {
 			other = fmt.Sprintf("study %q, config hash %.12s", m.Study, m.ConfigHash)
+		}
+	} else if !e.local {
+		// In a bucket only a missing key means "no manifest" (another shard
+		// starting at the same time may be writing it: no existence probe).
+		if !errors.Is(err, fs.ErrNotExist) {
+			other = "an unreadable manifest (" + err.Error() + ")"
 		}
 	} else if _, statErr := os.Stat(e.layout.Manifest()); statErr == nil {
 		if (errors.Is(err, dataset.ErrCorrupt) || errors.Is(err, dataset.ErrNotStudy)) && !errors.Is(err, dataset.ErrSchema) && len(states) > 0 {
@@ -237,7 +269,7 @@ func (e *engine) prepare() error {
 			other = fmt.Sprintf("shard progress of config hash %.12s", st.ConfigHash)
 		}
 	}
-	if other == "" && len(states) == 0 {
+	if other == "" && len(states) == 0 && e.local {
 		// Data without any manifest: not ours to overwrite.
 		for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
 			if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
@@ -252,16 +284,28 @@ func (e *engine) prepare() error {
 				ErrConfigChanged, dir, other, e.configHash)
 		}
 		e.opts.Logger.Info("deleting the previous study (--force)", "dir", dir)
-		if err := removeStudy(e.layout); err != nil {
+		if e.local {
+			err = removeStudy(e.layout)
+		} else {
+			err = removeStudyKeys(e.sctx, e.store, states)
+		}
+		if err != nil {
 			return err
 		}
 		states = nil
 	}
-	if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
-		return err
+	if e.opts.CheckShardCount {
+		if err := checkShardCount(states, e.configHash, e.planHash, e.opts.Shards); err != nil {
+			return fmt.Errorf("%s: %w", dir, err)
+		}
 	}
-	if err := removeShardTemps(e.layout, e.owner); err != nil {
-		return err
+	if e.local {
+		if err := os.MkdirAll(e.layout.ShardsDir(), 0o755); err != nil {
+			return err
+		}
+		if err := removeShardTemps(e.layout, e.owner); err != nil {
+			return err
+		}
 	}
 	// Chunks complete in any shard's progress, with files intact.
 	e.done = map[int]bool{}
@@ -274,7 +318,7 @@ func (e *engine) prepare() error {
 			if e.done[c.Chunk] {
 				continue
 			}
-			if ok, why := filesIntact(dir, c.Files); ok {
+			if ok, why := e.filesIntact(c.Files); ok {
 				e.done[c.Chunk] = true
 			} else {
 				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
@@ -293,7 +337,7 @@ func (e *engine) prepare() error {
 	// Keep only this shard's records that are still intact.
 	kept := mine.Chunks[:0]
 	for _, c := range mine.Chunks {
-		if ok, _ := filesIntact(dir, c.Files); ok {
+		if ok, _ := e.filesIntact(c.Files); ok {
 			kept = append(kept, c)
 		}
 	}
@@ -313,7 +357,28 @@ func (e *engine) prepare() error {
 	if e.resumed > 0 {
 		e.opts.Logger.Info("resuming", "dir", dir, "runs_already_done", e.resumed, "chunks_left", len(e.todo))
 	}
-	return e.saveState()
+	if err := e.saveState(); err != nil {
+		return err
+	}
+	if !e.local {
+		// In a bucket the manifest is merged when a shard starts and ends
+		// (status reads the progress records in between).
+		if _, err := e.merge(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// filesIntact reports whether every file exists with the recorded size and,
+// in a local directory, SHA-256. A bucket's parts are write-once (a
+// conditional write never replaces one), so their size is checked without
+// downloading them.
+func (e *engine) filesIntact(files []dataset.FileInfo) (bool, string) {
+	if !e.local {
+		return objectsIntact(e.sctx, e.store, files)
+	}
+	return filesIntact(e.layout.Dir, files)
 }
 
 // filesIntact reports whether every file exists with the recorded size and SHA-256.
@@ -376,7 +441,10 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 }
 
 func (e *engine) saveState() error {
-	return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	if e.local {
+		return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
+	}
+	return writeJSONStore(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -604,7 +672,7 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := dataset.CreateOwnedPart[any](filepath.Join(e.layout.Runs(), dataset.PartName(c.rec.Chunk)), dataset.TableRuns, e.owner, e.meta, e.runs.Schema())
+		p, err := dataset.CreateOwnedPart[any](e.sctx, e.store, dataset.TableRuns+"/"+dataset.PartName(c.rec.Chunk), dataset.TableRuns, e.owner, e.meta, e.runs.Schema())
 		if err != nil {
 			return err
 		}
@@ -639,7 +707,7 @@ func (c *chunkWriter) writeDay(files map[string]*dataset.PartWriter[any], t *dat
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreateOwnedPart[any](filepath.Join(e.layout.Partition(table, cl.Scenario, cl.Policy), dataset.PartName(c.rec.Chunk)), table, e.owner, e.meta, t.Schema())
+		p, err = dataset.CreateOwnedPart[any](e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), table, e.owner, e.meta, t.Schema())
 		if err != nil {
 			return err
 		}
@@ -689,9 +757,13 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 			}
 			return fmt.Errorf("writing %s: %w", p.Path(), err)
 		}
-		rel, _ := filepath.Rel(e.opts.Dir, p.Path())
-		c.rec.Files = append(c.rec.Files, dataset.FileInfo{Path: filepath.ToSlash(rel), Table: p.Table(), Chunk: c.rec.Chunk,
+		c.rec.Files = append(c.rec.Files, dataset.FileInfo{Path: p.Path(), Table: p.Table(), Chunk: c.rec.Chunk,
 			Rows: p.Rows(), Bytes: n, SHA256: sum})
+	}
+	now := e.opts.Now().UTC()
+	c.rec.Written = &now
+	if !e.local {
+		return e.publishChunkBucket(c, parts)
 	}
 	prev := e.state.Chunks
 	e.state.Chunks = append(slices.Clip(prev), c.rec)
@@ -706,7 +778,7 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 	for i, p := range parts {
 		if err := p.Publish(); err != nil {
 			for _, y := range parts[:i] {
-				os.Remove(y.Path())
+				os.Remove(filepath.Join(e.layout.Dir, filepath.FromSlash(y.Path())))
 			}
 			for _, y := range parts[i+1:] {
 				y.Abort()
@@ -727,6 +799,9 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 // merge rebuilds manifest.json from every shard's progress file, under a
 // lock so concurrent shard processes do not overwrite a newer merge.
 func (e *engine) merge() (*dataset.Manifest, error) {
+	if !e.local {
+		return e.mergeBucket()
+	}
 	unlock, err := lockFile(filepath.Join(e.layout.ShardsDir(), ".lock"))
 	if err != nil {
 		return nil, err
@@ -739,6 +814,15 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
+	m := e.buildManifest(states)
+	if err := dataset.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// buildManifest merges the progress records of this study into its manifest.
+func (e *engine) buildManifest(states []*shardState) *dataset.Manifest {
 	p := e.plan
 	m := &dataset.Manifest{
 		SchemaVersion: dataset.SchemaVersion, ToolVersion: e.opts.ToolVersion, GoVersion: runtime.Version(),
@@ -801,10 +885,7 @@ func (e *engine) merge() (*dataset.Manifest, error) {
 			m.Ended = &now
 		}
 	}
-	if err := dataset.WriteJSONAtomic(e.layout.Manifest(), m); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return m
 }
 
 func uniq(cells []Cell, key func(Cell) string) []string {

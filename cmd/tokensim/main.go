@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/tokensim/tokensim/pipeline"
 )
 
 func main() {
@@ -34,6 +36,8 @@ func commands() []command {
 		{"calibrate", "fit a GARCH(1,1)-t price regime to a CSV of daily prices", cmdCalibrate},
 		{"sensitivity", "run a global sensitivity study (Sobol, Morris, PRCC)", cmdSensitivity},
 		{"validate-episodes", "validate the token market on the USDC 2023 and UST 2022 de-pegs (figures, §A.5 numbers)", cmdValidateEpisodes},
+		{"status", "show a study's progress (runs, chunks, shards, failures, ETA) from its directory or URL", cmdStatus},
+		{"deploy", "render a Kubernetes Indexed Job or a Slurm array job that runs a study as N shards", cmdDeploy},
 		{"version", "print the tool, schema and Go versions", cmdVersion},
 	}
 }
@@ -70,13 +74,16 @@ func usage(w io.Writer) {
 }
 
 // exitCode prints err (if any) and maps it to the process exit status:
-// 0 success, 1 error, 2 usage, 3 study finished with failed runs, 130 interrupted.
+// 0 success, 1 error, 2 usage, 3 study finished with failed runs, 4 bad or
+// missing scheduler shard index or shard count (exitShardEnv), 130 interrupted.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
 	}
 	fmt.Fprintln(stderr, "tokensim:", err)
 	switch {
+	case errors.Is(err, errShardEnv), errors.Is(err, pipeline.ErrShardCount):
+		return exitShardEnv
 	case errors.Is(err, errUsage):
 		return 2
 	case errors.Is(err, errRunsFailed):

@@ -44,12 +44,13 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&rf.verify, "verify", false, "check every data file against the SHA-256 in manifest.json, provider_steps included\n(by default the files the report reads are checked)")
 	fs.BoolVar(&rf.noVerify, "no-verify", false, "do not check the data files' SHA-256 (trust them)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR")
+		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR|URL")
 		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
 		fmt.Fprintln(stderr, "DIR/summary/ (Parquet and Arrow tables), DIR/figures/ (PNG and SVG) and")
 		fmt.Fprintln(stderr, "DIR/report.html (one self-contained page), and prints the page's path.")
 		fmt.Fprintln(stderr, "For a sensitivity study (`tokensim sensitivity`) the page shows its indices;")
-		fmt.Fprintln(stderr, "the flags below apply to other studies.")
+		fmt.Fprintln(stderr, "the flags below apply to other studies. A study in a bucket (s3://…, gs://…,")
+		fmt.Fprintln(stderr, "azblob://…) is fetched to a temporary directory and its outputs written back.")
 		fmt.Fprintln(stderr, "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -84,7 +85,12 @@ func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, err
 // page (sensitivityReport in sensitivity.go: its design points are not
 // comparable cells), otherwise aggregate.Aggregate then reports.Write.
 // Aggregation warnings go to stderr.
-func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
+func buildReport(ctx context.Context, loc string, rf reportFlags, stderr io.Writer) (string, error) {
+	return atLocalStudy(ctx, loc, func(dir string) (string, error) { return buildLocalReport(ctx, dir, rf, stderr) })
+}
+
+// buildLocalReport is buildReport of a study in a local directory.
+func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writer) (string, error) {
 	// One report writer at a time; it first removes what a killed report left.
 	release, err := pipeline.ReportLease(dir)
 	if err != nil {
@@ -98,7 +104,7 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 		if err != nil {
 			return "", fmt.Errorf("report: %w", err)
 		}
-		return path, describe(dir)
+		return path, describe(ctx, dir)
 	}
 	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
@@ -125,15 +131,21 @@ func buildReport(ctx context.Context, dir string, rf reportFlags, stderr io.Writ
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	return path, describe(dir)
+	return path, describe(ctx, dir)
 }
 
 // describe writes the study directory's README.md and datapackage.json and
 // lists every file in its manifest (dataset.Describe), the summary tables
 // documented by aggregate.
-func describe(dir string) error {
-	if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
-		return fmt.Errorf("describing the study: %w", err)
-	}
-	return nil
+//
+// A study in a bucket is described on a fetched copy and the files written
+// back (atLocalStudy).
+func describe(ctx context.Context, loc string) error {
+	_, err := atLocalStudy(ctx, loc, func(dir string) (string, error) {
+		if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
+			return "", fmt.Errorf("describing the study: %w", err)
+		}
+		return "", nil
+	})
+	return err
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
+	"github.com/tokensim/tokensim/storage"
 	"github.com/tokensim/tokensim/study"
 )
 
@@ -30,7 +30,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"dataset under <output_root>/<name>/ with manifest.json, then the report. Without a file the\n"+
 			"embedded default study (configs/default.yaml) is run. An interrupted study is resumed by\n"+
 			"running the same command again. The last line printed is the path of report.html.\n\n"+
-			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
+			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 4 bad or missing\n"+
+			"scheduler shard index or shard count (--shard-from-env; not worth retrying), 130 interrupted.")
 	ef := addExecFlags(fs, "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; N processes together write the whole dataset", "no progress output, warnings and errors only", "do not write the report after the runs")
 	if done, err := parseFlags(fs, args, stdout); done || err != nil {
 		return err
@@ -83,7 +84,7 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return failed
 	}
 	if *ef.noReport {
-		if err := describe(dir); err != nil {
+		if err := describe(ctx, dir); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, dir)
@@ -107,19 +108,28 @@ type execFlags struct {
 	outRoot, shard                   *string
 	workers                          *int
 	force, quiet, failFast, noReport *bool
+	shards                           *int
+	shardFromEnv                     *bool
 }
 
 // addExecFlags defines the shared flags on fs; the help of --shard, --quiet
 // and --no-report is the command's own.
 func addExecFlags(fs *flag.FlagSet, shardHelp, quietHelp, noReportHelp string) execFlags {
 	return execFlags{
-		outRoot:  fs.String("o", "", "output root `DIR` (overrides the study's output_root); the study goes to DIR/<name>"),
+		outRoot: fs.String("o", "", "output root `DIR` or URL (s3://bucket/prefix?…, gs://…, azblob://…, file://…; overrides the\n"+
+			"study's output_root); the study goes to DIR/<name>"),
 		workers:  fs.Int("j", 0, "number of concurrent runs `N` (default: GOMAXPROCS)"),
 		shard:    fs.String("shard", "", shardHelp),
 		force:    fs.Bool("force", false, "delete a different study found in the output directory and start over"),
 		quiet:    fs.Bool("quiet", false, quietHelp),
 		failFast: fs.Bool("fail-fast", false, "stop at the first failed run instead of recording it and going on"),
 		noReport: fs.Bool("no-report", false, noReportHelp),
+		shards: fs.Int("shards", 0, "total number of shards `N` for --shard-from-env (required with it; must equal the array's size\n"+
+			"and the shard count already recorded in the study directory)"),
+		shardFromEnv: fs.Bool("shard-from-env", false, "take this process's shard index from the scheduler: JOB_COMPLETION_INDEX (Kubernetes\n"+
+			"Indexed Job, 0-based), SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (Slurm array) or\n"+
+			"AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch, 0-based); needs --shards N. A bad or missing index\n"+
+			"exits with status 4 (not worth retrying)"),
 	}
 }
 
@@ -135,7 +145,23 @@ func (f execFlags) parse(fs *flag.FlagSet) (execution, error) {
 	if err != nil {
 		return execution{}, err
 	}
-	return execution{workers: *f.workers, shard: si, shards: sn, force: *f.force, failFast: *f.failFast, quiet: *f.quiet}, nil
+	strict := false
+	switch {
+	case *f.shardFromEnv:
+		if *f.shard != "" {
+			return execution{}, fmt.Errorf("%w: --shard and --shard-from-env exclude each other", errShardEnv)
+		}
+		if *f.shards == 0 {
+			return execution{}, fmt.Errorf("%w: --shard-from-env needs the total number of shards: --shards N", errShardEnv)
+		}
+		if si, err = shardFromEnv(os.LookupEnv, *f.shards); err != nil {
+			return execution{}, err
+		}
+		sn, strict = *f.shards, true
+	case *f.shards != 0:
+		return execution{}, fmt.Errorf("%w: --shards %d is only used with --shard-from-env (with --shard give i/N)", errUsage, *f.shards)
+	}
+	return execution{workers: *f.workers, shard: si, shards: sn, strictShards: strict, force: *f.force, failFast: *f.failFast, quiet: *f.quiet}, nil
 }
 
 // dir is the study's output directory: <output_root>/<name>, -o overriding the root.
@@ -144,7 +170,7 @@ func (f execFlags) dir(study *study.Study) string {
 	if *f.outRoot != "" {
 		root = *f.outRoot
 	}
-	return filepath.Join(root, study.Name)
+	return storage.Join(root, study.Name)
 }
 
 // execution is how `run` and `sensitivity` execute a plan: the output
@@ -153,6 +179,7 @@ type execution struct {
 	dir                    string
 	workers, shard, shards int
 	force, failFast, quiet bool
+	strictShards           bool // the study's recorded shard count must equal shards (--shard-from-env)
 	logger                 *slog.Logger
 	stderr                 io.Writer
 	command                []string // the command line that resumes the study
@@ -169,6 +196,7 @@ func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *dataset
 	res, err := pipeline.Execute(ctx, plan, pipeline.Options{
 		Dir: x.dir, Workers: x.workers, Shard: x.shard, Shards: x.shards, Force: x.force, FailFast: x.failFast,
 		ToolVersion: toolVersion(), Progress: prog.update, Logger: x.logger,
+		CheckShardCount: x.strictShards,
 	})
 	prog.finish(err == nil)
 	if err != nil {
@@ -181,7 +209,7 @@ func (x execution) execute(ctx context.Context, plan *pipeline.Plan) (m *dataset
 		"study_state", m.State)
 	if m.RunsFailed > 0 {
 		failed = fmt.Errorf("%w: %d of %d runs failed; their errors are in %s%s", errRunsFailed, m.RunsFailed, m.RunsPlanned,
-			filepath.Join(x.dir, dataset.ManifestFile), x.failedNote)
+			storage.Join(x.dir, dataset.ManifestFile), x.failedNote)
 	}
 	return m, failed, nil
 }
@@ -224,7 +252,7 @@ func parseShard(s string) (int, int, error) {
 	a, b, ok := strings.Cut(s, "/")
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
-	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n || n > 100000 {
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n || n > maxShards {
 		return 0, 0, fmt.Errorf("%w: --shard %q: want i/N with 1 ≤ i ≤ N ≤ 100000, e.g. --shard 2/4", errUsage, s)
 	}
 	return i, n, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
+	"github.com/tokensim/tokensim/storage"
 	"github.com/tokensim/tokensim/study"
 )
 
@@ -33,7 +34,8 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 			"`tokensim validate STUDY.yaml` prints the evaluation count and an estimated time first.\n"+
 			"An interrupted study is resumed by running the same command again. The last line printed\n"+
 			"is the path of report.html.\n\n"+
-			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 130 interrupted.")
+			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 4 bad or missing\n"+
+			"scheduler shard index or shard count (--shard-from-env; not worth retrying), 130 interrupted.")
 	ef := addExecFlags(fs, "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; the last shard to finish computes the indices", "no progress output and no index table, warnings and errors only", "do not write report.html (the indices are still computed and written)")
 	if done, err := parseFlags(fs, args, stdout); done || err != nil {
 		return err
@@ -93,6 +95,20 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}
+	if st, err := storage.Open(ctx, dir); err == nil {
+		_, local := st.LocalDir()
+		st.Close()
+		if !local {
+			// In a bucket: the indices, summary/sensitivity.parquet and the
+			// page are computed on a fetched copy (`tokensim report URL`).
+			report, err := buildReport(ctx, dir, defaultReportFlags(), stderr)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(stdout, report)
+			return failed
+		}
+	}
 	sres, err := aggregate.SensitivityFromDir(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("sensitivity indices: %w", err)
@@ -104,7 +120,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		printSensitivityResult(stdout, sres)
 	}
 	if *ef.noReport {
-		if err := describe(dir); err != nil {
+		if err := describe(ctx, dir); err != nil {
 			return err
 		}
 		pq, _ := dataset.Layout{Dir: dir}.SummaryFiles(aggregate.SummarySensitivity)
@@ -123,7 +139,7 @@ func cmdSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		return fmt.Errorf("report: %w", rerr)
 	}
-	if err := describe(dir); err != nil {
+	if err := describe(ctx, dir); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, report)

@@ -20,13 +20,17 @@ const module = "github.com/tokensim/tokensim/"
 // on stats and garch. A new package or a new
 // edge must be added here on purpose.
 var allowed = map[string][]string{
-	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "episode", "garch", "llmdata", "model", "pipeline", "reports", "stats", "study"},
+	"cmd/tokensim":        {"aggregate", "calibrate", "configs", "dataset", "deploy", "episode", "garch", "llmdata", "model", "pipeline", "reports", "stats", "storage", "study"},
 	"configs":             {},
 	"reports":             {"aggregate", "dataset", "gsa", "model", "stats", "study"},
 	"aggregate":           {"dataset", "gsa", "model", "pipeline", "stats", "study"},
-	"pipeline":            {"dataset", "gsa", "model", "study"},
+	"pipeline":            {"dataset", "gsa", "model", "storage", "study"},
 	"study":               {"dataset", "model"},
-	"dataset":             {"model"},
+	"dataset":             {"model", "storage"},
+	"storage":             {},
+	"storage/storagetest": {},
+	"deploy":              {},
+	"clustertest":         {},
 	"model":               {"garch"},
 	"calibrate":           {"garch", "stats"},
 	"episode":             {"model", "stats"},
@@ -51,10 +55,12 @@ var thirdParty = map[string][]string{
 	"dataset":         {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml", "golang.org/x/sync/errgroup"},
 	"study":           {"github.com/goccy/go-yaml"},
 	"internal/golden": nil,
+	"storage":         {"gocloud.dev/"},
+	"deploy":          nil,
 }
 
 // testOnly are module packages that only test files may import.
-var testOnly = []string{"internal/golden", "internal/synthstudy"}
+var testOnly = []string{"internal/golden", "internal/synthstudy", "storage/storagetest"}
 
 // forbidden are imports no non-test file may have (pqarrow is for tests'
 // independent Parquet reading only; it must stay out of the binary).
