@@ -24,13 +24,15 @@ const maxLPVol = 2.0
 
 // maxPoolTake bounds the CLT one day's net buy can take out of the pool, as a
 // fraction of the pool's CLT reserve X: a constant-product pool cannot
-// deliver X or more at any price. The excess waits (queued) for the next day
-// and the day counts in market_clamp_days.
+// deliver X or more at any price. The excess is cancelled (holders keep
+// their position; a market order carried to the next day whatever the price
+// would ratchet the price by the bound every day) and the day counts in
+// market_clamp_days.
 const maxPoolTake = 0.5
 
 // maxPoolGive bounds one day's net sale into the pool to the pool's CLT
 // reserve X (the spot price falls at most 4-fold, as maxPoolTake's bound
-// lets it rise at most 4-fold); the rest queues. Both bind only when
+// lets it rise at most 4-fold); the rest is cancelled. Both bind only when
 // orders are many times the pool's depth: after a collapse with CLT-quoted
 // prices (docs/model.md §A.3).
 const maxPoolGive = 1.0
@@ -41,7 +43,7 @@ type marketState struct {
 	amm      bool
 	pool     cpPool  // the AMM pool
 	holders  float64 // H_t, holders' CLT (the residual holders of supply)
-	queue    float64 // pool order (CLT, > 0 a buy) queued by halts or the take bound
+	queue    float64 // pool order (CLT, > 0 a buy) queued by a halt
 	reopen   bool    // today is the first trading day after a halt: no breaker test
 	outflow  float64 // holders' net sell fraction of the previous day, floored at 0
 	volatile bool    // the regime chain is in the volatile regime (TVTP)
@@ -427,7 +429,11 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 		} else {
 			m.reopen = false
 			m.pool = cand
-			m.queue = order - exec
+			// What the pool could not fill at any sane price is cancelled, not
+			// carried: a market order carried from day to day whatever the
+			// price ratchets the price up (or down) by the clamp every day
+			// (docs/model.md §A.3). Orders queue only across a halt.
+			m.queue = 0
 			m.tradeCLT += exec
 			m.tradeUSD += dy
 			m.grossCLT += math.Abs(exec) + arb.mintCLT + arb.redeemCLT
