@@ -379,14 +379,14 @@ func TestResumeAfterKill(t *testing.T) {
 	})
 }
 
-// TestFailedRuns: runs that fail in the model (here: jumps so large that the
-// price overflows) are recorded in the manifest and give exit status 3; with
+// TestFailedRuns: runs that fail in the model (here: v1's exogenous price
+// with jumps so large that it overflows; v2's pool bounds a day's move) are recorded in the manifest and give exit status 3; with
 // --fail-fast the study stops at the first one with status 1.
 func TestFailedRuns(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	src := "name: boom\nreplicates: 3\nhorizon_days: 60\nscenarios: [baseline]\npolicies: [none]\n" +
-		"params:\n  consumers: {count: 100}\n  market: {jump_rate_per_year: 365, jump_sd: 400}\n"
+		"params:\n  model: {version: 1}\n  consumers: {count: 100}\n  market: {jump_rate_per_year: 365, jump_sd: 400}\n"
 	if err := os.WriteFile("boom.yaml", []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
