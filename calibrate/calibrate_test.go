@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -20,28 +21,7 @@ import (
 // test fails under CI=true and is skipped otherwise.
 func calibDataDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "prices", "coin_Bitcoin.csv")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("real data missing in CI: %v", err)
-		}
-		t.Skipf("real data not available: %v", err)
-	}
-	return data
+	return shareddata.Dir(t, filepath.Join("prices", "coin_Bitcoin.csv"))
 }
 
 // calibReadFile reads a price file of ../shared/data/prices from a date.

@@ -1,6 +1,7 @@
 package episode
 
 import (
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,31 +16,7 @@ import (
 // its absence is a failure, elsewhere the test is skipped.
 func dataDir(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("TOKENSIM_DATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "stablecoins", "usdc.csv")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("real data missing in CI: %v", err)
-		}
-		t.Skipf("real data not available: %v", err)
-	}
-	return data
+	return shareddata.Dir(t, filepath.Join("stablecoins", "usdc.csv"))
 }
 
 func readSeries(t *testing.T, rel string) *Series {

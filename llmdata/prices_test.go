@@ -2,6 +2,7 @@ package llmdata
 
 import (
 	"errors"
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"math"
 	"os"
 	"path/filepath"
@@ -17,31 +18,7 @@ import (
 // it is missing the test fails under CI=true and is skipped otherwise.
 func dataFile(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("repository root (go.mod) not found")
-		}
-		dir = parent
-	}
-	for _, up := range []string{"..", filepath.Join("..", "..")} {
-		f := filepath.Join(dir, up, "shared", "data", "llm_price_history.csv")
-		if _, err := os.Stat(f); err == nil {
-			return f
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("llm_price_history.csv missing in CI")
-	}
-	t.Skip("../shared/data/llm_price_history.csv not available")
-	return ""
+	return filepath.Join(shareddata.Dir(t, "llm_price_history.csv"), "llm_price_history.csv")
 }
 
 // TestFitShippedData fits the frontier tier on the shipped file, checks that

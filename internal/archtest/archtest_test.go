@@ -39,6 +39,7 @@ var allowed = map[string][]string{
 	"gsa":                 {"stats"},
 	"stats":               {},
 	"internal/golden":     {},
+	"internal/shareddata": {},
 	"internal/synthstudy": {"dataset", "model"},
 	"internal/archtest":   {},
 	"checks":              {"model"}, // MODEL-SPEC-v2 model checks with many runs, data, figures
@@ -48,19 +49,20 @@ var allowed = map[string][]string{
 // package listed here may import only modules with one of these prefixes
 // (nil: the standard library only). Packages not listed are unrestricted.
 var thirdParty = map[string][]string{
-	"stats":           {"gonum.org/v1/gonum/"},
-	"gsa":             {"gonum.org/v1/gonum/"},
-	"garch":           {"gonum.org/v1/gonum/"},
-	"model":           nil,
-	"dataset":         {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml", "golang.org/x/sync/errgroup"},
-	"study":           {"github.com/goccy/go-yaml"},
-	"internal/golden": nil,
-	"storage":         {"gocloud.dev/"},
-	"deploy":          nil,
+	"stats":               {"gonum.org/v1/gonum/"},
+	"gsa":                 {"gonum.org/v1/gonum/"},
+	"garch":               {"gonum.org/v1/gonum/"},
+	"model":               nil,
+	"dataset":             {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml", "golang.org/x/sync/errgroup"},
+	"study":               {"github.com/goccy/go-yaml"},
+	"internal/golden":     nil,
+	"internal/shareddata": nil,
+	"storage":             {"gocloud.dev/"},
+	"deploy":              nil,
 }
 
 // testOnly are module packages that only test files may import.
-var testOnly = []string{"internal/golden", "internal/synthstudy", "storage/storagetest"}
+var testOnly = []string{"internal/golden", "internal/shareddata", "internal/synthstudy", "storage/storagetest"}
 
 // forbidden are imports no non-test file may have (pqarrow is for tests'
 // independent Parquet reading only; it must stay out of the binary).
