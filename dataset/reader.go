@@ -327,10 +327,15 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 			return nil, err
 		}
 	}
-	// Assemble metric and sweep columns in a stable order.
+	// Assemble metric and sweep columns in a stable order. A column whose
+	// type differs between files (a corrupted schema) was skipped in some of
+	// them: every column must hold one value per run.
 	for _, name := range order {
 		if isSweep[name] || strings.Contains(name, ".") {
 			t.SweepParams = append(t.SweepParams, name)
+			if got := len(sweepCols[name]); got != t.Len() {
+				return nil, fmt.Errorf("%w: runs column %q has %d values for %d runs (its type differs between files)", ErrCorrupt, name, got, t.Len())
+			}
 		}
 	}
 	t.Sweep = make([][]SweepValue, t.Len())
@@ -345,6 +350,13 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 		t.Sweep[r] = sv
 	}
 	for _, mi := range metricColumns(order, isSweep) {
+		got, ok := metricCols[mi.Name]
+		if !ok {
+			continue // not numeric in any file: not a metric
+		}
+		if len(got) != t.Len() {
+			return nil, fmt.Errorf("%w: runs column %q has %d values for %d runs (its type differs between files)", ErrCorrupt, mi.Name, len(got), t.Len())
+		}
 		t.Metrics = append(t.Metrics, mi)
 		t.Values = append(t.Values, metricCols[mi.Name])
 	}
