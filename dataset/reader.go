@@ -333,8 +333,8 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 	for _, name := range order {
 		if isSweep[name] || strings.Contains(name, ".") {
 			t.SweepParams = append(t.SweepParams, name)
-			if got := len(sweepCols[name]); got != t.Len() {
-				return nil, fmt.Errorf("%w: runs column %q has %d values for %d runs (its type differs between files)", ErrCorrupt, name, got, t.Len())
+			if err := runsColumnLen(name, len(sweepCols[name]), t.Len()); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -354,8 +354,8 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 		if !ok {
 			continue // not numeric in any file: not a metric
 		}
-		if len(got) != t.Len() {
-			return nil, fmt.Errorf("%w: runs column %q has %d values for %d runs (its type differs between files)", ErrCorrupt, mi.Name, len(got), t.Len())
+		if err := runsColumnLen(mi.Name, len(got), t.Len()); err != nil {
+			return nil, err
 		}
 		t.Metrics = append(t.Metrics, mi)
 		t.Values = append(t.Values, metricCols[mi.Name])
@@ -368,6 +368,15 @@ func (ds *Dataset) ReadRuns(ctx context.Context) (*RunTable, error) {
 		}
 	}
 	return t, nil
+}
+
+// runsColumnLen refuses a runs column without one value per run: a column
+// whose type differs between files (a corrupted schema) was skipped in some.
+func runsColumnLen(name string, got, runs int) error {
+	if got != runs {
+		return fmt.Errorf("%w: runs column %q has %d values for %d runs (its type differs between files)", ErrCorrupt, name, got, runs)
+	}
+	return nil
 }
 
 func sortedCopy(s []string) []string {
