@@ -1,0 +1,234 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
+)
+
+// Corrupted footers kept as test data (the 15 KB file is 3 MB of parquet-go
+// allocation away from nothing: it makes parquet.OpenFile ask for 52 GB).
+const (
+	// footerFuzzCrasher is runs/part-000002.parquet of FuzzCorruptDataset's
+	// synthetic study with bytes 9690..9697 changed (corpus entry
+	// 9ef87cf7865a1fc8): a column chunk list's length varint reads 93,180,527.
+	footerFuzzCrasher = "testdata/footer/fuzz-9ef87cf7865a1fc8.parquet"
+	// footerMinimal is 19 bytes: "PAR1", a FileMetaData whose schema field
+	// (id 2, list of struct) declares 2³¹−1 elements with no bytes after it,
+	// the length 7 and "PAR1" (docs/upstream/parquet-go-footer-oom.md).
+	footerMinimal = "testdata/footer/list-length-2147483647.parquet"
+)
+
+// TestCheckParquetFooterRefusesOOM: the two footers that make parquet-go
+// v0.32.0 die with "fatal error: out of memory" are refused with ErrCorrupt
+// naming the file and the list that declares more elements than the footer
+// has bytes, and so is the full open path (dsOpenParquet) every reader uses,
+// whatever the verification.
+func TestCheckParquetFooterRefusesOOM(t *testing.T) {
+	for _, path := range []string{footerFuzzCrasher, footerMinimal} {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckParquetFooter(bytes.NewReader(b), int64(len(b)), path)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "list declares") {
+			t.Errorf("CheckParquetFooter(%s) = %v, want ErrCorrupt naming the file and the list", path, err)
+		}
+		if _, _, err := dsOpenParquet(path); !errors.Is(err, ErrCorrupt) {
+			t.Errorf("dsOpenParquet(%s) = %v, want ErrCorrupt", path, err)
+		}
+	}
+}
+
+// TestOpenCorruptFooterInLimitedProcess runs dsOpenParquet on the crashers in
+// a child process limited to 1 GiB of address space (bash's ulimit -v; a Go
+// memory limit does not stop a single huge allocation), so that a regression
+// shows as this test failing instead of the test binary dying: before
+// CheckParquetFooter the child died with "fatal error: out of memory".
+func TestOpenCorruptFooterInLimitedProcess(t *testing.T) {
+	if p := os.Getenv("TOKENSIM_FOOTER_CHILD"); p != "" {
+		_, _, err := dsOpenParquet(p)
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("child: dsOpenParquet(%s) = %v, want ErrCorrupt", p, err)
+		}
+		return
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("needs bash's ulimit")
+	}
+	if raceEnabled {
+		t.Skip("the race detector's shadow memory does not fit in a 1 GiB address space")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("needs bash's ulimit")
+	}
+	for _, path := range []string{footerFuzzCrasher, footerMinimal} {
+		cmd := exec.Command(bash, "-c", `ulimit -v 1048576 && exec "$0" -test.run='^TestOpenCorruptFooterInLimitedProcess$' -test.count=1`, os.Args[0])
+		cmd.Env = append(os.Environ(), "TOKENSIM_FOOTER_CHILD="+path, "GOMAXPROCS=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || strings.Contains(string(out), "out of memory") {
+			t.Errorf("%s in a 1 GiB process: %v\n%s", path, err, out)
+		}
+	}
+}
+
+// footerRow is a small row type with the column kinds tokensim writes
+// (integers, doubles, strings, booleans) for building valid Parquet files.
+type footerRow struct {
+	RunID    int64   `parquet:"run_id"`
+	Scenario string  `parquet:"scenario,dict"`
+	Price    float64 `parquet:"price"`
+	Day      int32   `parquet:"day"`
+	Pegged   bool    `parquet:"pegged"`
+}
+
+// footerFile writes rows row groups of footerRow with key-value metadata.
+func footerFile(t *testing.T, groups int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := parquet.NewGenericWriter[footerRow](&buf, parquet.KeyValueMetadata(MetaSchemaVersion, strconv.Itoa(SupportedSchemaVersion)))
+	for g := range groups {
+		rows := []footerRow{{RunID: int64(g), Scenario: "baseline", Price: 1.25, Day: 3, Pegged: true}, {RunID: int64(g) + 1, Scenario: "stress", Price: 0.5}}
+		if _, err := w.Write(rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestCheckParquetFooterFraming: a valid file passes; each framing defect is
+// refused with ErrCorrupt and a message saying which.
+func TestCheckParquetFooterFraming(t *testing.T) {
+	good := footerFile(t, 2)
+	if err := CheckParquetFooter(bytes.NewReader(good), int64(len(good)), "good"); err != nil {
+		t.Fatalf("valid file: %v", err)
+	}
+	n := int(binary.LittleEndian.Uint32(good[len(good)-8:]))
+	withLen := func(v uint32) []byte {
+		c := bytes.Clone(good)
+		binary.LittleEndian.PutUint32(c[len(c)-8:], v)
+		return c
+	}
+	// A footer with one byte appended inside it (length n+1): trailing bytes.
+	trailing := append(append(bytes.Clone(good[:len(good)-8]), 0), good[len(good)-8:]...)
+	binary.LittleEndian.PutUint32(trailing[len(trailing)-8:], uint32(n+1))
+	for _, tc := range []struct {
+		name, want string
+		b          []byte
+	}{
+		{"short", "shorter than", good[:11]},
+		{"head magic", "header magic", append([]byte("PARX"), good[4:]...)},
+		{"tail magic", "footer magic", append(bytes.Clone(good[:len(good)-1]), 'X')},
+		{"length beyond file", "exceeds", withLen(uint32(len(good) - 11))},
+		{"length 4 GiB", "exceeds", withLen(0xFFFFFFFF)},
+		{"trailing bytes", "trailing bytes", trailing},
+		{"truncated footer", "Parquet footer", withLen(uint32(n - 1))},
+	} {
+		err := CheckParquetFooter(bytes.NewReader(tc.b), int64(len(tc.b)), tc.name)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s: %v, want ErrCorrupt with %q", tc.name, err, tc.want)
+		}
+	}
+	// The largest footer length the file allows (size − 12) is not refused
+	// for its length, only for what the bytes then decode to.
+	if err := CheckParquetFooter(bytes.NewReader(withLen(uint32(len(good)-12))), int64(len(good)), "max"); err == nil || strings.Contains(err.Error(), "exceeds") {
+		t.Errorf("length size−12: %v, want a decoding error", err)
+	}
+}
+
+// TestCheckParquetFooterBoundsOpenFile: for every byte of a valid file's
+// footer, length and magic, changed by each of several masks or made the
+// start of a long list header (high nibble 0xF: the length follows as a
+// varint, here 0x80 0x80 0x08 = 131,072 elements), either
+// CheckParquetFooter refuses the file or parquet.OpenFile allocates at most
+// the bound the check implies: a list decoded in full holds at most one
+// element per footer byte, and a list that fails holds at most the bytes
+// left, with at most one failing list per nesting level, so the decoder's
+// slices total at most (nesting depth + 1) × footer bytes × the largest
+// element (format.ColumnChunk), plus twice what OpenFile allocates for the
+// valid file. Without the check OpenFile allocates megabytes to gigabytes
+// for some of these changes (a long list header, a footer length of up to
+// 4 GiB) and dies of a fatal out of memory in a 4 GiB address space.
+func TestCheckParquetFooterBoundsOpenFile(t *testing.T) {
+	good := footerFile(t, 3)
+	n := int(binary.LittleEndian.Uint32(good[len(good)-8:]))
+	alloc := func(b []byte) (uint64, error) {
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		_, err := pqOpenFile(bytes.NewReader(b), int64(len(b)))
+		runtime.ReadMemStats(&m1)
+		return m1.TotalAlloc - m0.TotalAlloc, err
+	}
+	base, err := alloc(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const depth = 3 // list nesting: row_groups → columns → meta_data.path_in_schema (or encodings, encoding_stats)
+	elem := uint64(reflect.TypeFor[format.ColumnChunk]().Size())
+	bound := 2*base + (depth+1)*uint64(n)*elem
+	refused, opened, maxAlloc := 0, 0, uint64(0)
+	for at := len(good) - 8 - n; at < len(good); at++ {
+		for _, mask := range []byte{0x01, 0x10, 0x40, 0x80, 0xE0, 0xF0, 0xFF, 0} {
+			c := bytes.Clone(good)
+			c[at] ^= mask
+			if mask == 0 {
+				c[at] |= 0xF0
+				copy(c[at+1:], []byte{0x80, 0x80, 0x08})
+			}
+			if CheckParquetFooter(bytes.NewReader(c), int64(len(c)), "flip") != nil {
+				refused++
+				continue
+			}
+			a, err := alloc(c)
+			if err == nil {
+				opened++
+			}
+			maxAlloc = max(maxAlloc, a)
+			if a > bound {
+				t.Errorf("byte %d ^ %#x passed the check and OpenFile allocated %d bytes > bound %d", at, mask, a, bound)
+			}
+		}
+	}
+	t.Logf("footer %d bytes: %d changes refused, %d passed (%d opened), max allocation %d bytes (valid file %d, bound %d)",
+		n, refused, 8*(n+8)-refused, opened, maxAlloc, base, bound)
+	if refused == 0 {
+		t.Error("no change refused")
+	}
+}
+
+// TestOpenValidFilesUnchanged: files that parquet-go wrote open through
+// dsOpenParquet with the check in place, from one to many row groups.
+func TestOpenValidFilesUnchanged(t *testing.T) {
+	for _, groups := range []int{1, 7, 300} {
+		path := filepath.Join(t.TempDir(), "part.parquet")
+		if err := os.WriteFile(path, footerFile(t, groups), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, c, err := dsOpenParquet(path)
+		if err != nil {
+			t.Fatalf("%d row groups: %v", groups, err)
+		}
+		if got := f.NumRows(); got != int64(2*groups) {
+			t.Errorf("%d row groups: %d rows", groups, got)
+		}
+		c.Close()
+	}
+}
