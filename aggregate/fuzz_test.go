@@ -98,14 +98,22 @@ func writeCorrupted(t *testing.T, dir string, file uint8, off uint32, xor []byte
 	return target, changed
 }
 
-// TestCorruptFooterCorpus: the FuzzCorruptDataset corpus entries that made
-// parquet-go v0.32.0 die with "fatal error: out of memory" (a column chunk
-// list's length varint changed to 93,180,527 and, minimized to three bytes,
-// 59,626,095 elements of 560 bytes) still change that footer, and without
-// verification the report refuses the file with dataset.ErrCorrupt naming it
-// and the list (dataset.CheckParquetFooter) instead of crashing.
-func TestCorruptFooterCorpus(t *testing.T) {
-	for _, name := range []string{"9ef87cf7865a1fc8", "footer-list-length-minimized"} {
+// TestCorruptCorpusRefused: the FuzzCorruptDataset corpus entries that
+// crashed the report still change the part file they changed when found,
+// and without verification the report refuses the file with
+// dataset.ErrCorrupt naming it and the defect, instead of crashing:
+// 9ef87cf7865a1fc8 made parquet-go v0.32.0 die with "fatal error: out of
+// memory" (a column chunk list's length varint changed to 93,180,527; the
+// minimized entry changes three bytes, 59,626,095 elements of 560 bytes),
+// refused by dataset.CheckParquetFooter; 6f129dc0d56fb124 (one bit) gives a
+// runs column a MAP type, whose Kind parquet-go panics on.
+func TestCorruptCorpusRefused(t *testing.T) {
+	for _, tc := range []struct{ name, target, want string }{
+		{"9ef87cf7865a1fc8", "runs/part-000002.parquet", "list declares"},
+		{"footer-list-length-minimized", "runs/part-000002.parquet", "list declares"},
+		{"6f129dc0d56fb124", "runs/part-000001.parquet", "no physical kind"},
+	} {
+		name := tc.name
 		b, err := os.ReadFile(filepath.Join("testdata", "fuzz", "FuzzCorruptDataset", name))
 		if err != nil {
 			t.Fatal(err)
@@ -139,16 +147,17 @@ func TestCorruptFooterCorpus(t *testing.T) {
 
 		dir := t.TempDir()
 		target, changed := writeCorrupted(t, dir, file, off, []byte(xor), trunc)
-		if !changed || target != "runs/part-000002.parquet" {
-			t.Fatalf("%s: changed %v %s, want runs/part-000002.parquet", name, changed, target)
+		if !changed || target != tc.target {
+			t.Fatalf("%s: changed %v %s, want %s", name, changed, target, tc.target)
 		}
 		o := DefaultOptions()
 		o.Bootstrap = 100
 		o.WriteSummary = false
 		o.Verify = VerifyNone
 		_, err = Aggregate(context.Background(), dir, o)
-		if !errors.Is(err, dataset.ErrCorrupt) || !strings.Contains(err.Error(), filepath.FromSlash(target)) || !strings.Contains(err.Error(), "list declares") {
-			t.Errorf("%s: %v, want dataset.ErrCorrupt naming %s and the list", name, err, target)
+		if !errors.Is(err, dataset.ErrCorrupt) || !strings.Contains(err.Error(), filepath.FromSlash(target)) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want dataset.ErrCorrupt naming %s and %q", name, err, target, tc.want)
 		}
+		t.Logf("%s: %v", name, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -230,5 +231,67 @@ func TestOpenValidFilesUnchanged(t *testing.T) {
 			t.Errorf("%d row groups: %d rows", groups, got)
 		}
 		c.Close()
+	}
+}
+
+// TestOpenRecoversParquetPanic: a schema whose root declares num_children =
+// −1 makes parquet-go v0.32.0's OpenFile panic (slice bounds out of range in
+// openColumns; found by TestCheckParquetFooterBoundsOpenFile); the footer
+// itself decodes, so the check passes it and dsOpenParquet returns
+// ErrCorrupt naming the file instead of panicking.
+func TestOpenRecoversParquetPanic(t *testing.T) {
+	var root format.SchemaElement
+	root.Name = "root"
+	root.NumChildren.Set(-1)
+	footer, err := thrift.Marshal(new(thrift.CompactProtocol), &format.FileMetaData{Version: 1, Schema: []format.SchemaElement{root}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := binary.LittleEndian.AppendUint32(append([]byte(pqMagic), footer...), uint32(len(footer)))
+	b = append(b, pqMagic...)
+	if err := CheckParquetFooter(bytes.NewReader(b), int64(len(b)), "neg"); err != nil {
+		t.Fatalf("CheckParquetFooter: %v, want nil (the footer decodes)", err)
+	}
+	path := filepath.Join(t.TempDir(), "part.parquet")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := dsOpenParquet(path); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("dsOpenParquet = %v, want ErrCorrupt naming the file", err)
+	}
+}
+
+// TestOpenRefusesLeafWithoutKind: a leaf column whose schema element says
+// MAP or LIST (in a real part file one bit away from an INT64's annotation:
+// FuzzCorruptDataset corpus entry 6f129dc0d56fb124) gets a parquet-go type
+// whose Kind panics; dsOpenParquet refuses the file with ErrCorrupt naming
+// the file and the column.
+func TestOpenRefusesLeafWithoutKind(t *testing.T) {
+	good := footerFile(t, 1)
+	n := int(binary.LittleEndian.Uint32(good[len(good)-8:]))
+	var md format.FileMetaData
+	if err := thrift.Unmarshal(new(thrift.CompactProtocol), good[len(good)-8-n:len(good)-8], &md); err != nil {
+		t.Fatal(err)
+	}
+	for _, lt := range []format.LogicalTypeValue{&format.MapType{}, &format.ListType{}} {
+		for i := range md.Schema {
+			if md.Schema[i].Name == "day" {
+				md.Schema[i].LogicalType.Value = lt
+			}
+		}
+		footer, err := thrift.Marshal(new(thrift.CompactProtocol), &md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := binary.LittleEndian.AppendUint32(append(bytes.Clone(good[:len(good)-8-n]), footer...), uint32(len(footer)))
+		b = append(b, pqMagic...)
+		path := filepath.Join(t.TempDir(), "part.parquet")
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = dsOpenParquet(path)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), `column "day"`) {
+			t.Errorf("logical type %v: %v, want ErrCorrupt naming the file and column day", lt, err)
+		}
 	}
 }

@@ -484,8 +484,9 @@ func (ds *Dataset) openPart(path string) (*parquet.File, io.Closer, error) {
 	return f, c, nil
 }
 
-// dsOpenParquet opens a Parquet file, after CheckParquetFooter, and checks its
-// schema version metadata.
+// dsOpenParquet opens a Parquet file, after CheckParquetFooter, checks that
+// every leaf column has a physical kind, and checks its schema version
+// metadata.
 func dsOpenParquet(path string) (*parquet.File, io.Closer, error) {
 	fh, err := os.Open(path)
 	if err != nil {
@@ -503,6 +504,9 @@ func dsOpenParquet(path string) (*parquet.File, io.Closer, error) {
 		return nil, nil, err
 	}
 	f, err := pqOpenFile(fh, st.Size())
+	if err == nil {
+		err = pqCheckLeafKinds(f)
+	}
 	if err != nil {
 		fh.Close()
 		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
@@ -517,18 +521,6 @@ func dsOpenParquet(path string) (*parquet.File, io.Closer, error) {
 		}
 	}
 	return f, fh, nil
-}
-
-// pqOpenFile is parquet.OpenFile with a panic of parquet-go on malformed
-// metadata (v0.32.0: a negative num_children in the schema slices out of
-// range in openColumns) returned as an error.
-func pqOpenFile(r io.ReaderAt, size int64) (f *parquet.File, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			f, err = nil, fmt.Errorf("parquet-go panicked: %v", p)
-		}
-	}()
-	return parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 }
 
 // dsColumns maps the top-level leaf column names of f to their column indexes.
