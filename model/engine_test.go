@@ -192,7 +192,7 @@ func engineDiffs(t *testing.T, p Params, sch Schedule, T, reps int) map[string][
 // stepLog records every day's Step.
 type stepLog struct{ steps []Step }
 
-func (l *stepLog) Step(s *Step)                 { l.steps = append(l.steps, *s) }
+func (l *stepLog) Step(s *Step)                  { l.steps = append(l.steps, *s) }
 func (l *stepLog) ProviderStep(ps *ProviderStep) {}
 
 // TestEnginesExactWithoutReviews: with review_rate 0, no arrivals, no entry
