@@ -62,20 +62,27 @@ func (s *sim) llmDayTerms(t int) {
 	}
 }
 
-// llmConsumersDay is the consumer loop with the §B mechanisms (the v1 loop,
-// consumersDay, is kept unchanged for model.version 1): the outside option
-// in the choice, reference costs smoothed with a half-life, directional
-// deferral with pull-forward. Like the v1 loop it draws one uniform per
-// consumer per day and allocates nothing.
-func (s *sim) llmConsumersDay(t int) {
+// refConsumersDay is the reference engine's consumer loop (MODEL-SPEC §2.1,
+// §2.2, §10; v2 §B.1, §B.2, §B.4): each consumer draws one uniform u from the
+// choice stream every day (common random numbers). It reviews when u <
+// review_rate, or always when it has no provider (arrivals) or its provider
+// is gone; the choice uniform is u rescaled within the part of [0,1) it fell
+// in, which is again uniform and independent of the review decision. Then
+// its demand, deferral and backlog. With every §B switch off (s.llm.on
+// false, model.version 1) it is v1's loop bit for bit: no outside option, the
+// reference cost reset at each review, v1 deferral, and a consumer without a
+// provider keeps (and decays) its backlog; under §B that backlog is
+// abandoned. It allocates nothing.
+func (s *sim) refConsumersDay() {
 	p := &s.p.Consumers
 	d := &s.day
 	L := &s.llm
+	v2 := L.on
 	rr := p.ReviewRate
 	keep := 1 - p.BacklogDecay
 	rel := p.BacklogRelease
 	f := d.f
-	if p.DeferralMode == DeferralDirectional {
+	if v2 && p.DeferralMode == DeferralDirectional {
 		f = L.f
 		d.f = f
 		rel += (1 - rel) * L.pull
@@ -97,7 +104,7 @@ func (s *sim) llmConsumersDay(t int) {
 				v = (u - rr) / (1 - rr)
 			}
 			old, oldDsc := k, c.dsc
-			k = s.chooseV2(c.b, k, v)
+			k = s.choose(c.b, k, v)
 			c.k = k
 			switch {
 			case k < 0:
@@ -109,6 +116,12 @@ func (s *sim) llmConsumersDay(t int) {
 			s.llmMove(j, old, oldDsc)
 		}
 		if k < 0 {
+			if !v2 { // v1: no active provider at all, nothing is served
+				desired += c.d
+				c.backlog *= keep
+				backlog += c.backlog
+				continue
+			}
 			// Outside the token system (or no option at all): base demand
 			// d_j, served outside; its token backlog is abandoned.
 			b := c.backlog
@@ -148,21 +161,26 @@ func (s *sim) llmConsumersDay(t int) {
 	L.released, L.abandoned, L.outsideMtok = released, abandoned, outside
 }
 
-// chooseV2 is choose with the outside option and the risk term (MODEL-SPEC
-// §2.1, v2 §B.1, §B.4): token option i has utility
+// choose samples an option for a reviewing consumer with price sensitivity b
+// and current provider k (−1 for none, kOutside outside) by inverting the
+// logit CDF at the uniform v (MODEL-SPEC §2.1, §10, v2 §B.1, §B.4).
+// Available: active and open providers, plus k itself when it is active but
+// closed by the cap; with none available, all active providers; and the
+// outside option when outside.enabled. Token option i has utility
 // a_i − b ln cost_i − risk_aversion × ρ_t − κ 1[i ≠ k], the outside option
 // U_0 − κ 1[k is a provider]; arrivals (k = −1) pay no switching cost. It
 // returns kOutside for the outside option and −1 only when there is no
 // option at all.
-func (s *sim) chooseV2(b float64, k int32, v float64) int32 {
+func (s *sim) choose(b float64, k int32, v float64) int32 {
 	kappa := s.p.Consumers.SwitchingCost
 	L := &s.llm
-	cands := s.openList
+	cs := &s.cs
 	own := k >= 0 && s.act[k] && s.provs[k].closed
-	if len(cands) == 0 && !own {
-		cands = s.activeList
+	set := &cs.open
+	if len(set.idx) == 0 && !own {
+		set = &cs.active
 	}
-	n := len(cands)
+	n := len(set.idx)
 	total := n
 	if own {
 		total++
@@ -174,6 +192,44 @@ func (s *sim) chooseV2(b float64, k int32, v float64) int32 {
 	if total == 0 {
 		return -1
 	}
+	cw := s.cw[:total]
+	util := func(a []float64, aOwn float64) float64 {
+		best := math.Inf(-1)
+		lc := set.lc[:n]
+		for x, ax := range a[:n] {
+			u := ax - b*lc[x]
+			if k != -1 && set.idx[x] != k {
+				u -= kappa
+			}
+			cw[x] = u
+			best = max(best, u)
+		}
+		if own {
+			u := aOwn - b*s.lnCost[k] - L.risk
+			cw[n] = u
+			best = max(best, u)
+		}
+		if L.outside {
+			u := L.u0 + b*L.outDrift
+			if k != -1 && k != kOutside {
+				u -= kappa
+			}
+			cw[nTok] = u
+			best = max(best, u)
+		}
+		return best
+	}
+	aOwn := 0.0
+	if own {
+		aOwn = s.aNet[k]
+	}
+	best := util(set.a, aOwn)
+	if math.IsInf(best, -1) { // every network term is ln 0: ignore the network effect
+		if own {
+			aOwn = s.aBase[k]
+		}
+		best = util(set.base, aOwn)
+	}
 	at := func(x int) int32 {
 		switch {
 		case x == nTok:
@@ -181,55 +237,69 @@ func (s *sim) chooseV2(b float64, k int32, v float64) int32 {
 		case x == n:
 			return k
 		}
-		return cands[x]
+		return set.idx[x]
 	}
-	util := func(a []float64) float64 {
-		best := math.Inf(-1)
-		for x := 0; x < total; x++ {
-			i := at(x)
-			var u float64
-			if i == kOutside {
-				u = L.u0 + b*L.outDrift
-			} else {
-				u = a[i] - b*s.lnCost[i] - L.risk
-			}
-			if k != -1 && i != k {
-				u -= kappa
-			}
-			s.cw[x] = u
-			if u > best {
-				best = u
-			}
-		}
-		return best
-	}
-	best := util(s.aNet)
 	if math.IsInf(best, -1) {
-		best = util(s.aBase)
-		if math.IsInf(best, -1) {
-			return at(min(int(v*float64(total)), total-1))
-		}
+		return at(min(int(v*float64(total)), total-1))
 	}
 	sum := 0.0
-	for x := 0; x < total; x++ {
-		w := math.Exp(s.cw[x] - best)
-		s.cw[x] = w
+	for x, u := range cw {
+		w := math.Exp(u - best)
+		cw[x] = w
 		sum += w
 	}
 	target := v * sum
 	acc := 0.0
-	last := int32(-1)
-	for x := 0; x < total; x++ {
-		if s.cw[x] == 0 {
+	last := -1
+	for x, w := range cw {
+		if w == 0 {
 			continue
 		}
-		acc += s.cw[x]
-		last = at(x)
+		acc += w
+		last = x
 		if target < acc {
-			return last
+			break
 		}
 	}
-	return last
+	if last < 0 {
+		return -1
+	}
+	return at(last)
+}
+
+// choiceSet is the day's candidate providers with the parts of their
+// utilities common to every consumer (MODEL-SPEC §2.1, v2 §B.4): index,
+// a = ξ + w_q q + γ ln(s + floor) − risk term, base = the same without the
+// network term, and ln cost. open holds the active providers open to new
+// customers; active all active providers (used when none is open).
+type choiceSet struct {
+	open, active candList
+}
+
+type candList struct {
+	idx         []int32
+	a, base, lc []float64
+}
+
+func (c *candList) build(s *sim, list []int32) {
+	risk := s.llm.risk
+	c.idx = append(c.idx[:0], list...)
+	c.a, c.base, c.lc = c.a[:0], c.base[:0], c.lc[:0]
+	for _, i := range list {
+		c.a = append(c.a, s.aNet[i]-risk)
+		c.base = append(c.base, s.aBase[i]-risk)
+		c.lc = append(c.lc, s.lnCost[i])
+	}
+}
+
+// prepareCandidates builds the day's choiceSet (after prepareChoice).
+func (s *sim) prepareCandidates() {
+	s.cs.open.build(s, s.openList)
+	if len(s.openList) == 0 {
+		s.cs.active.build(s, s.activeList)
+	} else {
+		s.cs.active.build(s, nil)
+	}
 }
 
 // llmPrepaid tops up consumers' prepaid CLT balance (MODEL-SPEC-v2 §B.4):
