@@ -19,8 +19,9 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 )
 
-// Corrupted footers kept as test data (the 15 KB file is 3 MB of parquet-go
-// allocation away from nothing: it makes parquet.OpenFile ask for 52 GB).
+// Corrupted footers kept as test data: each makes parquet-go v0.32.0's
+// parquet.OpenFile ask for tens to hundreds of GB (52 GB and 206 GB) and die
+// with "fatal error: out of memory".
 const (
 	// footerFuzzCrasher is runs/part-000002.parquet of FuzzCorruptDataset's
 	// synthetic study with bytes 9690..9697 changed (corpus entry
