@@ -62,7 +62,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.BoolVar(&f.zeroMean, "zero-mean", false, "fix the drift μ = 0 instead of estimating it (MODEL-SPEC-v2 §A.2: the v2 holders' regimes; SEs are conditional on μ = 0)")
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
-	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale and holders.run_max (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
+	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale, run_max, flight_rate, flight_decay, arbitrage.capacity_usd_per_day and reserve.sister_depth_usd (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
 	fs.BoolVar(&f.costDecline, "cost-decline", false, "the file is llm_price_history.csv: fit providers.cost_decline_per_year on the frontier tier (MODEL-SPEC-v2 §B.3) instead of a price regime")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calibrateUsage)
