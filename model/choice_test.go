@@ -175,7 +175,7 @@ func TestDemandDeferralBacklog(t *testing.T) {
 		cj.d, cj.u, cj.backlog = 10, 0.4, 4
 		cj.dsc = cj.d * math.Pow(cref, eps)
 		s.day = dayTotals{f: c.f}
-		s.consumersDay()
+		s.refConsumersDay()
 		D := 10 * math.Pow(1.25, -eps)
 		if got := s.vol[cj.k]; !near(got, c.wantServed(D), 1e-12) {
 			t.Errorf("%s: served %v, want %v", c.name, got, c.wantServed(D))

@@ -13,6 +13,9 @@ func (s *sim) dayStep(t int) error {
 	d := &s.day
 	*d = dayTotals{halted: s.cb.halted()}
 	pPrev := s.price[t-1]
+	if s.ev.on && t%rebuildDays == 0 {
+		s.evRebuild(t) // the event engine's exact rebuild (engine.go)
+	}
 	lnPrev := s.lnP[t-1]
 	for i := range s.provs {
 		pr := &s.provs[i]
@@ -55,10 +58,10 @@ func (s *sim) dayStep(t int) error {
 	// 5. Choice and demand, one pass over consumers (§2.1, §2.2).
 	d.sigmaHat = realizedVol(s.rets, p.Consumers.VolWindowDays)
 	d.f = deferFraction(d.sigmaHat, p.Consumers.DeferVolStart, p.Consumers.DeferVolFull)
-	if s.llm.on {
-		s.llmConsumersDay(t) // v2 §B.1, §B.2, §B.4 (llm_demand.go)
+	if s.ev.on {
+		s.evConsumersDay(t) // the event engine (engine.go)
 	} else {
-		s.consumersDay()
+		s.refConsumersDay() // the per-consumer-day reference loop (llm_demand.go)
 	}
 
 	// 6. Payments, fee split, buyback, issuance, grants (§2.3, §2.7).
@@ -249,141 +252,6 @@ func (s *sim) prepareChoice(t int) {
 			s.openList = append(s.openList, int32(i))
 		}
 	}
-}
-
-// consumersDay is the hot loop: each consumer draws one uniform u from the
-// choice stream every day (common random numbers). It reviews when u <
-// review_rate, or always when its provider is gone or on arrival; the choice
-// uniform is u rescaled within the part of [0,1) it fell in, which is again
-// uniform and independent of the review decision. Then its demand, deferral
-// and backlog (§2.2, §10).
-func (s *sim) consumersDay() {
-	p := &s.p.Consumers
-	d := &s.day
-	rr := p.ReviewRate
-	keep := 1 - p.BacklogDecay
-	rel := p.BacklogRelease
-	f := d.f
-	ch := s.cChoice
-	act, cpn, powEps, vol := s.act, s.cpn, s.powEps, s.vol
-	var desired, deferred, backlog, released, abandoned float64
-	for j := range s.cons {
-		c := &s.cons[j]
-		u := float64(ch.Uint64()>>11) * 0x1p-53
-		k := c.k
-		if u < rr || k < 0 || !act[k] {
-			var v float64
-			if u < rr {
-				v = u / rr
-			} else {
-				v = (u - rr) / (1 - rr)
-			}
-			old, oldDsc := k, c.dsc
-			k = s.choose(c.b, k, v)
-			c.k = k
-			if k >= 0 {
-				c.dsc = c.d * powEps[k] // c_ref,j = today's cost of the chosen provider
-			}
-			s.llmMove(j, old, oldDsc) // v2 §B aggregates (llm_init.go)
-		}
-		if k < 0 { // no active provider at all: nothing is served
-			desired += c.d
-			c.backlog *= keep
-			backlog += c.backlog
-			continue
-		}
-		dj := c.dsc * cpn[k]
-		b := c.backlog
-		served := 0.0
-		if f == 0 {
-			r := rel * b
-			served = r
-			b -= r
-			released += r
-		}
-		abandoned += b - b*keep
-		b *= keep
-		def := c.u * f * dj
-		b += def
-		served += dj - def
-		c.backlog = b
-		vol[k] += served
-		desired += dj
-		deferred += def
-		backlog += b
-	}
-	d.desired, d.deferred, d.backlog = desired, deferred, backlog
-	s.llm.released, s.llm.abandoned = released, abandoned
-}
-
-// choose samples a provider for a reviewing consumer with price sensitivity
-// b and current provider k (−1 for none) by inverting the logit CDF at the
-// uniform v (§2.1, §10). Available: active and open, plus k itself when it is
-// active but closed by the cap; with none available, all active providers.
-// It returns −1 only when no provider is active.
-func (s *sim) choose(b float64, k int32, v float64) int32 {
-	kappa := s.p.Consumers.SwitchingCost
-	cands := s.openList
-	own := k >= 0 && s.act[k] && s.provs[k].closed
-	if len(cands) == 0 && !own {
-		cands = s.activeList
-		if len(cands) == 0 {
-			return -1
-		}
-	}
-	n := len(cands)
-	total := n
-	if own {
-		total++
-	}
-	at := func(x int) int32 {
-		if x == n {
-			return k
-		}
-		return cands[x]
-	}
-	util := func(a []float64) float64 {
-		best := math.Inf(-1)
-		for x := 0; x < total; x++ {
-			i := at(x)
-			u := a[i] - b*s.lnCost[i]
-			if k >= 0 && i != k {
-				u -= kappa
-			}
-			s.cw[x] = u
-			if u > best {
-				best = u
-			}
-		}
-		return best
-	}
-	best := util(s.aNet)
-	if math.IsInf(best, -1) { // every network term is ln 0: ignore the network effect
-		best = util(s.aBase)
-		if math.IsInf(best, -1) {
-			return at(min(int(v*float64(total)), total-1))
-		}
-	}
-	sum := 0.0
-	for x := 0; x < total; x++ {
-		w := math.Exp(s.cw[x] - best)
-		s.cw[x] = w
-		sum += w
-	}
-	target := v * sum
-	acc := 0.0
-	last := int32(-1)
-	for x := 0; x < total; x++ {
-		if s.cw[x] == 0 {
-			continue
-		}
-		acc += s.cw[x]
-		last = at(x)
-		if target < acc {
-			return last
-		}
-	}
-	return last
 }
 
 // payments books today's payments and their split, the pool's fee sale and

@@ -114,7 +114,7 @@ func TestGrantsQualityFollowsLaw(t *testing.T) {
 // the providers that start small (initial share < grants.small_share),
 // paired by replicate, each by more than 3 standard errors.
 func TestGrantsRaiseSmallProviders(t *testing.T) {
-	n := 60 // 120 runs of 1,000 consumers: about 2 s
+	n := 120 // 240 runs of 1,000 consumers; the share effect's paired z is ≈ 0.45√n (≈ 5 here)
 	sc := Scenarios()[ScenarioBaseline]
 	var dq, ds []float64
 	for rep := 0; rep < n; rep++ {

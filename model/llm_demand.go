@@ -62,20 +62,27 @@ func (s *sim) llmDayTerms(t int) {
 	}
 }
 
-// llmConsumersDay is the consumer loop with the §B mechanisms (the v1 loop,
-// consumersDay, is kept unchanged for model.version 1): the outside option
-// in the choice, reference costs smoothed with a half-life, directional
-// deferral with pull-forward. Like the v1 loop it draws one uniform per
-// consumer per day and allocates nothing.
-func (s *sim) llmConsumersDay(t int) {
+// refConsumersDay is the reference engine's consumer loop (MODEL-SPEC §2.1,
+// §2.2, §10; v2 §B.1, §B.2, §B.4): each consumer draws one uniform u from the
+// choice stream every day (common random numbers). It reviews when u <
+// review_rate, or always when it has no provider (arrivals) or its provider
+// is gone; the choice uniform is u rescaled within the part of [0,1) it fell
+// in, which is again uniform and independent of the review decision. Then
+// its demand, deferral and backlog. With every §B switch off (s.llm.on
+// false, model.version 1) it is v1's loop bit for bit: no outside option, the
+// reference cost reset at each review, v1 deferral, and a consumer without a
+// provider keeps (and decays) its backlog; under §B that backlog is
+// abandoned. It allocates nothing.
+func (s *sim) refConsumersDay() {
 	p := &s.p.Consumers
 	d := &s.day
 	L := &s.llm
+	v2 := L.on
 	rr := p.ReviewRate
 	keep := 1 - p.BacklogDecay
 	rel := p.BacklogRelease
 	f := d.f
-	if p.DeferralMode == DeferralDirectional {
+	if v2 && p.DeferralMode == DeferralDirectional {
 		f = L.f
 		d.f = f
 		rel += (1 - rel) * L.pull
@@ -97,7 +104,7 @@ func (s *sim) llmConsumersDay(t int) {
 				v = (u - rr) / (1 - rr)
 			}
 			old, oldDsc := k, c.dsc
-			k = s.chooseV2(c.b, k, v)
+			k = s.choose(c.b, k, v)
 			c.k = k
 			switch {
 			case k < 0:
@@ -109,6 +116,12 @@ func (s *sim) llmConsumersDay(t int) {
 			s.llmMove(j, old, oldDsc)
 		}
 		if k < 0 {
+			if !v2 { // v1: no active provider at all, nothing is served
+				desired += c.d
+				c.backlog *= keep
+				backlog += c.backlog
+				continue
+			}
 			// Outside the token system (or no option at all): base demand
 			// d_j, served outside; its token backlog is abandoned.
 			b := c.backlog
@@ -148,13 +161,17 @@ func (s *sim) llmConsumersDay(t int) {
 	L.released, L.abandoned, L.outsideMtok = released, abandoned, outside
 }
 
-// chooseV2 is choose with the outside option and the risk term (MODEL-SPEC
-// §2.1, v2 §B.1, §B.4): token option i has utility
+// choose samples an option for a reviewing consumer with price sensitivity b
+// and current provider k (−1 for none, kOutside outside) by inverting the
+// logit CDF at the uniform v (MODEL-SPEC §2.1, §10, v2 §B.1, §B.4).
+// Available: active and open providers, plus k itself when it is active but
+// closed by the cap; with none available, all active providers; and the
+// outside option when outside.enabled. Token option i has utility
 // a_i − b ln cost_i − risk_aversion × ρ_t − κ 1[i ≠ k], the outside option
 // U_0 − κ 1[k is a provider]; arrivals (k = −1) pay no switching cost. It
 // returns kOutside for the outside option and −1 only when there is no
 // option at all.
-func (s *sim) chooseV2(b float64, k int32, v float64) int32 {
+func (s *sim) choose(b float64, k int32, v float64) int32 {
 	kappa := s.p.Consumers.SwitchingCost
 	L := &s.llm
 	cands := s.openList

@@ -311,7 +311,7 @@ func TestReferenceHalfLife(t *testing.T) {
 	var first, atH float64
 	for d := 1; d <= 61; d++ {
 		s.day = dayTotals{}
-		s.llmConsumersDay(d)
+		s.refConsumersDay()
 		yRef := math.Pow(c1, eps) + (math.Pow(c0, eps)-math.Pow(c1, eps))*math.Pow(1-a, float64(d-1))
 		want := 10 * yRef * math.Pow(c1, -eps)
 		if !near(s.day.desired, want, 1e-12) {
@@ -541,7 +541,7 @@ func TestReferenceOnSwitch(t *testing.T) {
 		s.provs[1].cost = 0.7 * p1
 		s.prepareChoice(1)
 		s.day = dayTotals{}
-		s.llmConsumersDay(1)
+		s.refConsumersDay()
 		if cj.k != 1 {
 			t.Fatalf("%s: consumer chose %d, want 1", mode, cj.k)
 		}

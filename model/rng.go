@@ -17,6 +17,10 @@ const (
 	StreamChoice
 	StreamArrivals
 	StreamEntry
+	// StreamReviews keys each consumer's own review stream under the event
+	// engine (model.engine event): consumer j's PCG is seeded from this
+	// stream's key and j (engine.go).
+	StreamReviews
 )
 
 // StreamSeed returns the 32-byte ChaCha8 seed of one stream: SHA-256 of the

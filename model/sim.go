@@ -149,6 +149,7 @@ type sim struct {
 	llm  llmState    // MODEL-SPEC-v2 §B state (llm_*.go)
 
 	lv leverState // MODEL-SPEC-v2 §C (levers.go)
+	ev evState    // the event engine (engine.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -198,6 +199,9 @@ func (s *sim) run(spec *RunSpec, rec Recorder) (Summary, error) {
 		if err := s.dayStep(t); err != nil {
 			return Summary{}, err
 		}
+	}
+	if s.ev.on {
+		s.evRebuild(s.T + 1) // every consumer's state at the end of the run
 	}
 	return s.summary()
 }
@@ -487,6 +491,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 
 	s.acc = accum{fundDepletedDay: -1, recoveryDay: -1, peak: peg, hhi0: HHI(s.shares[:n])}
 	s.llmInit() // MODEL-SPEC-v2 §B: outside utility, cost inversion, welfare base (llm_init.go)
+	s.evInit()  // model.engine event (engine.go)
 	return s.marketInit()
 }
 

@@ -55,6 +55,7 @@ func (p *Params) Validate() error {
 	if p.Model.Version != ModelV1 && p.Model.Version != ModelV2 {
 		c.add("model.version", p.Model.Version, "must be 1 or 2")
 	}
+	c.engine(p)
 
 	// providers.* (§1, §2.5, §7).
 	c.intMin("providers.max", p.Providers.Max, 1)

@@ -21,6 +21,10 @@ type ModelParams struct {
 	// 2 = MODEL-SPEC-v2 defaults. It is recorded with the resolved
 	// parameters; the mechanisms read their own switches, not the version.
 	Version int `yaml:"version" json:"version"`
+	// Engine selects the consumer engine: EngineEvent (v2 default) or
+	// EngineReference (the per-consumer-day loop; v1). The two agree in
+	// distribution, not draw for draw, so it is part of a run's identity.
+	Engine string `yaml:"engine" json:"engine"`
 }
 
 // mechanism is one v2 mechanism's switch settings: v1 sets its switch (and
@@ -37,6 +41,7 @@ var v2Mechanisms = []mechanism{
 	exitMechanism,                                           // §A.2: holders.exit_routing, holders.flight_*, shocks_to_holdings (market_exit.go)
 	mechOutside, mechRefCost, mechPricing, mechConsumerRisk, // §B (llm_params.go)
 	capabilityMechanism, hedgingMechanism, governanceMechanism, // levers (§C; levers.go)
+	engineMechanism, // model.engine (engine.go)
 }
 
 // DefaultV1 returns MODEL-SPEC v1's parameters (§7): model.version 1 with

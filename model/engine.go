@@ -1,0 +1,467 @@
+package model
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Consumer engines (`model.engine`). Both simulate the same consumer model
+// (MODEL-SPEC §2.1–§2.2, v2 §B); they differ in how the random review days
+// are drawn and in how much work a day costs. docs/model.md "Consumer
+// engines" gives the algebra.
+const (
+	// EngineEvent touches a consumer only when something happens to it: its
+	// next review day is drawn when it reviews (geometric with
+	// consumers.review_rate, from the consumer's own random stream), and
+	// between reviews its contribution to its provider's demand, deferral
+	// and backlog is carried in per-provider aggregates that are exact
+	// linear functions of common per-day factors. A day costs O(reviews +
+	// providers × rebuildDays); every rebuildDays days all consumers are
+	// brought up to date and the aggregates rebuilt exactly. Default of
+	// model.version 2.
+	EngineEvent = "event"
+	// EngineReference is the per-consumer-day loop of MODEL-SPEC §10: every
+	// consumer draws one uniform from the run's choice stream every day and
+	// reviews when it falls below review_rate. It is model.version 1's engine
+	// (its draws are v1's contract, pinned by TestV1Reproduced) and the
+	// reference the event engine is tested against.
+	EngineReference = "reference"
+)
+
+// engineMechanism is `model.engine`: v1 keeps the per-consumer-day loop,
+// v2 uses the event-driven engine.
+var engineMechanism = mechanism{
+	name: "model.engine",
+	v1:   func(p *Params) { p.Model.Engine = EngineReference },
+	v2:   func(p *Params) { p.Model.Engine = EngineEvent },
+}
+
+func (c *checker) engine(p *Params) {
+	if e := p.Model.Engine; e != EngineEvent && e != EngineReference {
+		c.add("model.engine", e, fmt.Sprintf("must be one of %q, %q", EngineEvent, EngineReference))
+	}
+}
+
+// evState is the event engine's state. Per-consumer slices run parallel to
+// sim.cons. A consumer's stored dsc and backlog (consumer.dsc,
+// consumer.backlog) hold its state at the start of day t0[j], after that
+// day's review; evCatchUp brings them to a later day from the per-offset
+// factors below. Days are grouped into epochs of rebuildDays days starting
+// at day epoch; an offset o = t0 − epoch indexes the factors accumulated
+// since day t0.
+type evState struct {
+	on    bool
+	epoch int // first day of the current epoch
+	W     int // offsets per epoch (rebuildDays)
+
+	rng  []rand.PCG // per consumer: its review stream (review days and choice uniforms)
+	t0   []int32    // per consumer: the day its stored state refers to
+	last []int32    // per consumer: the last day it reviewed
+	next []int32    // per consumer: the next consumer in its review-day bucket, −1 at the end
+	head []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
+	key  [2]uint64  // the run's review-stream key (StreamSeed(seed, rep, StreamReviews))
+	lnNR float64    // ln(1 − review_rate): geometric gaps by inversion
+
+	// Per provider: Σ over its consumers of d_j, d_j c_ref,j^ε (dsc), u_j
+	// dsc_j, u_j d_j, B_j, and their count.
+	D, Y, U, UD, B []float64
+	n              []int32
+	dOut           float64 // Σ d_j of consumers outside the token system
+
+	// Per offset o (days t0..t−1 since t0 = epoch + o): Lam = Π λ_m, the
+	// backlog's decay factor; Rp = (1 − a)^(t−t0), the reference smoothing's.
+	Lam, Rp []float64
+	// Per provider k and offset o at k×W + o: G, B1, B2 with
+	// dsc_j(t) = Rp dsc_j(t0) + d_j G and
+	// B_j(t) = Lam B_j(t0) + u_j (dsc_j(t0) B1 + d_j B2).
+	G, B1, B2 []float64
+
+	none, noneNext []int32 // consumers with no provider (k = −1), reviewed daily
+	forced         []int32 // scratch: today's forced reviews
+	nSeen          int     // consumers already known to the engine
+}
+
+// splitmix64 is the SplitMix64 finalizer (Steele, Lea & Flood 2014): a
+// bijective 64-bit mix used to turn (run key, consumer index) into a
+// well-spread PCG seed.
+func splitmix64(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// evSeed seeds consumer j's review stream: a PCG-DXSM whose 128-bit state is
+// a hash of the run's review key and j, so that consumer j's review days and
+// choice uniforms are the same in every policy of a replicate (common random
+// numbers) and independent across consumers.
+func (e *evState) evSeed(j int) {
+	u := uint64(j)
+	e.rng[j].Seed(splitmix64(e.key[0]^splitmix64(u)), splitmix64(e.key[1]+u))
+}
+
+// uniform01 maps 64 random bits to [0, 1) with 53 bits.
+func uniform01(x uint64) float64 { return float64(x>>11) * 0x1p-53 }
+
+// evGap draws a review gap G ≥ 1 (days) from consumer j's stream:
+// Geometric(review_rate) on {1, 2, …} by inversion, G = 1 + ⌊ln U/ln(1−r)⌋
+// with U uniform on (0, 1]. It returns a value beyond any horizon when the
+// review rate is 0.
+func (s *sim) evGap(j int) int {
+	e := &s.ev
+	rr := s.p.Consumers.ReviewRate
+	switch {
+	case rr >= 1:
+		return 1
+	case rr <= 0:
+		return math.MaxInt32
+	}
+	u := float64(e.rng[j].Uint64()>>11+1) * 0x1p-53
+	g := math.Floor(math.Log(u) / e.lnNR)
+	if g >= math.MaxInt32-1 {
+		return math.MaxInt32
+	}
+	return 1 + int(g)
+}
+
+// evSchedule puts consumer j's next review at day t + gap.
+func (s *sim) evSchedule(j, t int) {
+	e := &s.ev
+	g := s.evGap(j)
+	if g > s.T-t {
+		return
+	}
+	d := t + g
+	e.next[j] = e.head[d]
+	e.head[d] = int32(j)
+}
+
+// evInit sets up the event engine at the end of day 0: every consumer's
+// stream and first review day.
+func (s *sim) evInit() {
+	e := &s.ev
+	e.on = s.p.Model.Engine == EngineEvent
+	if !e.on {
+		return
+	}
+	key := StreamSeed(s.spec.Seed, s.spec.Replicate, StreamReviews)
+	e.key = [2]uint64{binary.LittleEndian.Uint64(key[0:8]), binary.LittleEndian.Uint64(key[8:16])}
+	e.lnNR = math.Log1p(-s.p.Consumers.ReviewRate)
+	e.W = rebuildDays
+	e.head = growI32(e.head, s.T+2)
+	for d := range e.head {
+		e.head[d] = -1
+	}
+	e.rng, e.t0, e.last, e.next = e.rng[:0], e.t0[:0], e.last[:0], e.next[:0]
+	e.none, e.noneNext, e.nSeen = e.none[:0], e.noneNext[:0], 0
+	s.evSee(0)
+	e.nSeen = len(s.cons)
+	s.evRebuild(1)
+}
+
+// evSee extends the per-consumer arrays to the consumers that arrived, each
+// with its stream seeded; day-0 consumers (t = 0) get their first review day.
+func (s *sim) evSee(t int) {
+	e := &s.ev
+	for j := len(e.t0); j < len(s.cons); j++ {
+		e.rng = append(e.rng, rand.PCG{})
+		e.t0 = append(e.t0, int32(max(t, 1))) // day 0's state is the state at the start of day 1
+		e.last = append(e.last, -1)
+		e.next = append(e.next, -1)
+		e.evSeed(j)
+		if t == 0 {
+			s.evSchedule(j, 0)
+		}
+	}
+}
+
+// evEnsureProviders sizes the per-provider arrays (entrants start empty).
+func (s *sim) evEnsureProviders() {
+	e := &s.ev
+	n := len(s.provs)
+	if len(e.D) >= n {
+		return
+	}
+	e.D, e.Y, e.U, e.UD, e.B = growF(e.D, n), growF(e.Y, n), growF(e.U, n), growF(e.UD, n), growF(e.B, n)
+	e.n = growI32(e.n, n)
+	e.G, e.B1, e.B2 = growF(e.G, n*e.W), growF(e.B1, n*e.W), growF(e.B2, n*e.W)
+}
+
+// evCatchUp brings consumer j's dsc and backlog from day t0[j] to the start
+// of day t (t0[j] ≤ t within the current epoch, or t = epoch + W at a
+// rebuild). Only consumers with a provider change between events.
+func (s *sim) evCatchUp(j, t int) {
+	e := &s.ev
+	c := &s.cons[j]
+	t0 := int(e.t0[j])
+	if c.k < 0 || t0 >= t {
+		e.t0[j] = int32(t)
+		return
+	}
+	o := int(c.k)*e.W + t0 - e.epoch
+	dsc0 := c.dsc
+	c.dsc = e.Rp[t0-e.epoch]*dsc0 + c.d*e.G[o]
+	c.backlog = e.Lam[t0-e.epoch]*c.backlog + c.u*(dsc0*e.B1[o]+c.d*e.B2[o])
+	e.t0[j] = int32(t)
+}
+
+// evAdd adds (sign +1) or removes (−1) consumer j, with reference term dsc
+// and backlog b, to or from group k's aggregates.
+func (s *sim) evAdd(j int, k int32, dsc, b, sign float64) {
+	e := &s.ev
+	c := &s.cons[j]
+	switch {
+	case k >= 0:
+		e.n[k] += int32(sign)
+		if e.n[k] == 0 { // no consumers: the sums are exactly 0, not rounding residue
+			e.D[k], e.Y[k], e.U[k], e.UD[k], e.B[k] = 0, 0, 0, 0, 0
+			return
+		}
+		// Sums of non-negative terms: a removal can leave a residue of
+		// rounding below 0 (≈1e-16 of the largest sum), never more.
+		e.D[k] = max(0, e.D[k]+sign*c.d)
+		e.Y[k] = max(0, e.Y[k]+sign*dsc)
+		e.U[k] = max(0, e.U[k]+sign*c.u*dsc)
+		e.UD[k] = max(0, e.UD[k]+sign*c.u*c.d)
+		e.B[k] = max(0, e.B[k]+sign*b)
+	case k == kOutside:
+		e.dOut = max(0, e.dOut+sign*c.d)
+	}
+}
+
+// evRebuild brings every consumer to the start of day t, starts a new epoch
+// there and recomputes the aggregates exactly, so that rounding in the
+// running sums cannot drift and the per-offset factors stay within one
+// epoch (no underflow of Π λ).
+func (s *sim) evRebuild(t int) {
+	e := &s.ev
+	s.evEnsureProviders()
+	for j := range s.cons {
+		s.evCatchUp(j, t)
+	}
+	e.epoch = t
+	for k := range e.D {
+		e.D[k], e.Y[k], e.U[k], e.UD[k], e.B[k], e.n[k] = 0, 0, 0, 0, 0, 0
+	}
+	e.dOut = 0
+	e.none = e.none[:0]
+	for j := range s.cons {
+		c := &s.cons[j]
+		s.evAdd(j, c.k, c.dsc, c.backlog, 1)
+		if c.k == -1 {
+			e.none = append(e.none, int32(j))
+		}
+	}
+	e.Lam, e.Rp = growF(e.Lam, e.W), growF(e.Rp, e.W)
+	for o := range e.Lam {
+		e.Lam[o], e.Rp[o] = 1, 1
+	}
+	clear(e.G)
+	clear(e.B1)
+	clear(e.B2)
+}
+
+// evReview is consumer j's review on day t with choice uniform v (MODEL-SPEC
+// §2.1, v2 §B.2): the choice, the reference-cost rules of the reference
+// loop, and the move between aggregates. Under §B a consumer that leaves
+// the token system abandons its backlog (counted in llm.abandoned).
+func (s *sim) evReview(j, t int, v float64) {
+	e := &s.ev
+	L := &s.llm
+	c := &s.cons[j]
+	e.last[j] = int32(t)
+	s.evCatchUp(j, t)
+	old, oldDsc, oldB := c.k, c.dsc, c.backlog
+	k := s.choose(c.b, old, v)
+	c.k = k
+	switch {
+	case k < 0:
+	case L.refA == 0 || c.dsc == 0 || old < 0:
+		c.dsc = c.d * s.powEps[k]
+	case s.p.Consumers.RefOnSwitch == RefRescale && k != old:
+		c.dsc *= L.tierPow[k] / L.tierPow[old]
+	}
+	if k == old && c.dsc == oldDsc {
+		if k == -1 {
+			e.noneNext = append(e.noneNext, int32(j))
+		}
+		return
+	}
+	s.evAdd(j, old, oldDsc, oldB, -1)
+	if k < 0 && L.on { // v2 §B: leaving the token system abandons the backlog
+		L.abandoned += c.backlog
+		c.backlog = 0
+	}
+	s.evAdd(j, k, c.dsc, c.backlog, 1)
+	if k == -1 {
+		e.noneNext = append(e.noneNext, int32(j))
+	}
+	s.llmMove(j, old, oldDsc)
+}
+
+// evForced reviews consumer j on day t unless it reviewed today, with a
+// choice uniform from the run's shared choice stream (forced reviews happen
+// in a deterministic order: arrivals, consumers of providers gone, consumers
+// without a provider, each by index).
+func (s *sim) evForced(j, t int) {
+	if int(s.ev.last[j]) == t {
+		return
+	}
+	s.evReview(j, t, uniform01(s.cChoice.Uint64()))
+}
+
+// evConsumersDay is the event engine's day (replaces the reference loop,
+// MODEL-SPEC §2.1–§2.2, v2 §B.1–§B.4): today's reviews, then each
+// provider's demand, deferral, release and backlog from its aggregates.
+func (s *sim) evConsumersDay(t int) {
+	e := &s.ev
+	p := &s.p.Consumers
+	d := &s.day
+	L := &s.llm
+	s.evEnsureProviders()
+	keep := 1 - p.BacklogDecay
+	rel := p.BacklogRelease
+	f := d.f
+	if L.on && p.DeferralMode == DeferralDirectional {
+		f = L.f
+		d.f = f
+		rel += (1 - rel) * L.pull
+	}
+	if o := t - e.epoch; o < e.W {
+		e.Lam[o], e.Rp[o] = 1, 1
+		for k := range s.provs {
+			e.G[k*e.W+o], e.B1[k*e.W+o], e.B2[k*e.W+o] = 0, 0, 0
+		}
+	}
+	L.abandoned = 0
+
+	// Scheduled reviews: the choice uniform and the next gap from the
+	// consumer's own stream.
+	for j := e.head[t]; j >= 0; {
+		nx := e.next[j]
+		jj := int(j)
+		v := uniform01(e.rng[jj].Uint64())
+		s.evReview(jj, t, v)
+		s.evSchedule(jj, t)
+		j = nx
+	}
+	e.head[t] = -1
+
+	// Forced reviews: arrivals (no provider yet) get their first review and
+	// their first review day; consumers of providers gone; consumers without
+	// any provider review daily.
+	first := len(e.t0)
+	s.evSee(t)
+	for j := first; j < len(s.cons); j++ {
+		s.evForced(j, t)
+		s.evSchedule(j, t)
+	}
+	e.nSeen = len(s.cons)
+	gone := false
+	for k := range s.provs {
+		if !s.act[k] && e.n[k] > 0 {
+			gone = true
+		}
+	}
+	if gone {
+		for j := 0; j < first; j++ {
+			if k := s.cons[j].k; k >= 0 && !s.act[k] {
+				s.evForced(j, t)
+			}
+		}
+	}
+	for _, j := range e.none {
+		if s.cons[j].k == -1 {
+			s.evForced(int(j), t)
+		}
+	}
+	e.none, e.noneNext = e.noneNext, e.none[:0]
+
+	// Today's flows from the aggregates.
+	a := L.refA
+	r := 1 - a
+	lam := keep
+	if f == 0 {
+		lam = keep * (1 - rel)
+	}
+	var desired, deferred, backlog, released, abandoned float64
+	for k := range s.provs {
+		if !s.act[k] {
+			s.vol[k] = 0
+			continue
+		}
+		cp := s.cpn[k]
+		dk := cp * e.Y[k]
+		def := f * cp * e.U[k]
+		b := e.B[k]
+		served := 0.0
+		if f == 0 {
+			x := rel * b
+			served = x
+			b -= x
+			released += x
+		}
+		abandoned += b - b*keep
+		b = b*keep + def
+		served += dk - def
+		e.B[k] = b
+		s.vol[k] = served
+		desired += dk
+		deferred += def
+		backlog += b
+		if a > 0 {
+			pe := s.powEps[k]
+			e.Y[k] += a * (pe*e.D[k] - e.Y[k])
+			e.U[k] += a * (pe*e.UD[k] - e.U[k])
+		}
+		// The factors that carry each consumer of k from its last event.
+		if o1 := t - e.epoch + 1; o1 <= e.W {
+			G, B1, B2 := e.G[k*e.W:k*e.W+o1], e.B1[k*e.W:k*e.W+o1], e.B2[k*e.W:k*e.W+o1]
+			fc := f * cp
+			for o := range G {
+				B1[o] = lam*B1[o] + fc*e.Rp[o]
+				B2[o] = lam*B2[o] + fc*G[o]
+				if a > 0 {
+					G[o] = r*G[o] + a*s.powEps[k]
+				}
+			}
+		}
+	}
+	if o1 := t - e.epoch + 1; o1 <= e.W {
+		for o := 0; o < o1; o++ {
+			e.Lam[o] *= lam
+			e.Rp[o] *= r
+		}
+	}
+	// Consumers without a provider (handled one by one; they review daily).
+	for _, j := range e.none {
+		c := &s.cons[j]
+		desired += c.d
+		if L.on {
+			abandoned += c.backlog
+			c.backlog = 0
+			continue
+		}
+		c.backlog *= keep
+		backlog += c.backlog
+	}
+	d.desired, d.deferred, d.backlog = desired, deferred, backlog
+	L.released, L.abandoned = released, L.abandoned+abandoned
+	L.outsideMtok = e.dOut
+}
+
+func growI32(x []int32, n int) []int32 {
+	if cap(x) >= n {
+		old := len(x)
+		x = x[:n]
+		for i := old; i < n; i++ {
+			x[i] = 0
+		}
+		return x
+	}
+	y := make([]int32, n, n+16)
+	copy(y, x)
+	return y
+}
