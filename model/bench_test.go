@@ -13,13 +13,26 @@ func benchSpec(consumers int) RunSpec {
 	return RunSpec{Params: p, Schedule: Scenarios()[ScenarioBaseline].Schedule, HorizonDays: 365, Seed: 7}
 }
 
-// BenchmarkRun measures whole runs at 500, 2,000 (the default) and 20,000
-// consumers, reporting consumer-days/s (MODEL-SPEC §10 `consumer_days`, the
-// natural unit of work) and allocations per run on a reused Runner.
+// BenchmarkRun measures whole runs at 500, 2,000 (the default), 20,000 and
+// 200,000 (a large market) consumers with the default (event) engine,
+// reporting consumer-days/s (MODEL-SPEC §10 `consumer_days`, the natural
+// unit of work) and allocations per run on a reused Runner.
+// BenchmarkRunReference is the same with the reference engine.
 func BenchmarkRun(b *testing.B) {
-	for _, n := range []int{500, 2000, 20000} {
+	benchRun(b, EngineEvent, []int{500, 2000, 20000, 200000})
+}
+
+// BenchmarkRunReference is BenchmarkRun with model.engine reference (the
+// per-consumer-day loop).
+func BenchmarkRunReference(b *testing.B) {
+	benchRun(b, EngineReference, []int{2000, 20000})
+}
+
+func benchRun(b *testing.B, engine string, sizes []int) {
+	for _, n := range sizes {
 		b.Run(fmt.Sprintf("consumers=%d", n), func(b *testing.B) {
 			spec := benchSpec(n)
+			spec.Params.Model.Engine = engine
 			var r Runner
 			if _, err := r.Run(&spec, nil); err != nil { // warm the buffers
 				b.Fatal(err)

@@ -173,11 +173,17 @@ func TestConservation(t *testing.T) {
 		consumers = 500
 	}
 	var r Runner
-	for _, v := range []int{ModelV1, ModelV2} {
+	// v1 (reference engine), v2 with its event engine, v2 with the reference engine.
+	for _, vc := range []struct {
+		v      int
+		engine string
+	}{{ModelV1, EngineReference}, {ModelV2, EngineEvent}, {ModelV2, EngineReference}} {
+		v := vc.v
 		for _, sc := range ScenarioNames() {
 			for _, pol := range PolicyNames() {
-				label := fmt.Sprintf("v%d/%s/%s", v, sc, pol)
+				label := fmt.Sprintf("v%d/%s/%s/%s", v, vc.engine, sc, pol)
 				base, _ := DefaultFor(v)
+				base.Model.Engine = vc.engine
 				spec := cellSpecOn(t, base, sc, pol, consumers, days, 1)
 				spec.RecordEveryDays, spec.ProviderSteps = 1, true
 				c := &dayChecker{t: t, label: label}
@@ -199,8 +205,15 @@ func TestConservation(t *testing.T) {
 // entries, halts, fund depletion and governance in one run per model
 // version; under v2 also an impairment, redemption halts and a backstop.
 func TestConservationWithExitsAndHalts(t *testing.T) {
-	for _, v := range []int{ModelV1, ModelV2} {
+	for _, v := range []int{ModelV1, ModelV2, 3} { // 3: v2 with the reference engine
+		engine := ""
+		if v == 3 {
+			v, engine = ModelV2, EngineReference
+		}
 		base, _ := DefaultFor(v)
+		if engine != "" {
+			base.Model.Engine = engine
+		}
 		spec := cellSpecOn(t, base, ScenarioVolatileCentralized, PolicyAllGoverned, 500, 365, 2)
 		p := &spec.Params
 		p.Providers.RunwayDays = 5
@@ -220,7 +233,7 @@ func TestConservationWithExitsAndHalts(t *testing.T) {
 				BackstopDays:    []int{110},
 			}
 		}
-		label := fmt.Sprintf("stress v%d", v)
+		label := fmt.Sprintf("stress v%d %s", v, base.Model.Engine)
 		var r Runner
 		spec.RecordEveryDays, spec.ProviderSteps = 1, true
 		c := &dayChecker{t: t, label: label}

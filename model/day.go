@@ -252,6 +252,7 @@ func (s *sim) prepareChoice(t int) {
 			s.openList = append(s.openList, int32(i))
 		}
 	}
+	s.prepareCandidates()
 }
 
 // payments books today's payments and their split, the pool's fee sale and

@@ -56,13 +56,15 @@ type evState struct {
 	epoch int // first day of the current epoch
 	W     int // offsets per epoch (rebuildDays)
 
-	rng  []rand.PCG // per consumer: its review stream (review days and choice uniforms)
-	t0   []int32    // per consumer: the day its stored state refers to
-	last []int32    // per consumer: the last day it reviewed
-	next []int32    // per consumer: the next consumer in its review-day bucket, −1 at the end
-	head []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
-	key  [2]uint64  // the run's review-stream key (StreamSeed(seed, rep, StreamReviews))
-	lnNR float64    // ln(1 − review_rate): geometric gaps by inversion
+	rng    []rand.PCG // per consumer: its review stream (review days and choice uniforms)
+	t0     []int32    // per consumer: the day its stored state refers to
+	last   []int32    // per consumer: the last day it reviewed
+	next   []int32    // per consumer: the next consumer in its review-day bucket, −1 at the end
+	head   []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
+	key    [2]uint64  // the run's review-stream key (StreamSeed(seed, rep, StreamReviews))
+	lambda float64    // −ln(1 − review_rate): the review hazard per day
+	src    pcgRef     // the stream evGap draws from
+	exp    *rand.Rand // over src
 
 	// Per provider: Σ over its consumers of d_j, d_j c_ref,j^ε (dsc), u_j
 	// dsc_j, u_j d_j, B_j, and their count.
@@ -106,9 +108,10 @@ func (e *evState) evSeed(j int) {
 func uniform01(x uint64) float64 { return float64(x>>11) * 0x1p-53 }
 
 // evGap draws a review gap G ≥ 1 (days) from consumer j's stream:
-// Geometric(review_rate) on {1, 2, …} by inversion, G = 1 + ⌊ln U/ln(1−r)⌋
-// with U uniform on (0, 1]. It returns a value beyond any horizon when the
-// review rate is 0.
+// Geometric(r) on {1, 2, …} with r = review_rate, as G = 1 + ⌊E/λ⌋ with E ~
+// Exp(1) (math/rand/v2's ziggurat ExpFloat64) and λ = −ln(1 − r), since
+// P(G > g) = P(E ≥ gλ) = (1 − r)^g. It returns math.MaxInt32 (never) when r
+// is 0 and 1 when r is 1.
 func (s *sim) evGap(j int) int {
 	e := &s.ev
 	rr := s.p.Consumers.ReviewRate
@@ -118,13 +121,19 @@ func (s *sim) evGap(j int) int {
 	case rr <= 0:
 		return math.MaxInt32
 	}
-	u := float64(e.rng[j].Uint64()>>11+1) * 0x1p-53
-	g := math.Floor(math.Log(u) / e.lnNR)
+	e.src.p = &e.rng[j]
+	g := math.Floor(e.exp.ExpFloat64() / e.lambda)
 	if g >= math.MaxInt32-1 {
 		return math.MaxInt32
 	}
 	return 1 + int(g)
 }
+
+// pcgRef is a rand.Source reading the PCG it points to, so that one
+// rand.Rand can draw from any consumer's stream without allocating.
+type pcgRef struct{ p *rand.PCG }
+
+func (r *pcgRef) Uint64() uint64 { return r.p.Uint64() }
 
 // evSchedule puts consumer j's next review at day t + gap.
 func (s *sim) evSchedule(j, t int) {
@@ -148,7 +157,10 @@ func (s *sim) evInit() {
 	}
 	key := StreamSeed(s.spec.Seed, s.spec.Replicate, StreamReviews)
 	e.key = [2]uint64{binary.LittleEndian.Uint64(key[0:8]), binary.LittleEndian.Uint64(key[8:16])}
-	e.lnNR = math.Log1p(-s.p.Consumers.ReviewRate)
+	e.lambda = -math.Log1p(-s.p.Consumers.ReviewRate)
+	if e.exp == nil {
+		e.exp = rand.New(&e.src)
+	}
 	e.W = rebuildDays
 	e.head = growI32(e.head, s.T+2)
 	for d := range e.head {
@@ -249,8 +261,17 @@ func (s *sim) evRebuild(t int) {
 	e.none = e.none[:0]
 	for j := range s.cons {
 		c := &s.cons[j]
-		s.evAdd(j, c.k, c.dsc, c.backlog, 1)
-		if c.k == -1 {
+		switch k := c.k; {
+		case k >= 0:
+			e.D[k] += c.d
+			e.Y[k] += c.dsc
+			e.U[k] += c.u * c.dsc
+			e.UD[k] += c.u * c.d
+			e.B[k] += c.backlog
+			e.n[k]++
+		case k == kOutside:
+			e.dOut += c.d
+		default:
 			e.none = append(e.none, int32(j))
 		}
 	}

@@ -174,12 +174,13 @@ func (s *sim) refConsumersDay() {
 func (s *sim) choose(b float64, k int32, v float64) int32 {
 	kappa := s.p.Consumers.SwitchingCost
 	L := &s.llm
-	cands := s.openList
+	cs := &s.cs
 	own := k >= 0 && s.act[k] && s.provs[k].closed
-	if len(cands) == 0 && !own {
-		cands = s.activeList
+	set := &cs.open
+	if len(set.idx) == 0 && !own {
+		set = &cs.active
 	}
-	n := len(cands)
+	n := len(set.idx)
 	total := n
 	if own {
 		total++
@@ -191,6 +192,44 @@ func (s *sim) choose(b float64, k int32, v float64) int32 {
 	if total == 0 {
 		return -1
 	}
+	cw := s.cw[:total]
+	util := func(a []float64, aOwn float64) float64 {
+		best := math.Inf(-1)
+		lc := set.lc[:n]
+		for x, ax := range a[:n] {
+			u := ax - b*lc[x]
+			if k != -1 && set.idx[x] != k {
+				u -= kappa
+			}
+			cw[x] = u
+			best = max(best, u)
+		}
+		if own {
+			u := aOwn - b*s.lnCost[k] - L.risk
+			cw[n] = u
+			best = max(best, u)
+		}
+		if L.outside {
+			u := L.u0 + b*L.outDrift
+			if k != -1 && k != kOutside {
+				u -= kappa
+			}
+			cw[nTok] = u
+			best = max(best, u)
+		}
+		return best
+	}
+	aOwn := 0.0
+	if own {
+		aOwn = s.aNet[k]
+	}
+	best := util(set.a, aOwn)
+	if math.IsInf(best, -1) { // every network term is ln 0: ignore the network effect
+		if own {
+			aOwn = s.aBase[k]
+		}
+		best = util(set.base, aOwn)
+	}
 	at := func(x int) int32 {
 		switch {
 		case x == nTok:
@@ -198,55 +237,69 @@ func (s *sim) choose(b float64, k int32, v float64) int32 {
 		case x == n:
 			return k
 		}
-		return cands[x]
+		return set.idx[x]
 	}
-	util := func(a []float64) float64 {
-		best := math.Inf(-1)
-		for x := 0; x < total; x++ {
-			i := at(x)
-			var u float64
-			if i == kOutside {
-				u = L.u0 + b*L.outDrift
-			} else {
-				u = a[i] - b*s.lnCost[i] - L.risk
-			}
-			if k != -1 && i != k {
-				u -= kappa
-			}
-			s.cw[x] = u
-			if u > best {
-				best = u
-			}
-		}
-		return best
-	}
-	best := util(s.aNet)
 	if math.IsInf(best, -1) {
-		best = util(s.aBase)
-		if math.IsInf(best, -1) {
-			return at(min(int(v*float64(total)), total-1))
-		}
+		return at(min(int(v*float64(total)), total-1))
 	}
 	sum := 0.0
-	for x := 0; x < total; x++ {
-		w := math.Exp(s.cw[x] - best)
-		s.cw[x] = w
+	for x, u := range cw {
+		w := math.Exp(u - best)
+		cw[x] = w
 		sum += w
 	}
 	target := v * sum
 	acc := 0.0
-	last := int32(-1)
-	for x := 0; x < total; x++ {
-		if s.cw[x] == 0 {
+	last := -1
+	for x, w := range cw {
+		if w == 0 {
 			continue
 		}
-		acc += s.cw[x]
-		last = at(x)
+		acc += w
+		last = x
 		if target < acc {
-			return last
+			break
 		}
 	}
-	return last
+	if last < 0 {
+		return -1
+	}
+	return at(last)
+}
+
+// choiceSet is the day's candidate providers with the parts of their
+// utilities common to every consumer (MODEL-SPEC §2.1, v2 §B.4): index,
+// a = ξ + w_q q + γ ln(s + floor) − risk term, base = the same without the
+// network term, and ln cost. open holds the active providers open to new
+// customers; active all active providers (used when none is open).
+type choiceSet struct {
+	open, active candList
+}
+
+type candList struct {
+	idx         []int32
+	a, base, lc []float64
+}
+
+func (c *candList) build(s *sim, list []int32) {
+	risk := s.llm.risk
+	c.idx = append(c.idx[:0], list...)
+	c.a, c.base, c.lc = c.a[:0], c.base[:0], c.lc[:0]
+	for _, i := range list {
+		c.a = append(c.a, s.aNet[i]-risk)
+		c.base = append(c.base, s.aBase[i]-risk)
+		c.lc = append(c.lc, s.lnCost[i])
+	}
+}
+
+// prepareCandidates builds the day's choiceSet (after prepareChoice).
+func (s *sim) prepareCandidates() {
+	s.cs.open.build(s, s.openList)
+	if len(s.openList) == 0 {
+		s.cs.active.build(s, s.activeList)
+	} else {
+		s.cs.active.build(s, nil)
+	}
 }
 
 // llmPrepaid tops up consumers' prepaid CLT balance (MODEL-SPEC-v2 §B.4):

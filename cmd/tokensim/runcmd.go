@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ import (
 // maxWorkers bounds -j.
 const maxWorkers = 4096
 
-func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("run", "tokensim run [flags] [STUDY.yaml]",
 		"Run a study: every cell (scenario × policy × sweep point) × replicate, written to a Parquet\n"+
 			"dataset under <output_root>/<name>/ with manifest.json, then the report. Without a file the\n"+
@@ -33,8 +34,20 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			"Exit status: 0 done, 1 error, 2 usage, 3 some runs failed (see manifest.json), 4 bad or missing\n"+
 			"scheduler shard index or shard count (--shard-from-env; not worth retrying), 130 interrupted.")
 	ef := addExecFlags(fs, "run only shard `i/N` (1 ≤ i ≤ N) of the study's chunks; N processes together write the whole dataset", "no progress output, warnings and errors only", "do not write the report after the runs")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole command (runs and report) to `FILE` (go tool pprof)")
 	if done, err := parseFlags(fs, args, stdout); done || err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, perr := startCPUProfile(*cpuProfile)
+		if perr != nil {
+			return perr
+		}
+		defer func() {
+			if cerr := stop(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
 	}
 	if fs.NArg() > 1 {
 		return fmt.Errorf("%w: run takes one study file, got %d arguments: %s", errUsage, fs.NArg(), strings.Join(fs.Args(), " "))
@@ -324,4 +337,24 @@ func (pr *progress) finish(ok bool) {
 		}
 		pr.p.Wait()
 	}
+}
+
+// startCPUProfile starts a CPU profile written to path (runtime/pprof); the
+// returned function stops it and closes the file.
+func startCPUProfile(path string) (stop func() error, err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile %s: %w", path, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("--cpuprofile %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
