@@ -63,7 +63,7 @@ var exitMechanism = mechanism{
 		// jointly with holders.run_max and arbitrage.capacity_usd_per_day):
 		// depeg_backed's median net redemptions of days 89→97 = USDC's
 		// 15.2% (2023-03-10 → 03-18) ...
-		p.Holders.FlightRate = 0.83
+		p.Holders.FlightRate = 0.82
 		// ... and of days 97→104 = USDC's 6.4% (2023-03-18 → 03-25): a
 		// memory half-life of ln 2/0.11 ≈ 6 days.
 		p.Holders.FlightDecay = 0.11

@@ -162,7 +162,7 @@ func setMarketV2Values(p *Params) {
 	p.Holders = HoldersParams{
 		ExitRouting: p.Holders.ExitRouting, FlightRate: p.Holders.FlightRate, FlightDecay: p.Holders.FlightDecay,
 		ShocksToHoldings: p.Holders.ShocksToHoldings,
-		FlowScale:        0.11, RunMax: 0.022, RunThreshold: 0.04, RunScale: 0.005,
+		FlowScale:        0.12, RunMax: 0.022, RunThreshold: 0.04, RunScale: 0.005,
 		PanicWeight: 20, Herding: 20,
 	}
 }
