@@ -52,38 +52,51 @@ func (r *stepRec) ProviderStep(*model.ProviderStep) {}
 
 // BenchmarkWriteSteps writes the steps of the default study's cells (two
 // replicates each) as one part file per iteration and reports rows/s and
-// bytes/row of the file (zstd, the table's encodings, page statistics).
+// bytes/row of the file (zstd, the table's encodings, page statistics):
+// "static" without sweep columns (the static row type, CreateDayPart's fast
+// path), "sweep" with one sweep column (rows assembled as parquet.Row).
 func BenchmarkWriteSteps(b *testing.B) {
 	keys, _, steps := benchRuns(b, 2)
-	dt, err := NewDayTable(TableSteps, reflect.TypeFor[model.Step](), []string{"share_cap.cap"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	sweep := []SweepValue{{Param: "share_cap.cap", Value: 0.3}}
-	dir := b.TempDir()
-	var rows, bytes int64
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p, err := CreatePart[any](context.Background(), storage.NewDir(dir), PartName(i), TableSteps, FileMeta{Study: "bench"}, dt.Schema())
-		if err != nil {
-			b.Fatal(err)
-		}
-		for j, st := range steps {
-			k := keys[j]
-			if err := p.WriteDay(dt, DayKeys{Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate}, st, sweep); err != nil {
+	for _, c := range []struct {
+		name  string
+		sweep []SweepValue
+	}{{"static", nil}, {"sweep", []SweepValue{{Param: "share_cap.cap", Value: 0.3}}}} {
+		b.Run(c.name, func(b *testing.B) {
+			var params []string
+			for _, s := range c.sweep {
+				params = append(params, s.Param)
+			}
+			dt, err := NewDayTable(TableSteps, reflect.TypeFor[model.Step](), params)
+			if err != nil {
 				b.Fatal(err)
 			}
-		}
-		rows = p.Rows()
-		n, _, err := p.Commit()
-		if err != nil {
-			b.Fatal(err)
-		}
-		bytes = n
-		os.Remove(p.Path())
+			dir := b.TempDir()
+			var rows, bytes int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p, err := CreateDayPart(context.Background(), storage.NewDir(dir), PartName(i), "", FileMeta{Study: "bench"}, dt)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rows = 0
+				for j, st := range steps {
+					k := keys[j]
+					if err := p.WriteDay(DayKeys{Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate}, st, c.sweep); err != nil {
+						b.Fatal(err)
+					}
+					rows += int64(len(st))
+				}
+				n, _, err := p.Commit()
+				if err != nil {
+					b.Fatal(err)
+				}
+				bytes = n
+				os.Remove(p.Path())
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(bytes)/float64(rows), "bytes/row")
+		})
 	}
-	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(float64(bytes)/float64(rows), "bytes/row")
 }
 
 // BenchmarkWriteRuns writes the runs rows of the default study's cells (10

@@ -37,6 +37,7 @@ type DayTable struct {
 	keyCol   [4]int          // cell, scenario, policy, replicate → file column
 	sweepCol []int           // sweep parameter → file column
 	nCols    int
+	fast     []parquet.WriterOption // the static row type's options (dayrows.go), nil if none
 }
 
 // dayField is one column of the model row type: its field index, kind
@@ -136,6 +137,9 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 	}
 	if len(t.schema.Columns()) != t.nCols {
 		return nil, fmt.Errorf("%w: %s: %d leaf columns for %d fields", ErrSchema, table, len(t.schema.Columns()), t.nCols)
+	}
+	if opts, ok := fastDayTable(rowType, len(sweepParams), t.schema); ok {
+		t.fast = opts
 	}
 	return t, nil
 }

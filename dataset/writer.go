@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"regexp"
 	"strconv"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -149,7 +150,7 @@ type FileMeta struct {
 // its rows only.
 func (m FileMeta) Options(table string) []parquet.WriterOption {
 	opts := []parquet.WriterOption{
-		parquet.Compression(&zstd.Codec{Level: zstdLevel}),
+		parquet.Compression(zstdCodec),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(PageBufferBytes),
 		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
@@ -246,7 +247,8 @@ func CreateOwnedPart[T any](ctx context.Context, st storage.Store, key, table, o
 		return nil, err
 	}
 	p := &PartWriter[T]{table: table, key: key, part: part, h: sha256.New()}
-	p.buf = bufio.NewWriterSize(io.MultiWriter(part, p.h, countWriter{&p.n}), 1<<20)
+	p.buf = bufPool.Get().(*bufio.Writer)
+	p.buf.Reset(io.MultiWriter(part, p.h, countWriter{&p.n}))
 	p.w = parquet.NewGenericWriter[T](p.buf, append(opts, meta.Options(table)...)...)
 	return p, nil
 }
@@ -306,6 +308,7 @@ func (p *PartWriter[T]) Finish() (bytes int64, sum string, err error) {
 		p.Abort()
 		return 0, "", err
 	}
+	p.releaseBuf()
 	if err = p.part.Finish(); err != nil {
 		p.Abort()
 		return 0, "", err
@@ -322,5 +325,27 @@ func (p *PartWriter[T]) Publish() error {
 	return nil
 }
 
-// Abort implements Part.
+// Abort implements Part. (An aborted part's buffer is left to the garbage
+// collector: its Parquet writer still refers to it.)
 func (p *PartWriter[T]) Abort() { p.part.Abort() }
+
+// releaseBuf returns the write buffer to bufPool once the file is written
+// (the Parquet writer is closed and the buffer flushed).
+func (p *PartWriter[T]) releaseBuf() {
+	if p.buf != nil {
+		p.buf.Reset(nil)
+		bufPool.Put(p.buf)
+		p.buf = nil
+	}
+}
+
+// bufPool holds the 1 MiB write buffers of part files: a study opens a few
+// files per chunk, and allocating each buffer anew made the garbage
+// collector's work a visible part of the pipeline's cost.
+var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+
+// zstdCodec is the one zstd codec of every part file: parquet-go's codec
+// keeps a pool of encoders, so sharing it lets files reuse them instead of
+// building a new encoder (and its tables) per file. It is safe for
+// concurrent use.
+var zstdCodec = &zstd.Codec{Level: zstdLevel}

@@ -658,13 +658,13 @@ type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
 	runs  *dataset.PartWriter[any]
-	steps map[string]*dataset.PartWriter[any]
-	prov  map[string]*dataset.PartWriter[any]
+	steps map[string]dataset.DayPart
+	prov  map[string]dataset.DayPart
 }
 
 func (e *engine) newChunk(k int) *chunkWriter {
-	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]*dataset.PartWriter[any]{},
-		prov: map[string]*dataset.PartWriter[any]{}}
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]dataset.DayPart{},
+		prov: map[string]dataset.DayPart{}}
 }
 
 func (c *chunkWriter) write(r *runResult) error {
@@ -701,19 +701,19 @@ func (c *chunkWriter) write(r *runResult) error {
 // writeDay writes one run's rows (a []model.Step or []model.ProviderStep) to
 // the chunk's part file of table in the cell's Hive partition, creating it
 // on first use.
-func (c *chunkWriter) writeDay(files map[string]*dataset.PartWriter[any], t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
+func (c *chunkWriter) writeDay(files map[string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
 	e := c.e
 	key := cl.Scenario + "\x00" + cl.Policy
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreateOwnedPart[any](e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), table, e.owner, e.meta, t.Schema())
+		p, err = dataset.CreateDayPart(e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, t)
 		if err != nil {
 			return err
 		}
 		files[key] = p
 	}
-	return p.WriteDay(t, keys, rows, cl.Sweep)
+	return p.WriteDay(keys, rows, cl.Sweep)
 }
 
 // parts lists the chunk's open files, sorted by path.
