@@ -102,9 +102,12 @@ func FitFlightDecay(base model.Params) (float64, error) {
 // (USDCBackstopClose), by bisection on a geometric scale: once β is restored
 // arbitrageurs buy the de-pegged token from the pool and redeem it at par,
 // up to their capacity, so the close rises with it until it reaches the
-// no-arbitrage band's edge. The fit is identified only while the target lies
-// below that edge, 1 − redeem fee − pool fee (with Circle's zero fee,
-// 0.9995). Errors wrap ErrFit or are the runs' errors.
+// no-arbitrage band's floor. The fit is identified only while the target lies
+// below that floor, peg(1 − redeem fee)(1 − pool fee) (with Circle's zero fee,
+// 0.9995), and then only partially: the close reaches the floor at about
+// 4.5e8 USD and stays there for any larger capacity, so the fit is the
+// smallest capacity consistent with USDC's close (docs/model.md §A.12).
+// Errors wrap ErrFit or are the runs' errors.
 func FitArbCapacity(base model.Params) (float64, error) {
 	p := base.Clone()
 	return bisect(func(x float64) (float64, error) {
