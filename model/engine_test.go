@@ -406,3 +406,44 @@ func TestEnginesAgree(t *testing.T) {
 	}
 	t.Logf("%d cells, %d comparisons, max |z| %.2f, |z| > 2 in %d (%.1f%%)", len(cells), n, maxZ, over, 100*float64(over)/float64(n))
 }
+
+// TestEventReviewStreamsCommon: under the event engine a consumer's review
+// days and scheduled choice uniforms come from its own stream and nothing
+// else draws from it, so after a year every consumer's stream is in the same
+// state under every policy of a replicate (common random numbers), even
+// though the policies move consumers differently (exits, the share cap,
+// entry) and forced reviews differ.
+func TestEventReviewStreamsCommon(t *testing.T) {
+	var ref []rand.PCG
+	var moves []int
+	for _, pol := range PolicyNames() {
+		spec := cellSpecOn(t, Default(), ScenarioVolatileCentralized, pol, 500, 365, 4)
+		s := newSim(t, &spec)
+		stepDays(t, s, 1, 365)
+		if ref == nil {
+			ref = append([]rand.PCG(nil), s.ev.rng...)
+		}
+		if len(s.ev.rng) != len(ref) {
+			t.Fatalf("%s: %d consumers, %d under %s", pol, len(s.ev.rng), len(ref), PolicyNames()[0])
+		}
+		for j := range ref {
+			if s.ev.rng[j] != ref[j] {
+				t.Fatalf("%s: consumer %d's review stream differs from %s's", pol, j, PolicyNames()[0])
+			}
+		}
+		n := 0
+		for j := range s.cons {
+			if s.cons[j].k >= 0 {
+				n += int(s.cons[j].k)
+			}
+		}
+		moves = append(moves, n)
+	}
+	same := true
+	for _, m := range moves[1:] {
+		same = same && m == moves[0]
+	}
+	if same {
+		t.Errorf("every policy ended with the same assignment of consumers: the test does not exercise different paths")
+	}
+}
