@@ -20,7 +20,7 @@ func evTruth(t *testing.T, s *sim, day int, label string, peak *[4]float64) {
 	out := 0.0
 	var sD, sY, sU, sB float64 // scales: the sums over all consumers
 	saveC := append([]consumer(nil), s.cons...)
-	saveT := append([]int32(nil), e.t0...)
+	saveT := append([]evCons(nil), e.c...)
 	for j := range s.cons {
 		s.evCatchUp(j, day)
 		c := &s.cons[j]
@@ -46,7 +46,7 @@ func evTruth(t *testing.T, s *sim, day int, label string, peak *[4]float64) {
 	}
 	sD, sY, sU, sB = peak[0], peak[1], peak[2], peak[3]
 	copy(s.cons, saveC)
-	copy(e.t0, saveT)
+	copy(e.c, saveT)
 	// Running sums of terms of either sign lose ~1e-16 of the largest
 	// partial sum (so far) per update; 1e-9 of the population's total is far above
 	// that and far below any error of the algebra.
@@ -421,13 +421,13 @@ func TestEventReviewStreamsCommon(t *testing.T) {
 		s := newSim(t, &spec)
 		stepDays(t, s, 1, 365)
 		if ref == nil {
-			ref = append([]rand.PCG(nil), s.ev.rng...)
+			ref = append([]rand.PCG(nil), evStreams(s)...)
 		}
-		if len(s.ev.rng) != len(ref) {
-			t.Fatalf("%s: %d consumers, %d under %s", pol, len(s.ev.rng), len(ref), PolicyNames()[0])
+		if len(s.ev.c) != len(ref) {
+			t.Fatalf("%s: %d consumers, %d under %s", pol, len(s.ev.c), len(ref), PolicyNames()[0])
 		}
 		for j := range ref {
-			if s.ev.rng[j] != ref[j] {
+			if s.ev.c[j].rng != ref[j] {
 				t.Fatalf("%s: consumer %d's review stream differs from %s's", pol, j, PolicyNames()[0])
 			}
 		}
@@ -446,4 +446,13 @@ func TestEventReviewStreamsCommon(t *testing.T) {
 	if same {
 		t.Errorf("every policy ended with the same assignment of consumers: the test does not exercise different paths")
 	}
+}
+
+// evStreams returns every consumer's review stream state.
+func evStreams(s *sim) []rand.PCG {
+	out := make([]rand.PCG, len(s.ev.c))
+	for j := range s.ev.c {
+		out[j] = s.ev.c[j].rng
+	}
+	return out
 }
