@@ -169,7 +169,7 @@ func (s *sim) evInit() {
 		e.exp = rand.New(&e.src)
 	}
 	e.W = rebuildDays
-	e.head = growI32(e.head, s.T+2)
+	e.head = grow(e.head, s.T+2)
 	for d := range e.head {
 		e.head[d] = -1
 	}
@@ -204,9 +204,9 @@ func (s *sim) evEnsureProviders() {
 	if len(e.D) >= n {
 		return
 	}
-	e.D, e.Y, e.U, e.UD, e.B = growF(e.D, n), growF(e.Y, n), growF(e.U, n), growF(e.UD, n), growF(e.B, n)
-	e.n = growI32(e.n, n)
-	e.G, e.B1, e.B2 = growF(e.G, n*e.W), growF(e.B1, n*e.W), growF(e.B2, n*e.W)
+	e.D, e.Y, e.U, e.UD, e.B = grow(e.D, n), grow(e.Y, n), grow(e.U, n), grow(e.UD, n), grow(e.B, n)
+	e.n = grow(e.n, n)
+	e.G, e.B1, e.B2 = grow(e.G, n*e.W), grow(e.B1, n*e.W), grow(e.B2, n*e.W)
 }
 
 // evCatchUp brings consumer j's dsc and backlog from day t0[j] to the start
@@ -284,7 +284,7 @@ func (s *sim) evRebuild(t int) {
 			e.none = append(e.none, int32(j))
 		}
 	}
-	e.Lam, e.Rp = growF(e.Lam, e.W), growF(e.Rp, e.W)
+	e.Lam, e.Rp = grow(e.Lam, e.W), grow(e.Rp, e.W)
 	for o := range e.Lam {
 		e.Lam[o], e.Rp[o] = 1, 1
 	}
@@ -425,19 +425,11 @@ func (s *sim) evConsumersDay(t int) {
 		cp := s.cpn[k]
 		dk := cp * e.Y[k]
 		def := f * cp * e.U[k]
-		b := e.B[k]
-		served := 0.0
-		if f == 0 {
-			x := rel * b
-			served = x
-			b -= x
-			released += x
-		}
-		abandoned += b - b*keep
-		b = b*keep + def
-		served += dk - def
+		b, rl, ab := backlogDay(e.B[k], def, rel, keep, f == 0)
+		released += rl
+		abandoned += ab
 		e.B[k] = b
-		s.vol[k] = served
+		s.vol[k] = rl + (dk - def)
 		desired += dk
 		deferred += def
 		backlog += b
@@ -480,18 +472,4 @@ func (s *sim) evConsumersDay(t int) {
 	d.desired, d.deferred, d.backlog = desired, deferred, backlog
 	L.released, L.abandoned = released, L.abandoned+abandoned
 	L.outsideMtok = e.dOut
-}
-
-func growI32(x []int32, n int) []int32 {
-	if cap(x) >= n {
-		old := len(x)
-		x = x[:n]
-		for i := old; i < n; i++ {
-			x[i] = 0
-		}
-		return x
-	}
-	y := make([]int32, n, n+16)
-	copy(y, x)
-	return y
 }

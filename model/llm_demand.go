@@ -138,19 +138,11 @@ func (s *sim) refConsumersDay() {
 		if refA > 0 { // ln-free smoothing of c_ref^ε toward today's cost^ε
 			c.dsc += refA * (c.d*powEps[k] - c.dsc)
 		}
-		b := c.backlog
-		served := 0.0
-		if f == 0 {
-			r := rel * b
-			served = r
-			b -= r
-			released += r
-		}
-		abandoned += b - b*keep
-		b *= keep
 		def := c.u * f * dj
-		b += def
-		served += dj - def
+		b, rl, ab := backlogDay(c.backlog, def, rel, keep, f == 0)
+		served := rl + (dj - def)
+		released += rl
+		abandoned += ab
 		c.backlog = b
 		vol[k] += served
 		desired += dj
@@ -338,4 +330,19 @@ func (s *sim) llmPrepaid(pPrev float64) {
 	d.consumerUSD += top * pPrev
 	s.aud.ConsumerBoughtCLT += top
 	s.aud.ConsumerSpentUSD += top * pPrev
+}
+
+// backlogDay is one day of a backlog b (Mtok; MODEL-SPEC §2.2, v2 §B.4), of
+// one consumer or the sum over a provider's consumers (the recursion is
+// linear): when release (no deferral today) the fraction rel is released
+// and served, then the fraction 1 − keep of the rest is abandoned, then
+// today's deferral def is added. It returns the next backlog, the released
+// and the abandoned Mtok.
+func backlogDay(b, def, rel, keep float64, release bool) (next, released, abandoned float64) {
+	if release {
+		released = rel * b
+		b -= released
+	}
+	abandoned = b - b*keep
+	return b*keep + def, released, abandoned
 }
