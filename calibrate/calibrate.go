@@ -27,6 +27,9 @@ type CalibrateOptions struct {
 	// must lie in (0, 1]. See garch.FitOptions.MaxPersistence (a variance
 	// shock's half-life is ln 0.5 / ln(α+β) days).
 	MaxPersistence float64
+	// ZeroMean is passed to garch.Fit: μ is fixed at 0 instead of estimated
+	// (MODEL-SPEC-v2 §A.2: the holders' GARCH of a payment token has no drift).
+	ZeroMean bool
 }
 
 // ARFit is the AR(1) of the log price around the peg, x_t = ln P_t − ln peg,
@@ -166,7 +169,7 @@ func Calibrate(s *PriceSeries, opts CalibrateOptions) (*Calibration, error) {
 		}
 		series = u
 	}
-	fit, err := garch.Fit(series, garch.FitOptions{VarianceTargeting: opts.VarianceTargeting, MaxPersistence: opts.MaxPersistence})
+	fit, err := garch.Fit(series, garch.FitOptions{VarianceTargeting: opts.VarianceTargeting, MaxPersistence: opts.MaxPersistence, ZeroMean: opts.ZeroMean})
 	if err != nil {
 		return nil, err
 	}

@@ -105,13 +105,13 @@ func CreateDayPart(ctx context.Context, st storage.Store, key, owner string, met
 			if err != nil {
 				return nil, err
 			}
-			return &stepsPart{PartWriter: p}, nil
+			return &staticPart[stepsRow, model.Step]{PartWriter: p, row: stepsRowOf}, nil
 		case reflect.TypeFor[model.ProviderStep]():
 			p, err := CreateOwnedPart[providerStepsRow](ctx, st, key, t.table, owner, meta, opts...)
 			if err != nil {
 				return nil, err
 			}
-			return &providerStepsPart{PartWriter: p}, nil
+			return &staticPart[providerStepsRow, model.ProviderStep]{PartWriter: p, row: providerStepsRowOf}, nil
 		}
 	}
 	p, err := CreateOwnedPart[any](ctx, st, key, t.table, owner, meta, t.Schema())
@@ -121,40 +121,32 @@ func CreateDayPart(ctx context.Context, st storage.Store, key, owner string, met
 	return &rowsPart{PartWriter: p, t: t}, nil
 }
 
-type stepsPart struct {
-	*PartWriter[stepsRow]
-	buf []stepsRow // one run's rows, reused
+// staticPart writes a day table through its static row type R, built from
+// the model's rows M by row.
+type staticPart[R, M any] struct {
+	*PartWriter[R]
+	row func(k *DayKeys, m *M) R
+	buf []R // one run's rows, reused
 }
 
-func (p *stepsPart) WriteDay(k DayKeys, rows any, sweep []SweepValue) error {
-	steps, ok := rows.([]model.Step)
+func (p *staticPart[R, M]) WriteDay(k DayKeys, rows any, sweep []SweepValue) error {
+	ms, ok := rows.([]M)
 	if !ok || len(sweep) > 0 {
-		return fmt.Errorf("%w: steps part: %T rows with %d sweep values", ErrSchema, rows, len(sweep))
+		return fmt.Errorf("%w: %s part: %T rows with %d sweep values", ErrSchema, p.Table(), rows, len(sweep))
 	}
 	p.buf = p.buf[:0]
-	for i := range steps {
-		p.buf = append(p.buf, stepsRow{ID: steps[i].RunID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy,
-			Replicate: k.Replicate, Step: steps[i]})
+	for i := range ms {
+		p.buf = append(p.buf, p.row(&k, &ms[i]))
 	}
 	return p.Write(p.buf)
 }
 
-type providerStepsPart struct {
-	*PartWriter[providerStepsRow]
-	buf []providerStepsRow
+func stepsRowOf(k *DayKeys, m *model.Step) stepsRow {
+	return stepsRow{ID: m.RunID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate, Step: *m}
 }
 
-func (p *providerStepsPart) WriteDay(k DayKeys, rows any, sweep []SweepValue) error {
-	ps, ok := rows.([]model.ProviderStep)
-	if !ok || len(sweep) > 0 {
-		return fmt.Errorf("%w: provider_steps part: %T rows with %d sweep values", ErrSchema, rows, len(sweep))
-	}
-	p.buf = p.buf[:0]
-	for i := range ps {
-		p.buf = append(p.buf, providerStepsRow{ID: ps[i].RunID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy,
-			Replicate: k.Replicate, ProviderStep: ps[i]})
-	}
-	return p.Write(p.buf)
+func providerStepsRowOf(k *DayKeys, m *model.ProviderStep) providerStepsRow {
+	return providerStepsRow{ID: m.RunID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate, ProviderStep: *m}
 }
 
 type rowsPart struct {

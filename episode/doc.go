@@ -2,11 +2,15 @@
 // (MODEL-SPEC-v2 §A.5): reading the daily price and supply series shipped in
 // ../shared/data (stablecoins/*.csv, prices/*.csv), the statistics of the
 // de-peg episodes and of free-float returns (standard deviation, excess
-// kurtosis, autocorrelation of squared returns), a moving-block bootstrap of
-// those statistics (Künsch 1989), and the calibration of the holders' order
-// scale `holders.flow_scale` so that the model's free float reproduces a
-// real series' daily log-return standard deviation, and of the backed
-// episode's `holders.run_max` and `holders.flight_rate` (FitHolders).
+// kurtosis, Moors' octile kurtosis, autocorrelation of squared returns), a
+// moving-block bootstrap of those statistics (Künsch 1989) and the model's
+// own finite-sample band of them (SimulatedBand), and the calibration of the
+// holders' order scale `holders.flow_scale` so that the model's free float
+// reproduces a real series' daily log-return standard deviation, and of the
+// episode parameters by simulated method of moments (FitMarket:
+// `holders.run_max`, `flight_rate`, `flight_decay` and
+// `arbitrage.capacity_usd_per_day` on USDC's March 2023,
+// `reserve.sister_depth_usd` on UST's May 2022).
 //
 // ValidateBacked and ValidateAlgorithmic are the episode validation of
 // MODEL-SPEC-v2 §A.5 (check §E.9): depeg_backed against USDC in March 2023

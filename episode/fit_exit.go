@@ -1,7 +1,6 @@
 package episode
 
 import (
-	"fmt"
 	"math"
 
 	"github.com/tokensim/tokensim/model"
@@ -43,46 +42,3 @@ func FitFlightRate(base model.Params) (float64, error) {
 // RoundFlightRate rounds a fitted flight_rate to the default's precision
 // (2 decimals).
 func RoundFlightRate(x float64) float64 { return math.Round(x*100) / 100 }
-
-// ExitFit is the joint fit of the backed episode's two holders'
-// parameters (FitHolders).
-type ExitFit struct {
-	RunMax, FlightRate   float64 // rounded (RoundRunMax, RoundFlightRate)
-	RunMaxRaw, FlightRaw float64 // the last bisections' values
-	Rounds               int
-}
-
-// FitHolders fits `holders.flight_rate` (to USDC's week of redemptions)
-// and `holders.run_max` (to USDC's intraday low) on depeg_backed together,
-// by alternating the two bisections (Gauss–Seidel) from base's values until
-// the rounded pair repeats, at most 6 rounds: the run mostly sets the low
-// while redemptions are halted, the flight mostly sets the redemptions
-// after them, but each moves the other's statistic a little. Errors wrap
-// ErrFit (no fixed point within 6 rounds, or a target out of range) or are
-// the runs' errors.
-func FitHolders(base model.Params) (ExitFit, error) {
-	p := base.Clone()
-	var f ExitFit
-	for f.Rounds = 1; f.Rounds <= 6; f.Rounds++ {
-		fr, err := FitFlightRate(p)
-		if err != nil {
-			return f, err
-		}
-		p.Holders.FlightRate = RoundFlightRate(fr)
-		rm, err := FitRunMax(p)
-		if err != nil {
-			return f, err
-		}
-		p.Holders.RunMax = RoundRunMax(rm)
-		f.FlightRaw, f.RunMaxRaw = fr, rm
-		if p.Holders.FlightRate == f.FlightRate && p.Holders.RunMax == f.RunMax {
-			return f, nil
-		}
-		f.FlightRate, f.RunMax = p.Holders.FlightRate, p.Holders.RunMax
-	}
-	return f, fmtFitErr(f)
-}
-
-func fmtFitErr(f ExitFit) error {
-	return fmt.Errorf("%w: run_max and flight_rate did not settle in 6 rounds (last %v, %v)", ErrFit, f.RunMax, f.FlightRate)
-}

@@ -84,7 +84,8 @@ func MedianMoments(series [][]float64, maxLag int) Moments {
 		return (x[n/2-1] + x[n/2]) / 2
 	}
 	out := Moments{SD: med(func(m Moments) float64 { return m.SD }),
-		ExKurtosis: med(func(m Moments) float64 { return m.ExKurtosis }), ACF2: make([]float64, maxLag)}
+		ExKurtosis: med(func(m Moments) float64 { return m.ExKurtosis }), ACF2: make([]float64, maxLag),
+		Moors: med(func(m Moments) float64 { return m.Moors })}
 	for k := range out.ACF2 {
 		out.ACF2[k] = med(func(m Moments) float64 { return m.ACF2[k] })
 	}
@@ -145,16 +146,20 @@ func FitFlowScale(base model.Params, regime string, targetSD float64, days, reps
 // of 50 days (longer than the 10 lags tested and of the order of the fitted
 // GARCH's variance half-life), 20 simulated paths of the data's length.
 const (
-	BTCFrom, BTCTo   = "2013-04-29", "2021-02-27"
-	BandLevel        = 0.90
-	BandBlockDays    = 50
-	BandResamples    = 1000
-	BandLags         = 10
-	FreeFloatPaths   = 20
-	FreeFloatSeed    = 1
-	FlowScaleLo      = 0.01
-	FlowScaleHi      = 0.5
-	flowScaleDecimal = 100 // the default is the fit rounded to 2 decimals
+	BTCFrom, BTCTo = "2013-04-29", "2021-02-27"
+	BandLevel      = 0.90
+	BandBlockDays  = 50
+	BandResamples  = 1000
+	BandLags       = 10
+	FreeFloatPaths = 20
+	// FreeFloatBandPaths is the number of simulated paths of the data's
+	// length whose statistics make the model's finite-sample band
+	// (SimulatedBand; its 5% and 95% quantiles are the 5th and 95th of 100).
+	FreeFloatBandPaths = 100
+	FreeFloatSeed      = 1
+	FlowScaleLo        = 0.01
+	FlowScaleHi        = 0.5
+	flowScaleDecimal   = 100 // the default is the fit rounded to 2 decimals
 )
 
 // BandCheck says which of the simulated moments fall inside a band.
@@ -164,12 +169,14 @@ type BandCheck struct {
 	SDIn   bool
 	KurtIn bool
 	ACF2In []bool
+	// MoorsIn: Moors' octile kurtosis inside its band.
+	MoorsIn bool
 }
 
 // CheckBand compares moments with a band (edges included).
 func CheckBand(sim Moments, b Band) BandCheck {
 	in := func(x float64, e [2]float64) bool { return x >= e[0] && x <= e[1] }
-	c := BandCheck{Sim: sim, Band: b, SDIn: in(sim.SD, b.SD), KurtIn: in(sim.ExKurtosis, b.ExKurtosis)}
+	c := BandCheck{Sim: sim, Band: b, SDIn: in(sim.SD, b.SD), KurtIn: in(sim.ExKurtosis, b.ExKurtosis), MoorsIn: in(sim.Moors, b.Moors)}
 	for k := range b.ACF2 {
 		c.ACF2In = append(c.ACF2In, k < len(sim.ACF2) && in(sim.ACF2[k], b.ACF2[k]))
 	}

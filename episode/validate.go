@@ -13,7 +13,10 @@ import (
 // Price[t] = P_t for t = 1..days (likewise Supply, S_0 = supply.initial_clt).
 type Path struct {
 	Price, Supply []float64
-	Summary       model.Summary
+	// Backing is the backing ratio β_t (Backing[0] = β at day 0 is not
+	// recorded by the model: it is NaN).
+	Backing []float64
+	Summary model.Summary
 }
 
 type pathRec struct{ p *Path }
@@ -21,6 +24,7 @@ type pathRec struct{ p *Path }
 func (x pathRec) Step(s *model.Step) {
 	x.p.Price = append(x.p.Price, s.Price)
 	x.p.Supply = append(x.p.Supply, s.SupplyCLT)
+	x.p.Backing = append(x.p.Backing, s.BackingRatio)
 }
 func (pathRec) ProviderStep(*model.ProviderStep) {}
 
@@ -51,6 +55,7 @@ func SimulateScenario(base model.Params, scenario, policy string, consumers, day
 		path := &out[rep]
 		path.Price = append(make([]float64, 0, days+1), p.Market.Peg)
 		path.Supply = append(make([]float64, 0, days+1), p.Supply.InitialCLT)
+		path.Backing = append(make([]float64, 0, days+1), math.NaN())
 		spec := model.RunSpec{Params: p, Schedule: sc.Schedule, HorizonDays: days, Seed: seed, Replicate: rep, RecordEveryDays: 1}
 		sum, err := r.Run(&spec, pathRec{path})
 		if err != nil {

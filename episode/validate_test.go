@@ -7,31 +7,69 @@ import (
 	"github.com/tokensim/tokensim/model"
 )
 
-// TestHoldersDefaultsAreFit: model.Default()'s holders.run_max and
-// holders.flight_rate are FitHolders' output (rounded): depeg_backed's
-// median lowest close of the first week is USDC's intraday low of
-// 2023-03-11 and its median net redemptions of days 89→97 are USDC's of
-// 2023-03-10..03-18. The targets are constants checked against usdc.csv.
-func TestHoldersDefaultsAreFit(t *testing.T) {
+// TestMarketDefaultsAreFit: model.Default()'s holders.run_max,
+// holders.flight_rate, holders.flight_decay, arbitrage.capacity_usd_per_day
+// and reserve.sister_depth_usd are FitMarket's output (rounded), with
+// Circle's zero mint and redeem fees: depeg_backed's medians reproduce
+// USDC's intraday low of 2023-03-11, its net redemptions of 03-10..03-18
+// and 03-18..03-25 and its close of 03-13; depeg_algorithmic's reproduces
+// UST's mean log backing ratio of 05-07..05-13. The targets are constants
+// recomputed here from usdc.csv, ust.csv and luna.csv.
+func TestMarketDefaultsAreFit(t *testing.T) {
 	usdc := readSeries(t, "stablecoins/usdc.csv")
 	if low := usdc.Low[usdc.Index("2023-03-11")]; low != USDCLow {
 		t.Fatalf("usdc.csv low of 2023-03-11 is %v, USDCLow %v", low, USDCLow)
 	}
-	red := 1 - usdc.Supply[usdc.Index("2023-03-18")]/usdc.Supply[usdc.Index("2023-03-10")]
-	if math.Abs(red-USDCRedeemedWeek) > 5e-5 {
+	supply := func(d string) float64 { return usdc.Supply[usdc.Index(d)] }
+	if red := 1 - supply("2023-03-18")/supply("2023-03-10"); math.Abs(red-USDCRedeemedWeek) > 5e-5 {
 		t.Fatalf("usdc.csv net redemptions 2023-03-10..03-18 = %.5f, USDCRedeemedWeek %v", red, USDCRedeemedWeek)
 	}
-	if testing.Short() {
-		t.Skip("fits by simulation")
+	if red := 1 - supply("2023-03-25")/supply("2023-03-18"); math.Abs(red-USDCRedeemedWeek2) > 5e-5 {
+		t.Fatalf("usdc.csv net redemptions 2023-03-18..03-25 = %.5f, USDCRedeemedWeek2 %v", red, USDCRedeemedWeek2)
 	}
-	f, err := FitHolders(model.Default())
+	if c := usdc.Close[usdc.Index("2023-03-13")]; math.Abs(c-USDCBackstopClose) > 5e-5 {
+		t.Fatalf("usdc.csv close of 2023-03-13 = %.5f, USDCBackstopClose %v", c, USDCBackstopClose)
+	}
+	ust, luna := readSeries(t, "stablecoins/ust.csv"), readSeries(t, "stablecoins/luna.csv")
+	lb := 0.0
+	for _, d := range []string{"2022-05-07", "2022-05-08", "2022-05-09", "2022-05-10", "2022-05-11", "2022-05-12", "2022-05-13"} {
+		lb += math.Log(AlgorithmicBacking(luna, ust, d)) / 7
+	}
+	if math.Abs(lb-USTLogBackingWeek) > 5e-4 {
+		t.Fatalf("mean ln(LUNA market cap / UST supply) 2022-05-07..13 = %.4f, USTLogBackingWeek %v", lb, USTLogBackingWeek)
+	}
+	if testing.Short() {
+		t.Skip("fits by simulation (~10 s)")
+	}
+	d := model.Default()
+	if d.Reserve.MintFee != 0 || d.Reserve.RedeemFee != 0 {
+		t.Errorf("model.Default() fees %v, %v: Circle's published mint and redeem fees are 0", d.Reserve.MintFee, d.Reserve.RedeemFee)
+	}
+	f, err := FitMarket(d)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("fitted run_max %.4f, flight_rate %.4f in %d rounds", f.RunMaxRaw, f.FlightRaw, f.Rounds)
-	h := model.Default().Holders
-	if h.RunMax != f.RunMax || h.FlightRate != f.FlightRate {
-		t.Errorf("model.Default() holders.run_max, flight_rate = %v, %v; the fit gives %v, %v", h.RunMax, h.FlightRate, f.RunMax, f.FlightRate)
+	t.Logf("fit in %d rounds: %+v; depeg_backed at the fit %+v; depeg_algorithmic mean ln β %.3f", f.Rounds, f.Raw, f.Backed, f.LogBacking)
+	got := [5]float64{d.Holders.RunMax, d.Holders.FlightRate, d.Holders.FlightDecay, d.Arbitrage.CapacityUSDPerDay, d.Reserve.SisterDepthUSD}
+	want := [5]float64{f.RunMax, f.FlightRate, f.FlightDecay, f.CapacityUSD, f.SisterDepthUSD}
+	if got != want {
+		t.Errorf("model.Default() run_max, flight_rate, flight_decay, capacity_usd_per_day, sister_depth_usd = %v; the fit gives %v", got, want)
+	}
+	// The fit reproduces its targets (tolerances: the rounding of the
+	// parameters and the bisection's width).
+	for _, c := range []struct {
+		name           string
+		got, want, tol float64
+	}{
+		{"lowest close", f.Backed.Low, USDCLow, 0.005},
+		{"week-1 redemptions", f.Backed.RedeemedWeek1, USDCRedeemedWeek, 0.005},
+		{"week-2 redemptions", f.Backed.RedeemedWeek2, USDCRedeemedWeek2, 0.005},
+		{"backstop close", f.Backed.BackstopClose, USDCBackstopClose, 0.001},
+		{"mean ln β", f.LogBacking, USTLogBackingWeek, 0.05},
+	} {
+		if math.Abs(c.got-c.want) > c.tol {
+			t.Errorf("%s at the fit %v, target %v (tolerance %v)", c.name, c.got, c.want, c.tol)
+		}
 	}
 }
 

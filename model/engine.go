@@ -56,10 +56,7 @@ type evState struct {
 	epoch int // first day of the current epoch
 	W     int // offsets per epoch (rebuildDays)
 
-	rng    []rand.PCG // per consumer: its review stream (review days and choice uniforms)
-	t0     []int32    // per consumer: the day its stored state refers to
-	last   []int32    // per consumer: the last day it reviewed
-	next   []int32    // per consumer: the next consumer in its review-day bucket, −1 at the end
+	c      []evCons   // per consumer (parallel to sim.cons)
 	head   []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
 	key    [2]uint64  // the run's review-stream key (StreamSeed(seed, rep, StreamReviews))
 	lambda float64    // −ln(1 − review_rate): the review hazard per day
@@ -85,6 +82,16 @@ type evState struct {
 	nSeen          int     // consumers already known to the engine
 }
 
+// evCons is a consumer's event-engine state, in one 32-byte record so that
+// a review touches one cache line of it.
+type evCons struct {
+	rng  rand.PCG // its review stream (review days and choice uniforms)
+	t0   int32    // the day its stored state (consumer.dsc, backlog) refers to
+	last int32    // the last day it reviewed
+	next int32    // the next consumer in its review-day bucket, −1 at the end
+	_    int32
+}
+
 // splitmix64 is the SplitMix64 finalizer (Steele, Lea & Flood 2014): a
 // bijective 64-bit mix used to turn (run key, consumer index) into a
 // well-spread PCG seed.
@@ -101,7 +108,7 @@ func splitmix64(x uint64) uint64 {
 // numbers) and independent across consumers.
 func (e *evState) evSeed(j int) {
 	u := uint64(j)
-	e.rng[j].Seed(splitmix64(e.key[0]^splitmix64(u)), splitmix64(e.key[1]+u))
+	e.c[j].rng.Seed(splitmix64(e.key[0]^splitmix64(u)), splitmix64(e.key[1]+u))
 }
 
 // uniform01 maps 64 random bits to [0, 1) with 53 bits.
@@ -121,7 +128,7 @@ func (s *sim) evGap(j int) int {
 	case rr <= 0:
 		return math.MaxInt32
 	}
-	e.src.p = &e.rng[j]
+	e.src.p = &e.c[j].rng
 	g := math.Floor(e.exp.ExpFloat64() / e.lambda)
 	if g >= math.MaxInt32-1 {
 		return math.MaxInt32
@@ -143,7 +150,7 @@ func (s *sim) evSchedule(j, t int) {
 		return
 	}
 	d := t + g
-	e.next[j] = e.head[d]
+	e.c[j].next = e.head[d]
 	e.head[d] = int32(j)
 }
 
@@ -162,11 +169,14 @@ func (s *sim) evInit() {
 		e.exp = rand.New(&e.src)
 	}
 	e.W = rebuildDays
-	e.head = growI32(e.head, s.T+2)
+	e.head = grow(e.head, s.T+2)
 	for d := range e.head {
 		e.head[d] = -1
 	}
-	e.rng, e.t0, e.last, e.next = e.rng[:0], e.t0[:0], e.last[:0], e.next[:0]
+	if cap(e.c) < cap(s.cons) { // arrivals fit without growing (as sim.cons)
+		e.c = make([]evCons, 0, cap(s.cons))
+	}
+	e.c = e.c[:0]
 	e.none, e.noneNext, e.nSeen = e.none[:0], e.noneNext[:0], 0
 	s.evSee(0)
 	e.nSeen = len(s.cons)
@@ -177,11 +187,9 @@ func (s *sim) evInit() {
 // with its stream seeded; day-0 consumers (t = 0) get their first review day.
 func (s *sim) evSee(t int) {
 	e := &s.ev
-	for j := len(e.t0); j < len(s.cons); j++ {
-		e.rng = append(e.rng, rand.PCG{})
-		e.t0 = append(e.t0, int32(max(t, 1))) // day 0's state is the state at the start of day 1
-		e.last = append(e.last, -1)
-		e.next = append(e.next, -1)
+	for j := len(e.c); j < len(s.cons); j++ {
+		// Day 0's state is the state at the start of day 1.
+		e.c = append(e.c, evCons{t0: int32(max(t, 1)), last: -1, next: -1})
 		e.evSeed(j)
 		if t == 0 {
 			s.evSchedule(j, 0)
@@ -196,9 +204,9 @@ func (s *sim) evEnsureProviders() {
 	if len(e.D) >= n {
 		return
 	}
-	e.D, e.Y, e.U, e.UD, e.B = growF(e.D, n), growF(e.Y, n), growF(e.U, n), growF(e.UD, n), growF(e.B, n)
-	e.n = growI32(e.n, n)
-	e.G, e.B1, e.B2 = growF(e.G, n*e.W), growF(e.B1, n*e.W), growF(e.B2, n*e.W)
+	e.D, e.Y, e.U, e.UD, e.B = grow(e.D, n), grow(e.Y, n), grow(e.U, n), grow(e.UD, n), grow(e.B, n)
+	e.n = grow(e.n, n)
+	e.G, e.B1, e.B2 = grow(e.G, n*e.W), grow(e.B1, n*e.W), grow(e.B2, n*e.W)
 }
 
 // evCatchUp brings consumer j's dsc and backlog from day t0[j] to the start
@@ -207,16 +215,17 @@ func (s *sim) evEnsureProviders() {
 func (s *sim) evCatchUp(j, t int) {
 	e := &s.ev
 	c := &s.cons[j]
-	t0 := int(e.t0[j])
+	ec := &e.c[j]
+	t0 := int(ec.t0)
 	if c.k < 0 || t0 >= t {
-		e.t0[j] = int32(t)
+		ec.t0 = int32(t)
 		return
 	}
 	o := int(c.k)*e.W + t0 - e.epoch
 	dsc0 := c.dsc
 	c.dsc = e.Rp[t0-e.epoch]*dsc0 + c.d*e.G[o]
 	c.backlog = e.Lam[t0-e.epoch]*c.backlog + c.u*(dsc0*e.B1[o]+c.d*e.B2[o])
-	e.t0[j] = int32(t)
+	ec.t0 = int32(t)
 }
 
 // evAdd adds (sign +1) or removes (−1) consumer j, with reference term dsc
@@ -275,7 +284,7 @@ func (s *sim) evRebuild(t int) {
 			e.none = append(e.none, int32(j))
 		}
 	}
-	e.Lam, e.Rp = growF(e.Lam, e.W), growF(e.Rp, e.W)
+	e.Lam, e.Rp = grow(e.Lam, e.W), grow(e.Rp, e.W)
 	for o := range e.Lam {
 		e.Lam[o], e.Rp[o] = 1, 1
 	}
@@ -292,7 +301,7 @@ func (s *sim) evReview(j, t int, v float64) {
 	e := &s.ev
 	L := &s.llm
 	c := &s.cons[j]
-	e.last[j] = int32(t)
+	e.c[j].last = int32(t)
 	s.evCatchUp(j, t)
 	old, oldDsc, oldB := c.k, c.dsc, c.backlog
 	k := s.choose(c.b, old, v)
@@ -327,7 +336,7 @@ func (s *sim) evReview(j, t int, v float64) {
 // in a deterministic order: arrivals, consumers of providers gone, consumers
 // without a provider, each by index).
 func (s *sim) evForced(j, t int) {
-	if int(s.ev.last[j]) == t {
+	if int(s.ev.c[j].last) == t {
 		return
 	}
 	s.evReview(j, t, uniform01(s.cChoice.Uint64()))
@@ -361,9 +370,9 @@ func (s *sim) evConsumersDay(t int) {
 	// Scheduled reviews: the choice uniform and the next gap from the
 	// consumer's own stream.
 	for j := e.head[t]; j >= 0; {
-		nx := e.next[j]
+		nx := e.c[j].next
 		jj := int(j)
-		v := uniform01(e.rng[jj].Uint64())
+		v := uniform01(e.c[jj].rng.Uint64())
 		s.evReview(jj, t, v)
 		s.evSchedule(jj, t)
 		j = nx
@@ -373,7 +382,7 @@ func (s *sim) evConsumersDay(t int) {
 	// Forced reviews: arrivals (no provider yet) get their first review and
 	// their first review day; consumers of providers gone; consumers without
 	// any provider review daily.
-	first := len(e.t0)
+	first := len(e.c)
 	s.evSee(t)
 	for j := first; j < len(s.cons); j++ {
 		s.evForced(j, t)
@@ -416,19 +425,11 @@ func (s *sim) evConsumersDay(t int) {
 		cp := s.cpn[k]
 		dk := cp * e.Y[k]
 		def := f * cp * e.U[k]
-		b := e.B[k]
-		served := 0.0
-		if f == 0 {
-			x := rel * b
-			served = x
-			b -= x
-			released += x
-		}
-		abandoned += b - b*keep
-		b = b*keep + def
-		served += dk - def
+		b, rl, ab := backlogDay(e.B[k], def, rel, keep, f == 0)
+		released += rl
+		abandoned += ab
 		e.B[k] = b
-		s.vol[k] = served
+		s.vol[k] = rl + (dk - def)
 		desired += dk
 		deferred += def
 		backlog += b
@@ -471,18 +472,4 @@ func (s *sim) evConsumersDay(t int) {
 	d.desired, d.deferred, d.backlog = desired, deferred, backlog
 	L.released, L.abandoned = released, L.abandoned+abandoned
 	L.outsideMtok = e.dOut
-}
-
-func growI32(x []int32, n int) []int32 {
-	if cap(x) >= n {
-		old := len(x)
-		x = x[:n]
-		for i := old; i < n; i++ {
-			x[i] = 0
-		}
-		return x
-	}
-	y := make([]int32, n, n+16)
-	copy(y, x)
-	return y
 }

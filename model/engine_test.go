@@ -20,7 +20,7 @@ func evTruth(t *testing.T, s *sim, day int, label string, peak *[4]float64) {
 	out := 0.0
 	var sD, sY, sU, sB float64 // scales: the sums over all consumers
 	saveC := append([]consumer(nil), s.cons...)
-	saveT := append([]int32(nil), e.t0...)
+	saveT := append([]evCons(nil), e.c...)
 	for j := range s.cons {
 		s.evCatchUp(j, day)
 		c := &s.cons[j]
@@ -46,7 +46,7 @@ func evTruth(t *testing.T, s *sim, day int, label string, peak *[4]float64) {
 	}
 	sD, sY, sU, sB = peak[0], peak[1], peak[2], peak[3]
 	copy(s.cons, saveC)
-	copy(e.t0, saveT)
+	copy(e.c, saveT)
 	// Running sums of terms of either sign lose ~1e-16 of the largest
 	// partial sum (so far) per update; 1e-9 of the population's total is far above
 	// that and far below any error of the algebra.
@@ -405,4 +405,54 @@ func TestEnginesAgree(t *testing.T) {
 		t.Errorf("|z| > 2 in %d of %d cell × metric comparisons (%.1f%%), more than %.1f%%", over, n, 100*float64(over)/float64(n), 100*lim)
 	}
 	t.Logf("%d cells, %d comparisons, max |z| %.2f, |z| > 2 in %d (%.1f%%)", len(cells), n, maxZ, over, 100*float64(over)/float64(n))
+}
+
+// TestEventReviewStreamsCommon: under the event engine a consumer's review
+// days and scheduled choice uniforms come from its own stream and nothing
+// else draws from it, so after a year every consumer's stream is in the same
+// state under every policy of a replicate (common random numbers), even
+// though the policies move consumers differently (exits, the share cap,
+// entry) and forced reviews differ.
+func TestEventReviewStreamsCommon(t *testing.T) {
+	var ref []rand.PCG
+	var moves []int
+	for _, pol := range PolicyNames() {
+		spec := cellSpecOn(t, Default(), ScenarioVolatileCentralized, pol, 500, 365, 4)
+		s := newSim(t, &spec)
+		stepDays(t, s, 1, 365)
+		if ref == nil {
+			ref = append([]rand.PCG(nil), evStreams(s)...)
+		}
+		if len(s.ev.c) != len(ref) {
+			t.Fatalf("%s: %d consumers, %d under %s", pol, len(s.ev.c), len(ref), PolicyNames()[0])
+		}
+		for j := range ref {
+			if s.ev.c[j].rng != ref[j] {
+				t.Fatalf("%s: consumer %d's review stream differs from %s's", pol, j, PolicyNames()[0])
+			}
+		}
+		n := 0
+		for j := range s.cons {
+			if s.cons[j].k >= 0 {
+				n += int(s.cons[j].k)
+			}
+		}
+		moves = append(moves, n)
+	}
+	same := true
+	for _, m := range moves[1:] {
+		same = same && m == moves[0]
+	}
+	if same {
+		t.Errorf("every policy ended with the same assignment of consumers: the test does not exercise different paths")
+	}
+}
+
+// evStreams returns every consumer's review stream state.
+func evStreams(s *sim) []rand.PCG {
+	out := make([]rand.PCG, len(s.ev.c))
+	for j := range s.ev.c {
+		out[j] = s.ev.c[j].rng
+	}
+	return out
 }

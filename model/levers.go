@@ -383,8 +383,8 @@ func (s *sim) hedgePositions() {
 		return
 	}
 	lv := &s.lv
-	lv.lockUSD = growF(lv.lockUSD, len(s.lots))
-	lv.lockCLT = growF(lv.lockCLT, len(s.lots))
+	lv.lockUSD = grow(lv.lockUSD, len(s.lots))
+	lv.lockCLT = grow(lv.lockCLT, len(s.lots))
 	f := lv.fNow
 	for i := range s.provs {
 		pr := &s.provs[i]
@@ -586,12 +586,12 @@ func (s *sim) voteV2() {
 		}
 	}
 	n := len(lv.active)
-	lv.weight = growF(lv.weight, n)
-	lv.gainCap = growF(lv.gainCap, n)
-	lv.gainGrants = growF(lv.gainGrants, n)
-	lv.voted = growB(lv.voted, n)
-	lv.yesCap = growB(lv.yesCap, n)
-	lv.yesGrants = growB(lv.yesGrants, n)
+	lv.weight = grow(lv.weight, n)
+	lv.gainCap = grow(lv.gainCap, n)
+	lv.gainGrants = grow(lv.gainGrants, n)
+	lv.voted = grow(lv.voted, n)
+	lv.yesCap = grow(lv.yesCap, n)
+	lv.yesGrants = grow(lv.yesGrants, n)
 	stakes := s.scratch[:0]
 	for _, i := range lv.active {
 		stakes = append(stakes, s.provs[i].stake)
@@ -669,12 +669,12 @@ func (s *sim) interestGains() {
 		}
 	}
 	// Per-provider utility parts, log cost and margin at current prices.
-	lv.util = growF(lv.util, n)
-	lv.lnc = growF(lv.lnc, n)
-	lv.margin = growF(lv.margin, n)
-	lv.utilG = growF(lv.utilG, n)
-	lv.marginG = growF(lv.marginG, n)
-	lv.bonusG = growF(lv.bonusG, n)
+	lv.util = grow(lv.util, n)
+	lv.lnc = grow(lv.lnc, n)
+	lv.margin = grow(lv.margin, n)
+	lv.utilG = grow(lv.utilG, n)
+	lv.marginG = grow(lv.marginG, n)
+	lv.bonusG = grow(lv.bonusG, n)
 	gamma, floor, wq := p.Network.Effect, p.Network.ShareFloor, p.Consumers.QualityWeight
 	keep := 1 - p.Fees.ProtocolFee - p.Fees.BurnFraction
 	pPrev := s.price[len(s.price)-1]
@@ -722,8 +722,8 @@ func (s *sim) interestGains() {
 	for k, i := range lv.active {
 		pos[i] = float64(k)
 	}
-	lv.grpW = growF(lv.grpW, (n+1)*gainBuckets)
-	lv.grpB = growF(lv.grpB, (n+1)*gainBuckets)
+	lv.grpW = grow(lv.grpW, (n+1)*gainBuckets)
+	lv.grpB = grow(lv.grpB, (n+1)*gainBuckets)
 	for x := range lv.grpW {
 		lv.grpW[x], lv.grpB[x] = 0, 0
 	}
@@ -753,8 +753,8 @@ func (s *sim) interestGains() {
 	if s.capInForce {
 		capNow = closedNow
 	}
-	lv.volA = growF(lv.volA, n)
-	lv.volB = growF(lv.volB, n)
+	lv.volA = grow(lv.volA, n)
+	lv.volB = grow(lv.volB, n)
 	// Cap: with (closed as the cap would close) vs without (all open).
 	s.expectedVolumes(lv.volA, lv.util, wouldClose, rho)
 	s.expectedVolumes(lv.volB, lv.util, never, rho)
@@ -779,7 +779,7 @@ func (s *sim) expectedVolumes(vol, util []float64, closed func(int) bool, rho fl
 	lv := &s.lv
 	n := len(vol)
 	kappa := s.p.Consumers.SwitchingCost
-	lv.probs = growF(lv.probs, n)
+	lv.probs = grow(lv.probs, n)
 	for k := range vol {
 		vol[k] = 0
 	}

@@ -387,7 +387,7 @@ func TestInterestVotes(t *testing.T) {
 				}
 			}
 			n := len(lv.active)
-			lv.gainCap, lv.gainGrants = growF(lv.gainCap, n), growF(lv.gainGrants, n)
+			lv.gainCap, lv.gainGrants = grow(lv.gainCap, n), grow(lv.gainGrants, n)
 			s.interestGains()
 			snap = append(snap, lv.gainCap...)
 			V := float64(p.Governance.VoteIntervalDays)

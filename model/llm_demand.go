@@ -138,19 +138,11 @@ func (s *sim) refConsumersDay() {
 		if refA > 0 { // ln-free smoothing of c_ref^ε toward today's cost^ε
 			c.dsc += refA * (c.d*powEps[k] - c.dsc)
 		}
-		b := c.backlog
-		served := 0.0
-		if f == 0 {
-			r := rel * b
-			served = r
-			b -= r
-			released += r
-		}
-		abandoned += b - b*keep
-		b *= keep
 		def := c.u * f * dj
-		b += def
-		served += dj - def
+		b, rl, ab := backlogDay(c.backlog, def, rel, keep, f == 0)
+		served := rl + (dj - def)
+		released += rl
+		abandoned += ab
 		c.backlog = b
 		vol[k] += served
 		desired += dj
@@ -193,42 +185,16 @@ func (s *sim) choose(b float64, k int32, v float64) int32 {
 		return -1
 	}
 	cw := s.cw[:total]
-	util := func(a []float64, aOwn float64) float64 {
-		best := math.Inf(-1)
-		lc := set.lc[:n]
-		for x, ax := range a[:n] {
-			u := ax - b*lc[x]
-			if k != -1 && set.idx[x] != k {
-				u -= kappa
-			}
-			cw[x] = u
-			best = max(best, u)
-		}
-		if own {
-			u := aOwn - b*s.lnCost[k] - L.risk
-			cw[n] = u
-			best = max(best, u)
-		}
-		if L.outside {
-			u := L.u0 + b*L.outDrift
-			if k != -1 && k != kOutside {
-				u -= kappa
-			}
-			cw[nTok] = u
-			best = max(best, u)
-		}
-		return best
-	}
 	aOwn := 0.0
 	if own {
 		aOwn = s.aNet[k]
 	}
-	best := util(set.a, aOwn)
+	best := s.utilities(cw, set.a, set.lc[:n], set.idx[:n], aOwn, b, kappa, k, own)
 	if math.IsInf(best, -1) { // every network term is ln 0: ignore the network effect
 		if own {
 			aOwn = s.aBase[k]
 		}
-		best = util(set.base, aOwn)
+		best = s.utilities(cw, set.base, set.lc[:n], set.idx[:n], aOwn, b, kappa, k, own)
 	}
 	at := func(x int) int32 {
 		switch {
@@ -265,6 +231,48 @@ func (s *sim) choose(b float64, k int32, v float64) int32 {
 		return -1
 	}
 	return at(last)
+}
+
+// utilities writes into cw the utilities of a consumer with price
+// sensitivity b and provider k for choose: the candidates (a − b ln cost −
+// κ for a provider other than k; a already carries the risk term), then k
+// when own (its closed provider, utility aOwn − b ln cost_k − risk), then
+// the outside option when enabled; it returns their maximum.
+func (s *sim) utilities(cw, a, lc []float64, idx []int32, aOwn, b, kappa float64, k int32, own bool) float64 {
+	L := &s.llm
+	best := math.Inf(-1)
+	a = a[:len(lc)]
+	idx = idx[:len(lc)]
+	for x, l := range lc {
+		u := a[x] - b*l
+		if k != -1 && idx[x] != k {
+			u -= kappa
+		}
+		cw[x] = u
+		if u > best {
+			best = u
+		}
+	}
+	x := len(lc)
+	if own {
+		u := aOwn - b*s.lnCost[k] - L.risk
+		cw[x] = u
+		if u > best {
+			best = u
+		}
+		x++
+	}
+	if L.outside {
+		u := L.u0 + b*L.outDrift
+		if k != -1 && k != kOutside {
+			u -= kappa
+		}
+		cw[x] = u
+		if u > best {
+			best = u
+		}
+	}
+	return best
 }
 
 // choiceSet is the day's candidate providers with the parts of their
@@ -322,4 +330,19 @@ func (s *sim) llmPrepaid(pPrev float64) {
 	d.consumerUSD += top * pPrev
 	s.aud.ConsumerBoughtCLT += top
 	s.aud.ConsumerSpentUSD += top * pPrev
+}
+
+// backlogDay is one day of a backlog b (Mtok; MODEL-SPEC §2.2, v2 §B.4), of
+// one consumer or the sum over a provider's consumers (the recursion is
+// linear): when release (no deferral today) the fraction rel is released
+// and served, then the fraction 1 − keep of the rest is abandoned, then
+// today's deferral def is added. It returns the next backlog, the released
+// and the abandoned Mtok.
+func backlogDay(b, def, rel, keep float64, release bool) (next, released, abandoned float64) {
+	if release {
+		released = rel * b
+		b -= released
+	}
+	abandoned = b - b*keep
+	return b*keep + def, released, abandoned
 }

@@ -353,13 +353,13 @@ func (s *sim) llmEntrant(pr *prov, t int) {
 func (s *sim) growLLM() {
 	n := len(s.provs) + llmGroup0
 	L := &s.llm
-	L.ad = growF(L.ad, n*zNodes)
-	L.ay = growF(L.ay, n*zNodes)
-	L.eg = growF(L.eg, n*zNodes*(len(s.provs)+1))
-	L.tot = growF(L.tot, n*zNodes)
-	L.br = growF(L.br, len(s.provs))
+	L.ad = grow(L.ad, n*zNodes)
+	L.ay = grow(L.ay, n*zNodes)
+	L.eg = grow(L.eg, n*zNodes*(len(s.provs)+1))
+	L.tot = grow(L.tot, n*zNodes)
+	L.br = grow(L.br, len(s.provs))
 	old := len(L.tierPow)
-	L.tierPow = growF(L.tierPow, len(s.provs))
+	L.tierPow = grow(L.tierPow, len(s.provs))
 	for i := old; i < len(s.provs); i++ { // entrants: their entry list price
 		L.tierPow[i] = math.Pow(s.provs[i].listPrice, s.p.Consumers.PriceElasticity)
 	}

@@ -47,7 +47,7 @@ import "math"
 // exitMechanism is the holders' exit routing, flight to safety and
 // scheduled-shock scaling above.
 // v1 leaves both off (inert under market.mode garch anyway); v2's
-// flight_rate is `tokensim calibrate --market`'s fit (episode.FitFlightRate).
+// flight_rate and flight_decay are `tokensim calibrate --market`'s fit (episode.FitMarket).
 var exitMechanism = mechanism{
 	name: "exit",
 	v1: func(p *Params) {
@@ -59,13 +59,14 @@ var exitMechanism = mechanism{
 	v2: func(p *Params) {
 		p.Holders.ExitRouting = true
 		p.Holders.ShocksToHoldings = true
-		// tokensim calibrate --market ../shared/data (episode.FitHolders):
+		// tokensim calibrate --market ../shared/data (episode.FitMarket,
+		// jointly with holders.run_max and arbitrage.capacity_usd_per_day):
 		// depeg_backed's median net redemptions of days 89→97 = USDC's
-		// 15.2% (2023-03-10 → 03-18), jointly with holders.run_max.
-		p.Holders.FlightRate = 0.81
-		// Assumption: a memory half-life of ln 2/0.1 ≈ 7 days, the span of
-		// USDC's post-backstop outflows (2023-03-13..03-20).
-		p.Holders.FlightDecay = 0.1
+		// 15.2% (2023-03-10 → 03-18) ...
+		p.Holders.FlightRate = 0.82
+		// ... and of days 97→104 = USDC's 6.4% (2023-03-18 → 03-25): a
+		// memory half-life of ln 2/0.11 ≈ 6 days.
+		p.Holders.FlightDecay = 0.11
 	},
 }
 

@@ -128,11 +128,9 @@ var marketMechanism = mechanism{
 		p.Market.Mode = MarketAMM
 		p.Market.Switch.Enabled = true
 		p.Reserve.Mode = ReserveBacked
-		// A payment token has no built-in trend (§A.2): zero drift in every regime.
-		for name, r := range p.Market.Regimes {
-			r.Mu = 0
-			p.Market.Regimes[name] = r
-		}
+		// A payment token has no built-in trend (§A.2): the holders' regimes
+		// are refitted with μ held at 0 (v2Regimes).
+		setV2Regimes(p)
 		// USDC's circulating supply before March 2023 was 43.5e9; v1's 1e10
 		// would be smaller than the pool's X_0 = 1e10 CLT (assumption, §A.1).
 		p.Supply.InitialCLT = 4.0e10
@@ -149,11 +147,18 @@ func setMarketV2Values(p *Params) {
 		ExitIntercept: -3.4, ExitShortfall: 100, ExitGap: 100,
 	}
 	p.AMM = AMMParams{Fee: 0.0005, LiquidityUSD: 1.0e10, LPVolSensitivity: 0.5, LPAdjustRate: 0.1}
+	// Fees: Circle's published schedule (no fee to mint or redeem USDC);
+	// the episode does not identify them apart from the arbitrage capacity
+	// (docs/model.md §A.12). capacity_usd_per_day and sister_depth_usd are
+	// `tokensim calibrate --market ../shared/data` (episode.FitMarket):
+	// depeg_backed's median close on its backstop day = USDC's 0.9989 of
+	// 2023-03-13; depeg_algorithmic's median mean ln β of days 90–96 =
+	// UST's −1.306 (LUNA market cap / UST supply, 2022-05-07..13).
 	p.Reserve = ReserveParams{
-		Mode: p.Reserve.Mode, MintFee: 0.001, RedeemFee: 0.001, RedeemCapFracPerDay: 0.1,
-		BackingTarget: 1, SisterBeta: 1, SisterDepthUSD: 1.0e10,
+		Mode: p.Reserve.Mode, MintFee: 0, RedeemFee: 0, RedeemCapFracPerDay: 0.1,
+		BackingTarget: 1, SisterBeta: 1, SisterDepthUSD: 1.2e10,
 	}
-	p.Arbitrage = ArbitrageParams{CapacityUSDPerDay: 1.0e9}
+	p.Arbitrage = ArbitrageParams{CapacityUSDPerDay: 4.0e8}
 	p.Holders = HoldersParams{
 		ExitRouting: p.Holders.ExitRouting, FlightRate: p.Holders.FlightRate, FlightDecay: p.Holders.FlightDecay,
 		ShocksToHoldings: p.Holders.ShocksToHoldings,

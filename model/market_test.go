@@ -488,8 +488,9 @@ func TestBurnChangesBackingNotPrice(t *testing.T) {
 			}
 			return s / float64(len(st))
 		}
+		// The band of docs/model.md §A.3: [peg(1 − redeem_fee)(1 − fee), peg(1 + mint_fee)/(1 − fee)].
 		p := Default()
-		half := (p.Reserve.MintFee + p.Reserve.RedeemFee) / 2
+		half := ((1+p.Reserve.MintFee)/(1-p.AMM.Fee) - (1-p.Reserve.RedeemFee)*(1-p.AMM.Fee)) / 2
 		if d := mad(burn.steps) - mad(none.steps); math.Abs(d) > half {
 			t.Errorf("rep %d: burns moved mean |P − peg| by %v (band half-width %v)", rep, d, half)
 		}

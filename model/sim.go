@@ -516,18 +516,18 @@ func (s *sim) drawConsumer() consumer {
 // their contents), allocating only when a capacity is exceeded.
 func (s *sim) growProviderArrays() {
 	n := len(s.provs)
-	s.act = growB(s.act, n)
-	s.yes = growB(s.yes, n)
-	s.aNet = growF(s.aNet, n)
-	s.aBase = growF(s.aBase, n)
-	s.lnCost = growF(s.lnCost, n)
-	s.powEps = growF(s.powEps, n)
-	s.cpn = growF(s.cpn, n)
-	s.vol = growF(s.vol, n)
-	s.cw = growF(s.cw, n+1)
-	s.shares = growF(s.shares, n)
-	s.scratch = growF(s.scratch, n)
-	s.wts = growF(s.wts, n)
+	s.act = grow(s.act, n)
+	s.yes = grow(s.yes, n)
+	s.aNet = grow(s.aNet, n)
+	s.aBase = grow(s.aBase, n)
+	s.lnCost = grow(s.lnCost, n)
+	s.powEps = grow(s.powEps, n)
+	s.cpn = grow(s.cpn, n)
+	s.vol = grow(s.vol, n)
+	s.cw = grow(s.cw, n+1)
+	s.shares = grow(s.shares, n)
+	s.scratch = grow(s.scratch, n)
+	s.wts = grow(s.wts, n)
 	if cap(s.openList) < n+1 {
 		s.openList = make([]int32, 0, n+16)
 		s.activeList = make([]int32, 0, n+16)
@@ -539,30 +539,18 @@ func (s *sim) growProviderArrays() {
 	s.growLLM()
 }
 
-func growF(x []float64, n int) []float64 {
+// grow resizes x to length n keeping its first min(len, n) elements,
+// zeroing the new ones, and allocates only when the capacity is exceeded.
+func grow[T any](x []T, n int) []T {
 	if cap(x) >= n {
 		old := len(x)
 		x = x[:n]
-		for i := old; i < n; i++ {
-			x[i] = 0
+		if n > old {
+			clear(x[old:])
 		}
 		return x
 	}
-	y := make([]float64, n, n+16)
-	copy(y, x)
-	return y
-}
-
-func growB(x []bool, n int) []bool {
-	if cap(x) >= n {
-		old := len(x)
-		x = x[:n]
-		for i := old; i < n; i++ {
-			x[i] = false
-		}
-		return x
-	}
-	y := make([]bool, n, n+16)
+	y := make([]T, n, n+16)
 	copy(y, x)
 	return y
 }

@@ -39,6 +39,7 @@ type calibrateFlags struct {
 	peg               float64
 	maxPersistence    float64
 	target, skip      bool
+	zeroMean          bool // --zero-mean: μ fixed at 0 (garch.FitOptions.ZeroMean)
 	json              bool
 	market            bool // --market DATA_DIR: the token-market fits (calibrate_market.go)
 	costDecline       bool // --cost-decline: fit providers.cost_decline_per_year (calibrate_llm.go)
@@ -58,9 +59,10 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.Float64Var(&f.peg, "peg", 0, "target `PRICE` of a pegged asset (e.g. 1.0): estimate the peg reversion θ; 0 = free float")
 	fs.Float64Var(&f.maxPersistence, "max-persistence", 0, "cap `P` in (0, 1] on the persistence α+β (a variance shock's half-life is ln 0.5 / ln P days: 34 at 0.98); 0 = no cap (α+β < 1)")
 	fs.BoolVar(&f.target, "variance-targeting", false, "fix ω = s²(1−α−β) so the unconditional variance is the sample variance (the usual choice for simulation)")
+	fs.BoolVar(&f.zeroMean, "zero-mean", false, "fix the drift μ = 0 instead of estimating it (MODEL-SPEC-v2 §A.2: the v2 holders' regimes; SEs are conditional on μ = 0)")
 	fs.BoolVar(&f.skip, "skip-bad-rows", false, "skip rows with bad dates or prices instead of failing; each skipped row is reported on stderr")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of YAML")
-	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale and holders.run_max (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
+	fs.BoolVar(&f.market, "market", false, "instead, fit the token market's holders.flow_scale, run_max, flight_rate, flight_decay, arbitrage.capacity_usd_per_day and reserve.sister_depth_usd (MODEL-SPEC-v2 §A.5) from the data directory given as the argument (../shared/data)")
 	fs.BoolVar(&f.costDecline, "cost-decline", false, "the file is llm_price_history.csv: fit providers.cost_decline_per_year on the frontier tier (MODEL-SPEC-v2 §B.3) instead of a price regime")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), calibrateUsage)
@@ -126,7 +128,7 @@ func cmdCalibrate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	for _, w := range series.Warnings {
 		fmt.Fprintf(stderr, "tokensim calibrate: warning: %s\n", w)
 	}
-	cal, err := calibrate.Calibrate(series, calibrate.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target, MaxPersistence: f.maxPersistence})
+	cal, err := calibrate.Calibrate(series, calibrate.CalibrateOptions{Peg: f.peg, VarianceTargeting: f.target, MaxPersistence: f.maxPersistence, ZeroMean: f.zeroMean})
 	if err != nil {
 		return fmt.Errorf("calibrate: %s: %w", file, err)
 	}
@@ -214,6 +216,9 @@ func (o calibrateOutput) command() string {
 	}
 	if f.target {
 		parts = append(parts, "--variance-targeting")
+	}
+	if f.zeroMean {
+		parts = append(parts, "--zero-mean")
 	}
 	if f.skip {
 		parts = append(parts, "--skip-bad-rows")
@@ -304,6 +309,9 @@ func (o calibrateOutput) writeYAML(w io.Writer) error {
 		}
 		p("# persistence cap (--max-persistence): α+β ≤ %s, %s; half-life of a variance shock ln 0.5 / ln(α+β) = %s days\n",
 			strconv.FormatFloat(f.maxPersistence, 'g', -1, 64), state, calibSig(math.Log(0.5)/math.Log(g.Persistence())))
+	}
+	if f.zeroMean {
+		p("# zero mean (--zero-mean): μ fixed at 0, not estimated; the other SEs are conditional on μ = 0\n")
 	}
 	p("# standardized residuals: mean square %s (model: 1); SE: observed information; robust: QML sandwich\n", calibSig(g.ResidualVariance))
 	for _, wn := range c.Warnings {

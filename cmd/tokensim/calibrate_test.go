@@ -102,6 +102,8 @@ func TestCalibrateCommand(t *testing.T) {
 		{"pegged_capped_yaml", []string{"--peg", "1", "--max-persistence", "0.9", "--variance-targeting", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
 		{"capped_json", []string{"--json", "--max-persistence", "0.9", "--variance-targeting", dir + "sim_volatile.csv"}, 0},
 		{"uncapped_yaml", []string{"--max-persistence", "0.999", "--variance-targeting", dir + "sim_volatile.csv"}, 0},
+		{"volatile_zero_mean_yaml", []string{"--variance-targeting", "--zero-mean", dir + "sim_volatile.csv"}, 0},
+		{"pegged_zero_mean_json", []string{"--json", "--zero-mean", "--peg", "1", "--date-column", "day", "--price-column", "price", dir + "sim_pegged.csv"}, 0},
 		{"skip_bad_rows", []string{"--skip-bad-rows", dir + "bad.csv"}, 0},
 		{"bad_rows", []string{dir + "bad.csv"}, 1},
 		{"missing_column", []string{"--price-column", "Adj Close", dir + "sim_volatile.csv"}, 1},
@@ -264,7 +266,9 @@ var calibCommandLine = regexp.MustCompile(`(?m)^\s*# command: tokensim calibrate
 // and fails when the committed regime numbers, in configs/default.yaml and
 // in model.Default(), differ from the fresh fit by more than one unit of
 // their last printed digit (rounding is half a unit; the other half allows
-// for optimizer wiggle), or when a committed regime has no command.
+// for optimizer wiggle), or when a committed regime has no command. The
+// commands fit with --zero-mean (v2, MODEL-SPEC-v2 §A.2); the same command
+// without it must reproduce model.DefaultV1()'s regime (μ̂ included).
 func TestCalibrateDefaultsDrift(t *testing.T) {
 	root := calibRepoRoot(t)
 	calibRequireData(t, root)
@@ -286,60 +290,74 @@ func TestCalibrateDefaultsDrift(t *testing.T) {
 		t.Fatal("configs/default.yaml records no `# command: tokensim calibrate` line")
 	}
 	t.Chdir(root) // the commands name files relative to the repository root
-	seen := map[string]bool{}
-	for _, m := range cmds {
-		args := append(strings.Fields(m[1]), "--json")
+	// fit runs one command; it returns the regime, the fitted values and the
+	// unit of each printed value's last digit.
+	fit := func(cmd string) (string, map[string]float64, map[string]float64) {
+		args := append(strings.Fields(cmd), "--json")
 		var out, errb bytes.Buffer
 		if err := cmdCalibrate(context.Background(), args, &out, &errb); err != nil {
-			t.Fatalf("tokensim calibrate %s: %v", m[1], err)
+			t.Fatalf("tokensim calibrate %s: %v", cmd, err)
 		}
 		var res struct {
-			Regime  string
-			Params  map[string]float64
-			Rounded map[string]float64
+			Regime string
+			Params map[string]float64
 		}
 		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 			t.Fatal(err)
 		}
 		// The printed (rounded) strings give the unit of the last digit.
 		var yout bytes.Buffer
-		if err := cmdCalibrate(context.Background(), strings.Fields(m[1]), &yout, io.Discard); err != nil {
+		if err := cmdCalibrate(context.Background(), strings.Fields(cmd), &yout, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		printed := map[string]string{}
+		units := map[string]float64{}
 		for _, line := range strings.Split(yout.String(), "\n") {
 			if f := strings.Fields(line); len(f) >= 2 && strings.HasSuffix(f[0], ":") && strings.HasPrefix(line, "  ") {
-				printed[strings.TrimSuffix(f[0], ":")] = f[1]
+				units[strings.TrimSuffix(f[0], ":")] = calibUnit(f[1])
 			}
 		}
-		seen[res.Regime] = true
-		cfg, ok := committed[res.Regime]
-		if !ok {
-			t.Errorf("configs/default.yaml: command %q names regime %q, which market.regimes lacks", m[1], res.Regime)
-			continue
-		}
-		def, ok := defaults[res.Regime]
-		if !ok {
-			t.Errorf("model.Default(): no regime %q", res.Regime)
-		}
-		defVals := map[string]float64{"mu": def.Mu, "omega": def.Omega, "alpha": def.Alpha, "beta": def.Beta, "nu": def.Nu, "peg_reversion": def.PegReversion}
-		// v2 sets μ = 0 in every regime (MODEL-SPEC-v2 §A.2); v1 keeps the fitted μ̂.
-		if fresh, unit := res.Params["mu"], calibUnit(printed["mu"]); math.Abs(v1[res.Regime].Mu-fresh) > unit*(1+1e-9) {
-			t.Errorf("model.DefaultV1() regime %s mu = %v, but %s now gives %v", res.Regime, v1[res.Regime].Mu, m[1], fresh)
-		}
-		if cfg["mu"] != 0 || defVals["mu"] != 0 {
-			t.Errorf("regime %s: mu = %v (configs/default.yaml), %v (model.Default()): v2 has zero drift", res.Regime, cfg["mu"], defVals["mu"])
-		}
-		for _, k := range []string{"omega", "alpha", "beta", "nu", "peg_reversion"} {
-			fresh, unit := res.Params[k], calibUnit(printed[k])
-			if printed[k] == "" {
+		for _, k := range []string{"mu", "omega", "alpha", "beta", "nu", "peg_reversion"} {
+			if _, ok := units[k]; !ok {
 				t.Fatalf("no %s in the YAML output:\n%s", k, yout.String())
 			}
-			if got := cfg[k]; math.Abs(got-fresh) > unit*(1+1e-9) {
-				t.Errorf("configs/default.yaml market.regimes.%s.%s = %v, but %s now gives %v (printed %s)", res.Regime, k, got, m[1], fresh, printed[k])
+		}
+		return res.Regime, res.Params, units
+	}
+	vals := func(r model.Regime) map[string]float64 {
+		return map[string]float64{"mu": r.Mu, "omega": r.Omega, "alpha": r.Alpha, "beta": r.Beta, "nu": r.Nu, "peg_reversion": r.PegReversion}
+	}
+	keys := []string{"mu", "omega", "alpha", "beta", "nu", "peg_reversion"}
+	seen := map[string]bool{}
+	for _, m := range cmds {
+		// v2's regimes are the zero-mean fits (MODEL-SPEC-v2 §A.2); v1's
+		// are the same command without --zero-mean.
+		if !strings.Contains(" "+m[1]+" ", " --zero-mean ") {
+			t.Errorf("configs/default.yaml: command %q lacks --zero-mean (v2's regimes are fitted with μ = 0)", m[1])
+			continue
+		}
+		regime, fresh, unit := fit(m[1])
+		v1cmd := strings.Join(strings.Fields(strings.Replace(" "+m[1]+" ", " --zero-mean ", " ", 1)), " ")
+		_, fresh1, unit1 := fit(v1cmd)
+		seen[regime] = true
+		cfg, ok := committed[regime]
+		if !ok {
+			t.Errorf("configs/default.yaml: command %q names regime %q, which market.regimes lacks", m[1], regime)
+			continue
+		}
+		def, ok := defaults[regime]
+		if !ok {
+			t.Errorf("model.Default(): no regime %q", regime)
+		}
+		defVals, v1Vals := vals(def), vals(v1[regime])
+		for _, k := range keys {
+			if got := cfg[k]; math.Abs(got-fresh[k]) > unit[k]*(1+1e-9) {
+				t.Errorf("configs/default.yaml market.regimes.%s.%s = %v, but %s now gives %v", regime, k, got, m[1], fresh[k])
 			}
-			if got := defVals[k]; math.Abs(got-fresh) > unit*(1+1e-9) {
-				t.Errorf("model.Default() regime %s %s = %v, but %s now gives %v (printed %s)", res.Regime, k, got, m[1], fresh, printed[k])
+			if got := defVals[k]; math.Abs(got-fresh[k]) > unit[k]*(1+1e-9) {
+				t.Errorf("model.Default() regime %s %s = %v, but %s now gives %v", regime, k, got, m[1], fresh[k])
+			}
+			if got := v1Vals[k]; math.Abs(got-fresh1[k]) > unit1[k]*(1+1e-9) {
+				t.Errorf("model.DefaultV1() regime %s %s = %v, but %s now gives %v", regime, k, got, v1cmd, fresh1[k])
 			}
 		}
 	}
