@@ -11,7 +11,9 @@
 // of a study (Describe: README.md, the Frictionless datapackage.json built
 // from the metric catalogue and the files' schemas, and a manifest listing
 // every file), and the reader (OpenDataset, ReadRuns, ReadStepsColumns) that
-// checks every data file against the manifest.
+// checks every data file against the manifest and, whatever the
+// verification, bounds each Parquet footer before parquet-go decodes it
+// (CheckParquetFooter).
 // It also owns atomic publication for every writer of a study directory
 // (WriteAtomic, WriteFileAtomic, WriteJSONAtomic: temporary name, sync,
 // rename, mode 0644) and the SHA-256 digests the manifest records

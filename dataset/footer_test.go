@@ -332,3 +332,41 @@ func BenchmarkCheckParquetFooter(b *testing.B) {
 	b.ReportMetric(open/float64(b.N), "open-µs/file")
 	b.ReportMetric(check/open, "check/open")
 }
+
+// TestCheckParquetFooterSkippedContainers: a field FileMetaData does not
+// know (id 100) is skipped by parquet-go's decoder element by element; a
+// map or set there declaring 2³¹−1 elements is refused by the bounded
+// reader ("map declares", "set declares") instead of being walked, and a
+// small one is skipped and the file passes.
+func TestCheckParquetFooterSkippedContainers(t *testing.T) {
+	good := footerFile(t, 1)
+	n := int(binary.LittleEndian.Uint32(good[len(good)-8:]))
+	body := good[len(good)-8-n : len(good)-9] // the FileMetaData without its STOP byte
+	if good[len(good)-9] != 0 {
+		t.Fatalf("footer does not end with STOP: %#x", good[len(good)-9])
+	}
+	// Field header, long form: type in the low nibble, then the id as a
+	// zigzag varint (100 → 0xC8 0x01). Thrift compact types: SET 10, MAP 11.
+	for _, tc := range []struct {
+		name, want string
+		field      []byte
+	}{
+		{"map", "map declares 2147483647 entries", []byte{0x0B, 0xC8, 0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x11}},
+		{"set", "set declares 2147483647 elements", []byte{0x0A, 0xC8, 0x01, 0xF1, 0xFF, 0xFF, 0xFF, 0xFF, 0x07}},
+		{"small map", "", []byte{0x0B, 0xC8, 0x01, 0x02, 0x11, 0x01, 0x00, 0x01, 0x01}},
+	} {
+		footer := append(append(bytes.Clone(body), tc.field...), 0)
+		b := binary.LittleEndian.AppendUint32(append(bytes.Clone(good[:len(good)-8-n]), footer...), uint32(len(footer)))
+		b = append(b, pqMagic...)
+		err := CheckParquetFooter(bytes.NewReader(b), int64(len(b)), tc.name)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%s: %v, want nil", tc.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrCorrupt with %q", tc.name, err, tc.want)
+		}
+	}
+}
