@@ -40,8 +40,8 @@ type providerStepsRow struct {
 // dayRowTags are the struct-tag replacements that give a static day row
 // type the day table's schema: the embedded row's run_id hidden (the keys
 // carry it first) and the table's float encoding on its float columns.
-func dayRowTags(rowType reflect.Type) []parquet.WriterOption {
-	opts := []parquet.WriterOption{parquet.StructTag(`parquet:"-"`, "RunID")}
+func dayRowTags(rowType reflect.Type) []parquet.SchemaOption {
+	opts := []parquet.SchemaOption{parquet.StructTag(`parquet:"-"`, "RunID")}
 	for i := 0; i < rowType.NumField(); i++ {
 		f := rowType.Field(i)
 		if tag := withEncoding(f); tag != f.Tag {
@@ -51,32 +51,48 @@ func dayRowTags(rowType reflect.Type) []parquet.WriterOption {
 	return opts
 }
 
-// fastDayTable returns the static row type's options when rowType has one
-// (model.Step, model.ProviderStep) and the table has no sweep columns, and
-// checks that the type's schema is the table's; ok is false otherwise (the
-// table is then written as parquet.Rows).
-func fastDayTable(rowType reflect.Type, nSweep int, schema *parquet.Schema) (opts []parquet.WriterOption, ok bool) {
+// dayPartFunc creates a part file of a day table (CreateDayPart's
+// arguments but the table).
+type dayPartFunc func(ctx context.Context, st storage.Store, key, owner string, meta FileMeta) (DayPart, error)
+
+// fastDayTable returns the constructor of t's parts written through a
+// static row type when the model row type has one (model.Step,
+// model.ProviderStep) and the table has no sweep columns; nil otherwise
+// (the table is then written as parquet.Rows).
+func fastDayTable(t *DayTable, nSweep int) dayPartFunc {
 	if nSweep > 0 {
-		return nil, false
+		return nil
 	}
-	var row any
-	switch rowType {
+	switch t.rowType {
 	case reflect.TypeFor[model.Step]():
-		row = new(stepsRow)
+		return staticParts(t, stepsRowOf)
 	case reflect.TypeFor[model.ProviderStep]():
-		row = new(providerStepsRow)
-	default:
-		return nil, false
+		return staticParts(t, providerStepsRowOf)
 	}
-	opts = dayRowTags(rowType)
-	sopts := make([]parquet.SchemaOption, len(opts))
-	for i, o := range opts {
-		sopts[i] = o.(parquet.SchemaOption)
+	return nil
+}
+
+// staticParts returns the constructor of t's parts written as rows of type
+// R built from the model's rows M by row, or nil when R's schema (with
+// dayRowTags) is not t's. The table's schema is given to the writer too
+// (parquet-go takes the fast path when it equals the type's), so the file
+// is the row path's byte for byte (TestDayPartStaticMatchesRows).
+func staticParts[R, M any](t *DayTable, row func(*DayKeys, *M) R) dayPartFunc {
+	tags := dayRowTags(t.rowType)
+	if !parquet.EqualNodes(parquet.SchemaOf(new(R), tags...), t.schema) {
+		return nil
 	}
-	if !parquet.EqualNodes(parquet.SchemaOf(row, sopts...), schema) {
-		return nil, false
+	opts := []parquet.WriterOption{t.schema}
+	for _, o := range tags {
+		opts = append(opts, o)
 	}
-	return opts, true
+	return func(ctx context.Context, st storage.Store, key, owner string, meta FileMeta) (DayPart, error) {
+		p, err := CreateOwnedPart[R](ctx, st, key, t.table, owner, meta, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return &staticPart[R, M]{PartWriter: p, row: row}, nil
+	}
 }
 
 // DayPart is a part file of a day table (steps, provider_steps) being
@@ -95,24 +111,7 @@ type DayPart interface {
 // parquet.Rows (DayTable.AppendRows). Both write t.Schema().
 func CreateDayPart(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, t *DayTable) (DayPart, error) {
 	if t.fast != nil {
-		// The table's schema is given too (parquet-go takes the fast path
-		// when it equals the type's), so the file is the generic path's
-		// byte for byte (TestDayPartStaticMatchesRows).
-		opts := append([]parquet.WriterOption{t.Schema()}, t.fast...)
-		switch t.rowType {
-		case reflect.TypeFor[model.Step]():
-			p, err := CreateOwnedPart[stepsRow](ctx, st, key, t.table, owner, meta, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return &staticPart[stepsRow, model.Step]{PartWriter: p, row: stepsRowOf}, nil
-		case reflect.TypeFor[model.ProviderStep]():
-			p, err := CreateOwnedPart[providerStepsRow](ctx, st, key, t.table, owner, meta, opts...)
-			if err != nil {
-				return nil, err
-			}
-			return &staticPart[providerStepsRow, model.ProviderStep]{PartWriter: p, row: providerStepsRowOf}, nil
-		}
+		return t.fast(ctx, st, key, owner, meta)
 	}
 	p, err := CreateOwnedPart[any](ctx, st, key, t.table, owner, meta, t.Schema())
 	if err != nil {

@@ -37,7 +37,7 @@ type DayTable struct {
 	keyCol   [4]int          // cell, scenario, policy, replicate → file column
 	sweepCol []int           // sweep parameter → file column
 	nCols    int
-	fast     []parquet.WriterOption // the static row type's options (dayrows.go), nil if none
+	fast     dayPartFunc // parts through the static row type (dayrows.go), nil if none
 }
 
 // dayField is one column of the model row type: its field index, kind
@@ -138,9 +138,7 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 	if len(t.schema.Columns()) != t.nCols {
 		return nil, fmt.Errorf("%w: %s: %d leaf columns for %d fields", ErrSchema, table, len(t.schema.Columns()), t.nCols)
 	}
-	if opts, ok := fastDayTable(rowType, len(sweepParams), t.schema); ok {
-		t.fast = opts
-	}
+	t.fast = fastDayTable(t, len(sweepParams))
 	return t, nil
 }
 

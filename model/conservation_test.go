@@ -165,6 +165,14 @@ func checkAudit(t *testing.T, label string, a Audit, sum Summary) {
 	}
 }
 
+// engineVariants are the model versions and engines the ledger is checked
+// on: v1 (reference engine), v2 with its event engine, v2 with the
+// reference engine.
+var engineVariants = []struct {
+	v      int
+	engine string
+}{{ModelV1, EngineReference}, {ModelV2, EngineEvent}, {ModelV2, EngineReference}}
+
 // TestConservation runs every scenario × policy and checks the ledger and the
 // per-day share and HHI properties (MODEL-SPEC §6.1).
 func TestConservation(t *testing.T) {
@@ -173,11 +181,7 @@ func TestConservation(t *testing.T) {
 		consumers = 500
 	}
 	var r Runner
-	// v1 (reference engine), v2 with its event engine, v2 with the reference engine.
-	for _, vc := range []struct {
-		v      int
-		engine string
-	}{{ModelV1, EngineReference}, {ModelV2, EngineEvent}, {ModelV2, EngineReference}} {
+	for _, vc := range engineVariants {
 		v := vc.v
 		for _, sc := range ScenarioNames() {
 			for _, pol := range PolicyNames() {
@@ -205,15 +209,10 @@ func TestConservation(t *testing.T) {
 // entries, halts, fund depletion and governance in one run per model
 // version; under v2 also an impairment, redemption halts and a backstop.
 func TestConservationWithExitsAndHalts(t *testing.T) {
-	for _, v := range []int{ModelV1, ModelV2, 3} { // 3: v2 with the reference engine
-		engine := ""
-		if v == 3 {
-			v, engine = ModelV2, EngineReference
-		}
+	for _, vc := range engineVariants {
+		v := vc.v
 		base, _ := DefaultFor(v)
-		if engine != "" {
-			base.Model.Engine = engine
-		}
+		base.Model.Engine = vc.engine
 		spec := cellSpecOn(t, base, ScenarioVolatileCentralized, PolicyAllGoverned, 500, 365, 2)
 		p := &spec.Params
 		p.Providers.RunwayDays = 5

@@ -44,17 +44,17 @@ func (c *checker) engine(p *Params) {
 	}
 }
 
-// evState is the event engine's state. Per-consumer slices run parallel to
-// sim.cons. A consumer's stored dsc and backlog (consumer.dsc,
-// consumer.backlog) hold its state at the start of day t0[j], after that
+// evState is the event engine's state. Its per-consumer records (c) run
+// parallel to sim.cons. A consumer's stored dsc and backlog (consumer.dsc,
+// consumer.backlog) hold its state at the start of day c[j].t0, after that
 // day's review; evCatchUp brings them to a later day from the per-offset
 // factors below. Days are grouped into epochs of rebuildDays days starting
 // at day epoch; an offset o = t0 − epoch indexes the factors accumulated
 // since day t0.
 type evState struct {
 	on    bool
-	epoch int // first day of the current epoch
-	W     int // offsets per epoch (rebuildDays)
+	epoch int // first day of the current epoch (its offsets are 0..rebuildDays−1; the
+	// exact rebuilds fall on the welfare aggregates' days, llmRebuild)
 
 	c      []evCons   // per consumer (parallel to sim.cons)
 	head   []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
@@ -72,14 +72,12 @@ type evState struct {
 	// Per offset o (days t0..t−1 since t0 = epoch + o): Lam = Π λ_m, the
 	// backlog's decay factor; Rp = (1 − a)^(t−t0), the reference smoothing's.
 	Lam, Rp []float64
-	// Per provider k and offset o at k×W + o: G, B1, B2 with
+	// Per provider k and offset o at k×rebuildDays + o: G, B1, B2 with
 	// dsc_j(t) = Rp dsc_j(t0) + d_j G and
 	// B_j(t) = Lam B_j(t0) + u_j (dsc_j(t0) B1 + d_j B2).
 	G, B1, B2 []float64
 
 	none, noneNext []int32 // consumers with no provider (k = −1), reviewed daily
-	forced         []int32 // scratch: today's forced reviews
-	nSeen          int     // consumers already known to the engine
 }
 
 // evCons is a consumer's event-engine state, in one 32-byte record so that
@@ -168,7 +166,6 @@ func (s *sim) evInit() {
 	if e.exp == nil {
 		e.exp = rand.New(&e.src)
 	}
-	e.W = rebuildDays
 	e.head = grow(e.head, s.T+2)
 	for d := range e.head {
 		e.head[d] = -1
@@ -177,9 +174,8 @@ func (s *sim) evInit() {
 		e.c = make([]evCons, 0, cap(s.cons))
 	}
 	e.c = e.c[:0]
-	e.none, e.noneNext, e.nSeen = e.none[:0], e.noneNext[:0], 0
+	e.none, e.noneNext = e.none[:0], e.noneNext[:0]
 	s.evSee(0)
-	e.nSeen = len(s.cons)
 	s.evRebuild(1)
 }
 
@@ -206,11 +202,11 @@ func (s *sim) evEnsureProviders() {
 	}
 	e.D, e.Y, e.U, e.UD, e.B = grow(e.D, n), grow(e.Y, n), grow(e.U, n), grow(e.UD, n), grow(e.B, n)
 	e.n = grow(e.n, n)
-	e.G, e.B1, e.B2 = grow(e.G, n*e.W), grow(e.B1, n*e.W), grow(e.B2, n*e.W)
+	e.G, e.B1, e.B2 = grow(e.G, n*rebuildDays), grow(e.B1, n*rebuildDays), grow(e.B2, n*rebuildDays)
 }
 
 // evCatchUp brings consumer j's dsc and backlog from day t0[j] to the start
-// of day t (t0[j] ≤ t within the current epoch, or t = epoch + W at a
+// of day t (t0[j] ≤ t within the current epoch, or t = epoch + rebuildDays at a
 // rebuild). Only consumers with a provider change between events.
 func (s *sim) evCatchUp(j, t int) {
 	e := &s.ev
@@ -221,7 +217,7 @@ func (s *sim) evCatchUp(j, t int) {
 		ec.t0 = int32(t)
 		return
 	}
-	o := int(c.k)*e.W + t0 - e.epoch
+	o := int(c.k)*rebuildDays + t0 - e.epoch
 	dsc0 := c.dsc
 	c.dsc = e.Rp[t0-e.epoch]*dsc0 + c.d*e.G[o]
 	c.backlog = e.Lam[t0-e.epoch]*c.backlog + c.u*(dsc0*e.B1[o]+c.d*e.B2[o])
@@ -270,21 +266,12 @@ func (s *sim) evRebuild(t int) {
 	e.none = e.none[:0]
 	for j := range s.cons {
 		c := &s.cons[j]
-		switch k := c.k; {
-		case k >= 0:
-			e.D[k] += c.d
-			e.Y[k] += c.dsc
-			e.U[k] += c.u * c.dsc
-			e.UD[k] += c.u * c.d
-			e.B[k] += c.backlog
-			e.n[k]++
-		case k == kOutside:
-			e.dOut += c.d
-		default:
+		s.evAdd(j, c.k, c.dsc, c.backlog, 1)
+		if c.k == -1 {
 			e.none = append(e.none, int32(j))
 		}
 	}
-	e.Lam, e.Rp = grow(e.Lam, e.W), grow(e.Rp, e.W)
+	e.Lam, e.Rp = grow(e.Lam, rebuildDays), grow(e.Rp, rebuildDays)
 	for o := range e.Lam {
 		e.Lam[o], e.Rp[o] = 1, 1
 	}
@@ -305,18 +292,11 @@ func (s *sim) evReview(j, t int, v float64) {
 	s.evCatchUp(j, t)
 	old, oldDsc, oldB := c.k, c.dsc, c.backlog
 	k := s.choose(c.b, old, v)
-	c.k = k
-	switch {
-	case k < 0:
-	case L.refA == 0 || c.dsc == 0 || old < 0:
-		c.dsc = c.d * s.powEps[k]
-	case s.p.Consumers.RefOnSwitch == RefRescale && k != old:
-		c.dsc *= L.tierPow[k] / L.tierPow[old]
+	s.chosen(c, old, k)
+	if k == -1 {
+		e.noneNext = append(e.noneNext, int32(j))
 	}
 	if k == old && c.dsc == oldDsc {
-		if k == -1 {
-			e.noneNext = append(e.noneNext, int32(j))
-		}
 		return
 	}
 	s.evAdd(j, old, oldDsc, oldB, -1)
@@ -325,9 +305,6 @@ func (s *sim) evReview(j, t int, v float64) {
 		c.backlog = 0
 	}
 	s.evAdd(j, k, c.dsc, c.backlog, 1)
-	if k == -1 {
-		e.noneNext = append(e.noneNext, int32(j))
-	}
 	s.llmMove(j, old, oldDsc)
 }
 
@@ -359,10 +336,10 @@ func (s *sim) evConsumersDay(t int) {
 		d.f = f
 		rel += (1 - rel) * L.pull
 	}
-	if o := t - e.epoch; o < e.W {
+	if o := t - e.epoch; o < rebuildDays {
 		e.Lam[o], e.Rp[o] = 1, 1
 		for k := range s.provs {
-			e.G[k*e.W+o], e.B1[k*e.W+o], e.B2[k*e.W+o] = 0, 0, 0
+			e.G[k*rebuildDays+o], e.B1[k*rebuildDays+o], e.B2[k*rebuildDays+o] = 0, 0, 0
 		}
 	}
 	L.abandoned = 0
@@ -388,7 +365,6 @@ func (s *sim) evConsumersDay(t int) {
 		s.evForced(j, t)
 		s.evSchedule(j, t)
 	}
-	e.nSeen = len(s.cons)
 	gone := false
 	for k := range s.provs {
 		if !s.act[k] && e.n[k] > 0 {
@@ -439,8 +415,8 @@ func (s *sim) evConsumersDay(t int) {
 			e.U[k] += a * (pe*e.UD[k] - e.U[k])
 		}
 		// The factors that carry each consumer of k from its last event.
-		if o1 := t - e.epoch + 1; o1 <= e.W {
-			G, B1, B2 := e.G[k*e.W:k*e.W+o1], e.B1[k*e.W:k*e.W+o1], e.B2[k*e.W:k*e.W+o1]
+		if o1 := t - e.epoch + 1; o1 <= rebuildDays {
+			G, B1, B2 := e.G[k*rebuildDays:k*rebuildDays+o1], e.B1[k*rebuildDays:k*rebuildDays+o1], e.B2[k*rebuildDays:k*rebuildDays+o1]
 			fc := f * cp
 			for o := range G {
 				B1[o] = lam*B1[o] + fc*e.Rp[o]
@@ -451,7 +427,7 @@ func (s *sim) evConsumersDay(t int) {
 			}
 		}
 	}
-	if o1 := t - e.epoch + 1; o1 <= e.W {
+	if o1 := t - e.epoch + 1; o1 <= rebuildDays {
 		for o := 0; o < o1; o++ {
 			e.Lam[o] *= lam
 			e.Rp[o] *= r

@@ -260,19 +260,19 @@ func TestEnginesExactWithoutReviews(t *testing.T) {
 				sums[e], audits[e] = sum, r.Audit()
 			}
 			// Relative 1e-9, with an absolute 1e-9 for differences of
-			// large numbers (hhi_delta_final = HHI_T − HHI_0).
-			near := func(a, b float64) bool {
-				return a == b || math.Abs(a-b) <= 1e-9*(math.Max(math.Abs(a), math.Abs(b))+1)
+			// large numbers; hhi_delta_final = HHI_T − HHI_0 relative to
+			// HHI's scale.
+			near := func(a, b, scale float64) bool {
+				return a == b || math.Abs(a-b) <= 1e-9*(math.Max(scale, math.Max(math.Abs(a), math.Abs(b)))+1)
 			}
 			va, vb := runsValues(&sums[0]), runsValues(&sums[1])
-			for name, a := range vb {
-				b, ok := va[name]
-				if name == "hhi_delta_final" { // a difference of HHIs: relative to HHI's scale
-					ok = ok && math.Abs(a-b) <= 1e-9*sums[1].HHIFinal
-					a = b
+			for name, ref := range vb {
+				scale := 0.0
+				if name == "hhi_delta_final" {
+					scale = sums[1].HHIFinal
 				}
-				if !ok || !near(b, a) {
-					t.Errorf("runs.%s: event %v, reference %v", name, b, a)
+				if ev, ok := va[name]; !ok || !near(ev, ref, scale) {
+					t.Errorf("runs.%s: event %v, reference %v", name, ev, ref)
 				}
 			}
 			for i := range logs[1].steps {
@@ -283,7 +283,7 @@ func TestEnginesExactWithoutReviews(t *testing.T) {
 				}{{"price", x.Price, y.Price}, {"desired_mtok", x.DesiredMtok, y.DesiredMtok}, {"served_mtok", x.ServedMtok, y.ServedMtok},
 					{"backlog_mtok", x.BacklogMtok, y.BacklogMtok}, {"hhi", x.HHI, y.HHI}, {"qa_cost_usd_per_mtok", x.QACostUSDPerMtok, y.QACostUSDPerMtok},
 					{"inside_share", x.InsideShare, y.InsideShare}} {
-					if !near(c.a, c.b) {
+					if !near(c.a, c.b, 0) {
 						t.Fatalf("day %d: %s: event %v, reference %v", i+1, c.name, c.a, c.b)
 					}
 				}
@@ -295,7 +295,7 @@ func TestEnginesExactWithoutReviews(t *testing.T) {
 			}{{"deferred", a.DeferredMtok, b.DeferredMtok}, {"released", a.ReleasedMtok, b.ReleasedMtok},
 				{"abandoned", a.AbandonedMtok, b.AbandonedMtok}, {"backlog final", a.BacklogFinalMtok, b.BacklogFinalMtok},
 				{"outside", a.OutsideMtok, b.OutsideMtok}} {
-				if !near(c.a, c.b) {
+				if !near(c.a, c.b, 0) {
 					t.Errorf("audit %s: event %v, reference %v", c.name, c.a, c.b)
 				}
 			}

@@ -90,7 +90,6 @@ func (s *sim) refConsumersDay() {
 	refA := L.refA
 	ch := s.cChoice
 	act, cpn, powEps, vol := s.act, s.cpn, s.powEps, s.vol
-	rescale := p.RefOnSwitch == RefRescale
 	var desired, deferred, backlog, released, abandoned, outside float64
 	for j := range s.cons {
 		c := &s.cons[j]
@@ -105,14 +104,7 @@ func (s *sim) refConsumersDay() {
 			}
 			old, oldDsc := k, c.dsc
 			k = s.choose(c.b, k, v)
-			c.k = k
-			switch {
-			case k < 0:
-			case refA == 0 || c.dsc == 0 || old < 0:
-				c.dsc = c.d * powEps[k] // c_ref,j = today's cost of the chosen provider (v1; and on entering the token system)
-			case rescale && k != old:
-				c.dsc *= L.tierPow[k] / L.tierPow[old] // the reference moves with the product's tier, not with its price changes
-			}
+			s.chosen(c, old, k)
 			s.llmMove(j, old, oldDsc)
 		}
 		if k < 0 {
@@ -345,4 +337,23 @@ func backlogDay(b, def, rel, keep float64, release bool) (next, released, abando
 	}
 	abandoned = b - b*keep
 	return b*keep + def, released, abandoned
+}
+
+// chosen records consumer c's choice k (its provider was old) and moves
+// its reference term dsc = d_j c_ref,j^ε by the rules of MODEL-SPEC §2.1
+// and v2 §B.2, in both engines: without reference smoothing (v1), or on
+// entering the token system, c_ref becomes today's cost of the chosen
+// provider; with smoothing and ref_on_switch rescale, a switch moves it
+// with the products' tiers (not with their price changes); otherwise it
+// is kept.
+func (s *sim) chosen(c *consumer, old, k int32) {
+	L := &s.llm
+	c.k = k
+	switch {
+	case k < 0:
+	case L.refA == 0 || c.dsc == 0 || old < 0:
+		c.dsc = c.d * s.powEps[k]
+	case s.p.Consumers.RefOnSwitch == RefRescale && k != old:
+		c.dsc *= L.tierPow[k] / L.tierPow[old]
+	}
 }
