@@ -324,18 +324,10 @@ func (s *sim) evForced(j, t int) {
 // provider's demand, deferral, release and backlog from its aggregates.
 func (s *sim) evConsumersDay(t int) {
 	e := &s.ev
-	p := &s.p.Consumers
 	d := &s.day
 	L := &s.llm
 	s.evEnsureProviders()
-	keep := 1 - p.BacklogDecay
-	rel := p.BacklogRelease
-	f := d.f
-	if L.on && p.DeferralMode == DeferralDirectional {
-		f = L.f
-		d.f = f
-		rel += (1 - rel) * L.pull
-	}
+	f, rel, keep := s.backlogTerms()
 	if o := t - e.epoch; o < rebuildDays {
 		e.Lam[o], e.Rp[o] = 1, 1
 		for k := range s.provs {

@@ -79,21 +79,14 @@ func (s *sim) refConsumersDay() {
 	L := &s.llm
 	v2 := L.on
 	rr := p.ReviewRate
-	keep := 1 - p.BacklogDecay
-	rel := p.BacklogRelease
-	f := d.f
-	if v2 && p.DeferralMode == DeferralDirectional {
-		f = L.f
-		d.f = f
-		rel += (1 - rel) * L.pull
-	}
+	f, rel, keep := s.backlogTerms()
 	refA := L.refA
 	ch := s.cChoice
 	act, cpn, powEps, vol := s.act, s.cpn, s.powEps, s.vol
 	var desired, deferred, backlog, released, abandoned, outside float64
 	for j := range s.cons {
 		c := &s.cons[j]
-		u := float64(ch.Uint64()>>11) * 0x1p-53
+		u := uniform01(ch.Uint64())
 		k := c.k
 		if u < rr || k == -1 || (k >= 0 && !act[k]) {
 			var v float64
@@ -356,4 +349,23 @@ func (s *sim) chosen(c *consumer, old, k int32) {
 	case s.p.Consumers.RefOnSwitch == RefRescale && k != old:
 		c.dsc *= L.tierPow[k] / L.tierPow[old]
 	}
+}
+
+// backlogTerms returns today's deferral fraction f, backlog release
+// fraction rel and backlog keep fraction 1 − decay (MODEL-SPEC §2.2): f is
+// v1's volatility deferral (day.f) unless the directional deferral of v2
+// §B.4 is on, which sets day.f and adds its pull-forward to the release.
+func (s *sim) backlogTerms() (f, rel, keep float64) {
+	p := &s.p.Consumers
+	L := &s.llm
+	d := &s.day
+	keep = 1 - p.BacklogDecay
+	rel = p.BacklogRelease
+	f = d.f
+	if L.on && p.DeferralMode == DeferralDirectional {
+		f = L.f
+		d.f = f
+		rel += (1 - rel) * L.pull
+	}
+	return f, rel, keep
 }
