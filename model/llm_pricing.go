@@ -1,9 +1,6 @@
 package model
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // llmBeforeCosts runs before today's CLT prices and costs are set (after
 // arrivals and entry, MODEL-SPEC §2 step 3): today's risk and deferral terms,
@@ -330,11 +327,7 @@ func firstRegime(p Params) string {
 	if _, ok := p.Market.Regimes[RegimePegged]; ok {
 		return RegimePegged
 	}
-	names := make([]string, 0, len(p.Market.Regimes))
-	for k := range p.Market.Regimes {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := sortedKeys(p.Market.Regimes)
 	if len(names) == 0 {
 		return ""
 	}
