@@ -330,11 +330,9 @@ func (s *sim) invertCosts() {
 // payment (1 − protocol fee − burn). The result is clamped to
 // [p/maxMarkup, κ_f p]: where demand is inelastic (E ≤ 1) the markup cap binds.
 func ImpliedMarginalCost(p, elasticity, kappaF, maxMarkup float64) float64 {
-	c := kappaF * p
+	c := 0.0
 	if elasticity > 1 {
 		c = kappaF * p * (1 - 1/elasticity)
-	} else {
-		c = 0
 	}
 	return math.Min(kappaF*p, math.Max(c, p/maxMarkup))
 }
