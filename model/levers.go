@@ -153,6 +153,13 @@ func costLaw(c0, k, gainMax, halfGain float64) float64 {
 	return c0 * (1 - gainMax*k/(k+halfGain))
 }
 
+// costGrantFactor returns the factor by which usd more of grants spent on
+// cost scales the marginal cost of a provider that has spent k USD so far:
+// costLaw after the grant over costLaw before it (grants.use cost).
+func costGrantFactor(g *GrantsParams, k, usd float64) float64 {
+	return costLaw(1, k+usd, g.QualityGainMax, g.HalfGainUSD) / costLaw(1, k, g.QualityGainMax, g.HalfGainUSD)
+}
+
 // leverState is the §C state of a run.
 type leverState struct {
 	dyn     bool // quality dynamics on (§C.1)
@@ -286,9 +293,8 @@ func (s *sim) receiveGrant(pr *prov, usd float64) {
 	case GrantsUseCost:
 		// The law scales the cost and its base before the decline of §B.3
 		// (mcost = mcost0 × exp(−δ t/365)), so both carry the reduction.
-		before := costLaw(1, pr.costUSD, g.QualityGainMax, g.HalfGainUSD)
+		r := costGrantFactor(g, pr.costUSD, usd)
 		pr.costUSD += usd
-		r := costLaw(1, pr.costUSD, g.QualityGainMax, g.HalfGainUSD) / before
 		pr.mcost *= r
 		pr.mcost0 *= r
 		s.aud.ProviderGrantsInvestedUSD += usd
@@ -706,8 +712,7 @@ func (s *sim) interestGains() {
 				q := qualityLaw(pr.qBase, pr.capUSD+grant, gr.QualityGainMax, gr.HalfGainUSD)
 				lv.utilG[k] += wq * (q - pr.q)
 			case GrantsUseCost:
-				r := costLaw(1, pr.costUSD+grant, gr.QualityGainMax, gr.HalfGainUSD) / costLaw(1, pr.costUSD, gr.QualityGainMax, gr.HalfGainUSD)
-				lv.marginG[k] += pr.mcost * (1 - r)
+				lv.marginG[k] += pr.mcost * (1 - costGrantFactor(gr, pr.costUSD, grant))
 			default:
 				lv.bonusG[k] = grant
 			}
