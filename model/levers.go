@@ -681,7 +681,7 @@ func (s *sim) interestGains() {
 	lv.utilG = grow(lv.utilG, n)
 	lv.marginG = grow(lv.marginG, n)
 	lv.bonusG = grow(lv.bonusG, n)
-	gamma, floor, wq := p.Network.Effect, p.Network.ShareFloor, p.Consumers.QualityWeight
+	wq := p.Consumers.QualityWeight
 	keep := 1 - p.Fees.ProtocolFee - p.Fees.BurnFraction
 	pPrev := s.price[len(s.price)-1]
 	gr := &p.Grants
@@ -699,10 +699,7 @@ func (s *sim) interestGains() {
 		pr := &s.provs[i]
 		cost := pr.listPrice / s.pRef * pPrev
 		lv.lnc[k] = math.Log(cost)
-		u := pr.xi + wq*pr.q
-		if gamma != 0 {
-			u += gamma * math.Log(pr.share+floor)
-		}
+		u := s.netUtility(pr)
 		lv.util[k] = u
 		lv.margin[k] = cost*keep - pr.mcost
 		lv.utilG[k], lv.marginG[k], lv.bonusG[k] = u, lv.margin[k], 0

@@ -135,12 +135,6 @@ func (s *sim) llmInit() {
 	// Day-0 utilities at list prices (P_0 = P_ref = peg, so cost = p).
 	n := s.nInc
 	b0, wq, gamma, floor := cp.PriceWeight, cp.QualityWeight, p.Network.Effect, p.Network.ShareFloor
-	net := func(i int) float64 {
-		if gamma == 0 {
-			return 0
-		}
-		return gamma * math.Log(s.provs[i].share+floor)
-	}
 	// U_0 (§B.1): the median consumer's choice probabilities at day 0 put
 	// initial_inside_share on the token system: with V_i its utilities
 	// (brand intercepts from the configured shares), exp(U_0)/(Σ exp V_i +
@@ -180,7 +174,7 @@ func (s *sim) llmInit() {
 		iv := math.Inf(-1)
 		for i := 0; i < n; i++ {
 			pr := &s.provs[i]
-			iv = logAddExp(iv, pr.xi+wq*pr.q+net(i)-b*math.Log(pr.listPrice))
+			iv = logAddExp(iv, s.netUtility(pr)-b*math.Log(pr.listPrice))
 		}
 		if L.outside {
 			iv = logAddExp(iv, L.u0)
