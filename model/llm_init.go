@@ -66,9 +66,8 @@ type llmState struct {
 	// desired Mtok of the consumers at node g is Σ_k cost_k^−ε ay[k, g] +
 	// ad[outside, g] (welfare weights without a pass over consumers).
 	ad, ay              []float64
-	zb                  []int32   // per consumer: grid node below z_j (parallel to sim.cons)
+	zb                  []int32   // per consumer in the aggregates: grid node below z_j (parallel to sim.cons)
 	zw                  []float64 // per consumer: weight of node zb+1
-	nSeen               int       // consumers already in the aggregates
 	wD                  [zNodes]float64
 	eg                  []float64 // exp(utility) by (group, option) for pricing
 	tot                 []float64
@@ -253,23 +252,21 @@ func (s *sim) llmRebuild() {
 		c := &s.cons[j]
 		s.llmAdd(j, c.k, c.dsc, 1)
 	}
-	L.nSeen = len(s.cons)
 }
 
 // llmArrivals adds today's arrivals (group none) to the aggregates, and
 // rebuilds them every rebuildDays days.
 func (s *sim) llmArrivals(t int) {
-	L := &s.llm
 	if t%rebuildDays == 0 {
 		s.llmRebuild()
 		return
 	}
+	seen := len(s.llm.zb) // consumers already in the aggregates
 	s.llmSeeConsumers()
-	for j := L.nSeen; j < len(s.cons); j++ {
+	for j := seen; j < len(s.cons); j++ {
 		c := &s.cons[j]
 		s.llmAdd(j, c.k, c.dsc, 1)
 	}
-	L.nSeen = len(s.cons)
 }
 
 // llmSmoothAggregates applies the day's reference smoothing (§B.2) to the
