@@ -115,7 +115,7 @@ func (s *sim) assignOutside0(c *consumer) {
 func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
-	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow
+	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
 	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
@@ -189,7 +189,6 @@ func (s *sim) llmInit() {
 
 	for i := range s.provs {
 		s.provs[i].mcost0 = s.provs[i].mcost
-		L.tierPow[i] = math.Pow(s.provs[i].listPrice, cp.PriceElasticity)
 	}
 	s.llmRebuild()
 	if p.Pricing.Mode == PricingBestResponse {
@@ -349,7 +348,7 @@ func (s *sim) growLLM() {
 	L.br = grow(L.br, len(s.provs))
 	old := len(L.tierPow)
 	L.tierPow = grow(L.tierPow, len(s.provs))
-	for i := old; i < len(s.provs); i++ { // entrants: their entry list price
+	for i := old; i < len(s.provs); i++ { // incumbents at day 0 (llmInit), entrants at entry: the list price then
 		L.tierPow[i] = math.Pow(s.provs[i].listPrice, s.p.Consumers.PriceElasticity)
 	}
 }
