@@ -353,9 +353,7 @@ func (s *sim) providerLevers(i int, pr *prov, t int, pPrev float64) {
 		}
 		// Today's sale slot (moved to overdue by providersDay) takes its lock along.
 		if li := i*s.nSlot + t%s.nSlot; li < len(lv.lockUSD) {
-			pr.lockOver += lv.lockUSD[li]
-			pr.lockOverCLT += lv.lockCLT[li]
-			lv.lockUSD[li], lv.lockCLT[li] = 0, 0
+			lv.releaseLock(pr, li)
 		}
 		rec := -fund
 		if pr.revToday > 0 { // the overdue CLT was sold today (spot hedge ratio is 0)
@@ -373,6 +371,14 @@ func (s *sim) providerLevers(i int, pr *prov, t int, pPrev float64) {
 			pr.capUSD += x
 		}
 	}
+}
+
+// releaseLock moves the hedge lock of lot slot li to pr's locks of overdue
+// CLT (the slot's CLT left the lot ring: due today, or its provider exited).
+func (lv *leverState) releaseLock(pr *prov, li int) {
+	pr.lockOver += lv.lockUSD[li]
+	pr.lockOverCLT += lv.lockCLT[li]
+	lv.lockUSD[li], lv.lockCLT[li] = 0, 0
 }
 
 // hedgePositions sets each provider's short futures position after the day's
@@ -401,9 +407,7 @@ func (s *sim) hedgePositions() {
 		base := i * s.nSlot
 		if !pr.active {
 			for x := 0; x < s.nSlot; x++ {
-				pr.lockOver += lv.lockUSD[base+x]
-				pr.lockOverCLT += lv.lockCLT[base+x]
-				lv.lockUSD[base+x], lv.lockCLT[base+x] = 0, 0
+				lv.releaseLock(pr, base+x)
 			}
 			pr.lockOver -= pr.futH * pr.lockOverCLT * f
 			pr.lockOverCLT = 0
