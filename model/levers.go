@@ -672,11 +672,11 @@ func (s *sim) interestGains() {
 	V := float64(p.Governance.VoteIntervalDays)
 	r := p.Consumers.ReviewRate
 	rho := 1.0
-	if r < 1 {
+	switch {
+	case r == 0:
+		rho = 0
+	case r < 1:
 		rho = 1 - (1-r)*(1-math.Pow(1-r, V))/(V*r)
-		if r == 0 {
-			rho = 0
-		}
 	}
 	// Per-provider utility parts, log cost and margin at current prices.
 	lv.util = grow(lv.util, n)
