@@ -7,24 +7,16 @@ import (
 
 // pairedZ returns the mean of the paired differences d and its z statistic
 // (mean / (sd/√n)); z is ±Inf when every difference is equal and nonzero.
-func pairedZ(d []float64) (mean, z float64) {
-	n := float64(len(d))
-	for _, x := range d {
-		mean += x
-	}
-	mean /= n
-	ss := 0.0
-	for _, x := range d {
-		ss += (x - mean) * (x - mean)
-	}
-	se := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+func pairedZ(d []float64) (m, z float64) {
+	m = mean(d)
+	se := sdN1(d) / math.Sqrt(float64(len(d)))
 	if se == 0 {
-		if mean == 0 {
+		if m == 0 {
 			return 0, 0
 		}
-		return mean, math.Copysign(math.Inf(1), mean)
+		return m, math.Copysign(math.Inf(1), m)
 	}
-	return mean, mean / se
+	return m, m / se
 }
 
 // TestQualityLaw checks the law of MODEL-SPEC-v2 §C.1 against its closed
