@@ -9,11 +9,18 @@ import (
 	"github.com/tokensim/tokensim/model"
 )
 
-// resolved returns the built-in scenario × policy parameters and schedule.
+// resolved returns the built-in scenario × policy parameters and schedule
+// on v1's defaults.
 func resolved(t *testing.T, scenario, policy string) (model.Params, model.Schedule) {
 	t.Helper()
+	return resolvedOn(t, model.DefaultV1, scenario, policy)
+}
+
+// resolvedOn is resolved on the defaults base returns.
+func resolvedOn(t *testing.T, base func() model.Params, scenario, policy string) (model.Params, model.Schedule) {
+	t.Helper()
 	sc := model.Scenarios()[scenario]
-	p, err := model.Resolve(model.DefaultV1(), sc, model.Policies()[policy])
+	p, err := model.Resolve(base(), sc, model.Policies()[policy])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +96,21 @@ func runCell(t *testing.T, name string, p model.Params, s model.Schedule, n int)
 	return c
 }
 
-// cell returns n replicates of a built-in scenario × policy, after failing
-// the test for any that ended with a non-finite value.
+// cell returns n replicates of a built-in scenario × policy on v1's
+// defaults, after failing the test for any that ended with a non-finite value.
 func cell(t *testing.T, scenario, policy string, n int) cellRuns {
 	t.Helper()
-	key := fmt.Sprintf("%s × %s (%d replicates)", scenario, policy, n)
+	return cellOn(t, "", model.DefaultV1, scenario, policy, n)
+}
+
+// cellOn is cell on the defaults base returns; tag prefixes the cell's name
+// (its key in summaryCache).
+func cellOn(t *testing.T, tag string, base func() model.Params, scenario, policy string, n int) cellRuns {
+	t.Helper()
+	key := tag + fmt.Sprintf("%s × %s (%d replicates)", scenario, policy, n)
 	c, ok := summaryCache[key]
 	if !ok {
-		p, s := resolved(t, scenario, policy)
+		p, s := resolvedOn(t, base, scenario, policy)
 		c = runCell(t, key, p, s, n)
 		summaryCache[key] = c
 	}

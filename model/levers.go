@@ -153,6 +153,13 @@ func costLaw(c0, k, gainMax, halfGain float64) float64 {
 	return c0 * (1 - gainMax*k/(k+halfGain))
 }
 
+// costGrantFactor returns the factor by which usd more of grants spent on
+// cost scales the marginal cost of a provider that has spent k USD so far:
+// costLaw after the grant over costLaw before it (grants.use cost).
+func costGrantFactor(g *GrantsParams, k, usd float64) float64 {
+	return costLaw(1, k+usd, g.QualityGainMax, g.HalfGainUSD) / costLaw(1, k, g.QualityGainMax, g.HalfGainUSD)
+}
+
 // leverState is the §C state of a run.
 type leverState struct {
 	dyn     bool // quality dynamics on (§C.1)
@@ -286,9 +293,8 @@ func (s *sim) receiveGrant(pr *prov, usd float64) {
 	case GrantsUseCost:
 		// The law scales the cost and its base before the decline of §B.3
 		// (mcost = mcost0 × exp(−δ t/365)), so both carry the reduction.
-		before := costLaw(1, pr.costUSD, g.QualityGainMax, g.HalfGainUSD)
+		r := costGrantFactor(g, pr.costUSD, usd)
 		pr.costUSD += usd
-		r := costLaw(1, pr.costUSD, g.QualityGainMax, g.HalfGainUSD) / before
 		pr.mcost *= r
 		pr.mcost0 *= r
 		s.aud.ProviderGrantsInvestedUSD += usd
@@ -347,9 +353,7 @@ func (s *sim) providerLevers(i int, pr *prov, t int, pPrev float64) {
 		}
 		// Today's sale slot (moved to overdue by providersDay) takes its lock along.
 		if li := i*s.nSlot + t%s.nSlot; li < len(lv.lockUSD) {
-			pr.lockOver += lv.lockUSD[li]
-			pr.lockOverCLT += lv.lockCLT[li]
-			lv.lockUSD[li], lv.lockCLT[li] = 0, 0
+			lv.releaseLock(pr, li)
 		}
 		rec := -fund
 		if pr.revToday > 0 { // the overdue CLT was sold today (spot hedge ratio is 0)
@@ -367,6 +371,14 @@ func (s *sim) providerLevers(i int, pr *prov, t int, pPrev float64) {
 			pr.capUSD += x
 		}
 	}
+}
+
+// releaseLock moves the hedge lock of lot slot li to pr's locks of overdue
+// CLT (the slot's CLT left the lot ring: due today, or its provider exited).
+func (lv *leverState) releaseLock(pr *prov, li int) {
+	pr.lockOver += lv.lockUSD[li]
+	pr.lockOverCLT += lv.lockCLT[li]
+	lv.lockUSD[li], lv.lockCLT[li] = 0, 0
 }
 
 // hedgePositions sets each provider's short futures position after the day's
@@ -395,9 +407,7 @@ func (s *sim) hedgePositions() {
 		base := i * s.nSlot
 		if !pr.active {
 			for x := 0; x < s.nSlot; x++ {
-				pr.lockOver += lv.lockUSD[base+x]
-				pr.lockOverCLT += lv.lockCLT[base+x]
-				lv.lockUSD[base+x], lv.lockCLT[base+x] = 0, 0
+				lv.releaseLock(pr, base+x)
 			}
 			pr.lockOver -= pr.futH * pr.lockOverCLT * f
 			pr.lockOverCLT = 0
@@ -662,11 +672,11 @@ func (s *sim) interestGains() {
 	V := float64(p.Governance.VoteIntervalDays)
 	r := p.Consumers.ReviewRate
 	rho := 1.0
-	if r < 1 {
+	switch {
+	case r == 0:
+		rho = 0
+	case r < 1:
 		rho = 1 - (1-r)*(1-math.Pow(1-r, V))/(V*r)
-		if r == 0 {
-			rho = 0
-		}
 	}
 	// Per-provider utility parts, log cost and margin at current prices.
 	lv.util = grow(lv.util, n)
@@ -675,7 +685,7 @@ func (s *sim) interestGains() {
 	lv.utilG = grow(lv.utilG, n)
 	lv.marginG = grow(lv.marginG, n)
 	lv.bonusG = grow(lv.bonusG, n)
-	gamma, floor, wq := p.Network.Effect, p.Network.ShareFloor, p.Consumers.QualityWeight
+	wq := p.Consumers.QualityWeight
 	keep := 1 - p.Fees.ProtocolFee - p.Fees.BurnFraction
 	pPrev := s.price[len(s.price)-1]
 	gr := &p.Grants
@@ -693,10 +703,7 @@ func (s *sim) interestGains() {
 		pr := &s.provs[i]
 		cost := pr.listPrice / s.pRef * pPrev
 		lv.lnc[k] = math.Log(cost)
-		u := pr.xi + wq*pr.q
-		if gamma != 0 {
-			u += gamma * math.Log(pr.share+floor)
-		}
+		u := s.netUtility(pr)
 		lv.util[k] = u
 		lv.margin[k] = cost*keep - pr.mcost
 		lv.utilG[k], lv.marginG[k], lv.bonusG[k] = u, lv.margin[k], 0
@@ -706,8 +713,7 @@ func (s *sim) interestGains() {
 				q := qualityLaw(pr.qBase, pr.capUSD+grant, gr.QualityGainMax, gr.HalfGainUSD)
 				lv.utilG[k] += wq * (q - pr.q)
 			case GrantsUseCost:
-				r := costLaw(1, pr.costUSD+grant, gr.QualityGainMax, gr.HalfGainUSD) / costLaw(1, pr.costUSD, gr.QualityGainMax, gr.HalfGainUSD)
-				lv.marginG[k] += pr.mcost * (1 - r)
+				lv.marginG[k] += pr.mcost * (1 - costGrantFactor(gr, pr.costUSD, grant))
 			default:
 				lv.bonusG[k] = grant
 			}

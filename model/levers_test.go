@@ -7,24 +7,16 @@ import (
 
 // pairedZ returns the mean of the paired differences d and its z statistic
 // (mean / (sd/√n)); z is ±Inf when every difference is equal and nonzero.
-func pairedZ(d []float64) (mean, z float64) {
-	n := float64(len(d))
-	for _, x := range d {
-		mean += x
-	}
-	mean /= n
-	ss := 0.0
-	for _, x := range d {
-		ss += (x - mean) * (x - mean)
-	}
-	se := math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+func pairedZ(d []float64) (m, z float64) {
+	m = mean(d)
+	se := sdN1(d) / math.Sqrt(float64(len(d)))
 	if se == 0 {
-		if mean == 0 {
+		if m == 0 {
 			return 0, 0
 		}
-		return mean, math.Copysign(math.Inf(1), mean)
+		return m, math.Copysign(math.Inf(1), m)
 	}
-	return mean, mean / se
+	return m, m / se
 }
 
 // TestQualityLaw checks the law of MODEL-SPEC-v2 §C.1 against its closed
@@ -120,10 +112,7 @@ func TestGrantsRaiseSmallProviders(t *testing.T) {
 	for rep := 0; rep < n; rep++ {
 		var q, sh [2]float64
 		for k, pol := range []string{PolicyNone, PolicyGrants} {
-			p, err := Resolve(Default(), sc, Policies()[pol])
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := resolveT(t, ScenarioBaseline, pol)
 			p.Consumers.Count = 1000
 			spec := RunSpec{Params: p, Schedule: sc.Schedule, HorizonDays: 365, Seed: 11, Replicate: rep}
 			s := newSim(t, &spec)
@@ -364,10 +353,7 @@ func bruteGain(s *sim, k int, utilW, utilO, marginW, marginO []float64, closedW,
 // provider the cap would close loses and every provider left open does not.
 func TestInterestVotes(t *testing.T) {
 	sc := Scenarios()[ScenarioCentralization]
-	p, err := Resolve(Default(), sc, Policies()[PolicyAllGoverned])
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := resolveT(t, ScenarioCentralization, PolicyAllGoverned)
 	p.Consumers.Count = 600
 	p.Governance.Turnout = 0.8
 	spec := RunSpec{Params: p, Schedule: sc.Schedule, HorizonDays: 181, Seed: 4}
@@ -446,10 +432,7 @@ func TestInterestVotes(t *testing.T) {
 // and grants_in_force_days (from the steps) for a governed centralized run.
 func TestLeverCountsFromDays(t *testing.T) {
 	sc := Scenarios()[ScenarioCentralization]
-	p, err := Resolve(Default(), sc, Policies()[PolicyAllGoverned])
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := resolveT(t, ScenarioCentralization, PolicyAllGoverned)
 	p.Consumers.Count = 500
 	p.Governance.Mode = GovernanceOneMemberOneVote
 	changes, checked := 0, 0
@@ -507,10 +490,7 @@ func TestSybilBlocksCapInRuns(t *testing.T) {
 			name, mode string
 			sybil      int
 		}{{"1m1v", GovernanceOneMemberOneVote, 1}, {"1m1v-sybil", GovernanceOneMemberOneVote, 8}, {"stake", GovernanceStakeVote, 1}} {
-			p, err := Resolve(Default(), sc, Policies()[PolicyAllGoverned])
-			if err != nil {
-				t.Fatal(err)
-			}
+			p := resolveT(t, ScenarioCentralization, PolicyAllGoverned)
 			p.Consumers.Count = 500
 			p.Governance.Mode, p.Governance.SybilIdentities = c.mode, c.sybil
 			spec := RunSpec{Params: p, Schedule: sc.Schedule, HorizonDays: 365, Seed: 6, Replicate: rep}

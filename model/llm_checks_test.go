@@ -1,7 +1,6 @@
 package model_test
 
 import (
-	"fmt"
 	"math"
 	"testing"
 
@@ -12,20 +11,7 @@ import (
 // policy checks' cell uses v1's).
 func cellV2(t *testing.T, scenario, policy string, n int) cellRuns {
 	t.Helper()
-	key := fmt.Sprintf("v2 %s × %s (%d replicates)", scenario, policy, n)
-	c, ok := summaryCache[key]
-	if !ok {
-		sc := model.Scenarios()[scenario]
-		p, err := model.Resolve(model.Default(), sc, model.Policies()[policy])
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustValidate(t, &p, sc.Schedule)
-		c = runCell(t, key, p, sc.Schedule, n)
-		summaryCache[key] = c
-	}
-	c.report(t)
-	return c
+	return cellOn(t, "v2 ", model.Default, scenario, policy, n)
 }
 
 // TestCheckCentralizationMarkups is the issue 11 check on `centralization`

@@ -66,9 +66,8 @@ type llmState struct {
 	// desired Mtok of the consumers at node g is Σ_k cost_k^−ε ay[k, g] +
 	// ad[outside, g] (welfare weights without a pass over consumers).
 	ad, ay              []float64
-	zb                  []int32   // per consumer: grid node below z_j (parallel to sim.cons)
+	zb                  []int32   // per consumer in the aggregates: grid node below z_j (parallel to sim.cons)
 	zw                  []float64 // per consumer: weight of node zb+1
-	nSeen               int       // consumers already in the aggregates
 	wD                  [zNodes]float64
 	eg                  []float64 // exp(utility) by (group, option) for pricing
 	tot                 []float64
@@ -116,7 +115,7 @@ func (s *sim) assignOutside0(c *consumer) {
 func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
-	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow
+	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
 	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
@@ -135,12 +134,6 @@ func (s *sim) llmInit() {
 	// Day-0 utilities at list prices (P_0 = P_ref = peg, so cost = p).
 	n := s.nInc
 	b0, wq, gamma, floor := cp.PriceWeight, cp.QualityWeight, p.Network.Effect, p.Network.ShareFloor
-	net := func(i int) float64 {
-		if gamma == 0 {
-			return 0
-		}
-		return gamma * math.Log(s.provs[i].share+floor)
-	}
 	// U_0 (§B.1): the median consumer's choice probabilities at day 0 put
 	// initial_inside_share on the token system: with V_i its utilities
 	// (brand intercepts from the configured shares), exp(U_0)/(Σ exp V_i +
@@ -180,7 +173,7 @@ func (s *sim) llmInit() {
 		iv := math.Inf(-1)
 		for i := 0; i < n; i++ {
 			pr := &s.provs[i]
-			iv = logAddExp(iv, pr.xi+wq*pr.q+net(i)-b*math.Log(pr.listPrice))
+			iv = logAddExp(iv, s.netUtility(pr)-b*math.Log(pr.listPrice))
 		}
 		if L.outside {
 			iv = logAddExp(iv, L.u0)
@@ -196,7 +189,6 @@ func (s *sim) llmInit() {
 
 	for i := range s.provs {
 		s.provs[i].mcost0 = s.provs[i].mcost
-		L.tierPow[i] = math.Pow(s.provs[i].listPrice, cp.PriceElasticity)
 	}
 	s.llmRebuild()
 	if p.Pricing.Mode == PricingBestResponse {
@@ -259,23 +251,21 @@ func (s *sim) llmRebuild() {
 		c := &s.cons[j]
 		s.llmAdd(j, c.k, c.dsc, 1)
 	}
-	L.nSeen = len(s.cons)
 }
 
 // llmArrivals adds today's arrivals (group none) to the aggregates, and
 // rebuilds them every rebuildDays days.
 func (s *sim) llmArrivals(t int) {
-	L := &s.llm
 	if t%rebuildDays == 0 {
 		s.llmRebuild()
 		return
 	}
+	seen := len(s.llm.zb) // consumers already in the aggregates
 	s.llmSeeConsumers()
-	for j := L.nSeen; j < len(s.cons); j++ {
+	for j := seen; j < len(s.cons); j++ {
 		c := &s.cons[j]
 		s.llmAdd(j, c.k, c.dsc, 1)
 	}
-	L.nSeen = len(s.cons)
 }
 
 // llmSmoothAggregates applies the day's reference smoothing (§B.2) to the
@@ -330,11 +320,9 @@ func (s *sim) invertCosts() {
 // payment (1 − protocol fee − burn). The result is clamped to
 // [p/maxMarkup, κ_f p]: where demand is inelastic (E ≤ 1) the markup cap binds.
 func ImpliedMarginalCost(p, elasticity, kappaF, maxMarkup float64) float64 {
-	c := kappaF * p
+	c := 0.0
 	if elasticity > 1 {
 		c = kappaF * p * (1 - 1/elasticity)
-	} else {
-		c = 0
 	}
 	return math.Min(kappaF*p, math.Max(c, p/maxMarkup))
 }
@@ -360,7 +348,7 @@ func (s *sim) growLLM() {
 	L.br = grow(L.br, len(s.provs))
 	old := len(L.tierPow)
 	L.tierPow = grow(L.tierPow, len(s.provs))
-	for i := old; i < len(s.provs); i++ { // entrants: their entry list price
+	for i := old; i < len(s.provs); i++ { // incumbents at day 0 (llmInit), entrants at entry: the list price then
 		L.tierPow[i] = math.Pow(s.provs[i].listPrice, s.p.Consumers.PriceElasticity)
 	}
 }

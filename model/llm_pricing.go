@@ -1,9 +1,6 @@
 package model
 
-import (
-	"math"
-	"slices"
-)
+import "math"
 
 // llmBeforeCosts runs before today's CLT prices and costs are set (after
 // arrivals and entry, MODEL-SPEC §2 step 3): today's risk and deferral terms,
@@ -55,6 +52,17 @@ type pricingModel struct {
 	groups int
 }
 
+// netUtility returns provider pr's utility apart from cost and switching,
+// ξ + w_q q + γ ln(s + s_floor) at its current quality and share (MODEL-SPEC
+// §2.1; the network term only when γ ≠ 0).
+func (s *sim) netUtility(pr *prov) float64 {
+	a := pr.xi + s.p.Consumers.QualityWeight*pr.q
+	if gamma := s.p.Network.Effect; gamma != 0 {
+		a += gamma * math.Log(pr.share+s.p.Network.ShareFloor)
+	}
+	return a
+}
+
 // pricingSetup builds the provider's-eye demand model for list-price factor
 // r = P_t−1/P_ref (MODEL-SPEC-v2 §B.3): the current consumer distribution
 // aggregated into (group, node) cells weighted by d_j c_ref,j^ε (the demand
@@ -68,7 +76,7 @@ func (s *sim) pricingSetup(r float64) {
 	n := len(s.provs)
 	G := zNodes
 	nG := n + llmGroup0
-	wq, gamma, floor, kappa := p.Consumers.QualityWeight, p.Network.Effect, p.Network.ShareFloor, p.Consumers.SwitchingCost
+	kappa := p.Consumers.SwitchingCost
 	nOpen := 0
 	for i := range s.provs {
 		if pr := &s.provs[i]; pr.active && !pr.closed {
@@ -84,11 +92,7 @@ func (s *sim) pricingSetup(r float64) {
 		pr := &s.provs[i]
 		ea[i] = 0
 		if pr.active {
-			a := pr.xi + wq*pr.q
-			if gamma != 0 {
-				a += gamma * math.Log(pr.share+floor)
-			}
-			ea[i] = math.Exp(a - L.risk)
+			ea[i] = math.Exp(s.netUtility(pr) - L.risk)
 		}
 	}
 	ek := math.Exp(-kappa)
@@ -330,11 +334,7 @@ func firstRegime(p Params) string {
 	if _, ok := p.Market.Regimes[RegimePegged]; ok {
 		return RegimePegged
 	}
-	names := make([]string, 0, len(p.Market.Regimes))
-	for k := range p.Market.Regimes {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := sortedKeys(p.Market.Regimes)
 	if len(names) == 0 {
 		return ""
 	}

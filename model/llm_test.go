@@ -8,16 +8,6 @@ import (
 	"gonum.org/v1/gonum/optimize"
 )
 
-// resolveV1 returns the v1 parameters of a scenario × policy cell.
-func resolveV1(t testing.TB, scenario, policy string) Params {
-	t.Helper()
-	p, err := Resolve(DefaultV1(), Scenarios()[scenario], Policies()[policy])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
 // symmetricMarket is a quiet market of n identical providers (equal
 // quality, list price, share, hence brand intercept) with the outside option,
 // constant b (σ_b = 0), no network effect, no switching cost, no risk term,

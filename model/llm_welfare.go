@@ -39,7 +39,6 @@ func QACost(iv, ivBase, pbar0, b float64) float64 {
 // maxLogQA bounds |ln(c*/p̄_0)|: a numerical guard for consumers with b near
 // 0, whose money-metric index is extreme (e^30 ≈ 10^13; the default
 // population never comes near it).
-
 const maxLogQA = 30
 
 // llmMetricsDay computes the day's §B.5 metrics after the close: c* by
