@@ -187,17 +187,6 @@ func (m *marketState) backing(supply, peg float64) float64 {
 	return m.assets * m.sisterP / (supply * peg)
 }
 
-// forcedRegime returns the regime a span of the schedule forces on day t.
-func (s Schedule) forcedRegime(t int) (string, bool) {
-	name, ok := "", false
-	for _, r := range s.Regimes {
-		if t >= r.FromDay && t <= r.ToDay {
-			name, ok = r.Regime, true
-		}
-	}
-	return name, ok
-}
-
 // fundDepth is the depth the stabilization fund sizes its trades with
 // (MODEL-SPEC §2.7): market.depth_usd under garch; under amm the pool's
 // current depth Y/2, the USD of a small buy that moves ln P by 1.
