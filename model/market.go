@@ -335,12 +335,10 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	if d.halted {
 		// The pool is paused (§A.3): holders take the other side of every
 		// order at P_t−1 and the pool order waits for the reopening.
-		m.holders -= nPart
-		m.holdersUSD += flow
+		s.pausedTrade(nPart, flow, dS)
 		m.queue += nPart - h
 		s.cb.left--
 		m.reopen = s.cb.left == 0
-		s.supply += dS
 	} else {
 		// Liquidity flight (§A.1): both reserves in proportion, spot unchanged.
 		if rate := p.AMM.LPAdjustRate; rate > 0 {
@@ -366,13 +364,14 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			m.lpOutUSD += dy
 			m.holders += dx
 		}
-		order := nPart - h + m.queue // net CLT the pool must deliver (> 0) or absorb (< 0)
-		routed := 0.0                // CLT holders redeem themselves (exit routing, market_exit.go)
-		if fl := flight * math.Max(0, m.holders-math.Max(h, 0)); fl > 0 && !ev.redemptionHalted(t) {
+		open := !ev.redemptionHalted(t) // the primary market redeems today
+		order := nPart - h + m.queue    // net CLT the pool must deliver (> 0) or absorb (< 0)
+		routed := 0.0                   // CLT holders redeem themselves (exit routing, market_exit.go)
+		if fl := flight * math.Max(0, m.holders-math.Max(h, 0)); fl > 0 && open {
 			order -= fl
 			m.holdersSold += fl
 		}
-		if m.reserveOn && hp.ExitRouting && order < 0 && !ev.redemptionHalted(t) {
+		if m.reserveOn && hp.ExitRouting && order < 0 && open {
 			var usd float64
 			routed, usd = s.holdersRedeem(-order, dS)
 			order += routed
@@ -394,14 +393,12 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			dy = -cand.sellCLT(-exec, p.AMM.Fee)
 		}
 		supply := s.supply + dS
-		assets, sisterP := m.assets, m.sisterP
+		sisterP := m.sisterP
 		var arb arbTrade
 		if m.reserveOn {
-			beta := assets * sisterP / (supply * peg)
 			vMint := peg * (1 + p.Reserve.MintFee)
-			vRedeem := peg * (1 - p.Reserve.RedeemFee) * math.Min(1, beta)
+			vRedeem := s.redeemValue(supply)
 			capCLT := p.Reserve.RedeemCapFracPerDay*(s.supply+routed) - routed
-			open := !ev.redemptionHalted(t)
 			arb = arbitrage(&cand, p.AMM.Fee, vMint, vRedeem, p.Arbitrage.CapacityUSDPerDay, capCLT, open)
 		}
 		lnCand := math.Log(cand.spot())
@@ -411,10 +408,8 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			// day's orders queue as on a halted day.
 			s.cb.halts++
 			s.cb.left = s.cb.haltDays
-			m.holders -= nPart
-			m.holdersUSD += flow
+			s.pausedTrade(nPart, flow, dS)
 			m.queue = order
-			s.supply += dS
 		} else {
 			m.reopen = false
 			m.pool = cand
@@ -474,4 +469,14 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	s.price = append(s.price, math.Exp(lnClose))
 	s.rets = append(s.rets, lnClose-lnPrev)
 	return nil
+}
+
+// pausedTrade settles a day on which the pool is paused (a halted day or a
+// breaker's trigger day, MODEL-SPEC-v2 §A.3): holders take the other side of
+// the participants' net buy nPart (CLT) at P_t−1 for their net flow (USD),
+// and the supply moves by the day's issuance and burns dS.
+func (s *sim) pausedTrade(nPart, flow, dS float64) {
+	s.mkt.holders -= nPart
+	s.mkt.holdersUSD += flow
+	s.supply += dS
 }
