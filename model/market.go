@@ -143,8 +143,7 @@ type MarketAudit struct {
 func (s *sim) marketInit() error {
 	p := s.p
 	m := &s.mkt
-	sw := m.cSwitch
-	*m = marketState{cSwitch: sw, rSwitch: m.rSwitch, betaMin: math.Inf(1)}
+	*m = marketState{cSwitch: m.cSwitch, rSwitch: m.rSwitch, betaMin: math.Inf(1)} // keep the stream's buffers
 	m.amm = p.Market.Mode == MarketAMM
 	if !m.amm {
 		m.betaMin = 0
