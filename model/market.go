@@ -262,28 +262,9 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			name = m.volName
 		}
 	}
-	if t == 1 || name != s.regName {
-		s.regName = name
-		s.reg = p.Market.Regimes[name]
-		s.s2 = s.reg.UnconditionalVariance()
-	} else {
-		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
-	}
-	e := math.Sqrt(s.s2) * garch.StdT(s.rMarket, s.reg.Nu)
-	s.ePrev = e
-	j := 0.0
-	for _, sh := range s.spec.Schedule.Shocks {
-		if t >= sh.Day && t < sh.Day+sh.DurationDays {
-			j += math.Log1p(sh.Size) / float64(sh.DurationDays)
-		}
-	}
-	jSched := j // scheduled sentiment shocks (holders.shocks_to_holdings, market_exit.go)
-	uj := s.rJumps.Float64()
-	zj := s.rJumps.NormFloat64()
-	for x := poissonInv(uj, p.Market.JumpRatePerYear/365); x > 0; x-- {
-		j += p.Market.JumpMean + p.Market.JumpSD*zj
-		zj = s.rJumps.NormFloat64()
-	}
+	e := s.garchInnovation(t, name)
+	jSched := s.scheduledShock(t) // scheduled sentiment shocks (holders.shocks_to_holdings, market_exit.go)
+	j := s.addJumps(jSched)
 
 	// Holders' order (§A.2): desired holdings move by exp(μ + e + J); the run.
 	hp := &p.Holders
@@ -316,14 +297,13 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 
 	// Participants' net CLT buy at P_t−1 (MODEL-SPEC §10's Flow_t in CLT).
 	nPart := d.consumerCLT + d.prepaidCLT - d.poolCLT + d.buybackCLT - d.salesCLT + d.fundBoughtCLT - d.fundSoldCLT
-	flow := d.consumerUSD - d.poolUSD + d.buybackUSD - d.salesUSD + d.fundBuy - d.fundSell
+	flow := d.netFlowUSD()
 	s.aud.NetFlowUSD += flow
 	m.holdersSold += h
 
-	dS := d.issued - d.burnCLT - d.buybackCLT
-	if !(s.supply+dS > 0) {
-		return fmt.Errorf("%w: day %d: %v CLT burned (fees %v, buyback %v) against a supply of %v CLT at price %v USD",
-			ErrSupplyExhausted, t, d.burnCLT+d.buybackCLT, d.burnCLT, d.buybackCLT, s.supply+d.issued, pPrev)
+	dS, err := s.supplyChange(t)
+	if err != nil {
+		return err
 	}
 
 	m.partNetCLT += nPart
@@ -478,4 +458,69 @@ func (s *sim) pausedTrade(nPart, flow, dS float64) {
 	s.mkt.holders -= nPart
 	s.mkt.holdersUSD += flow
 	s.supply += dS
+}
+
+// The steps of the close that market.mode amm shares with v1's garch price
+// (MODEL-SPEC §2.6, §2.7, §10; day.go's priceDay writes them inline).
+
+// garchInnovation advances the GARCH(1,1) variance of regime name to day t
+// (reset to the regime's unconditional variance on day 1 and when the regime
+// changes) and returns the day's innovation e_t = σ_t·z_t, z_t a unit-variance
+// Student-t draw of the market stream (MODEL-SPEC §2.6).
+func (s *sim) garchInnovation(t int, name string) float64 {
+	if t == 1 || name != s.regName {
+		s.regName = name
+		s.reg = s.p.Market.Regimes[name]
+		s.s2 = s.reg.UnconditionalVariance()
+	} else {
+		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
+	}
+	e := math.Sqrt(s.s2) * garch.StdT(s.rMarket, s.reg.Nu)
+	s.ePrev = e
+	return e
+}
+
+// scheduledShock returns day t's part of the scheduled shocks: Σ ln(1+size)
+// /duration_days over the shocks in progress on t (MODEL-SPEC §2.6).
+func (s *sim) scheduledShock(t int) float64 {
+	j := 0.0
+	for _, sh := range s.spec.Schedule.Shocks {
+		if t >= sh.Day && t < sh.Day+sh.DurationDays {
+			j += math.Log1p(sh.Size) / float64(sh.DurationDays)
+		}
+	}
+	return j
+}
+
+// addJumps adds the day's Poisson jumps to j and returns the sum: one
+// uniform (the count) and one normal a day, and one more normal per jump, of
+// the jumps stream (MODEL-SPEC §2.6).
+func (s *sim) addJumps(j float64) float64 {
+	p := s.p
+	uj := s.rJumps.Float64()
+	zj := s.rJumps.NormFloat64()
+	for x := poissonInv(uj, p.Market.JumpRatePerYear/365); x > 0; x-- {
+		j += p.Market.JumpMean + p.Market.JumpSD*zj
+		zj = s.rJumps.NormFloat64()
+	}
+	return j
+}
+
+// netFlowUSD is the day's net market flow in USD at P_t−1 (MODEL-SPEC §10's
+// Flow_t): consumers' purchases − fee sales + buyback − provider sales + the
+// fund's net buy.
+func (d *dayTotals) netFlowUSD() float64 {
+	return d.consumerUSD - d.poolUSD + d.buybackUSD - d.salesUSD + d.fundBuy - d.fundSell
+}
+
+// supplyChange returns day t's supply change dS = issued − burned fees −
+// buyback (CLT), or ErrSupplyExhausted when it would leave no supply.
+func (s *sim) supplyChange(t int) (float64, error) {
+	d := &s.day
+	dS := d.issued - d.burnCLT - d.buybackCLT
+	if !(s.supply+dS > 0) {
+		return 0, fmt.Errorf("%w: day %d: %v CLT burned (fees %v, buyback %v) against a supply of %v CLT at price %v USD",
+			ErrSupplyExhausted, t, d.burnCLT+d.buybackCLT, d.burnCLT, d.buybackCLT, s.supply+d.issued, s.price[t-1])
+	}
+	return dS, nil
 }
