@@ -61,7 +61,6 @@ type marketState struct {
 
 	// Today (read by the metrics of the day).
 	beta, runFrac float64
-	redeemedCap   float64 // CLT redeemed today (against the daily cap)
 
 	// Accumulators (runs metrics).
 	betaMin     float64
