@@ -244,24 +244,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 
 	// Regime (§A.2): forced by the scenario, else the TVTP chain; one uniform a day.
 	u := m.rSwitch.Float64()
-	name := s.spec.Schedule.BaseRegime
-	if forced, ok := s.spec.Schedule.forcedRegime(t); ok {
-		name = forced
-		m.volatile = forced == m.volName && m.volName != ""
-	} else if m.volName != "" {
-		sw := &p.Market.Switch
-		if m.volatile {
-			if u < logistic(sw.ExitIntercept-sw.ExitShortfall*shortfall-sw.ExitGap*gap) {
-				m.volatile = false
-			}
-		} else if u < logistic(sw.EnterIntercept+sw.EnterShortfall*shortfall+sw.EnterGap*gap) {
-			m.volatile = true
-		}
-		if m.volatile {
-			name = m.volName
-		}
-	}
-	e := s.garchInnovation(t, name)
+	e := s.garchInnovation(t, s.ammRegime(t, u, shortfall, gap))
 	jSched := s.scheduledShock(t) // scheduled sentiment shocks (holders.shocks_to_holdings, market_exit.go)
 	j := s.addJumps(jSched)
 
@@ -318,29 +301,8 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 		s.cb.left--
 		m.reopen = s.cb.left == 0
 	} else {
-		// Liquidity flight (§A.1): both reserves in proportion, spot unchanged.
-		if rate := p.AMM.LPAdjustRate; rate > 0 {
-			// The target is on the CLT side, X_0/(1 + s σ̂): at the peg the
-			// spec's Y_0/(1 + s σ̂); away from it the pool keeps its share of
-			// the float, so holders' orders (in CLT) keep their weight against
-			// its depth (docs/model.md §A.2).
-			vol := d.sigmaHat
-			if vol > maxLPVol {
-				vol, clamped = maxLPVol, true
-			}
-			target := p.AMM.LiquidityUSD / peg / (1 + p.AMM.LPVolSensitivity*vol)
-			k := 1 + rate*(target/m.pool.x-1)
-			if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
-				// Returning liquidity providers bring CLT from holders' stock
-				// (what holders keep after today's sale).
-				k = 1 + math.Max(0, free)/m.pool.x
-				clamped = true
-			}
-			dx, dy := m.pool.x*(1-k), m.pool.y*(1-k)
-			m.pool.scale(k)
-			m.lpOutCLT += dx
-			m.lpOutUSD += dy
-			m.holders += dx
+		if s.lpFlight(h) {
+			clamped = true
 		}
 		open := !ev.redemptionHalted(t) // the primary market redeems today
 		order := nPart - h + m.queue    // net CLT the pool must deliver (> 0) or absorb (< 0)
@@ -457,6 +419,70 @@ func (s *sim) pausedTrade(nPart, flow, dS float64) {
 	s.mkt.holders -= nPart
 	s.mkt.holdersUSD += flow
 	s.supply += dS
+}
+
+// ammRegime returns the regime of day t under market.mode amm (§A.2): the
+// one a span of the schedule forces, else the base or volatile regime of the
+// TVTP chain (Diebold, Lee & Weinbach 1994), which moves with the day's
+// uniform u given the reserve shortfall holders see and the log peg gap
+// |ln P_t−1 − ln peg|.
+func (s *sim) ammRegime(t int, u, shortfall, gap float64) string {
+	m := &s.mkt
+	if forced, ok := s.spec.Schedule.forcedRegime(t); ok {
+		m.volatile = forced == m.volName && m.volName != ""
+		return forced
+	}
+	if m.volName == "" {
+		return s.spec.Schedule.BaseRegime
+	}
+	sw := &s.p.Market.Switch
+	if m.volatile {
+		if u < logistic(sw.ExitIntercept-sw.ExitShortfall*shortfall-sw.ExitGap*gap) {
+			m.volatile = false
+		}
+	} else if u < logistic(sw.EnterIntercept+sw.EnterShortfall*shortfall+sw.EnterGap*gap) {
+		m.volatile = true
+	}
+	if m.volatile {
+		return m.volName
+	}
+	return s.spec.Schedule.BaseRegime
+}
+
+// lpFlight moves the pool's liquidity toward its target (§A.1) at
+// amm.lp_adjust_rate a day, both reserves in proportion (spot unchanged);
+// h is holders' sell order of the day (CLT). It reports whether a bound
+// acted: the volatility cap maxLPVol, or holders' stock limiting returning
+// liquidity.
+func (s *sim) lpFlight(h float64) (clamped bool) {
+	p := s.p
+	m := &s.mkt
+	rate := p.AMM.LPAdjustRate
+	if !(rate > 0) {
+		return false
+	}
+	// The target is on the CLT side, X_0/(1 + s σ̂): at the peg the
+	// spec's Y_0/(1 + s σ̂); away from it the pool keeps its share of
+	// the float, so holders' orders (in CLT) keep their weight against
+	// its depth (docs/model.md §A.2).
+	vol := s.day.sigmaHat
+	if vol > maxLPVol {
+		vol, clamped = maxLPVol, true
+	}
+	target := p.AMM.LiquidityUSD / p.Market.Peg / (1 + p.AMM.LPVolSensitivity*vol)
+	k := 1 + rate*(target/m.pool.x-1)
+	if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
+		// Returning liquidity providers bring CLT from holders' stock
+		// (what holders keep after today's sale).
+		k = 1 + math.Max(0, free)/m.pool.x
+		clamped = true
+	}
+	dx, dy := m.pool.x*(1-k), m.pool.y*(1-k)
+	m.pool.scale(k)
+	m.lpOutCLT += dx
+	m.lpOutUSD += dy
+	m.holders += dx
+	return clamped
 }
 
 // The steps of the close that market.mode amm shares with v1's garch price
