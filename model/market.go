@@ -208,35 +208,9 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	pPrev := s.price[t-1]
 	ev := &s.spec.Schedule.ReserveEvents
 
-	// Reserve events at the start of the day (§A.3, §A.4).
+	shortfall := 0.0 // the reserve shortfall holders see, max(0, 1 − β̂)
 	if m.reserveOn {
-		for _, im := range ev.Impairments {
-			if im.Day == t {
-				u := im.Fraction * m.assets
-				m.assets -= u
-				m.impairedU += u
-				m.impairedUSD += u * m.sisterP
-				if im.HiddenDays > 0 {
-					m.hidden += u
-					m.hiddenTo = t + im.HiddenDays - 1
-				}
-			}
-		}
-		if ev.backstopOn(t) {
-			if need := s.supply*peg - m.assets*m.sisterP; need > 0 {
-				u := need / m.sisterP
-				m.assets += u
-				m.backstopU += u
-				m.backstopUSD += need
-			}
-			m.hidden = 0
-		}
-		if t > m.hiddenTo {
-			m.hidden = 0
-		}
-	}
-	shortfall := 0.0
-	if m.reserveOn {
+		s.reserveEvents(t) // at the start of the day (§A.3, §A.4)
 		seen := (m.assets + m.hidden) * m.sisterP / (s.supply * peg)
 		shortfall = math.Max(0, 1-seen)
 	}
@@ -419,6 +393,38 @@ func (s *sim) pausedTrade(nPart, flow, dS float64) {
 	s.mkt.holders -= nPart
 	s.mkt.holdersUSD += flow
 	s.supply += dS
+}
+
+// reserveEvents applies the schedule's reserve events of day t at the start
+// of the day (§A.3, §A.4): impairments (hidden from holders for their
+// hidden_days) and a backstop restoring β to 1. Only with a reserve.
+func (s *sim) reserveEvents(t int) {
+	m := &s.mkt
+	ev := &s.spec.Schedule.ReserveEvents
+	for _, im := range ev.Impairments {
+		if im.Day == t {
+			u := im.Fraction * m.assets
+			m.assets -= u
+			m.impairedU += u
+			m.impairedUSD += u * m.sisterP
+			if im.HiddenDays > 0 {
+				m.hidden += u
+				m.hiddenTo = t + im.HiddenDays - 1
+			}
+		}
+	}
+	if ev.backstopOn(t) {
+		if need := s.supply*s.p.Market.Peg - m.assets*m.sisterP; need > 0 {
+			u := need / m.sisterP
+			m.assets += u
+			m.backstopU += u
+			m.backstopUSD += need
+		}
+		m.hidden = 0
+	}
+	if t > m.hiddenTo {
+		m.hidden = 0
+	}
 }
 
 // ammRegime returns the regime of day t under market.mode amm (§A.2): the
