@@ -21,8 +21,7 @@ func (p cpPool) spot() float64 { return p.y / p.x }
 // sellCLT sells dx ≥ 0 CLT into the pool and returns the USD paid out,
 // Y − K/(X + dx(1−fee)) = Y·dx(1−fee)/(X + dx(1−fee)) (MODEL-SPEC-v2 §A.1).
 func (p *cpPool) sellCLT(dx, fee float64) float64 {
-	in := dx * (1 - fee)
-	out := p.y * in / (p.x + in)
+	out := swapOut(p.x, p.y, dx, fee)
 	p.x += dx
 	p.y -= out
 	return out
@@ -31,8 +30,7 @@ func (p *cpPool) sellCLT(dx, fee float64) float64 {
 // buyWithUSD pays dy ≥ 0 USD into the pool and returns the CLT paid out,
 // X − K/(Y + dy(1−fee)) = X·dy(1−fee)/(Y + dy(1−fee)).
 func (p *cpPool) buyWithUSD(dy, fee float64) float64 {
-	in := dy * (1 - fee)
-	out := p.x * in / (p.y + in)
+	out := p.buyOut(dy, fee)
 	p.y += dy
 	p.x -= out
 	return out
@@ -115,7 +113,7 @@ func arbitrage(pl *cpPool, fee, vMint, vRedeem, capUSD, redeemCapCLT float64, ca
 		if dy <= 0 {
 			return a
 		}
-		if out := (cpPool{pl.x, pl.y}).buyOut(dy, fee); out > redeemCapCLT {
+		if out := pl.buyOut(dy, fee); out > redeemCapCLT {
 			dy = pl.usdForCLT(redeemCapCLT, fee)
 		}
 		a.buyPoolUSD = dy
@@ -126,9 +124,14 @@ func arbitrage(pl *cpPool, fee, vMint, vRedeem, capUSD, redeemCapCLT float64, ca
 }
 
 // buyOut returns the CLT that dy USD would buy (buyWithUSD without the update).
-func (p cpPool) buyOut(dy, fee float64) float64 {
-	in := dy * (1 - fee)
-	return p.x * in / (p.y + in)
+func (p cpPool) buyOut(dy, fee float64) float64 { return swapOut(p.y, p.x, dy, fee) }
+
+// swapOut returns what a constant-product pool with reserves rIn (of the
+// input asset) and rOut pays out for d ≥ 0 of the input asset, the fee
+// charged on the input: rOut·d(1−fee)/(rIn + d(1−fee)) (MODEL-SPEC-v2 §A.1).
+func swapOut(rIn, rOut, d, fee float64) float64 {
+	in := d * (1 - fee)
+	return rOut * in / (rIn + in)
 }
 
 // logistic returns 1/(1 + e^−x).

@@ -122,19 +122,19 @@ var (
 	infHi     = math.Inf(1)
 )
 
+// catalogue is every catalogued metric in report order: the one list that
+// Catalogue, CatalogueOf and LookupMetric read.
+var catalogue = concatMetrics(catalogueV1, catalogueStepsV1, catalogueV2)
+
 // Catalogue returns every catalogued metric in report order (a copy).
 func Catalogue() []Metric {
-	out := make([]Metric, 0, len(catalogueV1)+len(catalogueStepsV1)+len(catalogueV2))
-	out = append(out, catalogueV1...)
-	out = append(out, catalogueStepsV1...)
-	out = append(out, catalogueV2...)
-	return out
+	return append(make([]Metric, 0, len(catalogue)), catalogue...)
 }
 
 // CatalogueOf returns the catalogued metrics of table t in report order (a copy).
 func CatalogueOf(t Table) []Metric {
 	var out []Metric
-	for _, m := range Catalogue() {
+	for _, m := range catalogue {
 		if m.Table == t {
 			out = append(out, m)
 		}
@@ -145,11 +145,9 @@ func CatalogueOf(t Table) []Metric {
 // LookupMetric returns the catalogue entry of the metric with the given
 // column name in table t.
 func LookupMetric(t Table, name string) (Metric, bool) {
-	for _, part := range [][]Metric{catalogueV1, catalogueStepsV1, catalogueV2} {
-		for _, m := range part {
-			if m.Table == t && m.Name == name {
-				return m, true
-			}
+	for _, m := range catalogue {
+		if m.Table == t && m.Name == name {
+			return m, true
 		}
 	}
 	return Metric{}, false

@@ -7,22 +7,22 @@ import (
 	"testing"
 )
 
+// columnSet returns the set of Parquet column names of the struct row.
+func columnSet(row any) map[string]bool {
+	set := map[string]bool{}
+	for _, c := range columns(reflect.TypeOf(row)) {
+		set[c] = true
+	}
+	return set
+}
+
 // TestCatalogueCoversColumns checks that every numeric Summary column has a
 // catalogue entry and every runs entry names a Summary column, with a label,
 // a description and a sane range.
 func TestCatalogueCoversColumns(t *testing.T) {
-	cols := map[string]bool{}
-	for _, c := range columns(reflect.TypeOf(Summary{})) {
-		cols[c] = true
-	}
-	stepCols := map[string]bool{}
-	for _, c := range columns(reflect.TypeOf(Step{})) {
-		stepCols[c] = true
-	}
-	provCols := map[string]bool{}
-	for _, c := range columns(reflect.TypeOf(ProviderStep{})) {
-		provCols[c] = true
-	}
+	cols := columnSet(Summary{})
+	stepCols := columnSet(Step{})
+	provCols := columnSet(ProviderStep{})
 	seen := map[string]bool{}
 	for _, m := range Catalogue() {
 		key := string(m.Table) + "." + m.Name

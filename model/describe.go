@@ -22,9 +22,9 @@ var scenarioDescriptions = []Described{
 	{Name: ScenarioVolatility, Label: "Volatile market", Text: "Two 60-day spells of crypto-like volatility (days 90–149 and 240–299), opened by a 20% fall and then a 20% rise of the token price."},
 	{Name: ScenarioCentralization, Label: "Winner-take-most", Text: "A calm token, but the leading provider's quality grows 10% a year and strong network effects pull users to the largest provider."},
 	{Name: ScenarioVolatileCentralized, Label: "Volatile and winner-take-most", Text: "Both stresses at once: the volatile spells of the volatile market and the leader's pull of winner-take-most."},
-	{Name: "depeg_backed", Label: "Reserve-backed depeg", Text: "A reserve-backed token loses 8% of its reserves on day 90 (as USDC in March 2023); redemptions halt for two days until a backstop restores them."},
-	{Name: "depeg_algorithmic", Label: "Algorithmic depeg", Text: "An algorithmic token whose holders cut their holdings 20% over three days from day 90 (as UST in May 2022), defended by a 3 billion USD fund."},
-	{Name: "llm_market_2023", Label: "LLM market since 2023", Text: "Providers' costs and prices fall as in the LLM API market since 2023, with entry and investment in capability."},
+	{Name: ScenarioDepegBacked, Label: "Reserve-backed depeg", Text: "A reserve-backed token loses 8% of its reserves on day 90 (as USDC in March 2023); redemptions halt for two days until a backstop restores them."},
+	{Name: ScenarioDepegAlgorithmic, Label: "Algorithmic depeg", Text: "An algorithmic token whose holders cut their holdings 20% over three days from day 90 (as UST in May 2022), defended by a 3 billion USD fund."},
+	{Name: ScenarioLLMMarket2023, Label: "LLM market since 2023", Text: "Providers' costs and prices fall as in the LLM API market since 2023, with entry and investment in capability."},
 }
 
 // policyDescriptions describe the built-in policy variants (MODEL-SPEC §5, §7).
@@ -41,32 +41,28 @@ var policyDescriptions = []Described{
 	{Name: PolicyAllGoverned, Label: "All levers, token vote", Text: "Every lever switched on, but the share cap and grants are in force only while a vote of token stakers passes them."},
 }
 
-func lookupDescribed(list []Described, name string) (Described, bool) {
+// describedIn returns name's entry in list, or (for a name not in it) the
+// name with underscores turned into spaces as its Label and ok false.
+func describedIn(list []Described, name string) (d Described, ok bool) {
 	for _, d := range list {
 		if d.Name == name {
 			return d, true
 		}
 	}
-	return Described{}, false
+	return Described{Name: name, Label: plainName(name)}, false
 }
 
 // DescribeScenario returns the description of a built-in scenario; for any
 // other name (a study's own scenario) ok is false and Label is the name with
 // underscores turned into spaces.
 func DescribeScenario(name string) (d Described, ok bool) {
-	if d, ok := lookupDescribed(scenarioDescriptions, name); ok {
-		return d, true
-	}
-	return Described{Name: name, Label: plainName(name)}, false
+	return describedIn(scenarioDescriptions, name)
 }
 
 // DescribePolicy returns the description of a built-in policy variant, as
 // DescribeScenario does for scenarios.
 func DescribePolicy(name string) (d Described, ok bool) {
-	if d, ok := lookupDescribed(policyDescriptions, name); ok {
-		return d, true
-	}
-	return Described{Name: name, Label: plainName(name)}, false
+	return describedIn(policyDescriptions, name)
 }
 
 // plainName turns a code name into words: "my_policy" → "my policy".

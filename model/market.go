@@ -61,7 +61,6 @@ type marketState struct {
 
 	// Today (read by the metrics of the day).
 	beta, runFrac float64
-	redeemedCap   float64 // CLT redeemed today (against the daily cap)
 
 	// Accumulators (runs metrics).
 	betaMin     float64
@@ -143,8 +142,7 @@ type MarketAudit struct {
 func (s *sim) marketInit() error {
 	p := s.p
 	m := &s.mkt
-	sw := m.cSwitch
-	*m = marketState{cSwitch: sw, rSwitch: m.rSwitch, betaMin: math.Inf(1)}
+	*m = marketState{cSwitch: m.cSwitch, rSwitch: m.rSwitch, betaMin: math.Inf(1)} // keep the stream's buffers
 	m.amm = p.Market.Mode == MarketAMM
 	if !m.amm {
 		m.betaMin = 0
@@ -187,17 +185,6 @@ func (m *marketState) backing(supply, peg float64) float64 {
 	return m.assets * m.sisterP / (supply * peg)
 }
 
-// forcedRegime returns the regime a span of the schedule forces on day t.
-func (s Schedule) forcedRegime(t int) (string, bool) {
-	name, ok := "", false
-	for _, r := range s.Regimes {
-		if t >= r.FromDay && t <= r.ToDay {
-			name, ok = r.Regime, true
-		}
-	}
-	return name, ok
-}
-
 // fundDepth is the depth the stabilization fund sizes its trades with
 // (MODEL-SPEC §2.7): market.depth_usd under garch; under amm the pool's
 // current depth Y/2, the USD of a small buy that moves ln P by 1.
@@ -221,35 +208,9 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	pPrev := s.price[t-1]
 	ev := &s.spec.Schedule.ReserveEvents
 
-	// Reserve events at the start of the day (§A.3, §A.4).
+	shortfall := 0.0 // the reserve shortfall holders see, max(0, 1 − β̂)
 	if m.reserveOn {
-		for _, im := range ev.Impairments {
-			if im.Day == t {
-				u := im.Fraction * m.assets
-				m.assets -= u
-				m.impairedU += u
-				m.impairedUSD += u * m.sisterP
-				if im.HiddenDays > 0 {
-					m.hidden += u
-					m.hiddenTo = t + im.HiddenDays - 1
-				}
-			}
-		}
-		if ev.backstopOn(t) {
-			if need := s.supply*peg - m.assets*m.sisterP; need > 0 {
-				u := need / m.sisterP
-				m.assets += u
-				m.backstopU += u
-				m.backstopUSD += need
-			}
-			m.hidden = 0
-		}
-		if t > m.hiddenTo {
-			m.hidden = 0
-		}
-	}
-	shortfall := 0.0
-	if m.reserveOn {
+		s.reserveEvents(t) // at the start of the day (§A.3, §A.4)
 		seen := (m.assets + m.hidden) * m.sisterP / (s.supply * peg)
 		shortfall = math.Max(0, 1-seen)
 	}
@@ -257,45 +218,9 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 
 	// Regime (§A.2): forced by the scenario, else the TVTP chain; one uniform a day.
 	u := m.rSwitch.Float64()
-	name := s.spec.Schedule.BaseRegime
-	if forced, ok := s.spec.Schedule.forcedRegime(t); ok {
-		name = forced
-		m.volatile = forced == m.volName && m.volName != ""
-	} else if m.volName != "" {
-		sw := &p.Market.Switch
-		if m.volatile {
-			if u < logistic(sw.ExitIntercept-sw.ExitShortfall*shortfall-sw.ExitGap*gap) {
-				m.volatile = false
-			}
-		} else if u < logistic(sw.EnterIntercept+sw.EnterShortfall*shortfall+sw.EnterGap*gap) {
-			m.volatile = true
-		}
-		if m.volatile {
-			name = m.volName
-		}
-	}
-	if t == 1 || name != s.regName {
-		s.regName = name
-		s.reg = p.Market.Regimes[name]
-		s.s2 = s.reg.UnconditionalVariance()
-	} else {
-		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
-	}
-	e := math.Sqrt(s.s2) * garch.StdT(s.rMarket, s.reg.Nu)
-	s.ePrev = e
-	j := 0.0
-	for _, sh := range s.spec.Schedule.Shocks {
-		if t >= sh.Day && t < sh.Day+sh.DurationDays {
-			j += math.Log1p(sh.Size) / float64(sh.DurationDays)
-		}
-	}
-	jSched := j // scheduled sentiment shocks (holders.shocks_to_holdings, market_exit.go)
-	uj := s.rJumps.Float64()
-	zj := s.rJumps.NormFloat64()
-	for x := poissonInv(uj, p.Market.JumpRatePerYear/365); x > 0; x-- {
-		j += p.Market.JumpMean + p.Market.JumpSD*zj
-		zj = s.rJumps.NormFloat64()
-	}
+	e := s.garchInnovation(t, s.ammRegime(t, u, shortfall, gap))
+	jSched := s.scheduledShock(t) // scheduled sentiment shocks (holders.shocks_to_holdings, market_exit.go)
+	j := s.addJumps(jSched)
 
 	// Holders' order (§A.2): desired holdings move by exp(μ + e + J); the run.
 	hp := &p.Holders
@@ -328,14 +253,13 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 
 	// Participants' net CLT buy at P_t−1 (MODEL-SPEC §10's Flow_t in CLT).
 	nPart := d.consumerCLT + d.prepaidCLT - d.poolCLT + d.buybackCLT - d.salesCLT + d.fundBoughtCLT - d.fundSoldCLT
-	flow := d.consumerUSD - d.poolUSD + d.buybackUSD - d.salesUSD + d.fundBuy - d.fundSell
+	flow := d.netFlowUSD()
 	s.aud.NetFlowUSD += flow
 	m.holdersSold += h
 
-	dS := d.issued - d.burnCLT - d.buybackCLT
-	if !(s.supply+dS > 0) {
-		return fmt.Errorf("%w: day %d: %v CLT burned (fees %v, buyback %v) against a supply of %v CLT at price %v USD",
-			ErrSupplyExhausted, t, d.burnCLT+d.buybackCLT, d.burnCLT, d.buybackCLT, s.supply+d.issued, pPrev)
+	dS, err := s.supplyChange(t)
+	if err != nil {
+		return err
 	}
 
 	m.partNetCLT += nPart
@@ -346,44 +270,22 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	if d.halted {
 		// The pool is paused (§A.3): holders take the other side of every
 		// order at P_t−1 and the pool order waits for the reopening.
-		m.holders -= nPart
-		m.holdersUSD += flow
+		s.pausedTrade(nPart, flow, dS)
 		m.queue += nPart - h
 		s.cb.left--
 		m.reopen = s.cb.left == 0
-		s.supply += dS
 	} else {
-		// Liquidity flight (§A.1): both reserves in proportion, spot unchanged.
-		if rate := p.AMM.LPAdjustRate; rate > 0 {
-			// The target is on the CLT side, X_0/(1 + s σ̂): at the peg the
-			// spec's Y_0/(1 + s σ̂); away from it the pool keeps its share of
-			// the float, so holders' orders (in CLT) keep their weight against
-			// its depth (docs/model.md §A.2).
-			vol := d.sigmaHat
-			if vol > maxLPVol {
-				vol, clamped = maxLPVol, true
-			}
-			target := p.AMM.LiquidityUSD / peg / (1 + p.AMM.LPVolSensitivity*vol)
-			k := 1 + rate*(target/m.pool.x-1)
-			if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
-				// Returning liquidity providers bring CLT from holders' stock
-				// (what holders keep after today's sale).
-				k = 1 + math.Max(0, free)/m.pool.x
-				clamped = true
-			}
-			dx, dy := m.pool.x*(1-k), m.pool.y*(1-k)
-			m.pool.scale(k)
-			m.lpOutCLT += dx
-			m.lpOutUSD += dy
-			m.holders += dx
+		if s.lpFlight(h) {
+			clamped = true
 		}
-		order := nPart - h + m.queue // net CLT the pool must deliver (> 0) or absorb (< 0)
-		routed := 0.0                // CLT holders redeem themselves (exit routing, market_exit.go)
-		if fl := flight * math.Max(0, m.holders-math.Max(h, 0)); fl > 0 && !ev.redemptionHalted(t) {
+		open := !ev.redemptionHalted(t) // the primary market redeems today
+		order := nPart - h + m.queue    // net CLT the pool must deliver (> 0) or absorb (< 0)
+		routed := 0.0                   // CLT holders redeem themselves (exit routing, market_exit.go)
+		if fl := flight * math.Max(0, m.holders-math.Max(h, 0)); fl > 0 && open {
 			order -= fl
 			m.holdersSold += fl
 		}
-		if m.reserveOn && hp.ExitRouting && order < 0 && !ev.redemptionHalted(t) {
+		if m.reserveOn && hp.ExitRouting && order < 0 && open {
 			var usd float64
 			routed, usd = s.holdersRedeem(-order, dS)
 			order += routed
@@ -405,14 +307,12 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			dy = -cand.sellCLT(-exec, p.AMM.Fee)
 		}
 		supply := s.supply + dS
-		assets, sisterP := m.assets, m.sisterP
+		sisterP := m.sisterP
 		var arb arbTrade
 		if m.reserveOn {
-			beta := assets * sisterP / (supply * peg)
 			vMint := peg * (1 + p.Reserve.MintFee)
-			vRedeem := peg * (1 - p.Reserve.RedeemFee) * math.Min(1, beta)
+			vRedeem := s.redeemValue(supply)
 			capCLT := p.Reserve.RedeemCapFracPerDay*(s.supply+routed) - routed
-			open := !ev.redemptionHalted(t)
 			arb = arbitrage(&cand, p.AMM.Fee, vMint, vRedeem, p.Arbitrage.CapacityUSDPerDay, capCLT, open)
 		}
 		lnCand := math.Log(cand.spot())
@@ -422,10 +322,8 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 			// day's orders queue as on a halted day.
 			s.cb.halts++
 			s.cb.left = s.cb.haltDays
-			m.holders -= nPart
-			m.holdersUSD += flow
+			s.pausedTrade(nPart, flow, dS)
 			m.queue = order
-			s.supply += dS
 		} else {
 			m.reopen = false
 			m.pool = cand
@@ -485,4 +383,175 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	s.price = append(s.price, math.Exp(lnClose))
 	s.rets = append(s.rets, lnClose-lnPrev)
 	return nil
+}
+
+// pausedTrade settles a day on which the pool is paused (a halted day or a
+// breaker's trigger day, MODEL-SPEC-v2 §A.3): holders take the other side of
+// the participants' net buy nPart (CLT) at P_t−1 for their net flow (USD),
+// and the supply moves by the day's issuance and burns dS.
+func (s *sim) pausedTrade(nPart, flow, dS float64) {
+	s.mkt.holders -= nPart
+	s.mkt.holdersUSD += flow
+	s.supply += dS
+}
+
+// reserveEvents applies the schedule's reserve events of day t at the start
+// of the day (§A.3, §A.4): impairments (hidden from holders for their
+// hidden_days) and a backstop restoring β to 1. Only with a reserve.
+func (s *sim) reserveEvents(t int) {
+	m := &s.mkt
+	ev := &s.spec.Schedule.ReserveEvents
+	for _, im := range ev.Impairments {
+		if im.Day == t {
+			u := im.Fraction * m.assets
+			m.assets -= u
+			m.impairedU += u
+			m.impairedUSD += u * m.sisterP
+			if im.HiddenDays > 0 {
+				m.hidden += u
+				m.hiddenTo = t + im.HiddenDays - 1
+			}
+		}
+	}
+	if ev.backstopOn(t) {
+		if need := s.supply*s.p.Market.Peg - m.assets*m.sisterP; need > 0 {
+			u := need / m.sisterP
+			m.assets += u
+			m.backstopU += u
+			m.backstopUSD += need
+		}
+		m.hidden = 0
+	}
+	if t > m.hiddenTo {
+		m.hidden = 0
+	}
+}
+
+// ammRegime returns the regime of day t under market.mode amm (§A.2): the
+// one a span of the schedule forces, else the base or volatile regime of the
+// TVTP chain (Diebold, Lee & Weinbach 1994), which moves with the day's
+// uniform u given the reserve shortfall holders see and the log peg gap
+// |ln P_t−1 − ln peg|.
+func (s *sim) ammRegime(t int, u, shortfall, gap float64) string {
+	m := &s.mkt
+	if forced, ok := s.spec.Schedule.forcedRegime(t); ok {
+		m.volatile = forced == m.volName && m.volName != ""
+		return forced
+	}
+	if m.volName == "" {
+		return s.spec.Schedule.BaseRegime
+	}
+	sw := &s.p.Market.Switch
+	if m.volatile {
+		if u < logistic(sw.ExitIntercept-sw.ExitShortfall*shortfall-sw.ExitGap*gap) {
+			m.volatile = false
+		}
+	} else if u < logistic(sw.EnterIntercept+sw.EnterShortfall*shortfall+sw.EnterGap*gap) {
+		m.volatile = true
+	}
+	if m.volatile {
+		return m.volName
+	}
+	return s.spec.Schedule.BaseRegime
+}
+
+// lpFlight moves the pool's liquidity toward its target (§A.1) at
+// amm.lp_adjust_rate a day, both reserves in proportion (spot unchanged);
+// h is holders' sell order of the day (CLT). It reports whether a bound
+// acted: the volatility cap maxLPVol, or holders' stock limiting returning
+// liquidity.
+func (s *sim) lpFlight(h float64) (clamped bool) {
+	p := s.p
+	m := &s.mkt
+	rate := p.AMM.LPAdjustRate
+	if !(rate > 0) {
+		return false
+	}
+	// The target is on the CLT side, X_0/(1 + s σ̂): at the peg the
+	// spec's Y_0/(1 + s σ̂); away from it the pool keeps its share of
+	// the float, so holders' orders (in CLT) keep their weight against
+	// its depth (docs/model.md §A.2).
+	vol := s.day.sigmaHat
+	if vol > maxLPVol {
+		vol, clamped = maxLPVol, true
+	}
+	target := p.AMM.LiquidityUSD / p.Market.Peg / (1 + p.AMM.LPVolSensitivity*vol)
+	k := 1 + rate*(target/m.pool.x-1)
+	if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
+		// Returning liquidity providers bring CLT from holders' stock
+		// (what holders keep after today's sale).
+		k = 1 + math.Max(0, free)/m.pool.x
+		clamped = true
+	}
+	dx, dy := m.pool.x*(1-k), m.pool.y*(1-k)
+	m.pool.scale(k)
+	m.lpOutCLT += dx
+	m.lpOutUSD += dy
+	m.holders += dx
+	return clamped
+}
+
+// The steps of the close that market.mode amm shares with v1's garch price
+// (MODEL-SPEC §2.6, §2.7, §10; day.go's priceDay writes them inline).
+
+// garchInnovation advances the GARCH(1,1) variance of regime name to day t
+// (reset to the regime's unconditional variance on day 1 and when the regime
+// changes) and returns the day's innovation e_t = σ_t·z_t, z_t a unit-variance
+// Student-t draw of the market stream (MODEL-SPEC §2.6).
+func (s *sim) garchInnovation(t int, name string) float64 {
+	if t == 1 || name != s.regName {
+		s.regName = name
+		s.reg = s.p.Market.Regimes[name]
+		s.s2 = s.reg.UnconditionalVariance()
+	} else {
+		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
+	}
+	e := math.Sqrt(s.s2) * garch.StdT(s.rMarket, s.reg.Nu)
+	s.ePrev = e
+	return e
+}
+
+// scheduledShock returns day t's part of the scheduled shocks: Σ ln(1+size)
+// /duration_days over the shocks in progress on t (MODEL-SPEC §2.6).
+func (s *sim) scheduledShock(t int) float64 {
+	j := 0.0
+	for _, sh := range s.spec.Schedule.Shocks {
+		if t >= sh.Day && t < sh.Day+sh.DurationDays {
+			j += math.Log1p(sh.Size) / float64(sh.DurationDays)
+		}
+	}
+	return j
+}
+
+// addJumps adds the day's Poisson jumps to j and returns the sum: one
+// uniform (the count) and one normal a day, and one more normal per jump, of
+// the jumps stream (MODEL-SPEC §2.6).
+func (s *sim) addJumps(j float64) float64 {
+	p := s.p
+	uj := s.rJumps.Float64()
+	zj := s.rJumps.NormFloat64()
+	for x := poissonInv(uj, p.Market.JumpRatePerYear/365); x > 0; x-- {
+		j += p.Market.JumpMean + p.Market.JumpSD*zj
+		zj = s.rJumps.NormFloat64()
+	}
+	return j
+}
+
+// netFlowUSD is the day's net market flow in USD at P_t−1 (MODEL-SPEC §10's
+// Flow_t): consumers' purchases − fee sales + buyback − provider sales + the
+// fund's net buy.
+func (d *dayTotals) netFlowUSD() float64 {
+	return d.consumerUSD - d.poolUSD + d.buybackUSD - d.salesUSD + d.fundBuy - d.fundSell
+}
+
+// supplyChange returns day t's supply change dS = issued − burned fees −
+// buyback (CLT), or ErrSupplyExhausted when it would leave no supply.
+func (s *sim) supplyChange(t int) (float64, error) {
+	d := &s.day
+	dS := d.issued - d.burnCLT - d.buybackCLT
+	if !(s.supply+dS > 0) {
+		return 0, fmt.Errorf("%w: day %d: %v CLT burned (fees %v, buyback %v) against a supply of %v CLT at price %v USD",
+			ErrSupplyExhausted, t, d.burnCLT+d.buybackCLT, d.burnCLT, d.buybackCLT, s.supply+d.issued, s.price[t-1])
+	}
+	return dS, nil
 }

@@ -100,9 +100,7 @@ func routeExit(pool cpPool, fee, vRedeem, sell, capCLT float64) float64 {
 func (s *sim) holdersRedeem(sell, dS float64) (clt, usd float64) {
 	p := s.p
 	m := &s.mkt
-	peg := p.Market.Peg
-	beta := m.assets * m.sisterP / ((s.supply + dS) * peg)
-	vRedeem := peg * (1 - p.Reserve.RedeemFee) * math.Min(1, beta)
+	vRedeem := s.redeemValue(s.supply + dS)
 	clt = routeExit(m.pool, p.AMM.Fee, vRedeem, sell, p.Reserve.RedeemCapFracPerDay*s.supply)
 	if clt <= 0 {
 		return 0, 0
@@ -119,4 +117,12 @@ func (s *sim) holdersRedeem(sell, dS float64) (clt, usd float64) {
 	m.grossCLT += clt
 	m.grossUSD += usd
 	return clt, usd
+}
+
+// redeemValue returns the primary market's redemption value
+// v_r = peg(1 − redeem_fee)·min(1, β) in USD per CLT, with the backing ratio β
+// on the given supply (MODEL-SPEC-v2 §A.1). Only with a reserve.
+func (s *sim) redeemValue(supply float64) float64 {
+	peg := s.p.Market.Peg
+	return peg * (1 - s.p.Reserve.RedeemFee) * math.Min(1, s.mkt.backing(supply, peg))
 }

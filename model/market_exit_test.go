@@ -103,15 +103,9 @@ func TestExitInDepegBacked(t *testing.T) {
 		lo := p.Market.Peg * (1 - p.Reserve.RedeemFee) * (1 - p.AMM.Fee)
 		hi := p.Market.Peg * (1 + p.Reserve.MintFee) / (1 - p.AMM.Fee)
 		backstop := spec.Schedule.BackstopDays[0]
-		var s89, s97 float64
+		s89, s97 := supplyOn(rec.steps, 89), supplyOn(rec.steps, 97)
 		above := 0
 		for _, st := range rec.steps {
-			switch int(st.Day) {
-			case 89:
-				s89 = st.SupplyCLT
-			case 97:
-				s97 = st.SupplyCLT
-			}
 			if int(st.Day) >= backstop+2 && st.Price < lo*math.Min(1, st.BackingRatio)*(1-1e-6) {
 				t.Errorf("rep %d day %d: close %v below the band's floor %v after the backstop (β %v)", rep, st.Day, st.Price, lo*math.Min(1, st.BackingRatio), st.BackingRatio)
 			}
@@ -126,15 +120,7 @@ func TestExitInDepegBacked(t *testing.T) {
 		off.Params = p.Clone()
 		off.Params.Holders.FlightRate = 0
 		_, recOff := recordAll(t, &r, off)
-		var o89, o97 float64
-		for _, st := range recOff.steps {
-			switch int(st.Day) {
-			case 89:
-				o89 = st.SupplyCLT
-			case 97:
-				o97 = st.SupplyCLT
-			}
-		}
+		o89, o97 := supplyOn(recOff.steps, 89), supplyOn(recOff.steps, 97)
 		w.add((1 - s97/s89) - (1 - o97/o89))
 		off.Params.Holders.ExitRouting = false
 		if _, err := r.Run(&off, nil); err != nil {
@@ -149,4 +135,14 @@ func TestExitInDepegBacked(t *testing.T) {
 	if !(w.mean > 3*se) {
 		t.Errorf("flight to safety raises redemptions by %v, not > 3 SE (%v)", w.mean, 3*se)
 	}
+}
+
+// supplyOn returns the supply of the steps row of day t (0 when there is none).
+func supplyOn(steps []Step, t int) float64 {
+	for _, st := range steps {
+		if int(st.Day) == t {
+			return st.SupplyCLT
+		}
+	}
+	return 0
 }

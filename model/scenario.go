@@ -32,13 +32,21 @@ type Schedule struct {
 
 // RegimeOn returns the regime name in force on day t (later spans win).
 func (s Schedule) RegimeOn(t int) string {
-	name := s.BaseRegime
+	if name, ok := s.forcedRegime(t); ok {
+		return name
+	}
+	return s.BaseRegime
+}
+
+// forcedRegime returns the regime a span of the schedule forces on day t
+// (later spans win); ok is false when no span covers t.
+func (s Schedule) forcedRegime(t int) (name string, ok bool) {
 	for _, r := range s.Regimes {
 		if t >= r.FromDay && t <= r.ToDay {
-			name = r.Regime
+			name, ok = r.Regime, true
 		}
 	}
-	return name
+	return name, ok
 }
 
 // Scenario is a named world: parameter overrides plus a schedule (MODEL-SPEC §5).
