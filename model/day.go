@@ -3,8 +3,6 @@ package model
 import (
 	"fmt"
 	"math"
-
-	"github.com/tokensim/tokensim/garch"
 )
 
 // dayStep simulates day t ≥ 1 in the order of MODEL-SPEC §2 (steps 1–10).
@@ -422,32 +420,10 @@ func (s *sim) priceDay(t int, lnPrev float64) error {
 	}
 	p := s.p
 	d := &s.day
-	if name := s.spec.Schedule.RegimeOn(t); t == 1 || name != s.regName {
-		s.regName = name
-		s.reg = p.Market.Regimes[name]
-		s.s2 = s.reg.UnconditionalVariance()
-	} else {
-		s.s2 = s.reg.Omega + s.reg.Alpha*s.ePrev*s.ePrev + s.reg.Beta*s.s2
-	}
-	z := garch.StdT(s.rMarket, s.reg.Nu)
-	e := math.Sqrt(s.s2) * z
-	s.ePrev = e
-
+	e := s.garchInnovation(t, s.spec.Schedule.RegimeOn(t))
 	// J_t: scheduled shocks plus Poisson jumps (one uniform and one normal a day).
-	j := 0.0
-	for _, sh := range s.spec.Schedule.Shocks {
-		if t >= sh.Day && t < sh.Day+sh.DurationDays {
-			j += math.Log1p(sh.Size) / float64(sh.DurationDays)
-		}
-	}
-	uj := s.rJumps.Float64()
-	zj := s.rJumps.NormFloat64()
-	for x := poissonInv(uj, p.Market.JumpRatePerYear/365); x > 0; x-- {
-		j += p.Market.JumpMean + p.Market.JumpSD*zj
-		zj = s.rJumps.NormFloat64()
-	}
-
-	flow := d.consumerUSD - d.poolUSD + d.buybackUSD - d.salesUSD + d.fundBuy - d.fundSell
+	j := s.addJumps(s.scheduledShock(t))
+	flow := d.netFlowUSD()
 	s.aud.NetFlowUSD += flow
 	impact := 0.0
 	if !math.IsInf(p.Market.DepthUSD, 1) {
@@ -458,10 +434,9 @@ func (s *sim) priceDay(t int, lnPrev float64) error {
 		// oscillations that overflow the price.
 		impact = math.Max(-maxImpact, math.Min(maxImpact, flow/p.Market.DepthUSD))
 	}
-	dS := d.issued - d.burnCLT - d.buybackCLT
-	if !(s.supply+dS > 0) {
-		return fmt.Errorf("%w: day %d: %v CLT burned (fees %v, buyback %v) against a supply of %v CLT at price %v USD",
-			ErrSupplyExhausted, t, d.burnCLT+d.buybackCLT, d.burnCLT, d.buybackCLT, s.supply+d.issued, s.price[t-1])
+	dS, err := s.supplyChange(t)
+	if err != nil {
+		return err
 	}
 	move := s.reg.Mu + e + j - s.reg.PegReversion*(lnPrev-math.Log(p.Market.Peg)) + impact -
 		p.Supply.DilutionImpact*dS/s.supply
