@@ -97,6 +97,15 @@ func Quantile(x []float64, q float64) float64 {
 	return stats.Quantile(q, y)
 }
 
+// medianOver returns the median (Quantile 0.5) over paths of stat.
+func medianOver(paths []Path, stat func(*Path) float64) float64 {
+	x := make([]float64, len(paths))
+	for i := range paths {
+		x[i] = stat(&paths[i])
+	}
+	return Quantile(x, 0.5)
+}
+
 // EpisodeDay is the scenario day of the episodes' first event (the
 // impairment of depeg_backed, the sentiment shock of depeg_algorithmic).
 const EpisodeDay = 90
@@ -122,11 +131,7 @@ func medianMinClose(base model.Params, scenario string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	x := make([]float64, len(paths))
-	for i := range paths {
-		x[i] = paths[i].MinClose(EpisodeDay, EpisodeDay+6)
-	}
-	return Quantile(x, 0.5), nil
+	return medianOver(paths, func(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }), nil
 }
 
 // bisect finds x in [lo, hi] (geometric midpoints when geometric) with
