@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/stats"
 )
 
 // Episode validation (MODEL-SPEC-v2 §A.5, check §E.9): depeg_backed against
@@ -70,8 +72,12 @@ type Quantiles struct {
 	P95 float64 `json:"p95"`
 }
 
+// quantilesOf returns the Quantiles (type 7) of x, which it does not
+// reorder: one sorted copy for the three.
 func quantilesOf(x []float64) Quantiles {
-	return Quantiles{Quantile(x, 0.05), Quantile(x, 0.5), Quantile(x, 0.95)}
+	y := append([]float64(nil), x...)
+	sort.Float64s(y)
+	return Quantiles{stats.Quantile(0.05, y), stats.Quantile(0.5, y), stats.Quantile(0.95, y)}
 }
 
 // Check is one number of spec §A.5: the simulated statistic, the real
