@@ -126,19 +126,7 @@ func FitFlowScale(base model.Params, regime string, targetSD float64, days, reps
 	if !(fl <= targetSD && targetSD <= fh) {
 		return 0, fmt.Errorf("%w: target sd %v outside [%v, %v] at flow_scale [%v, %v]", ErrFit, targetSD, fl, fh, lo, hi)
 	}
-	for hi-lo > 1e-3*hi {
-		mid := (lo + hi) / 2
-		fm, err := sd(mid)
-		if err != nil {
-			return 0, err
-		}
-		if fm < targetSD {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return (lo + hi) / 2, nil
+	return bisectBracketed(sd, targetSD, lo, hi, false)
 }
 
 // BTC free-float calibration window and bootstrap settings (MODEL-SPEC-v2

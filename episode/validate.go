@@ -154,6 +154,13 @@ func bisect(f func(float64) (float64, error), target, lo, hi float64, increasing
 	if !(flo <= target && target <= fhi) {
 		return 0, fmt.Errorf("%w: target %v outside [%v, %v] over [%v, %v]", ErrFit, math.Abs(target), math.Abs(flo), math.Abs(fhi), lo, hi)
 	}
+	return bisectBracketed(f, target, lo, hi, geometric)
+}
+
+// bisectBracketed is bisect's loop for an increasing f with f(lo) ≤ target ≤
+// f(hi): it halves [lo, hi] (at geometric midpoints when geometric) until its
+// width is at most 1e-3 of hi and returns the midpoint.
+func bisectBracketed(f func(float64) (float64, error), target, lo, hi float64, geometric bool) (float64, error) {
 	for hi-lo > 1e-3*hi {
 		mid := (lo + hi) / 2
 		if geometric {
