@@ -28,8 +28,6 @@ const (
 	// episodeFitDays is the horizon of the fits' runs (day 104 is the end
 	// of USDC's second week).
 	episodeFitDays = EpisodeDay + 14
-	// BackstopDay is depeg_backed's backstop day.
-	BackstopDay = 93
 )
 
 // BackedStats are depeg_backed's statistics of the fits (medians over
@@ -48,11 +46,12 @@ func BackedMedians(base model.Params) (BackedStats, error) {
 	if err != nil {
 		return BackedStats{}, err
 	}
+	backstop := backstopDay(model.ScenarioDepegBacked)
 	return BackedStats{
 		Low:           medianOver(paths, func(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }),
 		RedeemedWeek1: medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay-1, EpisodeDay+7) }),
 		RedeemedWeek2: medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay+7, EpisodeDay+14) }),
-		BackstopClose: medianOver(paths, func(p *Path) float64 { return p.Price[BackstopDay] }),
+		BackstopClose: medianOver(paths, func(p *Path) float64 { return p.Price[backstop] }),
 	}, nil
 }
 
