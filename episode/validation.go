@@ -298,15 +298,13 @@ func ValidateAlgorithmic(ctx context.Context, cfg ValidationConfig, ust *Series)
 		}
 		hold[i] = big[i].MinClose(EpisodeDay, to)
 	}
+	week, err := ust.Window(USTEventDate, mustDate(USTEventDate).AddDate(0, 0, CollapseDays-1).Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
 	lowReal := math.Inf(1)
-	for d := USTEventDate; ; {
-		i := ust.Index(d)
-		lowReal = math.Min(lowReal, ust.Close[i])
-		tt, _ := time.Parse(time.DateOnly, d)
-		if tt.Sub(mustDate(USTEventDate)).Hours()/24 >= CollapseDays-1 {
-			break
-		}
-		d = tt.AddDate(0, 0, 1).Format(time.DateOnly)
+	for _, c := range week.Close {
+		lowReal = math.Min(lowReal, c)
 	}
 	sc := share(minC, func(v float64) bool { return v < CollapseClose })
 	res.Checks = append(res.Checks, Check{
