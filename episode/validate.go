@@ -77,9 +77,13 @@ func (p *Path) MinClose(from, to int) float64 {
 
 // DaysToPeg returns the days from day `from` until the close is within tol
 // of peg (|P/peg − 1| ≤ tol), 0 if it already is on day `from`; −1 never.
-func (p *Path) DaysToPeg(from int, peg, tol float64) int {
-	for t := from; t < len(p.Price); t++ {
-		if math.Abs(p.Price[t]/peg-1) <= tol {
+func (p *Path) DaysToPeg(from int, peg, tol float64) int { return daysToPeg(p.Price, from, peg, tol) }
+
+// daysToPeg returns the steps from index from to the first x_t with
+// |x_t/peg − 1| ≤ tol, −1 if none.
+func daysToPeg(x []float64, from int, peg, tol float64) int {
+	for t := from; t < len(x); t++ {
+		if math.Abs(x[t]/peg-1) <= tol {
 			return t - from
 		}
 	}

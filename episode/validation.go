@@ -355,12 +355,7 @@ func realDaysToPeg(s *Series, date string, tol float64) int {
 	if i < 0 {
 		return -1
 	}
-	for j := i; j < len(s.Close); j++ {
-		if math.Abs(s.Close[j]-1) <= tol {
-			return j - i
-		}
-	}
-	return -1
+	return daysToPeg(s.Close, i, 1, tol) // x/1 is x exactly
 }
 
 // backstopDay returns the scenario's first backstop day (0 if none).
