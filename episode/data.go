@@ -106,7 +106,7 @@ func ReadCSV(r io.Reader, name string) (*Series, error) {
 		if n := len(s.Dates); n > 0 && !d.After(s.Dates[n-1]) {
 			return nil, fmt.Errorf("%w: %s:%d: date %s not after %s", ErrData, name, line, ds, s.Dates[n-1].Format(time.DateOnly))
 		}
-		var v [7]float64
+		var v [6]float64
 		for k, f := range []string{"open", "high", "low", "close", "supply", "mcap"} {
 			if v[k], err = get(f, k < 4); err != nil {
 				return nil, err
