@@ -148,7 +148,7 @@ func LeverTable(ctx context.Context, spec LeverTableSpec) ([]LeverEffect, error)
 		ref := sums[cell{c.Scenario, c.Reference}]
 		lev := sums[cell{c.Scenario, c.Policy}]
 		for _, m := range model.Catalogue() {
-			if m.Table != model.TableRuns || !hasFamily(c.Families, m.Family) {
+			if m.Table != model.TableRuns || !slices.Contains(c.Families, m.Family) {
 				continue
 			}
 			e := pairedEffect(m.Name, none, ref, lev)
@@ -158,15 +158,6 @@ func LeverTable(ctx context.Context, spec LeverTableSpec) ([]LeverEffect, error)
 		}
 	}
 	return rows, nil
-}
-
-func hasFamily(fs []model.Family, f model.Family) bool {
-	for _, x := range fs {
-		if x == f {
-			return true
-		}
-	}
-	return false
 }
 
 // RunJob is one run for RunAll: its spec and where its summary goes.
@@ -213,30 +204,38 @@ func RunAll(ctx context.Context, jobs []RunJob, workers int) error {
 	return g.Wait()
 }
 
-// metricValue returns the value of the runs column name of s and whether it
-// is defined (a null leader_profit_share is not).
-func metricValue(s *model.Summary, name string) (float64, bool) {
-	v := reflect.ValueOf(s).Elem()
-	t := v.Type()
+// summaryField returns the index of the model.Summary field whose parquet
+// column is name, or −1.
+func summaryField(name string) int {
+	t := reflect.TypeFor[model.Summary]()
 	for i := 0; i < t.NumField(); i++ {
-		if strings.Split(t.Field(i).Tag.Get("parquet"), ",")[0] != name {
-			continue
+		if strings.Split(t.Field(i).Tag.Get("parquet"), ",")[0] == name {
+			return i
 		}
-		f := v.Field(i)
-		if f.Kind() == reflect.Pointer {
-			if f.IsNil() {
-				return 0, false
-			}
-			f = f.Elem()
-		}
-		switch f.Kind() {
-		case reflect.Float64:
-			x := f.Float()
-			return x, !math.IsNaN(x)
-		case reflect.Int32, reflect.Int64:
-			return float64(f.Int()), true
-		}
+	}
+	return -1
+}
+
+// metricValue returns the value of field i (summaryField) of s and whether
+// it is defined (a null leader_profit_share is not; nor is any value when i
+// is −1).
+func metricValue(s *model.Summary, i int) (float64, bool) {
+	if i < 0 {
 		return 0, false
+	}
+	f := reflect.ValueOf(s).Elem().Field(i)
+	if f.Kind() == reflect.Pointer {
+		if f.IsNil() {
+			return 0, false
+		}
+		f = f.Elem()
+	}
+	switch f.Kind() {
+	case reflect.Float64:
+		x := f.Float()
+		return x, !math.IsNaN(x)
+	case reflect.Int32, reflect.Int64:
+		return float64(f.Int()), true
 	}
 	return 0, false
 }
@@ -247,17 +246,18 @@ func metricValue(s *model.Summary, name string) (float64, bool) {
 // metric across the `none` runs (or the fallbacks of LeverEffect.SDRef).
 func pairedEffect(name string, none, ref, lev []model.Summary) LeverEffect {
 	e := LeverEffect{Metric: name}
+	field := summaryField(name) // looked up once, not per replicate
 	var d, a, b []float64
 	for r := range lev {
-		x, okx := metricValue(&ref[r], name)
-		y, oky := metricValue(&lev[r], name)
+		x, okx := metricValue(&ref[r], field)
+		y, oky := metricValue(&lev[r], field)
 		if okx && oky {
 			a, b, d = append(a, x), append(b, y), append(d, y-x)
 		}
 	}
 	var nv []float64
 	for r := range none {
-		if x, ok := metricValue(&none[r], name); ok {
+		if x, ok := metricValue(&none[r], field); ok {
 			nv = append(nv, x)
 		}
 	}

@@ -133,16 +133,16 @@ func LLMMarket2023(ctx context.Context, base model.Params, pub PublishedShares, 
 	}
 	res := LLMMarketResult{Runs: reps, Day: day, FinalLeaders: map[string]int{}}
 	idx := map[string]int{}
+	var initial []float64 // day-0 share per company
+	first, best := "", -1.0
 	for _, r := range model.LLMMarket2023Providers() {
 		if x, ok := target[r.Company]; ok {
 			idx[r.Name] = len(res.Companies)
 			res.Companies = append(res.Companies, r.Company)
 			res.Providers = append(res.Providers, r.Name)
 			res.Target = append(res.Target, x)
+			initial = append(initial, r.InitialShare)
 		}
-	}
-	first, best := "", -1.0
-	for _, r := range model.LLMMarket2023Providers() {
 		if r.InitialShare > best {
 			first, best = r.Name, r.InitialShare
 		}
@@ -186,15 +186,9 @@ func LLMMarket2023(ctx context.Context, base model.Params, pub PublishedShares, 
 	res.P5, res.P50, res.P95 = make([][]float64, nc), make([][]float64, nc), make([][]float64, nc)
 	col := make([]float64, reps)
 	for k := 0; k < nc; k++ {
-		init := 0.0
-		for _, r := range model.LLMMarket2023Providers() {
-			if r.Name == res.Providers[k] {
-				init = r.InitialShare
-			}
-		}
-		res.P5[k] = append(res.P5[k], init)
-		res.P50[k] = append(res.P50[k], init)
-		res.P95[k] = append(res.P95[k], init)
+		res.P5[k] = append(res.P5[k], initial[k])
+		res.P50[k] = append(res.P50[k], initial[k])
+		res.P95[k] = append(res.P95[k], initial[k])
 		for d := range recs[0].days {
 			for r := range recs {
 				col[r] = recs[r].shares[d][k]

@@ -11,27 +11,18 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"github.com/tokensim/tokensim/model"
 )
 
 var updateDocs = flag.Bool("update-docs", false, "rewrite docs/figures/llm_market_2023.png and testdata/lever_table.md")
 
-// dataDir returns ../shared/data relative to the repository root, or
-// $TOKENSIM_DATA when set (a git worktree elsewhere); in CI (CI=true) its
-// absence is a failure, elsewhere the test is skipped.
+// dataDir returns the shared data directory (shareddata.Dir: ../shared/data
+// or $TOKENSIM_DATA); in CI (CI=true) its absence is a failure, elsewhere the
+// test is skipped.
 func dataDir(t *testing.T) string {
 	t.Helper()
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "data"))
-	if env := os.Getenv("TOKENSIM_DATA"); env != "" {
-		dir = env
-	}
-	if _, err := os.Stat(filepath.Join(dir, "llm_market_shares.csv")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("real data missing in CI: %v", err)
-		}
-		t.Skipf("real data not available: %v", err)
-	}
-	return dir
+	return shareddata.Dir(t, "llm_market_shares.csv")
 }
 
 func readPublished(t *testing.T) PublishedShares {

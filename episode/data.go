@@ -106,7 +106,7 @@ func ReadCSV(r io.Reader, name string) (*Series, error) {
 		if n := len(s.Dates); n > 0 && !d.After(s.Dates[n-1]) {
 			return nil, fmt.Errorf("%w: %s:%d: date %s not after %s", ErrData, name, line, ds, s.Dates[n-1].Format(time.DateOnly))
 		}
-		var v [7]float64
+		var v [6]float64
 		for k, f := range []string{"open", "high", "low", "close", "supply", "mcap"} {
 			if v[k], err = get(f, k < 4); err != nil {
 				return nil, err
@@ -163,13 +163,17 @@ func (s *Series) Index(date string) int {
 }
 
 // LogReturns returns the daily log returns of the closes, ln C_t − ln C_t−1.
-func (s *Series) LogReturns() []float64 {
-	if len(s.Close) < 2 {
+func (s *Series) LogReturns() []float64 { return logReturns(s.Close) }
+
+// logReturns returns ln(x_t/x_t−1) for t = 1..len(x)−1 (nil for fewer than
+// 2 values).
+func logReturns(x []float64) []float64 {
+	if len(x) < 2 {
 		return nil
 	}
-	r := make([]float64, len(s.Close)-1)
-	for i := 1; i < len(s.Close); i++ {
-		r[i-1] = math.Log(s.Close[i] / s.Close[i-1])
+	r := make([]float64, len(x)-1)
+	for i := 1; i < len(x); i++ {
+		r[i-1] = math.Log(x[i] / x[i-1])
 	}
 	return r
 }

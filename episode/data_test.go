@@ -1,13 +1,13 @@
 package episode
 
 import (
-	"github.com/tokensim/tokensim/internal/shareddata"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"github.com/tokensim/tokensim/model"
 )
 

@@ -24,12 +24,8 @@ type CalmStats struct {
 // Calm returns the CalmStats of closes (at least 2) around peg.
 func Calm(closes []float64, peg float64) CalmStats {
 	dev := 0.0
-	r := make([]float64, 0, len(closes)-1)
-	for i, p := range closes {
+	for _, p := range closes {
 		dev += math.Abs(p/peg - 1)
-		if i > 0 {
-			r = append(r, math.Log(p/closes[i-1]))
-		}
 	}
-	return CalmStats{MeanAbsDev: dev / float64(len(closes)), SDLogReturn: MomentsOf(r, 1).SD}
+	return CalmStats{MeanAbsDev: dev / float64(len(closes)), SDLogReturn: MomentsOf(logReturns(closes), 1).SD}
 }

@@ -19,11 +19,7 @@ func medianRedeemed(base model.Params) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	x := make([]float64, len(paths))
-	for i := range paths {
-		x[i] = -paths[i].SupplyChange(EpisodeDay-1, EpisodeDay+7)
-	}
-	return Quantile(x, 0.5), nil
+	return medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay-1, EpisodeDay+7) }), nil
 }
 
 // FitFlightRate returns the `holders.flight_rate` in [0, 2] at which

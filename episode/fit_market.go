@@ -28,8 +28,6 @@ const (
 	// episodeFitDays is the horizon of the fits' runs (day 104 is the end
 	// of USDC's second week).
 	episodeFitDays = EpisodeDay + 14
-	// BackstopDay is depeg_backed's backstop day.
-	BackstopDay = 93
 )
 
 // BackedStats are depeg_backed's statistics of the fits (medians over
@@ -48,17 +46,13 @@ func BackedMedians(base model.Params) (BackedStats, error) {
 	if err != nil {
 		return BackedStats{}, err
 	}
-	n := len(paths)
-	lo, w1, w2, c := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	for i := range paths {
-		p := &paths[i]
-		lo[i] = p.MinClose(EpisodeDay, EpisodeDay+6)
-		w1[i] = -p.SupplyChange(EpisodeDay-1, EpisodeDay+7)
-		w2[i] = -p.SupplyChange(EpisodeDay+7, EpisodeDay+14)
-		c[i] = p.Price[BackstopDay]
-	}
-	return BackedStats{Low: Quantile(lo, 0.5), RedeemedWeek1: Quantile(w1, 0.5),
-		RedeemedWeek2: Quantile(w2, 0.5), BackstopClose: Quantile(c, 0.5)}, nil
+	backstop := backstopDay(model.ScenarioDepegBacked)
+	return BackedStats{
+		Low:           medianOver(paths, func(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }),
+		RedeemedWeek1: medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay-1, EpisodeDay+7) }),
+		RedeemedWeek2: medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay+7, EpisodeDay+14) }),
+		BackstopClose: medianOver(paths, func(p *Path) float64 { return p.Price[backstop] }),
+	}, nil
 }
 
 // AlgorithmicLogBacking returns the median over depeg_algorithmic's
@@ -70,15 +64,13 @@ func AlgorithmicLogBacking(base model.Params) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	x := make([]float64, len(paths))
-	for i := range paths {
+	return medianOver(paths, func(p *Path) float64 {
 		s := 0.0
 		for d := EpisodeDay; d <= EpisodeDay+6; d++ {
-			s += math.Log(paths[i].Backing[d])
+			s += math.Log(p.Backing[d])
 		}
-		x[i] = s / 7
-	}
-	return Quantile(x, 0.5), nil
+		return s / 7
+	}), nil
 }
 
 // FitFlightDecay returns the `holders.flight_decay` δ in [0.005, 1] at which

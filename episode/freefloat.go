@@ -67,29 +67,14 @@ func Simulate(p model.Params, s model.Schedule, days, reps int, seed uint64) ([]
 // MedianMoments returns the median over series of each statistic of
 // MomentsOf (maxLag lags of the ACF of squared returns).
 func MedianMoments(series [][]float64, maxLag int) Moments {
-	ms := make([]Moments, len(series))
-	for i, r := range series {
-		ms[i] = MomentsOf(r, maxLag)
-	}
-	med := func(f func(Moments) float64) float64 {
-		x := make([]float64, len(ms))
-		for i, m := range ms {
-			x[i] = f(m)
-		}
+	return momentsOver(series, maxLag).reduce(func(x []float64) float64 {
 		sort.Float64s(x)
 		n := len(x)
 		if n%2 == 1 {
 			return x[n/2]
 		}
 		return (x[n/2-1] + x[n/2]) / 2
-	}
-	out := Moments{SD: med(func(m Moments) float64 { return m.SD }),
-		ExKurtosis: med(func(m Moments) float64 { return m.ExKurtosis }), ACF2: make([]float64, maxLag),
-		Moors: med(func(m Moments) float64 { return m.Moors })}
-	for k := range out.ACF2 {
-		out.ACF2[k] = med(func(m Moments) float64 { return m.ACF2[k] })
-	}
-	return out
+	})
 }
 
 // FitFlowScale returns the `holders.flow_scale` φ in [lo, hi] at which the
@@ -126,19 +111,7 @@ func FitFlowScale(base model.Params, regime string, targetSD float64, days, reps
 	if !(fl <= targetSD && targetSD <= fh) {
 		return 0, fmt.Errorf("%w: target sd %v outside [%v, %v] at flow_scale [%v, %v]", ErrFit, targetSD, fl, fh, lo, hi)
 	}
-	for hi-lo > 1e-3*hi {
-		mid := (lo + hi) / 2
-		fm, err := sd(mid)
-		if err != nil {
-			return 0, err
-		}
-		if fm < targetSD {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return (lo + hi) / 2, nil
+	return bisectBracketed(sd, targetSD, lo, hi, false)
 }
 
 // BTC free-float calibration window and bootstrap settings (MODEL-SPEC-v2

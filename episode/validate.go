@@ -77,9 +77,13 @@ func (p *Path) MinClose(from, to int) float64 {
 
 // DaysToPeg returns the days from day `from` until the close is within tol
 // of peg (|P/peg − 1| ≤ tol), 0 if it already is on day `from`; −1 never.
-func (p *Path) DaysToPeg(from int, peg, tol float64) int {
-	for t := from; t < len(p.Price); t++ {
-		if math.Abs(p.Price[t]/peg-1) <= tol {
+func (p *Path) DaysToPeg(from int, peg, tol float64) int { return daysToPeg(p.Price, from, peg, tol) }
+
+// daysToPeg returns the steps from index from to the first x_t with
+// |x_t/peg − 1| ≤ tol, −1 if none.
+func daysToPeg(x []float64, from int, peg, tol float64) int {
+	for t := from; t < len(x); t++ {
+		if math.Abs(x[t]/peg-1) <= tol {
 			return t - from
 		}
 	}
@@ -95,6 +99,15 @@ func Quantile(x []float64, q float64) float64 {
 	y := append([]float64(nil), x...)
 	sort.Float64s(y)
 	return stats.Quantile(q, y)
+}
+
+// medianOver returns the median (Quantile 0.5) over paths of stat.
+func medianOver(paths []Path, stat func(*Path) float64) float64 {
+	x := make([]float64, len(paths))
+	for i := range paths {
+		x[i] = stat(&paths[i])
+	}
+	return Quantile(x, 0.5)
 }
 
 // EpisodeDay is the scenario day of the episodes' first event (the
@@ -122,11 +135,7 @@ func medianMinClose(base model.Params, scenario string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	x := make([]float64, len(paths))
-	for i := range paths {
-		x[i] = paths[i].MinClose(EpisodeDay, EpisodeDay+6)
-	}
-	return Quantile(x, 0.5), nil
+	return medianOver(paths, func(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }), nil
 }
 
 // bisect finds x in [lo, hi] (geometric midpoints when geometric) with
@@ -149,6 +158,13 @@ func bisect(f func(float64) (float64, error), target, lo, hi float64, increasing
 	if !(flo <= target && target <= fhi) {
 		return 0, fmt.Errorf("%w: target %v outside [%v, %v] over [%v, %v]", ErrFit, math.Abs(target), math.Abs(flo), math.Abs(fhi), lo, hi)
 	}
+	return bisectBracketed(f, target, lo, hi, geometric)
+}
+
+// bisectBracketed is bisect's loop for an increasing f with f(lo) ≤ target ≤
+// f(hi): it halves [lo, hi] (at geometric midpoints when geometric) until its
+// width is at most 1e-3 of hi and returns the midpoint.
+func bisectBracketed(f func(float64) (float64, error), target, lo, hi float64, geometric bool) (float64, error) {
 	for hi-lo > 1e-3*hi {
 		mid := (lo + hi) / 2
 		if geometric {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/stats"
 )
 
 // Episode validation (MODEL-SPEC-v2 §A.5, check §E.9): depeg_backed against
@@ -70,8 +72,12 @@ type Quantiles struct {
 	P95 float64 `json:"p95"`
 }
 
+// quantilesOf returns the Quantiles (type 7) of x, which it does not
+// reorder: one sorted copy for the three.
 func quantilesOf(x []float64) Quantiles {
-	return Quantiles{Quantile(x, 0.05), Quantile(x, 0.5), Quantile(x, 0.95)}
+	y := append([]float64(nil), x...)
+	sort.Float64s(y)
+	return Quantiles{stats.Quantile(0.05, y), stats.Quantile(0.5, y), stats.Quantile(0.95, y)}
 }
 
 // Check is one number of spec §A.5: the simulated statistic, the real
@@ -292,15 +298,13 @@ func ValidateAlgorithmic(ctx context.Context, cfg ValidationConfig, ust *Series)
 		}
 		hold[i] = big[i].MinClose(EpisodeDay, to)
 	}
+	week, err := ust.Window(USTEventDate, mustDate(USTEventDate).AddDate(0, 0, CollapseDays-1).Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
 	lowReal := math.Inf(1)
-	for d := USTEventDate; ; {
-		i := ust.Index(d)
-		lowReal = math.Min(lowReal, ust.Close[i])
-		tt, _ := time.Parse(time.DateOnly, d)
-		if tt.Sub(mustDate(USTEventDate)).Hours()/24 >= CollapseDays-1 {
-			break
-		}
-		d = tt.AddDate(0, 0, 1).Format(time.DateOnly)
+	for _, c := range week.Close {
+		lowReal = math.Min(lowReal, c)
 	}
 	sc := share(minC, func(v float64) bool { return v < CollapseClose })
 	res.Checks = append(res.Checks, Check{
@@ -351,12 +355,7 @@ func realDaysToPeg(s *Series, date string, tol float64) int {
 	if i < 0 {
 		return -1
 	}
-	for j := i; j < len(s.Close); j++ {
-		if math.Abs(s.Close[j]-1) <= tol {
-			return j - i
-		}
-	}
-	return -1
+	return daysToPeg(s.Close, i, 1, tol) // x/1 is x exactly
 }
 
 // backstopDay returns the scenario's first backstop day (0 if none).

@@ -243,7 +243,9 @@ func (rp garchReparam) theta(u []float64) ([5]float64, [5][5]float64) {
 		// μ = 0: evaluate with a zero μ coordinate and drop its column.
 		full := rp
 		full.zeroMu = false
-		th, J := full.theta(append([]float64{0}, u...))
+		var buf [5]float64 // (0, u...) without a heap copy per evaluation
+		n := copy(buf[1:], u)
+		th, J := full.theta(buf[:n+1])
 		th[0] = 0
 		var Jz [5][5]float64
 		for i := range 5 {

@@ -187,10 +187,12 @@ type Fit struct {
 // Errors wrap ErrNoData.
 func FitCostDecline(rows []PriceRow, tier []string) (Fit, error) {
 	kept, _ := Clean(rows)
-	return fitPath(TierPath(kept, tier))
+	return FitPoints(TierPath(kept, tier))
 }
 
-func fitPath(path []Point) (Fit, error) {
+// FitPoints fits the decline on given points (e.g. announced prices), as
+// FitCostDecline does on a tier's path. Errors wrap ErrNoData.
+func FitPoints(path []Point) (Fit, error) {
 	n := len(path)
 	if n < 3 {
 		return Fit{}, fmt.Errorf("%w: %d points of the tier", ErrNoData, n)
@@ -213,7 +215,3 @@ func fitPath(path []Point) (Fit, error) {
 	se := math.Sqrt(ss / float64(n-2) / sxx)
 	return Fit{DeclinePerYear: -beta, SE: se, N: n, From: t0, To: path[n-1].Time, Points: path}, nil
 }
-
-// FitPoints fits the decline on given points (e.g. announced prices).
-// Errors wrap ErrNoData.
-func FitPoints(path []Point) (Fit, error) { return fitPath(path) }

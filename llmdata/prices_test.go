@@ -2,7 +2,6 @@ package llmdata
 
 import (
 	"errors"
-	"github.com/tokensim/tokensim/internal/shareddata"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"github.com/tokensim/tokensim/model"
 )
 
