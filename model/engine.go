@@ -2,7 +2,6 @@ package model
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -39,9 +38,7 @@ var engineMechanism = mechanism{
 }
 
 func (c *checker) engine(p *Params) {
-	if e := p.Model.Engine; e != EngineEvent && e != EngineReference {
-		c.add("model.engine", e, fmt.Sprintf("must be one of %q, %q", EngineEvent, EngineReference))
-	}
+	c.oneOf("model.engine", p.Model.Engine, EngineEvent, EngineReference)
 }
 
 // evState is the event engine's state. Its per-consumer records (c) run

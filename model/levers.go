@@ -1,7 +1,6 @@
 package model
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 )
@@ -839,34 +838,18 @@ func (s *sim) expectedVolumes(vol, util []float64, closed func(int) bool, rho fl
 
 // levers validates the §C parameters (called by Params.Validate).
 func (c *checker) levers(p *Params) {
-	switch p.Grants.Use {
-	case GrantsUseCash, GrantsUseQuality, GrantsUseCost:
-	default:
-		c.add("grants.use", p.Grants.Use, fmt.Sprintf("must be one of %q, %q, %q", GrantsUseCash, GrantsUseQuality, GrantsUseCost))
-	}
+	c.oneOf("grants.use", p.Grants.Use, GrantsUseCash, GrantsUseQuality, GrantsUseCost)
 	c.unit("grants.quality_gain_max", p.Grants.QualityGainMax)
 	c.positive("grants.half_gain_usd", p.Grants.HalfGainUSD)
 	c.unit("providers.rd_share", p.Providers.RDShare)
 	c.nonneg("providers.obsolescence_per_year", p.Providers.ObsolescencePerYear)
-	switch p.Centralization.Mode {
-	case CentralizationRamp, CentralizationBreakthrough:
-	default:
-		c.add("centralization.mode", p.Centralization.Mode, fmt.Sprintf("must be one of %q, %q", CentralizationRamp, CentralizationBreakthrough))
-	}
+	c.oneOf("centralization.mode", p.Centralization.Mode, CentralizationRamp, CentralizationBreakthrough)
 	c.unit("centralization.breakthrough_size", p.Centralization.BreakthroughSize)
 	c.intMin("centralization.breakthrough_day", p.Centralization.BreakthroughDay, 1)
-	switch p.Hedging.Mode {
-	case HedgingSpot, HedgingFutures:
-	default:
-		c.add("hedging.mode", p.Hedging.Mode, fmt.Sprintf("must be one of %q, %q", HedgingSpot, HedgingFutures))
-	}
+	c.oneOf("hedging.mode", p.Hedging.Mode, HedgingSpot, HedgingFutures)
 	c.finite("hedging.funding_rate_per_year", p.Hedging.FundingRatePerYear)
 	c.nonneg("hedging.basis_sd", p.Hedging.BasisSD)
-	switch p.Governance.Voting {
-	case VotingShareRule, VotingInterest:
-	default:
-		c.add("governance.voting", p.Governance.Voting, fmt.Sprintf("must be one of %q, %q", VotingShareRule, VotingInterest))
-	}
+	c.oneOf("governance.voting", p.Governance.Voting, VotingShareRule, VotingInterest)
 	c.openClosed("governance.turnout", p.Governance.Turnout, 0, 1)
 	c.intMin("governance.sybil_identities", p.Governance.SybilIdentities, 1)
 }

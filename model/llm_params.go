@@ -112,30 +112,17 @@ func (c *checker) validateLLM(p *Params) {
 	c.finite("outside.utility", o.Utility)
 	c.finite("outside.token_convenience", o.TokenConvenience)
 	c.nonneg("consumers.ref_halflife_days", p.Consumers.RefHalflifeDays)
-	switch p.Consumers.RefOnSwitch {
-	case RefRescale, RefCarry:
-	default:
-		c.add("consumers.ref_on_switch", p.Consumers.RefOnSwitch, fmt.Sprintf("must be one of %q, %q", RefRescale, RefCarry))
-	}
+	c.oneOf("consumers.ref_on_switch", p.Consumers.RefOnSwitch, RefRescale, RefCarry)
 	c.nonneg("consumers.prepaid_days", p.Consumers.PrepaidDays)
 	c.nonneg("consumers.risk_aversion", p.Consumers.RiskAversion)
-	switch p.Consumers.DeferralMode {
-	case DeferralV1, DeferralDirectional:
-	default:
-		c.add("consumers.deferral_mode", p.Consumers.DeferralMode,
-			fmt.Sprintf("must be one of %q, %q", DeferralV1, DeferralDirectional))
-	}
+	c.oneOf("consumers.deferral_mode", p.Consumers.DeferralMode, DeferralV1, DeferralDirectional)
 	c.nonneg("consumers.defer_gain_start", p.Consumers.DeferGainStart)
 	if c.nonneg("consumers.defer_gain_full", p.Consumers.DeferGainFull) && isFinite(p.Consumers.DeferGainStart) &&
 		!(p.Consumers.DeferGainFull > p.Consumers.DeferGainStart) {
 		c.add("consumers.defer_gain_full", p.Consumers.DeferGainFull,
 			fmt.Sprintf("must be > consumers.defer_gain_start (%v)", p.Consumers.DeferGainStart))
 	}
-	switch p.Pricing.Mode {
-	case PricingFixed, PricingBestResponse:
-	default:
-		c.add("pricing.mode", p.Pricing.Mode, fmt.Sprintf("must be one of %q, %q", PricingFixed, PricingBestResponse))
-	}
+	c.oneOf("pricing.mode", p.Pricing.Mode, PricingFixed, PricingBestResponse)
 	c.intMin("pricing.review_days", p.Pricing.ReviewDays, 1)
 	c.openClosed("pricing.adjust", p.Pricing.Adjust, 0, 1)
 	if !(p.Pricing.MaxMarkup > 1) || !isFinite(p.Pricing.MaxMarkup) {

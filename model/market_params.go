@@ -169,11 +169,7 @@ func setMarketV2Values(p *Params) {
 
 // validateMarket checks the §A parameters (called from Params.Validate).
 func (c *checker) validateMarket(p *Params) {
-	switch p.Market.Mode {
-	case MarketGARCH, MarketAMM:
-	default:
-		c.add("market.mode", p.Market.Mode, `must be one of "garch", "amm"`)
-	}
+	c.oneOf("market.mode", p.Market.Mode, MarketGARCH, MarketAMM)
 	sw := &p.Market.Switch
 	c.finite("market.switch.enter_intercept", sw.EnterIntercept)
 	c.nonneg("market.switch.enter_shortfall", sw.EnterShortfall)
@@ -185,11 +181,7 @@ func (c *checker) validateMarket(p *Params) {
 	c.positive("amm.liquidity_usd", p.AMM.LiquidityUSD)
 	c.nonneg("amm.lp_vol_sensitivity", p.AMM.LPVolSensitivity)
 	c.unit("amm.lp_adjust_rate", p.AMM.LPAdjustRate)
-	switch p.Reserve.Mode {
-	case ReserveNone, ReserveBacked, ReserveAlgorithmic:
-	default:
-		c.add("reserve.mode", p.Reserve.Mode, `must be one of "none", "backed", "algorithmic"`)
-	}
+	c.oneOf("reserve.mode", p.Reserve.Mode, ReserveNone, ReserveBacked, ReserveAlgorithmic)
 	c.nonneg("reserve.mint_fee", p.Reserve.MintFee)
 	c.halfOpen("reserve.redeem_fee", p.Reserve.RedeemFee, 0, 1)
 	c.unit("reserve.redeem_cap_frac_per_day", p.Reserve.RedeemCapFracPerDay)

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -158,13 +160,7 @@ func (p *Params) Validate() error {
 	c.nonneg("grants.pool_usd", p.Grants.PoolUSD)
 	c.unit("grants.payout_rate", p.Grants.PayoutRate)
 	c.unit("grants.small_share", p.Grants.SmallShare)
-	switch p.Governance.Mode {
-	case GovernanceNone, GovernanceStakeVote, GovernanceOneMemberOneVote, GovernanceQuadratic:
-	default:
-		c.add("governance.mode", p.Governance.Mode,
-			fmt.Sprintf("must be one of %q, %q, %q, %q", GovernanceNone, GovernanceStakeVote,
-				GovernanceOneMemberOneVote, GovernanceQuadratic))
-	}
+	c.oneOf("governance.mode", p.Governance.Mode, GovernanceNone, GovernanceStakeVote, GovernanceOneMemberOneVote, GovernanceQuadratic)
 	c.intMin("governance.vote_interval_days", p.Governance.VoteIntervalDays, 1)
 	c.openClosed("governance.threshold", p.Governance.Threshold, 0, 1)
 	c.levers(p) // MODEL-SPEC-v2 §C (levers.go)
@@ -225,6 +221,18 @@ func (c *checker) regimeKnown(p *Params, path, name string) {
 // checker accumulates ParamErrors. Each check returns whether the value passed.
 type checker struct {
 	errs []error
+}
+
+// oneOf records a problem when v is none of allowed: `must be one of "a", "b"`.
+func (c *checker) oneOf(path, v string, allowed ...string) {
+	if slices.Contains(allowed, v) {
+		return
+	}
+	q := make([]string, len(allowed))
+	for i, a := range allowed {
+		q[i] = strconv.Quote(a)
+	}
+	c.add(path, v, "must be one of "+strings.Join(q, ", "))
 }
 
 func (c *checker) add(path string, v any, rule string) {
