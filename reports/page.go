@@ -3,14 +3,11 @@ package reports
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"strings"
 )
-
-func errorsIsNoData(err error) bool { return errors.Is(err, ErrNoData) }
 
 // pageFigure is a figure as the template sees it.
 type pageFigure struct {
