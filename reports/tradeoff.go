@@ -22,16 +22,16 @@ import (
 // up are better (model.Direction). ok is false when the scorecard lacks the
 // stability family or both y families.
 func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
-	fi := map[string]int{}
+	fi := map[model.Family]int{}
 	for i, f := range s.Families {
-		fi[string(f.Metric.Family)] = i
+		fi[f.Metric.Family] = i
 	}
-	xi, okx := fi["stability"]
+	xi, okx := fi[model.FamilyStability]
 	if !okx {
 		return Figure{}, false, nil
 	}
 	var ys []int
-	for _, fam := range []string{"consumers", "profitability"} {
+	for _, fam := range []model.Family{model.FamilyConsumers, model.FamilyProfitability} {
 		if i, ok := fi[fam]; ok {
 			ys = append(ys, i)
 		}
@@ -126,12 +126,10 @@ func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
 }
 
 // statisticOf names the scorecard's statistic of a metric: the median
-// paired difference for heavy-tailed metrics, else the mean.
+// paired difference for heavy-tailed metrics, else the mean
+// (ScoreEntry.Statistic).
 func statisticOf(m model.Metric) string {
-	if m.HeavyTailed {
-		return "median"
-	}
-	return "mean"
+	return (&ScoreEntry{Median: m.HeavyTailed}).Statistic()
 }
 
 // scaleText converts a metric value to the unit running text states it in:
