@@ -83,7 +83,7 @@ func cmdDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		root = sy.OutputRoot
 	}
 	p := deploy.Params{
-		Study: sy.Name, StudyYAML: string(text), StudyFile: "study.yaml", Runs: plan.Runs(), Chunks: plan.Chunks(),
+		Study: sy.Name, StudyYAML: string(text), Runs: plan.Runs(), Chunks: plan.Chunks(),
 		Root: root, StudyURL: storage.Join(root, sy.Name), Shards: *shards, Parallelism: *par, Workers: *workers,
 		Image: *image, Secret: *secret, BackoffLimitPerIndex: *retries, Wait: *wait, Tokensim: *bin,
 		Command: "tokensim deploy " + target + " " + strings.Join(args, " "),
