@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/model"
@@ -78,8 +77,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 	idParts := []string{"fan", fd.variable, sc}
 	if point != "" {
 		for _, v := range fans[0].Sweep {
-			name := v.Param[strings.LastIndexByte(v.Param, '.')+1:]
-			idParts = append(idParts, name+v.Text)
+			idParts = append(idParts, shortParam(v.Param)+v.Text)
 		}
 	}
 	spec := FanSpec{
