@@ -22,9 +22,10 @@ func (b *builder) acrossSection() (Section, bool, error) {
 			Title: fmt.Sprintf("%s: %s, by scenario and policy", familyTitle(fam), mi.Label)}
 		for _, sc := range b.scenarios() {
 			pn := BoxPanel{Title: scenarioLabel(sc), XLabel: withUnit(mi.Label, mi.Unit), Integer: mi.Integer}
-			for _, c := range b.st.CellsOf(sc) {
-				if !b.firstPoint(sc, c) {
-					continue
+			cells := b.st.CellsOf(sc)
+			for _, c := range cells {
+				if SweepText(c.Sweep) != SweepText(cells[0].Sweep) {
+					continue // sweeps are shown at their first point (firstPointNote)
 				}
 				d, ok := c.Metric(mi.Name)
 				if !ok {
@@ -44,13 +45,6 @@ func (b *builder) acrossSection() (Section, bool, error) {
 		}
 	}
 	return sec, len(sec.Figures) > 0, nil
-}
-
-// firstPoint reports whether cell c is at its scenario's first sweep point
-// (always true without sweeps).
-func (b *builder) firstPoint(sc string, c *aggregate.CellStats) bool {
-	cells := b.st.CellsOf(sc)
-	return len(cells) == 0 || SweepText(c.Sweep) == SweepText(cells[0].Sweep)
 }
 
 // firstPointNote says that sweeps are shown at their first point ("" without).
