@@ -64,17 +64,8 @@ func matchPairs(groups []*cellGroup, t *dataset.RunTable) ([]effectPair, []strin
 			}
 			continue
 		}
-		byRep := make(map[int]int, len(b.rows))
-		for _, r := range b.rows {
-			byRep[t.Replicate[r]] = r
-		}
 		p := effectPair{base: b, pol: g}
-		for _, r := range g.rows {
-			if br, ok := byRep[t.Replicate[r]]; ok {
-				p.baseRows = append(p.baseRows, br)
-				p.polRows = append(p.polRows, r)
-			}
-		}
+		p.baseRows, p.polRows = pairRows(t, b.rows, g.rows)
 		if un := len(g.rows) - len(p.polRows); un > 0 {
 			warns = append(warns, fmt.Sprintf("%s/%s %s: %d run(s) without a %q run of the same replicate", g.scenario, g.policy, g.sweepKey, un, BaselinePolicy))
 		}
@@ -194,3 +185,21 @@ func pairEffects(p *effectPair, t *dataset.RunTable, opts Options) []Effect {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// pairRows matches the policy rows pol with the baseline rows base of the
+// same replicate (common random numbers, MODEL-SPEC §3): the matched rows in
+// pol's order; a policy row without a baseline run of its replicate is left
+// out. Both slices are nil when nothing matches.
+func pairRows(t *dataset.RunTable, base, pol []int) (baseRows, polRows []int) {
+	byRep := make(map[int]int, len(base))
+	for _, r := range base {
+		byRep[t.Replicate[r]] = r
+	}
+	for _, r := range pol {
+		if br, ok := byRep[t.Replicate[r]]; ok {
+			baseRows = append(baseRows, br)
+			polRows = append(polRows, r)
+		}
+	}
+	return baseRows, polRows
+}

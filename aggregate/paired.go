@@ -15,15 +15,12 @@ func (s *Study) PairedDifferences(policyCell, baseCell int, metric string) []flo
 	if m < 0 || !ok1 || !ok2 {
 		return nil
 	}
-	byRep := make(map[int]float64, len(brow))
-	for _, r := range brow {
-		byRep[s.runs.Replicate[r]] = s.runs.Values[m][r]
-	}
+	vals := s.runs.Values[m]
+	bRows, pRows := pairRows(s.runs, brow, prow)
 	var out []float64
-	for _, r := range prow {
-		b, ok := byRep[s.runs.Replicate[r]]
-		v := s.runs.Values[m][r]
-		if ok && isFinite(b) && isFinite(v) {
+	for k, r := range pRows {
+		b, v := vals[bRows[k]], vals[r]
+		if isFinite(b) && isFinite(v) {
 			out = append(out, v-b)
 		}
 	}

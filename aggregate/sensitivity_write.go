@@ -28,7 +28,7 @@ func WriteSensitivity(dir string, res *SensitivityResult) error {
 	t := sensTable(res)
 	if m, err := dataset.ReadManifest(dir); err == nil {
 		fm := dataset.FileMeta{ConfigHash: m.ConfigHash, Seed: m.Seed, ToolVersion: m.ToolVersion, Study: m.Study}
-		t.meta = append(fm.KeyValues("summary/"+t.name), [2]string{dataset.MetaSummary, t.name})
+		t.meta = summaryMeta(fm, t.name)
 	}
 	if err := summaryDir(dir); err != nil {
 		return err

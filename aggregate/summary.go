@@ -212,7 +212,7 @@ func WriteSummary(dir string, st *Study) error {
 	}
 	fm := dataset.FileMeta{ConfigHash: st.Info.ConfigHash, Seed: st.Info.Seed, ToolVersion: st.Info.ToolVersion, Study: st.Info.Name}
 	for _, t := range summaryTables(st) {
-		t.meta = append(fm.KeyValues("summary/"+t.name), [2]string{dataset.MetaSummary, t.name})
+		t.meta = summaryMeta(fm, t.name)
 		if err := writeTable(dataset.Layout{Dir: dir}, t); err != nil {
 			return err
 		}
@@ -327,6 +327,12 @@ func (t *sumTable) arrowSchema() *arrow.Schema {
 	}
 	md := arrow.NewMetadata(keys, vals)
 	return arrow.NewSchema(fields, &md)
+}
+
+// summaryMeta is the key-value metadata of summary table name: the study's
+// provenance fm (dataset.FileMeta.KeyValues) and the table's name.
+func summaryMeta(fm dataset.FileMeta, name string) [][2]string {
+	return append(fm.KeyValues("summary/"+name), [2]string{dataset.MetaSummary, name})
 }
 
 // metaOrDefault is the table's key-value metadata: t.meta, or at least its

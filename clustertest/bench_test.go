@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -17,13 +16,18 @@ import (
 	"github.com/tokensim/tokensim/study"
 )
 
-// benchStudy: 2 × 2 cells × reps replicates of 365 days with daily steps,
-// in chunks of 32 runs (the model of configs/default.yaml).
+// benchStudyYAML is the benchmarks' study file: 2 × 2 cells × reps
+// replicates of 365 days with daily steps, in chunks of 32 runs (the model of
+// configs/default.yaml).
+func benchStudyYAML(name string, reps int) string {
+	return fmt.Sprintf("name: %s\nseed: 3\nreplicates: %d\nhorizon_days: 365\nchunk_runs: 32\n"+
+		"scenarios: [baseline, volatility]\npolicies: [none, fund]\noutputs: {steps: true}\n", name, reps)
+}
+
+// benchStudy is the plan of benchStudyYAML("bench", reps).
 func benchStudy(b *testing.B, reps int) *pipeline.Plan {
 	b.Helper()
-	src := fmt.Sprintf("name: bench\nseed: 3\nreplicates: %d\nhorizon_days: 365\nchunk_runs: 32\n"+
-		"scenarios: [baseline, volatility]\npolicies: [none, fund]\noutputs: {steps: true}\n", reps)
-	s, err := study.ParseStudy("bench.yaml", []byte(src))
+	s, err := study.ParseStudy("bench.yaml", []byte(benchStudyYAML("bench", reps)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,13 +95,7 @@ func BenchmarkS3Memory(b *testing.B) {
 	}
 	for i := 0; i < b.N; i++ {
 		for _, reps := range []int{64, 256} {
-			dir := b.TempDir()
-			study := filepath.Join(dir, "s.yaml")
-			src := fmt.Sprintf("name: mem%d-%d\nseed: 3\nreplicates: %d\nhorizon_days: 365\nchunk_runs: 32\n"+
-				"scenarios: [baseline, volatility]\npolicies: [none, fund]\noutputs: {steps: true}\n", i, reps, reps)
-			if err := os.WriteFile(study, []byte(src), 0o644); err != nil {
-				b.Fatal(err)
-			}
+			study := writeStudy(b, benchStudyYAML(fmt.Sprintf("mem%d-%d", i, reps), reps))
 			cmd := tokensimB(b, "run", "-o", root, "-j", "2", "--no-report", "--quiet", study)
 			if err := cmd.Run(); err != nil {
 				b.Fatalf("%v\n%s", err, output(cmd))

@@ -86,7 +86,7 @@ const studySrc = "name: c\nseed: 11\nreplicates: 12\nhorizon_days: 90\nchunk_run
 	"scenarios: [baseline, volatility]\npolicies: [none, fund]\noutputs: {steps: true}\n" +
 	"params: {consumers: {count: 300}}\n"
 
-func writeStudy(t *testing.T, src string) string {
+func writeStudy(t testing.TB, src string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "study.yaml")
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {

@@ -25,7 +25,6 @@ var ErrDeploy = errors.New("deploy")
 type Params struct {
 	Study     string // study name (the directory under Root)
 	StudyYAML string // the study file's text, shipped to the tasks as is
-	StudyFile string // path of the study file on the cluster's shared filesystem (Slurm)
 	Runs      int64  // runs planned
 	Chunks    int    // chunks of the plan (a shard owns chunks k with k mod Shards = index)
 	// Root is the output root (-o): an object-store URL (s3://bucket/prefix?region=…)

@@ -22,9 +22,10 @@ func (b *builder) acrossSection() (Section, bool, error) {
 			Title: fmt.Sprintf("%s: %s, by scenario and policy", familyTitle(fam), mi.Label)}
 		for _, sc := range b.scenarios() {
 			pn := BoxPanel{Title: scenarioLabel(sc), XLabel: withUnit(mi.Label, mi.Unit), Integer: mi.Integer}
-			for _, c := range b.st.CellsOf(sc) {
-				if !b.firstPoint(sc, c) {
-					continue
+			cells := b.st.CellsOf(sc)
+			for _, c := range cells {
+				if SweepText(c.Sweep) != SweepText(cells[0].Sweep) {
+					continue // sweeps are shown at their first point (firstPointNote)
 				}
 				d, ok := c.Metric(mi.Name)
 				if !ok {
@@ -39,23 +40,11 @@ func (b *builder) acrossSection() (Section, bool, error) {
 		}
 		spec.Caption = fmt.Sprintf("%s (%s) across runs, one panel per scenario on a shared axis, one row per policy (%s is the reference): box P25–P75 with the median, whiskers P5–P95, diamond the mean.%s",
 			mi.Label, nonEmpty(mi.Unit, "dimensionless"), policyLabel(aggregate.BaselinePolicy), b.firstPointNote())
-		fig, err := BoxChart(spec)
-		if err != nil {
-			if errorsIsNoData(err) {
-				continue
-			}
+		if err := sec.addFigure(BoxChart(spec)); err != nil {
 			return Section{}, false, err
 		}
-		sec.Figures = append(sec.Figures, fig)
 	}
 	return sec, len(sec.Figures) > 0, nil
-}
-
-// firstPoint reports whether cell c is at its scenario's first sweep point
-// (always true without sweeps).
-func (b *builder) firstPoint(sc string, c *aggregate.CellStats) bool {
-	cells := b.st.CellsOf(sc)
-	return len(cells) == 0 || SweepText(c.Sweep) == SweepText(cells[0].Sweep)
 }
 
 // firstPointNote says that sweeps are shown at their first point ("" without).

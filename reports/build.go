@@ -422,10 +422,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 			}
 		}
 		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", aggregate.BaselinePolicy, scenarioLabel(sc), b.sweepNote(), b.truncationNote(sc))
-		fig, err := EffectChart(spec)
-		if err == nil {
-			sec.Figures = append(sec.Figures, fig)
-		} else if !errorsIsNoData(err) {
+		if err := sec.addFigure(EffectChart(spec)); err != nil {
 			return Section{}, err
 		}
 		sec.Tables = append(sec.Tables, b.effectTable(sc))
@@ -477,14 +474,9 @@ func (b *builder) sweepSection(ctx context.Context) (Section, bool, error) {
 				if !ok {
 					continue
 				}
-				fig, err := Heatmap(spec)
-				if err != nil {
-					if errorsIsNoData(err) {
-						continue
-					}
+				if err := sec.addFigure(Heatmap(spec)); err != nil {
 					return Section{}, false, err
 				}
-				sec.Figures = append(sec.Figures, fig)
 			}
 		}
 	}

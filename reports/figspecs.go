@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 
 	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/model"
@@ -78,8 +77,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 	idParts := []string{"fan", fd.variable, sc}
 	if point != "" {
 		for _, v := range fans[0].Sweep {
-			name := v.Param[strings.LastIndexByte(v.Param, '.')+1:]
-			idParts = append(idParts, name+v.Text)
+			idParts = append(idParts, shortParam(v.Param)+v.Text)
 		}
 	}
 	spec := FanSpec{
@@ -126,14 +124,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 		spec.Caption += fmt.Sprintf(" Showing the first %d of %d policies; the tables hold all.", len(fans), total)
 	}
 	spec.Caption += note
-	fig, err := FanChart(spec)
-	if err != nil {
-		if errorsIsNoData(err) {
-			return Figure{}, false, nil
-		}
-		return Figure{}, false, err
-	}
-	return fig, true, nil
+	return chartResult(FanChart(spec))
 }
 
 // boxFigure draws the key metrics of a family in one scenario as box plots.
@@ -155,14 +146,7 @@ func (b *builder) boxFigure(sc string, fam model.Family, title string) (Figure, 
 		spec.Panels = append(spec.Panels, pn)
 	}
 	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.%s", title, scenarioLabel(sc), b.sweepNote(), b.truncationNote(sc))
-	fig, err := BoxChart(spec)
-	if err != nil {
-		if errorsIsNoData(err) {
-			return Figure{}, false, nil
-		}
-		return Figure{}, false, err
-	}
-	return fig, true, nil
+	return chartResult(BoxChart(spec))
 }
 
 // MaxHeatmapValues is the largest number of values per swept parameter that

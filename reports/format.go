@@ -25,13 +25,15 @@ func SweepText(sv []dataset.SweepValue) string {
 func shortSweepText(sv []dataset.SweepValue) string {
 	parts := make([]string, len(sv))
 	for i, v := range sv {
-		name := v.Param
-		if j := strings.LastIndexByte(name, '.'); j >= 0 {
-			name = name[j+1:]
-		}
-		parts[i] = name + "=" + v.Text
+		parts[i] = shortParam(v.Param) + "=" + v.Text
 	}
 	return strings.Join(parts, ", ")
+}
+
+// shortParam is the last component of a dotted parameter path
+// ("share_cap.cap" → "cap").
+func shortParam(path string) string {
+	return path[strings.LastIndexByte(path, '.')+1:]
 }
 
 // shortCellLabel is the figures' label of a cell: the policy's plain label

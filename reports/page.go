@@ -3,14 +3,11 @@ package reports
 import (
 	"bytes"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
 	"strings"
 )
-
-func errorsIsNoData(err error) bool { return errors.Is(err, ErrNoData) }
 
 // pageFigure is a figure as the template sees it.
 type pageFigure struct {
@@ -153,7 +150,7 @@ details>summary{cursor:pointer;margin:.4em 0;color:#08306b}
 <caption>Scorecard: each policy versus no policy, per scenario. ✓ better · ✗ worse · ≈ no real change · ? unclear (95% interval includes zero). <a href="#method">How it is judged</a> · <a href="figures/scorecard.csv">data (CSV)</a></caption>
 <thead><tr><th scope="col">Policy</th><th scope="col">Outcome (key metric)</th>{{range .Scenarios}}<th scope="col" class="sc"><b>{{t .Label}}</b><span class="desc">{{t .Text}}</span></th>{{end}}</tr></thead>
 {{$fams := .Families}}{{range $pi, $rows := .Entries}}<tbody>
-{{range $fi, $row := $rows}}<tr>{{if eq $fi 0}}<th scope="rowgroup" rowspan="{{len $rows}}" class="pol"><b>{{t (index $.Scorecard.Policies $pi).Label}}</b><span class="desc">{{t (index $.Scorecard.Policies $pi).Text}}</span></th>{{end}}<th scope="row" class="fam">{{t (index $fams $fi).Title}}<span class="desc">{{t (index $fams $fi).Metric.Label}}: {{if (index $fams $fi).Metric.HeavyTailed}}median{{else}}mean{{end}} change</span></th>{{range $row}}<td class="{{.Verdict.Class}}"><span class="mark">{{.Verdict.Symbol}}</span> <b>{{.Verdict.Word}}</b><span class="eff">{{t .EffectText}}</span></td>{{end}}</tr>
+{{range $fi, $row := $rows}}<tr>{{if eq $fi 0}}<th scope="rowgroup" rowspan="{{len $rows}}" class="pol"><b>{{t (index $.Scorecard.Policies $pi).Label}}</b><span class="desc">{{t (index $.Scorecard.Policies $pi).Text}}</span></th>{{end}}<th scope="row" class="fam">{{t (index $fams $fi).Title}}<span class="desc">{{t (index $fams $fi).Metric.Label}}: {{(index $fams $fi).Statistic}} change</span></th>{{range $row}}<td class="{{.Verdict.Class}}"><span class="mark">{{.Verdict.Symbol}}</span> <b>{{.Verdict.Word}}</b><span class="eff">{{t .EffectText}}</span></td>{{end}}</tr>
 {{end}}</tbody>
 {{end}}</table>
 {{if .Note}}<p>{{t .Note}}</p>{{end}}

@@ -65,8 +65,12 @@ type ScoreEntry struct {
 }
 
 // Statistic names the entry's statistic in words.
-func (e *ScoreEntry) Statistic() string {
-	if e.Median {
+func (e *ScoreEntry) Statistic() string { return statisticWord(e.Median) }
+
+// statisticWord names the scorecard's statistic: "median" for the median
+// paired difference (heavy-tailed metrics), else "mean".
+func statisticWord(median bool) string {
+	if median {
 		return "median"
 	}
 	return "mean"
@@ -190,6 +194,10 @@ type ScoreFamily struct {
 	Title  string
 	Metric model.Metric
 }
+
+// Statistic names the family's statistic in words (ScoreEntry.Statistic):
+// "median" when its key metric is heavy-tailed, else "mean".
+func (f ScoreFamily) Statistic() string { return statisticWord(f.Metric.HeavyTailed) }
 
 // scorecard computes the scorecard (ok false without policy effects).
 func (b *builder) scorecard() (Scorecard, bool) {

@@ -1,5 +1,7 @@
 package reports
 
+import "errors"
+
 // Figure is one rendered figure of the report: written as figures/<ID>.png and
 // figures/<ID>.svg, and inlined (PNG) into report.html.
 type Figure struct {
@@ -28,4 +30,27 @@ type Section struct {
 	Intro   []string // paragraphs of plain text
 	Figures []Figure
 	Tables  []Table
+}
+
+// chartResult sorts the result of a chart constructor (FanChart, BoxChart,
+// EffectChart, Heatmap, …): a figure without data (ErrNoData) is skipped, ok
+// false and no error; any other error is returned.
+func chartResult(fig Figure, err error) (_ Figure, ok bool, _ error) {
+	switch {
+	case err == nil:
+		return fig, true, nil
+	case errors.Is(err, ErrNoData):
+		return Figure{}, false, nil
+	}
+	return Figure{}, false, err
+}
+
+// addFigure appends a chart constructor's figure to the section, skipping a
+// figure without data (chartResult); any other error is returned.
+func (s *Section) addFigure(fig Figure, err error) error {
+	fig, ok, err := chartResult(fig, err)
+	if ok {
+		s.Figures = append(s.Figures, fig)
+	}
+	return err
 }

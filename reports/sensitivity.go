@@ -45,10 +45,7 @@ func SensitivitySection(res *aggregate.SensitivityResult) (Section, error) {
 	default:
 		fig, err = PRCCChart(res)
 	}
-	switch {
-	case err == nil:
-		sec.Figures = append(sec.Figures, fig)
-	case !errorsIsNoData(err):
+	if err := sec.addFigure(fig, err); err != nil {
 		return Section{}, err
 	}
 	sec.Tables = append(sec.Tables, SensitivityTable(res))

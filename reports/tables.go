@@ -44,8 +44,9 @@ func (b *builder) metricTable(sc string, metrics []model.Metric, title string, r
 		t.Header = []string{"Metric", "Unit", "Policy", "n", "Median", "P5–P95", "Mean", "95% CI of mean", "SD"}
 	}
 	anyClipped := false
+	cells := b.cellsShown(sc)
 	for _, mi := range metrics {
-		for _, c := range b.cellsShown(sc) {
+		for _, c := range cells {
 			d, ok := c.Metric(mi.Name)
 			if !ok {
 				continue

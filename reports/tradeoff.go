@@ -22,16 +22,16 @@ import (
 // up are better (model.Direction). ok is false when the scorecard lacks the
 // stability family or both y families.
 func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
-	fi := map[string]int{}
+	fi := map[model.Family]int{}
 	for i, f := range s.Families {
-		fi[string(f.Metric.Family)] = i
+		fi[f.Metric.Family] = i
 	}
-	xi, okx := fi["stability"]
+	xi, okx := fi[model.FamilyStability]
 	if !okx {
 		return Figure{}, false, nil
 	}
 	var ys []int
-	for _, fam := range []string{"consumers", "profitability"} {
+	for _, fam := range []model.Family{model.FamilyConsumers, model.FamilyProfitability} {
 		if i, ok := fi[fam]; ok {
 			ys = append(ys, i)
 		}
@@ -105,14 +105,14 @@ func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
 	var rowNames []string
 	for _, y := range ys {
 		m := s.Families[y].Metric
-		rowNames = append(rowNames, fmt.Sprintf("%s — %s, %s paired difference", strings.ToLower(familyTitle(m.Family)), lowerFirst(m.Label), statisticOf(m)))
+		rowNames = append(rowNames, fmt.Sprintf("%s — %s, %s paired difference", strings.ToLower(familyTitle(m.Family)), lowerFirst(m.Label), s.Families[y].Statistic()))
 	}
 	rowsText := joinAnd(rowNames)
 	cols := len(s.Scenarios)
 	height := vg.Length(len(ys))*2.3*vg.Inch + 0.8*vg.Inch
 	title := "What each policy gains in stability, and what it does to consumers and providers"
 	id := b.figID("tradeoff")
-	caption := fmt.Sprintf("Each marker is one policy compared with no policy in one scenario: right of the dashed line it makes the token more stable (%s, %s paired difference), above it it is better for the row's outcome; the crosses are 95%% intervals. Panels of a row share their axes. Rows: %s.", lowerFirst(xm.Label), statisticOf(xm), rowsText)
+	caption := fmt.Sprintf("Each marker is one policy compared with no policy in one scenario: right of the dashed line it makes the token more stable (%s, %s paired difference), above it it is better for the row's outcome; the crosses are 95%% intervals. Panels of a row share their axes. Rows: %s.", lowerFirst(xm.Label), s.Families[xi].Statistic(), rowsText)
 	fig, err := render(id, title, caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
@@ -123,15 +123,6 @@ func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
 	}
 	fig.CSV = csvBuf.Bytes()
 	return fig, true, nil
-}
-
-// statisticOf names the scorecard's statistic of a metric: the median
-// paired difference for heavy-tailed metrics, else the mean.
-func statisticOf(m model.Metric) string {
-	if m.HeavyTailed {
-		return "median"
-	}
-	return "mean"
 }
 
 // scaleText converts a metric value to the unit running text states it in:

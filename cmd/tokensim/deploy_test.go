@@ -20,7 +20,7 @@ func TestDeployExamples(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	same(t, filepath.Join(repo, "deploy", "kubernetes", "example.yaml"), out)
+	golden.Check(t, filepath.Join(repo, "deploy", "kubernetes", "example.yaml"), out)
 
 	tmp := t.TempDir()
 	args = []string{"deploy", "slurm", "deploy/example.yaml", "--shards", "4", "--parallel", "2", "-j", "2",
@@ -34,7 +34,7 @@ func TestDeployExamples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		same(t, filepath.Join(repo, "deploy", "slurm", "example", f), strings.ReplaceAll(string(b), tmp, "$DIR"))
+		golden.Check(t, filepath.Join(repo, "deploy", "slurm", "example", f), strings.ReplaceAll(string(b), tmp, "$DIR"))
 	}
 	if b, err := os.ReadFile(filepath.Join(tmp, "study.yaml")); err != nil || !strings.HasPrefix(string(b), "#") {
 		t.Errorf("study.yaml not copied: %v", err)
@@ -60,10 +60,4 @@ func TestDeployUsage(t *testing.T) {
 			t.Errorf("tokensim %s: exit %d, stderr %q; want 2 with %q", strings.Join(c.args, " "), code, errs, c.text)
 		}
 	}
-}
-
-// same compares got with the file at path (rewritten with -update).
-func same(t *testing.T, path, got string) {
-	t.Helper()
-	golden.Check(t, path, got)
 }

@@ -34,8 +34,8 @@ func cmdDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			"slurm: writes runs.sbatch (an array job 0..N−1), report.sbatch (after the array,\n"+
 			"  --dependency=afterok), submit.sh and study.yaml to --dir; -o is the output root, a URL\n"+
 			"  or a path on a filesystem every node shares.\n\n"+
-			"Requests are derived from measured costs (deploy/resources.go): memory 128 MiB + 16 MiB\n"+
-			"per worker, 145 runs per CPU-second on the default study's model.")
+			fmt.Sprintf("Requests are derived from measured costs (deploy/resources.go): memory %d MiB + %d MiB\n"+
+				"per worker, %g runs per CPU-second on the default study's model.", deploy.BaseMemoryMiB, deploy.WorkerMemoryMiB, deploy.RunsPerCPUSecond))
 	shards := fs.Int("shards", 0, "number of shards `N` (array size); required")
 	par := fs.Int("parallel", 0, "shards running at once `P` (default N)")
 	workers := fs.Int("j", 2, "workers (cores) per shard `W`")
@@ -83,7 +83,7 @@ func cmdDeploy(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		root = sy.OutputRoot
 	}
 	p := deploy.Params{
-		Study: sy.Name, StudyYAML: string(text), StudyFile: "study.yaml", Runs: plan.Runs(), Chunks: plan.Chunks(),
+		Study: sy.Name, StudyYAML: string(text), Runs: plan.Runs(), Chunks: plan.Chunks(),
 		Root: root, StudyURL: storage.Join(root, sy.Name), Shards: *shards, Parallelism: *par, Workers: *workers,
 		Image: *image, Secret: *secret, BackoffLimitPerIndex: *retries, Wait: *wait, Tokensim: *bin,
 		Command: "tokensim deploy " + target + " " + strings.Join(args, " "),

@@ -104,7 +104,7 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 		if err != nil {
 			return "", fmt.Errorf("report: %w", err)
 		}
-		return path, describe(ctx, dir)
+		return path, describeDir(dir)
 	}
 	o := aggregate.DefaultOptions()
 	o.Bootstrap = rf.bootstrap
@@ -131,7 +131,7 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
-	return path, describe(ctx, dir)
+	return path, describeDir(dir)
 }
 
 // describe writes the study directory's README.md and datapackage.json and
@@ -141,11 +141,15 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 // A study in a bucket is described on a fetched copy and the files written
 // back (atLocalStudy).
 func describe(ctx context.Context, loc string) error {
-	_, err := atLocalStudy(ctx, loc, func(dir string) (string, error) {
-		if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
-			return "", fmt.Errorf("describing the study: %w", err)
-		}
-		return "", nil
-	})
+	_, err := atLocalStudy(ctx, loc, func(dir string) (string, error) { return "", describeDir(dir) })
 	return err
+}
+
+// describeDir is describe of a study in a local directory: buildLocalReport
+// runs in one already (atLocalStudy), so it calls this directly.
+func describeDir(dir string) error {
+	if err := dataset.Describe(dir, dataset.DescribeOptions{SummaryColumns: aggregate.SummaryColumns()}); err != nil {
+		return fmt.Errorf("describing the study: %w", err)
+	}
+	return nil
 }

@@ -266,7 +266,7 @@ func parseShard(s string) (int, int, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n || n > maxShards {
-		return 0, 0, fmt.Errorf("%w: --shard %q: want i/N with 1 ≤ i ≤ N ≤ 100000, e.g. --shard 2/4", errUsage, s)
+		return 0, 0, fmt.Errorf("%w: --shard %q: want i/N with 1 ≤ i ≤ N ≤ %d, e.g. --shard 2/4", errUsage, s, maxShards)
 	}
 	return i, n, nil
 }
