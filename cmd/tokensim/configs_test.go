@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tokensim/tokensim/configs"
+	"github.com/tokensim/tokensim/internal/shareddata"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/study"
@@ -66,18 +67,11 @@ func TestShippedConfigs(t *testing.T) {
 	}
 }
 
-// dataDir returns ../shared/data relative to the repository root; in CI
+// dataDir returns the shipped data directory (shareddata.Dir); in CI
 // (CI=true) its absence is a failure, elsewhere the test is skipped.
 func dataDir(t *testing.T) string {
 	t.Helper()
-	dir, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "data"))
-	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("real data missing in CI: %v", err)
-		}
-		t.Skipf("real data not available: %v", err)
-	}
-	return dir
+	return shareddata.Dir(t, "llm_api_prices.csv")
 }
 
 // TestDefaultProvidersFromData: the default provider table's list prices are

@@ -11,18 +11,14 @@ import (
 	"testing"
 
 	"github.com/tokensim/tokensim/episode"
+	"github.com/tokensim/tokensim/internal/shareddata"
 )
 
-// episodeData returns the shipped data directory: $TOKENSIM_DATA when set
-// (a git worktree sits elsewhere than ../shared/data), else the
-// repository's ../shared/data (calibRequireData: skipped when absent,
-// fatal in CI).
+// episodeData returns the shipped data directory (shareddata.Dir: $TOKENSIM_DATA
+// or the repository's ../shared/data; skipped when absent, fatal in CI).
 func episodeData(t *testing.T) string {
 	t.Helper()
-	if d := os.Getenv("TOKENSIM_DATA"); d != "" {
-		return d
-	}
-	return calibRequireData(t, calibRepoRoot(t))
+	return shareddata.Dir(t, filepath.Join("prices", "coin_Bitcoin.csv"))
 }
 
 // TestValidateEpisodes: `tokensim validate-episodes` on the shipped data
