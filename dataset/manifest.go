@@ -176,15 +176,22 @@ const (
 // without schema_version), ErrCorrupt (unreadable or not a manifest's JSON)
 // or ErrSchema (another schema version; the message names both versions).
 func ReadManifest(dir string) (*Manifest, error) {
+	m, _, err := readManifestFile(dir)
+	return m, err
+}
+
+// readManifestFile is ReadManifest, also returning the manifest's bytes.
+func readManifestFile(dir string) (*Manifest, []byte, error) {
 	path := filepath.Join(dir, ManifestFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
+		return nil, nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
-	return parseManifest(path, data)
+	m, err := parseManifest(path, data)
+	return m, data, err
 }
 
 // parseManifest decodes a manifest read from path (named in errors).
