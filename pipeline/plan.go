@@ -85,7 +85,7 @@ func NewPlan(s *study.Study) (*Plan, error) {
 	}
 	// Refuse a study over its disk budget before building its cells, so a
 	// huge sweep list is refused in bounded memory.
-	if err := checkStudyBudget(s, p.ChunkRuns); err != nil {
+	if err := checkStudyBudget(s); err != nil {
 		return nil, err
 	}
 	for _, sw := range s.Sweeps {
@@ -193,11 +193,15 @@ func (p *Plan) ChunkRange(k int) (from, to int64) {
 
 // RecordEveryDays is the RunSpec.RecordEveryDays the plan uses: the study's
 // record_every_days when a day table is written, else 0 (nothing recorded).
-func (p *Plan) RecordEveryDays() int {
-	if !p.Outputs.Steps && !p.Outputs.ProviderSteps {
+func (p *Plan) RecordEveryDays() int { return recordEveryDays(p.Outputs) }
+
+// recordEveryDays is the record_every_days of outputs when a day table is
+// written, else 0.
+func recordEveryDays(o dataset.Outputs) int {
+	if !o.Steps && !o.ProviderSteps {
 		return 0
 	}
-	return max(p.Outputs.RecordEveryDays, 1)
+	return max(o.RecordEveryDays, 1)
 }
 
 // Spec returns the model.RunSpec of a run id. The spec's Params share the
