@@ -765,15 +765,12 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 	if !e.local {
 		return e.publishChunkBucket(c, parts)
 	}
-	prev := e.state.Chunks
-	e.state.Chunks = append(slices.Clip(prev), c.rec)
-	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	if err := e.saveState(); err != nil {
-		e.state.Chunks = prev
+	prev, err := e.recordChunk(c.rec)
+	if err != nil {
 		for _, p := range parts {
 			p.Abort()
 		}
-		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
+		return err
 	}
 	for i, p := range parts {
 		if err := p.Publish(); err != nil {
@@ -790,10 +787,29 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 			return fmt.Errorf("publishing %s: %w", p.Path(), err)
 		}
 	}
-	e.done[c.rec.Chunk] = true
-	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
-	_, err := e.merge()
+	e.chunkDone(&c.rec)
+	_, err = e.merge()
 	return err
+}
+
+// recordChunk adds rec to the shard's progress record, in chunk order, and
+// saves it. It returns the chunks recorded before, for withdrawing rec
+// later; on error the record in memory is as before.
+func (e *engine) recordChunk(rec chunkRecord) (prev []chunkRecord, err error) {
+	prev = e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), rec)
+	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
+	if err := e.saveState(); err != nil {
+		e.state.Chunks = prev
+		return prev, fmt.Errorf("recording chunk %d: %w", rec.Chunk, err)
+	}
+	return prev, nil
+}
+
+// chunkDone marks a recorded and published chunk done.
+func (e *engine) chunkDone(rec *chunkRecord) {
+	e.done[rec.Chunk] = true
+	e.opts.Logger.Debug("chunk written", "chunk", rec.Chunk, "runs", rec.Runs, "failed", len(rec.Failures), "files", len(rec.Files))
 }
 
 // merge rebuilds manifest.json from every shard's progress file, under a

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"sort"
 
 	"github.com/tokensim/tokensim/dataset"
@@ -201,14 +200,9 @@ func (e *engine) publishChunkBucket(c *chunkWriter, parts []dataset.Part) error 
 			return fmt.Errorf("publishing %s: %w", p.Path(), err)
 		}
 	}
-	prev := e.state.Chunks
-	e.state.Chunks = append(slices.Clip(prev), c.rec)
-	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	if err := e.saveState(); err != nil {
-		e.state.Chunks = prev
-		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
+	if _, err := e.recordChunk(c.rec); err != nil {
+		return err
 	}
-	e.done[c.rec.Chunk] = true
-	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
+	e.chunkDone(&c.rec)
 	return nil // the manifest is merged at the shard's end (see prepare)
 }
