@@ -60,11 +60,21 @@ func WriteFileAtomic(path string, data []byte) error {
 // WriteJSONAtomic writes v as JSON indented by two spaces, followed by a
 // newline, to path with WriteAtomic.
 func WriteJSONAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := jsonRecord(v)
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, append(data, '\n'))
+	return WriteFileAtomic(path, data)
+}
+
+// jsonRecord is the bytes of a JSON record file (manifest, progress
+// record): v indented by two spaces, followed by a newline.
+func jsonRecord(v any) ([]byte, error) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
 
 // ReadJSON decodes the JSON file at path into v; a decoding error names the path.

@@ -56,6 +56,17 @@ func readManifestFrom(ctx context.Context, st storage.Store) (*Manifest, []byte,
 	return m, data, err
 }
 
+// WriteJSONTo writes v at key in st with WriteJSONAtomic's bytes (JSON
+// indented by two spaces and a newline), replacing it atomically
+// (storage.Store.WriteFile).
+func WriteJSONTo(ctx context.Context, st storage.Store, key string, v any) error {
+	data, err := jsonRecord(v)
+	if err != nil {
+		return err
+	}
+	return st.WriteFile(ctx, key, data)
+}
+
 // ErrFetch: a study's file could not be copied from its store, or its bytes
 // differ from the manifest's size and SHA-256.
 var ErrFetch = errors.New("fetching the study")

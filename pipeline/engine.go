@@ -444,7 +444,7 @@ func (e *engine) saveState() error {
 	if e.local {
 		return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
 	}
-	return writeJSONStore(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
+	return dataset.WriteJSONTo(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.

@@ -13,25 +13,6 @@ import (
 	"github.com/tokensim/tokensim/storage"
 )
 
-// marshalRecord is the bytes of a JSON record (manifest, progress record):
-// indented, with a final newline.
-func marshalRecord(v any) ([]byte, error) {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
-}
-
-// writeJSONStore writes v as a record at key, replacing it atomically.
-func writeJSONStore(ctx context.Context, st storage.Store, key string, v any) error {
-	data, err := marshalRecord(v)
-	if err != nil {
-		return err
-	}
-	return st.WriteFile(ctx, key, data)
-}
-
 // recordKeys returns the progress-record keys of a study without listing
 // its prefix: those of the shards in the manifest, and shard 1..n of n.
 func recordKeys(m *dataset.Manifest, n int) []string {
@@ -157,7 +138,7 @@ func (e *engine) mergeBucket() (*dataset.Manifest, error) {
 	}
 	for round := 0; ; round++ {
 		m := e.buildManifest(states)
-		if err := writeJSONStore(e.sctx, e.store, dataset.ManifestFile, m); err != nil {
+		if err := dataset.WriteJSONTo(e.sctx, e.store, dataset.ManifestFile, m); err != nil {
 			return nil, err
 		}
 		again, raws2, err := readStatesAt(e.sctx, e.store, keys)
