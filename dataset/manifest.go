@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,14 @@ const (
 	TableSteps         = "steps"
 	TableProviderSteps = "provider_steps"
 )
+
+// DataTables are the tables the pipeline writes (every other
+// FileInfo.Table is a derived file's kind).
+var DataTables = []string{TableRuns, TableSteps, TableProviderSteps}
+
+// IsData reports whether the file belongs to a data table (DataTables),
+// rather than being derived (summary, figure, report, doc).
+func (f FileInfo) IsData() bool { return slices.Contains(DataTables, f.Table) }
 
 // ReadManifest reads <dir>/manifest.json, the one parser of the manifest.
 // Errors name the path and wrap ErrNotStudy (no manifest, or a JSON file

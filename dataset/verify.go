@@ -22,7 +22,7 @@ var ErrChecksum = fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 // or an ErrChecksum error when strict.
 func (ds *Dataset) VerifyFiles(ctx context.Context, workers int, strict bool, tables ...string) error {
 	if len(tables) == 0 {
-		tables = []string{TableRuns, TableSteps, TableProviderSteps}
+		tables = DataTables
 	}
 	want := map[string]bool{}
 	for _, t := range tables {

@@ -271,7 +271,7 @@ func (e *engine) prepare() error {
 	}
 	if other == "" && len(states) == 0 && e.local {
 		// Data without any manifest: not ours to overwrite.
-		for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
+		for _, sub := range dataset.DataTables {
 			if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
 				other = "data files without a manifest"
 				break
