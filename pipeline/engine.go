@@ -307,18 +307,26 @@ func (e *engine) prepare() error {
 			return err
 		}
 	}
-	// Chunks complete in any shard's progress, with files intact.
+	// Chunks complete in any shard's progress, with files intact. The
+	// intactness of this shard's records is kept (mineIntact, by record
+	// index) so that their files are not hashed a second time below.
 	e.done = map[int]bool{}
 	var mine *shardState
+	mineIntact := map[int]bool{}
 	for _, st := range states {
-		if st.Index == e.opts.Shard && st.Count == e.opts.Shards {
-			mine = st
+		isMine := st.Index == e.opts.Shard && st.Count == e.opts.Shards
+		if isMine {
+			mine, mineIntact = st, map[int]bool{}
 		}
-		for _, c := range st.Chunks {
+		for i, c := range st.Chunks {
 			if e.done[c.Chunk] {
 				continue
 			}
-			if ok, why := e.filesIntact(c.Files); ok {
+			ok, why := e.filesIntact(c.Files)
+			if isMine {
+				mineIntact[i] = ok
+			}
+			if ok {
 				e.done[c.Chunk] = true
 			} else {
 				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
@@ -336,8 +344,12 @@ func (e *engine) prepare() error {
 	mine.State, mine.Ended = dataset.StateRunning, nil
 	// Keep only this shard's records that are still intact.
 	kept := mine.Chunks[:0]
-	for _, c := range mine.Chunks {
-		if ok, _ := e.filesIntact(c.Files); ok {
+	for i, c := range mine.Chunks {
+		ok, checked := mineIntact[i]
+		if !checked {
+			ok, _ = e.filesIntact(c.Files)
+		}
+		if ok {
 			kept = append(kept, c)
 		}
 	}
