@@ -670,13 +670,13 @@ type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
 	runs  *dataset.PartWriter[any]
-	steps map[string]dataset.DayPart
-	prov  map[string]dataset.DayPart
+	steps map[[2]string]dataset.DayPart
+	prov  map[[2]string]dataset.DayPart
 }
 
 func (e *engine) newChunk(k int) *chunkWriter {
-	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]dataset.DayPart{},
-		prov: map[string]dataset.DayPart{}}
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[[2]string]dataset.DayPart{},
+		prov: map[[2]string]dataset.DayPart{}}
 }
 
 func (c *chunkWriter) write(r *runResult) error {
@@ -713,9 +713,9 @@ func (c *chunkWriter) write(r *runResult) error {
 // writeDay writes one run's rows (a []model.Step or []model.ProviderStep) to
 // the chunk's part file of table in the cell's Hive partition, creating it
 // on first use.
-func (c *chunkWriter) writeDay(files map[string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
+func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
 	e := c.e
-	key := cl.Scenario + "\x00" + cl.Policy
+	key := [2]string{cl.Scenario, cl.Policy}
 	p := files[key]
 	if p == nil {
 		var err error
