@@ -239,7 +239,7 @@ func (m *Manifest) FilesOf(table string) []FileInfo {
 // in the Hive partition of one scenario and policy, sorted by path (so their
 // rows are in run-id order).
 func (m *Manifest) PartitionFiles(table, scenario, policy string) []FileInfo {
-	prefix := table + "/scenario=" + scenario + "/policy=" + policy + "/"
+	prefix := PartitionKey(table, scenario, policy) + "/"
 	var out []FileInfo
 	for _, f := range m.Files {
 		if f.Table == table && strings.HasPrefix(f.Path, prefix) {
