@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -274,9 +273,10 @@ func (l Layout) Steps() string { return filepath.Join(l.Dir, TableSteps) }
 // ProviderSteps returns the provider_steps table directory (Hive-partitioned).
 func (l Layout) ProviderSteps() string { return filepath.Join(l.Dir, TableProviderSteps) }
 
-// Partition returns <table>/scenario=<s>/policy=<p> for a day table.
+// Partition returns <table>/scenario=<s>/policy=<p> for a day table
+// (PartitionKey under Dir).
 func (l Layout) Partition(table, scenario, policy string) string {
-	return filepath.Join(l.Dir, table, "scenario="+scenario, "policy="+policy)
+	return filepath.Join(l.Dir, filepath.FromSlash(PartitionKey(table, scenario, policy)))
 }
 
 // Summary returns the directory of aggregate tables (written by `tokensim report`).
@@ -298,9 +298,9 @@ func (l Layout) Report() string { return filepath.Join(l.Dir, ReportFile) }
 // ShardsDir holds one progress file per shard process.
 func (l Layout) ShardsDir() string { return filepath.Join(l.Dir, "shards") }
 
-// ShardFile returns the progress file of shard i of n.
+// ShardFile returns the progress file of shard i of n (ShardKey under Dir).
 func (l Layout) ShardFile(i, n int) string {
-	return filepath.Join(l.ShardsDir(), "shard-"+strconv.Itoa(i)+"-of-"+strconv.Itoa(n)+".json")
+	return filepath.Join(l.Dir, filepath.FromSlash(ShardKey(i, n)))
 }
 
 // PartName returns the file name of a chunk: part-<chunk>.parquet.
