@@ -452,10 +452,10 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 	return out, nil
 }
 
+// saveState replaces the shard's progress record, in a local directory as
+// in a bucket (storage.Store.WriteFile: a local one is written through a
+// temporary file, synced and renamed).
 func (e *engine) saveState() error {
-	if e.local {
-		return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
-	}
 	return dataset.WriteJSONTo(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
