@@ -3,7 +3,6 @@ package dataset
 import (
 	"fmt"
 	"reflect"
-	"strconv"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -83,13 +82,9 @@ func NewDayTable(table string, rowType reflect.Type, sweepParams []string) (*Day
 		names[n] = true
 		fields = append(fields, reflect.StructField{Name: "M" + f.Name, Type: f.Type, Tag: withEncoding(f)})
 	}
-	for i, p := range sweepParams {
-		if names[p] {
-			return nil, fmt.Errorf("%w: sweep parameter %q collides with a %s column", ErrSchema, p, table)
-		}
-		names[p] = true
-		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeFor[float64](),
-			Tag: reflect.StructTag(`parquet:"` + p + `"`)})
+	fields, err := appendSweepFields(fields, names, table, sweepParams)
+	if err != nil {
+		return nil, err
 	}
 	t := &DayTable{table: table, rowType: rowType, nCols: len(fields)}
 	t.schema = parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Interface())

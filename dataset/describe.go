@@ -1,7 +1,6 @@
 package dataset
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -157,7 +156,7 @@ func BuildDataPackage(dir string, m *Manifest, o DescribeOptions) (*DataPackage,
 		switch {
 		case f.Table == KindSummary && strings.HasSuffix(f.Path, ".parquet"):
 			name = "summary_" + strings.TrimSuffix(filepath.Base(f.Path), ".parquet")
-		case f.Table == TableRuns || f.Table == TableSteps || f.Table == TableProviderSteps:
+		case f.IsData():
 		default:
 			continue
 		}
@@ -379,7 +378,7 @@ func Describe(dir string, o DescribeOptions) error {
 	}
 	var keep []FileInfo
 	for _, f := range m.Files {
-		if f.Table == TableRuns || f.Table == TableSteps || f.Table == TableProviderSteps {
+		if f.IsData() {
 			keep = append(keep, f)
 		}
 	}
@@ -394,11 +393,10 @@ func Describe(dir string, o DescribeOptions) error {
 	if err != nil {
 		return err
 	}
-	js, err := json.MarshalIndent(dp, "", "  ")
+	js, err := jsonRecord(dp)
 	if err != nil {
 		return err
 	}
-	js = append(js, '\n')
 	readme := Readme(m, dp)
 	for _, w := range []struct {
 		name string
@@ -408,11 +406,7 @@ func Describe(dir string, o DescribeOptions) error {
 		if err := WriteFileAtomic(path, w.data); err != nil {
 			return fmt.Errorf("dataset: writing %s: %w", path, err)
 		}
-		n, sum, err := HashFile(path)
-		if err != nil {
-			return fmt.Errorf("dataset: %s: %w", path, err)
-		}
-		m.Files = append(m.Files, FileInfo{Path: w.name, Table: KindDoc, Chunk: -1, Bytes: n, SHA256: sum})
+		m.Files = append(m.Files, FileInfo{Path: w.name, Table: KindDoc, Chunk: -1, Bytes: int64(len(w.data)), SHA256: SHA256Hex(w.data)})
 	}
 	sortFiles(m.Files)
 	return WriteJSONAtomic(Layout{Dir: dir}.Manifest(), m)

@@ -9,44 +9,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+
+	"github.com/tokensim/tokensim/storage"
 )
 
 // WriteAtomic writes path through a temporary file in the same directory
 // (".<base>.tmp-*"), buffered, synced and renamed into place, so that path only
-// ever holds a complete file. The file's mode is 0644 whatever the umask: a
-// study's files are shared data (other users, shards on other machines). On
-// error the temporary file is removed and path is untouched; the error wraps
-// the cause.
+// ever holds a complete file (storage.WriteAtomic with a 1 MiB buffer). The
+// file's mode is 0644 whatever the umask: a study's files are shared data
+// (other users, shards on other machines). On error the temporary file is
+// removed and path is untouched; the error wraps the cause.
 func WriteAtomic(path string, write func(w *bufio.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	// CreateTemp makes the file 0600.
-	err = f.Chmod(0o644)
-	bw := bufio.NewWriterSize(f, 1<<20)
-	if err == nil {
-		err = write(bw)
-	}
-	if err == nil {
-		err = bw.Flush()
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
+	return storage.WriteAtomic(path, func(f io.Writer) error {
+		bw := bufio.NewWriterSize(f, 1<<20)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
 }
 
 // WriteFileAtomic writes data to path with WriteAtomic.
@@ -60,11 +40,21 @@ func WriteFileAtomic(path string, data []byte) error {
 // WriteJSONAtomic writes v as JSON indented by two spaces, followed by a
 // newline, to path with WriteAtomic.
 func WriteJSONAtomic(path string, v any) error {
-	data, err := json.MarshalIndent(v, "", "  ")
+	data, err := jsonRecord(v)
 	if err != nil {
 		return err
 	}
-	return WriteFileAtomic(path, append(data, '\n'))
+	return WriteFileAtomic(path, data)
+}
+
+// jsonRecord is the bytes of a JSON record file (manifest, progress
+// record): v indented by two spaces, followed by a newline.
+func jsonRecord(v any) ([]byte, error) {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(data, '\n'), nil
 }
 
 // ReadJSON decodes the JSON file at path into v; a decoding error names the path.

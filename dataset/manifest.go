@@ -7,7 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 )
@@ -171,20 +171,35 @@ const (
 	TableProviderSteps = "provider_steps"
 )
 
+// DataTables are the tables the pipeline writes (every other
+// FileInfo.Table is a derived file's kind).
+var DataTables = []string{TableRuns, TableSteps, TableProviderSteps}
+
+// IsData reports whether the file belongs to a data table (DataTables),
+// rather than being derived (summary, figure, report, doc).
+func (f FileInfo) IsData() bool { return slices.Contains(DataTables, f.Table) }
+
 // ReadManifest reads <dir>/manifest.json, the one parser of the manifest.
 // Errors name the path and wrap ErrNotStudy (no manifest, or a JSON file
 // without schema_version), ErrCorrupt (unreadable or not a manifest's JSON)
 // or ErrSchema (another schema version; the message names both versions).
 func ReadManifest(dir string) (*Manifest, error) {
+	m, _, err := readManifestFile(dir)
+	return m, err
+}
+
+// readManifestFile is ReadManifest, also returning the manifest's bytes.
+func readManifestFile(dir string) (*Manifest, []byte, error) {
 	path := filepath.Join(dir, ManifestFile)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
+		return nil, nil, fmt.Errorf("%w: %s: no %s", ErrNotStudy, dir, ManifestFile)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
-	return parseManifest(path, data)
+	m, err := parseManifest(path, data)
+	return m, data, err
 }
 
 // parseManifest decodes a manifest read from path (named in errors).
@@ -223,7 +238,7 @@ func (m *Manifest) FilesOf(table string) []FileInfo {
 // in the Hive partition of one scenario and policy, sorted by path (so their
 // rows are in run-id order).
 func (m *Manifest) PartitionFiles(table, scenario, policy string) []FileInfo {
-	prefix := table + "/scenario=" + scenario + "/policy=" + policy + "/"
+	prefix := PartitionKey(table, scenario, policy) + "/"
 	var out []FileInfo
 	for _, f := range m.Files {
 		if f.Table == table && strings.HasPrefix(f.Path, prefix) {
@@ -258,9 +273,10 @@ func (l Layout) Steps() string { return filepath.Join(l.Dir, TableSteps) }
 // ProviderSteps returns the provider_steps table directory (Hive-partitioned).
 func (l Layout) ProviderSteps() string { return filepath.Join(l.Dir, TableProviderSteps) }
 
-// Partition returns <table>/scenario=<s>/policy=<p> for a day table.
+// Partition returns <table>/scenario=<s>/policy=<p> for a day table
+// (PartitionKey under Dir).
 func (l Layout) Partition(table, scenario, policy string) string {
-	return filepath.Join(l.Dir, table, "scenario="+scenario, "policy="+policy)
+	return filepath.Join(l.Dir, filepath.FromSlash(PartitionKey(table, scenario, policy)))
 }
 
 // Summary returns the directory of aggregate tables (written by `tokensim report`).
@@ -282,9 +298,9 @@ func (l Layout) Report() string { return filepath.Join(l.Dir, ReportFile) }
 // ShardsDir holds one progress file per shard process.
 func (l Layout) ShardsDir() string { return filepath.Join(l.Dir, "shards") }
 
-// ShardFile returns the progress file of shard i of n.
+// ShardFile returns the progress file of shard i of n (ShardKey under Dir).
 func (l Layout) ShardFile(i, n int) string {
-	return filepath.Join(l.ShardsDir(), "shard-"+strconv.Itoa(i)+"-of-"+strconv.Itoa(n)+".json")
+	return filepath.Join(l.Dir, filepath.FromSlash(ShardKey(i, n)))
 }
 
 // PartName returns the file name of a chunk: part-<chunk>.parquet.

@@ -69,7 +69,7 @@ func OpenDataset(dir string) (*Dataset, error) {
 	ds := &Dataset{Dir: dir, Manifest: m, rows: map[string]int64{}, stepsOf: map[[2]string][]string{}}
 	ds.Info = infoFromManifest(dir, m)
 	for _, fi := range m.Files {
-		if fi.Table != TableRuns && fi.Table != TableSteps && fi.Table != TableProviderSteps {
+		if !fi.IsData() {
 			continue // summary, figures, report, README: derived, rewritten by every report
 		}
 		path := filepath.Join(dir, filepath.FromSlash(fi.Path))

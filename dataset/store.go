@@ -35,18 +35,36 @@ func PartitionKey(table, scenario, policy string) string {
 // storage.Store), with ReadManifest's errors; in a bucket, a missing
 // manifest's error also wraps fs.ErrNotExist.
 func ReadManifestFrom(ctx context.Context, st storage.Store) (*Manifest, error) {
+	m, _, err := readManifestFrom(ctx, st)
+	return m, err
+}
+
+// readManifestFrom is ReadManifestFrom, also returning the manifest's bytes.
+func readManifestFrom(ctx context.Context, st storage.Store) (*Manifest, []byte, error) {
 	if dir, ok := st.LocalDir(); ok {
-		return ReadManifest(dir)
+		return readManifestFile(dir)
 	}
 	path := storage.Join(st.Location(), ManifestFile)
 	data, err := st.ReadFile(ctx, ManifestFile)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("%w: %s: no %s: %w", ErrNotStudy, st.Location(), ManifestFile, fs.ErrNotExist)
+		return nil, nil, fmt.Errorf("%w: %s: no %s: %w", ErrNotStudy, st.Location(), ManifestFile, fs.ErrNotExist)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
+		return nil, nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, path, err)
 	}
-	return parseManifest(path, data)
+	m, err := parseManifest(path, data)
+	return m, data, err
+}
+
+// WriteJSONTo writes v at key in st with WriteJSONAtomic's bytes (JSON
+// indented by two spaces and a newline), replacing it atomically
+// (storage.Store.WriteFile).
+func WriteJSONTo(ctx context.Context, st storage.Store, key string, v any) error {
+	data, err := jsonRecord(v)
+	if err != nil {
+		return err
+	}
+	return st.WriteFile(ctx, key, data)
 }
 
 // ErrFetch: a study's file could not be copied from its store, or its bytes
@@ -61,11 +79,7 @@ var ErrFetch = errors.New("fetching the study")
 // fetched again. Memory stays flat whatever the study's size; dir needs the
 // study's size on disk.
 func Fetch(ctx context.Context, st storage.Store, dir string) (*Manifest, error) {
-	m, err := ReadManifestFrom(ctx, st)
-	if err != nil {
-		return nil, err
-	}
-	raw, err := st.ReadFile(ctx, ManifestFile)
+	m, raw, err := readManifestFrom(ctx, st)
 	if err != nil {
 		return nil, err
 	}

@@ -2,11 +2,7 @@ package dataset
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 
 	"golang.org/x/sync/errgroup"
@@ -26,7 +22,7 @@ var ErrChecksum = fmt.Errorf("%w: checksum mismatch", ErrCorrupt)
 // or an ErrChecksum error when strict.
 func (ds *Dataset) VerifyFiles(ctx context.Context, workers int, strict bool, tables ...string) error {
 	if len(tables) == 0 {
-		tables = []string{TableRuns, TableSteps, TableProviderSteps}
+		tables = DataTables
 	}
 	want := map[string]bool{}
 	for _, t := range tables {
@@ -54,19 +50,12 @@ func (ds *Dataset) VerifyFiles(ctx context.Context, workers int, strict bool, ta
 	return g.Wait()
 }
 
-// verifyFile hashes one file and compares it with its manifest record.
+// verifyFile hashes one file (HashFile) and compares it with its manifest record.
 func verifyFile(path string, fi FileInfo) error {
-	f, err := os.Open(path)
+	n, sum, err := HashFile(path)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
 	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
-	}
-	sum := hex.EncodeToString(h.Sum(nil))
 	if n != fi.Bytes || sum != fi.SHA256 {
 		return fmt.Errorf("%w: %s: %d bytes with SHA-256 %.16s…, the manifest records %d bytes with %.16s…: the file changed after it was written; `tokensim run` on the study rewrites its chunk",
 			ErrChecksum, path, n, sum, fi.Bytes, fi.SHA256)

@@ -90,17 +90,29 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 		fields = append(fields, reflect.StructField{Name: "S" + f.Name, Type: f.Type, Tag: withEncoding(f)})
 		names[ParquetName(f)] = true
 	}
-	for i, p := range sweepParams {
-		if names[p] {
-			return nil, fmt.Errorf("%w: sweep parameter %q collides with a runs column", ErrSchema, p)
-		}
-		names[p] = true
-		tag := reflect.StructTag(`parquet:"` + p + `"`)
-		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeOf(float64(0)), Tag: tag})
+	fields, err := appendSweepFields(fields, names, TableRuns, sweepParams)
+	if err != nil {
+		return nil, err
 	}
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Interface())
 	return &RunsTable{typ: typ, schema: schema, nKeys: kt.NumField(), nSum: st.NumField()}, nil
+}
+
+// appendSweepFields appends one DOUBLE column per swept parameter (named by
+// its dotted path) to the fields of table, whose column names are names
+// (updated). A parameter colliding with a column is an error wrapping
+// ErrSchema.
+func appendSweepFields(fields []reflect.StructField, names map[string]bool, table string, sweepParams []string) ([]reflect.StructField, error) {
+	for i, p := range sweepParams {
+		if names[p] {
+			return nil, fmt.Errorf("%w: sweep parameter %q collides with a %s column", ErrSchema, p, table)
+		}
+		names[p] = true
+		fields = append(fields, reflect.StructField{Name: "Sweep" + strconv.Itoa(i), Type: reflect.TypeFor[float64](),
+			Tag: reflect.StructTag(`parquet:"` + p + `"`)})
+	}
+	return fields, nil
 }
 
 // ParquetName is the column name of a struct field's `parquet` tag.

@@ -146,13 +146,13 @@ func SensitivityPlan(s *study.Study) (*Plan, *SensitivityDesign, error) {
 		for i, f := range sp.Factors {
 			point[i] = dataset.SweepValue{Param: f.Param, Value: vals[i]}
 		}
-		c, validated, err := newCell(p, sp.Scenario, sp.Policy, &base, sc.Schedule, point, func(q *model.Params, i int, sv dataset.SweepValue) error {
+		c, err := newCell(p, sp.Scenario, sp.Policy, &base, sc.Schedule, point, func(q *model.Params, i int, sv dataset.SweepValue) error {
 			return study.SetFactor(q, sp.Factors[i], sv.Value)
 		})
-		switch {
-		case err != nil && !validated:
+		if err != nil {
 			return nil, nil, fmt.Errorf("%w: design point %d: %w", study.ErrSensitivity, p, err)
-		case err != nil:
+		}
+		if err := c.Params.Validate(); err != nil {
 			return nil, nil, fmt.Errorf("%w: design point %d (%s): %w", study.ErrSensitivity, p, c.Label(), err)
 		}
 		plan.Cells[p] = c

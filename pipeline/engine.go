@@ -271,7 +271,7 @@ func (e *engine) prepare() error {
 	}
 	if other == "" && len(states) == 0 && e.local {
 		// Data without any manifest: not ours to overwrite.
-		for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
+		for _, sub := range dataset.DataTables {
 			if _, err := os.Stat(filepath.Join(dir, sub)); err == nil {
 				other = "data files without a manifest"
 				break
@@ -307,18 +307,26 @@ func (e *engine) prepare() error {
 			return err
 		}
 	}
-	// Chunks complete in any shard's progress, with files intact.
+	// Chunks complete in any shard's progress, with files intact. The
+	// intactness of this shard's records is kept (mineIntact, by record
+	// index) so that their files are not hashed a second time below.
 	e.done = map[int]bool{}
 	var mine *shardState
+	mineIntact := map[int]bool{}
 	for _, st := range states {
-		if st.Index == e.opts.Shard && st.Count == e.opts.Shards {
-			mine = st
+		isMine := st.Index == e.opts.Shard && st.Count == e.opts.Shards
+		if isMine {
+			mine, mineIntact = st, map[int]bool{}
 		}
-		for _, c := range st.Chunks {
+		for i, c := range st.Chunks {
 			if e.done[c.Chunk] {
 				continue
 			}
-			if ok, why := e.filesIntact(c.Files); ok {
+			ok, why := e.filesIntact(c.Files)
+			if isMine {
+				mineIntact[i] = ok
+			}
+			if ok {
 				e.done[c.Chunk] = true
 			} else {
 				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
@@ -336,8 +344,12 @@ func (e *engine) prepare() error {
 	mine.State, mine.Ended = dataset.StateRunning, nil
 	// Keep only this shard's records that are still intact.
 	kept := mine.Chunks[:0]
-	for _, c := range mine.Chunks {
-		if ok, _ := e.filesIntact(c.Files); ok {
+	for i, c := range mine.Chunks {
+		ok, checked := mineIntact[i]
+		if !checked {
+			ok, _ = e.filesIntact(c.Files)
+		}
+		if ok {
 			kept = append(kept, c)
 		}
 	}
@@ -440,11 +452,11 @@ func readShardStates(l dataset.Layout) ([]*shardState, error) {
 	return out, nil
 }
 
+// saveState replaces the shard's progress record, in a local directory as
+// in a bucket (storage.Store.WriteFile: a local one is written through a
+// temporary file, synced and renamed).
 func (e *engine) saveState() error {
-	if e.local {
-		return dataset.WriteJSONAtomic(e.layout.ShardFile(e.opts.Shard, e.opts.Shards), e.state)
-	}
-	return writeJSONStore(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
+	return dataset.WriteJSONTo(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
 // runResult is one finished run on its way to the writer.
@@ -658,13 +670,13 @@ type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
 	runs  *dataset.PartWriter[any]
-	steps map[string]dataset.DayPart
-	prov  map[string]dataset.DayPart
+	steps map[[2]string]dataset.DayPart
+	prov  map[[2]string]dataset.DayPart
 }
 
 func (e *engine) newChunk(k int) *chunkWriter {
-	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[string]dataset.DayPart{},
-		prov: map[string]dataset.DayPart{}}
+	return &chunkWriter{e: e, rec: chunkRecord{Chunk: k}, steps: map[[2]string]dataset.DayPart{},
+		prov: map[[2]string]dataset.DayPart{}}
 }
 
 func (c *chunkWriter) write(r *runResult) error {
@@ -701,9 +713,9 @@ func (c *chunkWriter) write(r *runResult) error {
 // writeDay writes one run's rows (a []model.Step or []model.ProviderStep) to
 // the chunk's part file of table in the cell's Hive partition, creating it
 // on first use.
-func (c *chunkWriter) writeDay(files map[string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
+func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
 	e := c.e
-	key := cl.Scenario + "\x00" + cl.Policy
+	key := [2]string{cl.Scenario, cl.Policy}
 	p := files[key]
 	if p == nil {
 		var err error
@@ -765,15 +777,12 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 	if !e.local {
 		return e.publishChunkBucket(c, parts)
 	}
-	prev := e.state.Chunks
-	e.state.Chunks = append(slices.Clip(prev), c.rec)
-	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	if err := e.saveState(); err != nil {
-		e.state.Chunks = prev
+	prev, err := e.recordChunk(c.rec)
+	if err != nil {
 		for _, p := range parts {
 			p.Abort()
 		}
-		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
+		return err
 	}
 	for i, p := range parts {
 		if err := p.Publish(); err != nil {
@@ -790,10 +799,29 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 			return fmt.Errorf("publishing %s: %w", p.Path(), err)
 		}
 	}
-	e.done[c.rec.Chunk] = true
-	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
-	_, err := e.merge()
+	e.chunkDone(&c.rec)
+	_, err = e.merge()
 	return err
+}
+
+// recordChunk adds rec to the shard's progress record, in chunk order, and
+// saves it. It returns the chunks recorded before, for withdrawing rec
+// later; on error the record in memory is as before.
+func (e *engine) recordChunk(rec chunkRecord) (prev []chunkRecord, err error) {
+	prev = e.state.Chunks
+	e.state.Chunks = append(slices.Clip(prev), rec)
+	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
+	if err := e.saveState(); err != nil {
+		e.state.Chunks = prev
+		return prev, fmt.Errorf("recording chunk %d: %w", rec.Chunk, err)
+	}
+	return prev, nil
+}
+
+// chunkDone marks a recorded and published chunk done.
+func (e *engine) chunkDone(rec *chunkRecord) {
+	e.done[rec.Chunk] = true
+	e.opts.Logger.Debug("chunk written", "chunk", rec.Chunk, "runs", rec.Runs, "failed", len(rec.Failures), "files", len(rec.Files))
 }
 
 // merge rebuilds manifest.json from every shard's progress file, under a

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/study"
 )
@@ -36,38 +37,57 @@ func (s SizeEstimate) Rows() int64 { return s.Runs + s.StepRows + s.ProviderStep
 // in steps, and recorded days × (incumbents + expected entrants) in
 // provider_steps.
 func Estimate(p *Plan) SizeEstimate {
-	est := SizeEstimate{Runs: p.Runs()}
-	k := p.RecordEveryDays()
+	est, _ := estimateRows(p.Runs(), p.HorizonDays, p.Outputs, func() (float64, error) {
+		var providers float64
+		for _, c := range p.Cells {
+			prm := c.Params
+			providers += float64(len(prm.Providers.Table)) + prm.Entry.RatePerYear*float64(p.HorizonDays)/365
+		}
+		return providers / float64(max(len(p.Cells), 1)), nil
+	})
+	return est
+}
+
+// estimateRows is the estimate of runs runs of horizonDays days recording
+// outputs, given the mean providers per run (incumbents + expected
+// entrants), which meanProviders computes only when provider_steps are
+// recorded. Estimate and estimateStudy differ only in how they find that mean.
+func estimateRows(runs int64, horizonDays int, outputs dataset.Outputs, meanProviders func() (float64, error)) (SizeEstimate, error) {
+	est := SizeEstimate{Runs: runs}
+	k := recordEveryDays(outputs)
 	if k > 0 {
-		days := p.HorizonDays / k
-		if p.HorizonDays%k != 0 {
+		days := horizonDays / k
+		if horizonDays%k != 0 {
 			days++
 		}
 		est.RecordedDaysPerRun = days
-		if p.Outputs.Steps {
-			est.StepRows = est.Runs * int64(days)
+		if outputs.Steps {
+			est.StepRows = study.SatMul(est.Runs, int64(days))
 		}
-		if p.Outputs.ProviderSteps {
-			var providers float64
-			for _, c := range p.Cells {
-				prm := c.Params
-				providers += float64(len(prm.Providers.Table)) + prm.Entry.RatePerYear*float64(p.HorizonDays)/365
+		if outputs.ProviderSteps {
+			providers, err := meanProviders()
+			if err != nil {
+				return est, err
 			}
-			providers /= float64(max(len(p.Cells), 1))
 			est.ProviderStepRows = int64(float64(est.Runs*int64(days)) * providers)
 		}
 	}
 	est.Bytes = est.Runs*estRunRowBytes + est.StepRows*estStepRowBytes + est.ProviderStepRows*estProviderStepRowBytes
-	return est
+	return est, nil
 }
 
 // CheckDiskBudget returns an error wrapping ErrDiskBudget when the plan's
 // estimated size exceeds its study's disk_budget_gb (0 = no limit).
 func CheckDiskBudget(p *Plan) error {
-	est := Estimate(p)
-	if b := p.Study.DiskBudgetGB; b > 0 && float64(est.Bytes) > b*1e9 {
+	return checkBudget(Estimate(p), p.Study.DiskBudgetGB)
+}
+
+// checkBudget returns an error wrapping ErrDiskBudget when est exceeds
+// budgetGB (0 = no limit).
+func checkBudget(est SizeEstimate, budgetGB float64) error {
+	if b := budgetGB; b > 0 && float64(est.Bytes) > b*1e9 {
 		return fmt.Errorf("%w: estimated %s (%d runs, %d rows) > disk_budget_gb %g; lower replicates, horizon_days or the outputs, or raise disk_budget_gb",
-			ErrDiskBudget, FormatBytes(est.Bytes), p.Runs(), est.Rows(), b)
+			ErrDiskBudget, FormatBytes(est.Bytes), est.Runs, est.Rows(), b)
 	}
 	return nil
 }

@@ -13,72 +13,52 @@ import (
 // and entry rate, found per scenario × policy and, when entry.rate_per_year
 // is swept, from the sweep value. It walks the cells in plan order so that
 // its float sums equal Estimate's exactly. Memory is O(scenarios × policies).
-func estimateStudy(s *study.Study, chunkRuns int) (SizeEstimate, error) {
+func estimateStudy(s *study.Study) (SizeEstimate, error) {
 	cells := s.Cells()
-	p := &Plan{Study: s, Replicates: s.Replicates, HorizonDays: s.HorizonDays, Outputs: s.Outputs, ChunkRuns: chunkRuns}
-	est := SizeEstimate{Runs: study.SatMul(cells, int64(s.Replicates))}
-	k := p.RecordEveryDays()
-	if k > 0 {
-		days := p.HorizonDays / k
-		if p.HorizonDays%k != 0 {
-			days++
-		}
-		est.RecordedDaysPerRun = days
-		if p.Outputs.Steps {
-			est.StepRows = study.SatMul(est.Runs, int64(days))
-		}
-		if p.Outputs.ProviderSteps {
-			rateSweep := -1
-			for i, sw := range s.Sweeps {
-				if sw.Param == "entry.rate_per_year" {
-					rateSweep = i
-				}
+	return estimateRows(study.SatMul(cells, int64(s.Replicates)), s.HorizonDays, s.Outputs, func() (float64, error) {
+		rateSweep := -1
+		for i, sw := range s.Sweeps {
+			if sw.Param == "entry.rate_per_year" {
+				rateSweep = i
 			}
-			points := study.SweepPoints(s.Sweeps)
-			var providers float64
-			for _, sn := range s.Scenarios {
-				sc, err := s.Scenario(sn)
+		}
+		points := study.SweepPoints(s.Sweeps)
+		var providers float64
+		for _, sn := range s.Scenarios {
+			sc, err := s.Scenario(sn)
+			if err != nil {
+				return 0, err
+			}
+			for _, pn := range s.Policies {
+				pol, err := s.Policy(pn)
 				if err != nil {
-					return est, err
+					return 0, err
 				}
-				for _, pn := range s.Policies {
-					pol, err := s.Policy(pn)
-					if err != nil {
-						return est, err
+				base, err := model.Resolve(s.Params, sc, pol)
+				if err != nil {
+					return 0, fmt.Errorf("%w: %v", study.ErrStudy, err)
+				}
+				n := float64(len(base.Providers.Table))
+				for i := int64(0); i < points; i++ {
+					rate := base.Entry.RatePerYear
+					if rateSweep >= 0 {
+						rate = study.GridValue(s.Sweeps, i, rateSweep)
 					}
-					base, err := model.Resolve(s.Params, sc, pol)
-					if err != nil {
-						return est, fmt.Errorf("%w: %v", study.ErrStudy, err)
-					}
-					n := float64(len(base.Providers.Table))
-					for i := int64(0); i < points; i++ {
-						rate := base.Entry.RatePerYear
-						if rateSweep >= 0 {
-							rate = study.GridValue(s.Sweeps, i, rateSweep)
-						}
-						providers += n + rate*float64(p.HorizonDays)/365
-					}
+					providers += n + rate*float64(s.HorizonDays)/365
 				}
 			}
-			providers /= float64(max(cells, 1))
-			est.ProviderStepRows = int64(float64(est.Runs*int64(days)) * providers)
 		}
-	}
-	est.Bytes = est.Runs*estRunRowBytes + est.StepRows*estStepRowBytes + est.ProviderStepRows*estProviderStepRowBytes
-	return est, nil
+		return providers / float64(max(cells, 1)), nil
+	})
 }
 
 // checkStudyBudget is CheckDiskBudget for a study whose cells are not built yet.
-func checkStudyBudget(s *study.Study, chunkRuns int) error {
-	est, err := estimateStudy(s, chunkRuns)
+func checkStudyBudget(s *study.Study) error {
+	est, err := estimateStudy(s)
 	if err != nil {
 		return err
 	}
-	if b := s.DiskBudgetGB; b > 0 && float64(est.Bytes) > b*1e9 {
-		return fmt.Errorf("%w: estimated %s (%d runs, %d rows) > disk_budget_gb %g; lower replicates, horizon_days or the outputs, or raise disk_budget_gb",
-			ErrDiskBudget, FormatBytes(est.Bytes), est.Runs, est.Rows(), b)
-	}
-	return nil
+	return checkBudget(est, s.DiskBudgetGB)
 }
 
 // Shape is the size of a study's plan, computed without building its cells
@@ -101,7 +81,7 @@ func StudyShape(s *study.Study) (Shape, error) {
 		sh.ChunkRuns = autoChunkRuns(sh.Runs)
 	}
 	sh.Chunks = (sh.Runs + int64(sh.ChunkRuns) - 1) / int64(sh.ChunkRuns)
-	est, err := estimateStudy(s, sh.ChunkRuns)
+	est, err := estimateStudy(s)
 	sh.Estimate = est
 	return sh, err
 }

@@ -85,7 +85,7 @@ func NewPlan(s *study.Study) (*Plan, error) {
 	}
 	// Refuse a study over its disk budget before building its cells, so a
 	// huge sweep list is refused in bounded memory.
-	if err := checkStudyBudget(s, p.ChunkRuns); err != nil {
+	if err := checkStudyBudget(s); err != nil {
 		return nil, err
 	}
 	for _, sw := range s.Sweeps {
@@ -107,9 +107,12 @@ func NewPlan(s *study.Study) (*Plan, error) {
 				return nil, fmt.Errorf("%w: %w", study.ErrStudy, err)
 			}
 			for _, point := range grid {
-				c, _, err := newCell(len(p.Cells), sn, pn, &base, sc.Schedule, point, func(q *model.Params, _ int, sv dataset.SweepValue) error {
+				c, err := newCell(len(p.Cells), sn, pn, &base, sc.Schedule, point, func(q *model.Params, _ int, sv dataset.SweepValue) error {
 					return model.SetParam(q, sv.Param, sv.Value)
 				})
+				if err == nil {
+					err = c.Params.Validate()
+				}
 				if err != nil {
 					return nil, fmt.Errorf("%w: cell %s: %w", study.ErrStudy, c.Label(), err)
 				}
@@ -121,22 +124,18 @@ func NewPlan(s *study.Study) (*Plan, error) {
 }
 
 // newCell builds cell index of a plan: a clone of base with the sweep point's
-// values set by set (called with each value's index in point), validated
-// (model.Params.Validate). NewPlan and SensitivityPlan build every cell with
-// it. On error, the cell is returned for its label and validated says
-// whether setting the values succeeded and Validate failed.
+// values set by set (called with each value's index in point). NewPlan and
+// SensitivityPlan build every cell with it, then validate it
+// (model.Params.Validate). On error, the cell is returned for its label.
 func newCell(index int, scenario, policy string, base *model.Params, sched model.Schedule, point []dataset.SweepValue,
-	set func(p *model.Params, i int, sv dataset.SweepValue) error) (c Cell, validated bool, err error) {
-	c = Cell{Index: index, Scenario: scenario, Policy: policy, Sweep: point, Params: base.Clone(), Schedule: sched}
+	set func(p *model.Params, i int, sv dataset.SweepValue) error) (Cell, error) {
+	c := Cell{Index: index, Scenario: scenario, Policy: policy, Sweep: point, Params: base.Clone(), Schedule: sched}
 	for i, sv := range point {
 		if err := set(&c.Params, i, sv); err != nil {
-			return c, false, err
+			return c, err
 		}
 	}
-	if err := c.Params.Validate(); err != nil {
-		return c, true, err
-	}
-	return c, true, nil
+	return c, nil
 }
 
 // sweepGrid returns the cross product of the sweeps (one empty point when
@@ -193,11 +192,15 @@ func (p *Plan) ChunkRange(k int) (from, to int64) {
 
 // RecordEveryDays is the RunSpec.RecordEveryDays the plan uses: the study's
 // record_every_days when a day table is written, else 0 (nothing recorded).
-func (p *Plan) RecordEveryDays() int {
-	if !p.Outputs.Steps && !p.Outputs.ProviderSteps {
+func (p *Plan) RecordEveryDays() int { return recordEveryDays(p.Outputs) }
+
+// recordEveryDays is the record_every_days of outputs when a day table is
+// written, else 0.
+func recordEveryDays(o dataset.Outputs) int {
+	if !o.Steps && !o.ProviderSteps {
 		return 0
 	}
-	return max(p.Outputs.RecordEveryDays, 1)
+	return max(o.RecordEveryDays, 1)
 }
 
 // Spec returns the model.RunSpec of a run id. The spec's Params share the

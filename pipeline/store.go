@@ -7,31 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"sort"
 
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/storage"
 )
-
-// marshalRecord is the bytes of a JSON record (manifest, progress record):
-// indented, with a final newline.
-func marshalRecord(v any) ([]byte, error) {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	return append(data, '\n'), nil
-}
-
-// writeJSONStore writes v as a record at key, replacing it atomically.
-func writeJSONStore(ctx context.Context, st storage.Store, key string, v any) error {
-	data, err := marshalRecord(v)
-	if err != nil {
-		return err
-	}
-	return st.WriteFile(ctx, key, data)
-}
 
 // recordKeys returns the progress-record keys of a study without listing
 // its prefix: those of the shards in the manifest, and shard 1..n of n.
@@ -158,7 +138,7 @@ func (e *engine) mergeBucket() (*dataset.Manifest, error) {
 	}
 	for round := 0; ; round++ {
 		m := e.buildManifest(states)
-		if err := writeJSONStore(e.sctx, e.store, dataset.ManifestFile, m); err != nil {
+		if err := dataset.WriteJSONTo(e.sctx, e.store, dataset.ManifestFile, m); err != nil {
 			return nil, err
 		}
 		again, raws2, err := readStatesAt(e.sctx, e.store, keys)
@@ -201,14 +181,9 @@ func (e *engine) publishChunkBucket(c *chunkWriter, parts []dataset.Part) error 
 			return fmt.Errorf("publishing %s: %w", p.Path(), err)
 		}
 	}
-	prev := e.state.Chunks
-	e.state.Chunks = append(slices.Clip(prev), c.rec)
-	sort.Slice(e.state.Chunks, func(i, j int) bool { return e.state.Chunks[i].Chunk < e.state.Chunks[j].Chunk })
-	if err := e.saveState(); err != nil {
-		e.state.Chunks = prev
-		return fmt.Errorf("recording chunk %d: %w", c.rec.Chunk, err)
+	if _, err := e.recordChunk(c.rec); err != nil {
+		return err
 	}
-	e.done[c.rec.Chunk] = true
-	e.opts.Logger.Debug("chunk written", "chunk", c.rec.Chunk, "runs", c.rec.Runs, "failed", len(c.rec.Failures), "files", len(c.rec.Files))
+	e.chunkDone(&c.rec)
 	return nil // the manifest is merged at the shard's end (see prepare)
 }

@@ -86,7 +86,7 @@ func removeShardTemps(l dataset.Layout, self string) error {
 		}
 		return nil
 	}
-	for _, sub := range []string{dataset.TableRuns, dataset.TableSteps, dataset.TableProviderSteps} {
+	for _, sub := range dataset.DataTables {
 		err := filepath.WalkDir(filepath.Join(l.Dir, sub), func(path string, d os.DirEntry, err error) error {
 			if err != nil {
 				if errors.Is(err, fs.ErrNotExist) {

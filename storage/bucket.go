@@ -49,10 +49,6 @@ func openBucket(ctx context.Context, u *url.URL, loc string) (*Bucket, error) {
 	return &Bucket{b: b, loc: loc}, nil
 }
 
-// NewBucket returns the store of an open bucket (already prefixed as wanted);
-// loc names it in messages. The store closes b.
-func NewBucket(b *blob.Bucket, loc string) *Bucket { return &Bucket{b: b, loc: loc} }
-
 // Location implements Store.
 func (s *Bucket) Location() string { return s.loc }
 

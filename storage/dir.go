@@ -40,39 +40,45 @@ func (d *Dir) ReadFile(_ context.Context, key string) ([]byte, error) {
 	return os.ReadFile(d.Path(key))
 }
 
-// WriteFile implements Store: a unique temporary file in the key's
-// directory, synced and renamed over the key.
+// WriteFile implements Store: MkdirAll, then WriteAtomic.
 func (d *Dir) WriteFile(_ context.Context, key string, data []byte) error {
 	p := d.Path(key)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".tmp-*")
+	return WriteAtomic(p, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// WriteAtomic writes path through a unique temporary file in the same
+// directory (".<base>.tmp-*"), synced and renamed into place, so that path
+// only ever holds a complete file. The file's mode is 0644 whatever the
+// umask: a study's files are shared data (other users, shards on other
+// machines). write gets the temporary file, unbuffered. On error the
+// temporary file is removed and path is untouched; the error is the cause.
+func WriteAtomic(path string, write func(w io.Writer) error) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
 	tmp := f.Name()
-	// CreateTemp makes the file 0600; a study is shared data (other users,
-	// shards on other machines), so make it readable like the part files.
-	fail := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
-		return err
+	// CreateTemp makes the file 0600.
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = write(f)
 	}
-	if err := f.Chmod(0o644); err != nil {
-		return fail(err)
+	if err == nil {
+		err = f.Sync()
 	}
-	if _, err := f.Write(data); err != nil {
-		return fail(err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
+	if err == nil {
+		err = os.Rename(tmp, path)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, p); err != nil {
+	if err != nil {
 		os.Remove(tmp)
 		return err
 	}

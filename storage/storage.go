@@ -110,16 +110,6 @@ func Join(root, name string) string {
 	return u.String()
 }
 
-// Base returns the last element of a location's path (the study name).
-func Base(loc string) string {
-	if IsURL(loc) {
-		if u, err := url.Parse(loc); err == nil {
-			return path.Base(path.Join("/", u.Host, u.Path))
-		}
-	}
-	return filepath.Base(filepath.Clean(loc))
-}
-
 // Open opens the store at loc: a plain path or file:// URL (a local
 // directory, created when written to), or an s3://, gs:// or azblob:// URL
 // with an optional path prefix (the study's prefix in the bucket) and the

@@ -3,6 +3,7 @@ package study
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/tokensim/tokensim/model"
@@ -79,16 +80,8 @@ func fmtCount(n int64) string {
 // listed policy, an unlisted policy with every listed scenario, so a typo in a
 // definition kept for later fails now rather than when it is first used.
 func (s *Study) checkUnlistedDefs() error {
-	listed := func(list []string, name string) bool {
-		for _, n := range list {
-			if n == name {
-				return true
-			}
-		}
-		return false
-	}
 	for _, name := range sortedKeys(s.ScenarioDefs) {
-		if listed(s.Scenarios, name) {
+		if slices.Contains(s.Scenarios, name) {
 			continue
 		}
 		sc, err := s.Scenario(name)
@@ -109,7 +102,7 @@ func (s *Study) checkUnlistedDefs() error {
 		}
 	}
 	for _, name := range sortedKeys(s.PolicyDefs) {
-		if listed(s.Policies, name) {
+		if slices.Contains(s.Policies, name) {
 			continue
 		}
 		pol, err := s.Policy(name)
