@@ -173,12 +173,25 @@ func TestCheckParquetFooterFraming(t *testing.T) {
 func TestCheckParquetFooterBoundsOpenFile(t *testing.T) {
 	good := footerFile(t, 3)
 	n := int(binary.LittleEndian.Uint32(good[len(good)-8:]))
-	alloc := func(b []byte) (uint64, error) {
+	// alloc measures the bytes OpenFile allocates. TotalAlloc counts every
+	// goroutine of the process, so a measurement above the bound is
+	// repeated and the smallest of three kept: another goroutine's
+	// allocations can only add to it.
+	alloc1 := func(b []byte) (uint64, error) {
 		var m0, m1 runtime.MemStats
 		runtime.ReadMemStats(&m0)
 		_, err := pqOpenFile(bytes.NewReader(b), int64(len(b)))
 		runtime.ReadMemStats(&m1)
 		return m1.TotalAlloc - m0.TotalAlloc, err
+	}
+	var bound uint64
+	alloc := func(b []byte) (uint64, error) {
+		a, err := alloc1(b)
+		for i := 0; i < 2 && bound > 0 && a > bound; i++ {
+			a2, _ := alloc1(b)
+			a = min(a, a2)
+		}
+		return a, err
 	}
 	base, err := alloc(good)
 	if err != nil {
@@ -186,7 +199,7 @@ func TestCheckParquetFooterBoundsOpenFile(t *testing.T) {
 	}
 	const depth = 3 // list nesting: row_groups → columns → meta_data.path_in_schema (or encodings, encoding_stats)
 	elem := uint64(reflect.TypeFor[format.ColumnChunk]().Size())
-	bound := 2*base + (depth+1)*uint64(n)*elem
+	bound = 2*base + (depth+1)*uint64(n)*elem
 	refused, opened, maxAlloc := 0, 0, uint64(0)
 	for at := len(good) - 8 - n; at < len(good); at++ {
 		for _, mask := range []byte{0x01, 0x10, 0x40, 0x80, 0xE0, 0xF0, 0xFF, 0} {
