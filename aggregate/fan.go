@@ -20,10 +20,27 @@ var fanColumns = []string{"price", "hhi", "served_mtok", "desired_mtok", "cost_u
 const fanNVar = 7 // len(FanVariables())
 
 // fanCell accumulates one cell's daily values: vals[v][day] holds one value
-// per run with a finite value of variable v on that day.
+// per run with a finite value of variable v on that day, in row order.
 type fanCell struct {
 	vals [fanNVar][][]float64
 	runs int // runs of the cell: the capacity of each day's slice
+}
+
+// newFanCell returns a fanCell for a cell of runs runs with room for days
+// days: each variable's days share one backing array of runs × days values
+// (day d holds flat[d·runs : d·runs : (d+1)·runs], so a day that receives
+// more than runs values reallocates instead of overwriting the next day).
+func newFanCell(runs, days int) fanCell {
+	fc := fanCell{runs: runs}
+	for v := range fanNVar {
+		flat := make([]float64, runs*days)
+		col := make([][]float64, days)
+		for d := range col {
+			col[d] = flat[d*runs : d*runs : (d+1)*runs]
+		}
+		fc.vals[v] = col
+	}
+	return fc
 }
 
 func (fc *fanCell) add(day int, x *[fanNVar]float64) {
@@ -32,14 +49,16 @@ func (fc *fanCell) add(day int, x *[fanNVar]float64) {
 			continue
 		}
 		col := fc.vals[v]
-		for len(col) <= day {
-			col = append(col, nil)
+		if day >= len(col) {
+			for len(col) <= day {
+				col = append(col, nil)
+			}
+			fc.vals[v] = col
 		}
 		if col[day] == nil {
 			col[day] = make([]float64, 0, fc.runs)
 		}
 		col[day] = append(col[day], x[v])
-		fc.vals[v] = col
 	}
 }
 
@@ -48,6 +67,15 @@ func (fc *fanCell) fans(g *cellGroup) []Fan {
 	out := make([]Fan, 0, fanNVar)
 	for v, name := range FanVariables() {
 		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnit(name)}
+		nd := 0
+		for _, x := range fc.vals[v] {
+			if len(x) > 0 {
+				nd++
+			}
+		}
+		f.Days, f.N = make([]int32, 0, nd), make([]int, 0, nd)
+		f.P5, f.P25, f.P50 = make([]float64, 0, nd), make([]float64, 0, nd), make([]float64, 0, nd)
+		f.P75, f.P95, f.Mean = make([]float64, 0, nd), make([]float64, 0, nd), make([]float64, 0, nd)
 		for day, x := range fc.vals[v] {
 			if len(x) == 0 {
 				continue
@@ -127,7 +155,7 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 			if j.first {
 				kn = known
 			}
-			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn)
+			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn, days)
 			if err != nil {
 				return err
 			}
@@ -155,12 +183,17 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 
 // fanPass streams the given steps files and accumulates the rows of cells;
 // when known is not nil it also counts the rows whose run is not in it.
-func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool) (map[int][]Fan, int64, error) {
+//
+// A run's rows are contiguous in the steps files (one run's days follow each
+// other), so the cell of the previous row is reused while run_id repeats.
+// days is the number of days the accumulators are sized for (later days
+// still fit, at the cost of a reallocation).
+func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool, days int) (map[int][]Fan, int64, error) {
 	var unknown int64
 	acc := make([]fanCell, len(cells))
 	slot := map[int64]int{}
 	for i, g := range cells {
-		acc[i].runs = len(g.rows)
+		acc[i] = newFanCell(len(g.rows), days)
 		for _, r := range g.rows {
 			slot[t.RunID[r]] = i
 		}
@@ -173,8 +206,16 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 		err := ds.ReadStepsColumns(ctx, path, fanColumns, func(runID, day []int64, v [][]float64) error {
 			price, hhi, served, desired, cost, nact, ts := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
 			var x [fanNVar]float64
+			prevID, prevSlot, prevOK, have := int64(0), 0, false, false
 			for i, id := range runID {
-				s, ok := slot[id]
+				var s int
+				var ok bool
+				if have && id == prevID {
+					s, ok = prevSlot, prevOK
+				} else {
+					s, ok = slot[id]
+					prevID, prevSlot, prevOK, have = id, s, ok, true
+				}
 				if !ok {
 					if known != nil && !known[id] {
 						unknown++

@@ -40,7 +40,7 @@ func (b *builder) acrossSection() (Section, bool, error) {
 		}
 		spec.Caption = fmt.Sprintf("%s (%s) across runs, one panel per scenario on a shared axis, one row per policy (%s is the reference): box P25–P75 with the median, whiskers P5–P95, diamond the mean.%s",
 			mi.Label, nonEmpty(mi.Unit, "dimensionless"), policyLabel(aggregate.BaselinePolicy), b.firstPointNote())
-		if err := sec.addFigure(BoxChart(spec)); err != nil {
+		if err := sec.addFigure(boxChart(spec)); err != nil {
 			return Section{}, false, err
 		}
 	}

@@ -48,6 +48,11 @@ type BoxSpec struct {
 // rows of each panel (top to bottom in the given order). It returns ErrNoData
 // (wrapped) when no panel has a box with data.
 func BoxChart(spec BoxSpec) (Figure, error) {
+	return drawn(boxChart(spec))
+}
+
+// boxChart is BoxChart with the drawing deferred (Figure.draw).
+func boxChart(spec BoxSpec) (Figure, error) {
 	var plots []*plot.Plot
 	gmin, gmax := math.Inf(1), math.Inf(-1)
 	if spec.SharedX {
@@ -122,7 +127,7 @@ func BoxChart(spec BoxSpec) (Figure, error) {
 		{"whiskers: P5–P95", lineThumb{draw.LineStyle{Color: black, Width: vg.Points(0.8)}}},
 		{"mean", glyphThumb{meanGlyph()}},
 	}
-	return render(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
+	return deferred(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
 		alignPanels(dc, plots, cols)

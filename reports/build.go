@@ -160,6 +160,9 @@ func Build(ctx context.Context, st *aggregate.Study, opts Options) (*Report, err
 	}
 	r.Sections = append(r.Sections, opts.Extra...)
 	r.Sections = append(r.Sections, b.methodSection())
+	if err := drawFigures(ctx, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
@@ -422,7 +425,7 @@ func (b *builder) effectsSection(ctx context.Context) (Section, error) {
 			}
 		}
 		spec.Caption = fmt.Sprintf("Mean paired difference policy − %s per replicate with its 95%% bootstrap interval, scenario %s; one panel per outcome family; one row per policy%s.%s", aggregate.BaselinePolicy, scenarioLabel(sc), b.sweepNote(), b.truncationNote(sc))
-		if err := sec.addFigure(EffectChart(spec)); err != nil {
+		if err := sec.addFigure(effectChart(spec)); err != nil {
 			return Section{}, err
 		}
 		sec.Tables = append(sec.Tables, b.effectTable(sc))
@@ -474,7 +477,7 @@ func (b *builder) sweepSection(ctx context.Context) (Section, bool, error) {
 				if !ok {
 					continue
 				}
-				if err := sec.addFigure(Heatmap(spec)); err != nil {
+				if err := sec.addFigure(heatmap(spec)); err != nil {
 					return Section{}, false, err
 				}
 			}

@@ -40,6 +40,11 @@ type EffectSpec struct {
 // one that it does not, so significance reads in black-and-white print. It
 // returns ErrNoData (wrapped) when no panel has a finite difference.
 func EffectChart(spec EffectSpec) (Figure, error) {
+	return drawn(effectChart(spec))
+}
+
+// effectChart is EffectChart with the drawing deferred (Figure.draw).
+func effectChart(spec EffectSpec) (Figure, error) {
 	var plots []*plot.Plot
 	maxRows := 0
 	for _, pn := range spec.Panels {
@@ -86,7 +91,7 @@ func EffectChart(spec EffectSpec) (Figure, error) {
 		{"95% bootstrap interval", lineThumb{draw.LineStyle{Color: black, Width: vg.Points(1.2)}}},
 		{"no effect", lineThumb{draw.LineStyle{Color: gray50, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}}},
 	}
-	return render(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
+	return deferred(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
 		alignPanels(dc, plots, cols)

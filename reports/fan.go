@@ -57,6 +57,11 @@ type FanSpec struct {
 // panels. It returns ErrNoData (wrapped) when no series has a finite value or a
 // series' slices differ in length.
 func FanChart(spec FanSpec) (Figure, error) {
+	return drawn(fanChart(spec))
+}
+
+// fanChart is FanChart with the drawing deferred (Figure.draw).
+func fanChart(spec FanSpec) (Figure, error) {
 	if len(spec.Series) == 0 {
 		return Figure{}, fmt.Errorf("fan chart %s: %w", spec.ID, ErrNoData)
 	}
@@ -199,7 +204,7 @@ func FanChart(spec FanSpec) (Figure, error) {
 	if spec.Point != "" {
 		title = fmt.Sprintf("%s — scenario %s at %s, by policy", spec.Quantity, spec.Scenario, spec.Point)
 	}
-	return render(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
+	return deferred(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
 		alignPanels(dc, plots, cols)

@@ -124,7 +124,7 @@ func (b *builder) fanFigure(sc, point string, fans []*aggregate.Fan, fd fanDef, 
 		spec.Caption += fmt.Sprintf(" Showing the first %d of %d policies; the tables hold all.", len(fans), total)
 	}
 	spec.Caption += note
-	return chartResult(FanChart(spec))
+	return chartResult(fanChart(spec))
 }
 
 // boxFigure draws the key metrics of a family in one scenario as box plots.
@@ -146,7 +146,7 @@ func (b *builder) boxFigure(sc string, fam model.Family, title string) (Figure, 
 		spec.Panels = append(spec.Panels, pn)
 	}
 	spec.Caption = fmt.Sprintf("%s metrics across runs, scenario %s: box P25–P75 with the median, whiskers P5–P95, diamond the mean; one row per policy%s.%s", title, scenarioLabel(sc), b.sweepNote(), b.truncationNote(sc))
-	return chartResult(BoxChart(spec))
+	return chartResult(boxChart(spec))
 }
 
 // MaxHeatmapValues is the largest number of values per swept parameter that

@@ -84,32 +84,68 @@ func newPlot() *plot.Plot {
 // render draws fn onto a PNG canvas and an SVG canvas of size w×h and returns the
 // Figure. A panic inside gonum/plot (it panics on some degenerate inputs) is
 // returned as an error naming the figure.
-func render(id, title, caption string, w, h vg.Length, fn func(dc draw.Canvas)) (fig Figure, err error) {
+func render(id, title, caption string, w, h vg.Length, fn func(dc draw.Canvas)) (Figure, error) {
+	return drawn(deferred(id, title, caption, w, h, fn))
+}
+
+// drawing is a figure's deferred drawing: fn draws it on a w×h canvas.
+type drawing struct {
+	w, h vg.Length
+	fn   func(dc draw.Canvas)
+}
+
+// deferred returns the Figure that render would return, without drawing it:
+// its PNG and SVG are made by Figure.draw (Build draws the figures of a report
+// concurrently, drawFigures). The id is checked now.
+func deferred(id, title, caption string, w, h vg.Length, fn func(dc draw.Canvas)) (Figure, error) {
 	if !idPattern.MatchString(id) {
 		return Figure{}, fmt.Errorf("reports: figure id %q must match %s", id, idPattern)
+	}
+	return Figure{ID: id, Title: title, Caption: caption, pending: &drawing{w: w, h: h, fn: fn}}, nil
+}
+
+// drawn draws a deferred figure (a chart constructor's result) now; errors
+// and figures already drawn pass through.
+func drawn(fig Figure, err error) (Figure, error) {
+	if err != nil || fig.pending == nil {
+		return fig, err
+	}
+	return fig.draw()
+}
+
+// draw renders a deferred figure to PNG and SVG (the same bytes whenever and
+// on whichever goroutine it runs: the drawing depends only on the figure's own
+// data) and returns it with pending cleared; a figure without a pending
+// drawing is returned as is. A panic inside gonum/plot is returned as an
+// error naming the figure.
+func (f Figure) draw() (fig Figure, err error) {
+	d := f.pending
+	if d == nil {
+		return f, nil
 	}
 	defer func() {
 		if r := recover(); r != nil {
 			fig = Figure{}
-			err = fmt.Errorf("reports: drawing figure %s: %v", id, r)
+			err = fmt.Errorf("reports: drawing figure %s: %v", f.ID, r)
 		}
 	}()
-	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(FigureDPI), vgimg.UseBackgroundColor(color.White))
-	fn(draw.New(img))
+	img := vgimg.NewWith(vgimg.UseWH(d.w, d.h), vgimg.UseDPI(FigureDPI), vgimg.UseBackgroundColor(color.White))
+	d.fn(draw.New(img))
 	var pngBuf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pngBuf); err != nil {
-		return Figure{}, fmt.Errorf("reports: encoding figure %s as PNG: %w", id, err)
+		return Figure{}, fmt.Errorf("reports: encoding figure %s as PNG: %w", f.ID, err)
 	}
-	svg := vgsvg.New(w, h)
+	svg := vgsvg.New(d.w, d.h)
 	dc := draw.New(svg)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
-	fn(dc)
+	d.fn(dc)
 	var svgBuf bytes.Buffer
 	if _, err := svg.WriteTo(&svgBuf); err != nil {
-		return Figure{}, fmt.Errorf("reports: encoding figure %s as SVG: %w", id, err)
+		return Figure{}, fmt.Errorf("reports: encoding figure %s as SVG: %w", f.ID, err)
 	}
-	return Figure{ID: id, Title: title, Caption: caption, PNG: pngBuf.Bytes(), SVG: svgFontFallback(svgBuf.Bytes())}, nil
+	f.PNG, f.SVG, f.pending = pngBuf.Bytes(), svgFontFallback(svgBuf.Bytes()), nil
+	return f, nil
 }
 
 // SVGFontFamily is the font-family list of every SVG text element: the

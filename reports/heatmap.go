@@ -55,6 +55,11 @@ func heatColor(t float64) color.NRGBA {
 // Heatmap draws spec. It returns ErrNoData (wrapped) when the grid is empty,
 // ragged, or has no finite value.
 func Heatmap(spec HeatSpec) (Figure, error) {
+	return drawn(heatmap(spec))
+}
+
+// heatmap is Heatmap with the drawing deferred (Figure.draw).
+func heatmap(spec HeatSpec) (Figure, error) {
 	if len(spec.X) == 0 || len(spec.Y) == 0 || len(spec.Z) != len(spec.Y) {
 		return Figure{}, fmt.Errorf("heatmap %s: grid %d×%d with %d rows: %w", spec.ID, len(spec.X), len(spec.Y), len(spec.Z), ErrNoData)
 	}
@@ -91,7 +96,7 @@ func Heatmap(spec HeatSpec) (Figure, error) {
 	}
 	cellH := math.Min(0.55, 4.5/float64(len(spec.Y)))
 	height := vg.Length(float64(len(spec.Y))*cellH)*vg.Inch + 1.9*vg.Inch
-	return render(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
+	return deferred(spec.ID, title, spec.Caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
 		dc = draw.Crop(dc, vg.Inch, -vg.Inch, 0, 0)

@@ -13,6 +13,8 @@ type Figure struct {
 	// CSV is the data behind the figure, written as figures/<ID>.csv and
 	// linked from the page; nil when the figure links summary/ instead.
 	CSV []byte
+
+	pending *drawing // set until the figure is drawn (deferred, Figure.draw)
 }
 
 // Table is a plain table of the report; cells are pre-formatted text.

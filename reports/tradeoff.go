@@ -113,7 +113,7 @@ func (b *builder) tradeoffFigure(s Scorecard) (Figure, bool, error) {
 	title := "What each policy gains in stability, and what it does to consumers and providers"
 	id := b.figID("tradeoff")
 	caption := fmt.Sprintf("Each marker is one policy compared with no policy in one scenario: right of the dashed line it makes the token more stable (%s, %s paired difference), above it it is better for the row's outcome; the crosses are 95%% intervals. Panels of a row share their axes. Rows: %s.", lowerFirst(xm.Label), s.Families[xi].Statistic(), rowsText)
-	fig, err := render(id, title, caption, FigureWidth, height, func(dc draw.Canvas) {
+	fig, err := deferred(id, title, caption, FigureWidth, height, func(dc draw.Canvas) {
 		dc = drawTitle(dc, title)
 		dc = drawLegendStrip(dc, entries)
 		alignPanels(dc, plots, cols)
