@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/tokensim/tokensim/dataset"
@@ -64,6 +63,7 @@ func (fc *fanCell) add(day int, x *[fanNVar]float64) {
 
 // fans turns the accumulated values into Fans (sorting them in place).
 func (fc *fanCell) fans(g *cellGroup) []Fan {
+	var srt floatSorter
 	out := make([]Fan, 0, fanNVar)
 	for v, name := range FanVariables() {
 		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnit(name)}
@@ -80,7 +80,7 @@ func (fc *fanCell) fans(g *cellGroup) []Fan {
 			if len(x) == 0 {
 				continue
 			}
-			slices.Sort(x)
+			srt.sort(x)
 			mean, _ := stats.MeanSD(x)
 			f.Days = append(f.Days, int32(day))
 			f.N = append(f.N, len(x))
