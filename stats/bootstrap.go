@@ -63,16 +63,34 @@ func ResampleMeans(x []float64, b int, rng *rand.Rand) []float64 {
 // (n = len(d)/m) b times, all m columns with the same row indices, and
 // returns the b×m row-major matrix of column means. One draw of indices
 // serves every column, so columns cost no extra random numbers.
+//
+// Each column mean is the sum of the drawn rows' values in draw order times
+// 1/n; rows are added four at a time (the same additions in the same order,
+// with fewer loads and stores of the running sums: BenchmarkResampleMeansRows).
 func ResampleMeansRows(d []float64, m, b int, rng *rand.Rand) []float64 {
 	n := len(d) / m
 	star := make([]float64, b*m)
 	inv := 1 / float64(n)
 	for k := range b {
 		acc := star[k*m : (k+1)*m]
-		for range n {
-			row := d[rng.IntN(n)*m:]
-			for j := range acc {
-				acc[j] += row[j]
+		i := 0
+		for ; i+4 <= n; i += 4 {
+			// Function calls in one expression list run left to right: the
+			// draws are taken in the same order as one at a time.
+			r0, r1, r2, r3 := rng.IntN(n)*m, rng.IntN(n)*m, rng.IntN(n)*m, rng.IntN(n)*m
+			x0, x1, x2, x3 := d[r0:r0+m], d[r1:r1+m], d[r2:r2+m], d[r3:r3+m]
+			x1, x2, x3 = x1[:len(x0)], x2[:len(x0)], x3[:len(x0)]
+			a := acc[:len(x0)]
+			for j, v := range x0 {
+				a[j] = a[j] + v + x1[j] + x2[j] + x3[j]
+			}
+		}
+		for ; i < n; i++ {
+			r := rng.IntN(n) * m
+			x := d[r : r+m]
+			a := acc[:len(x)]
+			for j, v := range x {
+				a[j] += v
 			}
 		}
 		for j := range acc {
