@@ -12,6 +12,7 @@ import (
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/pipeline"
 	"github.com/tokensim/tokensim/reports"
+	"golang.org/x/sync/errgroup"
 )
 
 // reportFlags are the options of `tokensim report`.
@@ -120,6 +121,9 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 	if err := o.Validate(); err != nil {
 		return "", fmt.Errorf("%w: %w", errUsage, err)
 	}
+	// The summary tables are written while the figures are drawn: both only
+	// read st, and neither reads the other's files.
+	o.WriteSummary = false
 	st, err := aggregate.Aggregate(ctx, dir, o)
 	if err != nil {
 		return "", fmt.Errorf("report: %w", err)
@@ -127,8 +131,14 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 	for _, w := range st.Warnings {
 		fmt.Fprintln(stderr, "tokensim report: warning:", w)
 	}
-	path, err := reports.Write(ctx, st, dir, ro)
-	if err != nil {
+	var path string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return aggregate.WriteSummary(dir, st) })
+	g.Go(func() (err error) {
+		path, err = reports.Write(gctx, st, dir, ro)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return "", fmt.Errorf("report: %w", err)
 	}
 	return path, describeDir(dir)
