@@ -42,22 +42,26 @@ func newFanCell(runs, days int) fanCell {
 	return fc
 }
 
-func (fc *fanCell) add(day int, x *[fanNVar]float64) {
-	for v := range fanNVar {
-		if !isFinite(x[v]) {
+// addColumn adds one run's values x of variable v on days (x[k] on day
+// days[k], days in range), skipping NaN and ±Inf.
+func (fc *fanCell) addColumn(v int, days []int64, x []float64) {
+	col := fc.vals[v]
+	x = x[:len(days)]
+	for k, d := range days {
+		f := x[k]
+		if !isFinite(f) {
 			continue
 		}
-		col := fc.vals[v]
-		if day >= len(col) {
-			for len(col) <= day {
+		if int(d) >= len(col) {
+			for len(col) <= int(d) {
 				col = append(col, nil)
 			}
 			fc.vals[v] = col
 		}
-		if col[day] == nil {
-			col[day] = make([]float64, 0, fc.runs)
+		if col[d] == nil {
+			col[d] = make([]float64, 0, fc.runs)
 		}
-		col[day] = append(col[day], x[v])
+		col[d] = append(col[d], f)
 	}
 }
 
@@ -199,39 +203,50 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 		}
 	}
 	peg, _ := ds.Info.PegAndBand()
+	var pegDev, sat []float64 // one run's derived variables
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
 		err := ds.ReadStepsColumns(ctx, path, fanColumns, func(runID, day []int64, v [][]float64) error {
 			price, hhi, served, desired, cost, nact, ts := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
-			var x [fanNVar]float64
-			prevID, prevSlot, prevOK, have := int64(0), 0, false, false
-			for i, id := range runID {
-				var s int
-				var ok bool
-				if have && id == prevID {
-					s, ok = prevSlot, prevOK
-				} else {
-					s, ok = slot[id]
-					prevID, prevSlot, prevOK, have = id, s, ok, true
+			// One run's rows at a time (rows of one run_id are contiguous),
+			// one variable at a time: each (variable, day) sample still
+			// receives its values in row order.
+			for lo := 0; lo < len(runID); {
+				id := runID[lo]
+				hi := lo + 1
+				for hi < len(runID) && runID[hi] == id {
+					hi++
 				}
+				s, ok := slot[id]
 				if !ok {
 					if known != nil && !known[id] {
-						unknown++
+						unknown += int64(hi - lo)
 					}
+					lo = hi
 					continue
 				}
-				d := day[i]
-				if d < 0 || d > 1<<20 {
-					return fmt.Errorf("%w: %s: row %d: day %d out of range", dataset.ErrCorrupt, path, i, d)
+				days := day[lo:hi]
+				for k, d := range days {
+					if d < 0 || d > 1<<20 {
+						return fmt.Errorf("%w: %s: row %d: day %d out of range", dataset.ErrCorrupt, path, lo+k, d)
+					}
 				}
-				sat := math.NaN()
-				if desired[i] > 0 {
-					sat = served[i] / desired[i]
+				fc := &acc[s]
+				pegDev, sat = pegDev[:0], sat[:0]
+				for i := lo; i < hi; i++ {
+					pegDev = append(pegDev, math.Abs(price[i]-peg))
+					q := math.NaN()
+					if desired[i] > 0 {
+						q = served[i] / desired[i]
+					}
+					sat = append(sat, q)
 				}
-				x = [fanNVar]float64{price[i], math.Abs(price[i] - peg), hhi[i], sat, cost[i], nact[i], ts[i]}
-				acc[s].add(int(d), &x)
+				for v, x := range [fanNVar][]float64{price[lo:hi], pegDev, hhi[lo:hi], sat, cost[lo:hi], nact[lo:hi], ts[lo:hi]} {
+					fc.addColumn(v, days, x)
+				}
+				lo = hi
 			}
 			return nil
 		})
