@@ -78,8 +78,17 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 
 // writeReport aggregates the study in dir and writes its report, returning the
 // path of report.html; cmdRun calls it after a study completes.
-func writeReport(ctx context.Context, dir string, stderr io.Writer) (string, error) {
-	return buildReport(ctx, dir, defaultReportFlags(), stderr)
+//
+// hashed says that this process has hashed every data file of the study
+// already, so the report does not hash them again (aggregate.VerifyNone
+// instead of the default VerifyRead): cmdRun's case of a local directory run
+// as one shard, where pipeline.Execute hashed each part as it wrote it and
+// checked each part kept from an earlier execution against its SHA-256 before
+// resuming. Otherwise the files the report reads are checked.
+func writeReport(ctx context.Context, dir string, hashed bool, stderr io.Writer) (string, error) {
+	rf := defaultReportFlags()
+	rf.noVerify = hashed
+	return buildReport(ctx, dir, rf, stderr)
 }
 
 // buildReport writes the report of the study in dir: a sensitivity study's

@@ -160,7 +160,7 @@ func TestReportCommand(t *testing.T) {
 	if testing.Short() {
 		return
 	}
-	if p, err := writeReport(context.Background(), dir, &errb); err != nil || p != want {
+	if p, err := writeReport(context.Background(), dir, false, &errb); err != nil || p != want {
 		t.Errorf("writeReport = %q, %v", p, err)
 	}
 }
@@ -378,7 +378,7 @@ func BenchmarkReport(b *testing.B) {
 	cpu0 := cpuTime()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := writeReport(context.Background(), dir, &bytes.Buffer{}); err != nil {
+		if _, err := writeReport(context.Background(), dir, false, &bytes.Buffer{}); err != nil {
 			b.Fatal(err)
 		}
 	}

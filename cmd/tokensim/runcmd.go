@@ -103,7 +103,10 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		fmt.Fprintln(stdout, dir)
 		return failed
 	}
-	report, rerr := writeReport(ctx, dir, stderr)
+	// One shard in a local directory: this process wrote or checked every part.
+	hashed := x.shards == 1 && !storage.IsURL(dir)
+	reportStart := time.Now()
+	report, rerr := writeReport(ctx, dir, hashed, stderr)
 	if rerr != nil {
 		logger.Warn("the dataset is complete but the report failed; retry with `tokensim report "+dir+"`", "error", rerr)
 		fmt.Fprintln(stdout, dir)
@@ -112,6 +115,8 @@ func cmdRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		}
 		return fmt.Errorf("report: %w", rerr)
 	}
+	logger.Info("report written", "file", report,
+		"seconds", strconv.FormatFloat(time.Since(reportStart).Seconds(), 'f', 2, 64))
 	fmt.Fprintln(stdout, report)
 	return failed
 }
