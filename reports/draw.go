@@ -1,15 +1,17 @@
 package reports
 
 import (
+	"cmp"
 	"context"
 	"runtime"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 )
 
 // drawFigures draws every deferred figure of r (Overview and Sections) on
 // up to GOMAXPROCS goroutines, each into its own slot, so the report is the
-// same bytes for any number of goroutines. Figures of the sections are
+// same bytes for any number of goroutines and any order of drawing. Figures of the sections are
 // independent: each drawing reads only its own spec and plots (gonum's font
 // cache is safe for concurrent use). When drawings fail, the error of the
 // first failing figure in page order is returned.
@@ -23,13 +25,23 @@ func drawFigures(ctx context.Context, r *Report) error {
 			figs = append(figs, &r.Sections[s].Figures[i])
 		}
 	}
+	// Largest canvases first (longest processing time first: the last
+	// drawings to start are short, so the goroutines finish together).
+	order := make([]int, 0, len(figs))
+	for i, f := range figs {
+		if f.pending != nil {
+			order = append(order, i)
+		}
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		pa, pb := figs[a].pending, figs[b].pending
+		return cmp.Compare(pb.w*pb.h, pa.w*pa.h)
+	})
 	errs := make([]error, len(figs))
 	var eg errgroup.Group
 	eg.SetLimit(runtime.GOMAXPROCS(0))
-	for i, f := range figs {
-		if f.pending == nil {
-			continue
-		}
+	for _, i := range order {
+		f := figs[i]
 		eg.Go(func() error {
 			if ctx.Err() != nil {
 				return nil
