@@ -9,6 +9,7 @@ import (
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/stats"
+	"golang.org/x/sync/errgroup"
 )
 
 // ErrNoRuns: the study holds no completed runs yet. Errors about one file
@@ -241,7 +242,7 @@ type Options struct {
 	// Default 256 MiB.
 	FanMemoryBytes int64
 	WriteSummary   bool // write summary/*.parquet and *.arrow; default true
-	Workers        int  // goroutines for effects and steps passes; default 2 (0 means 1)
+	Workers        int  // goroutines for effects, and for steps passes, which run concurrently; default 2 (0 means 1)
 	// Verify selects the part files checked against the manifest's SHA-256
 	// before they are read; default VerifyRead (the files read).
 	Verify Verify
@@ -331,20 +332,25 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 		st.rowsOf[g.cell] = g.rows
 		st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
 	}
-	effects, warns, err := computeEffects(ctx, groups, runs, opts)
-	if err != nil {
+	// Effects and fans are independent: computed concurrently (each with
+	// up to opts.Workers goroutines), their warnings kept in this order.
+	var effWarns, fanWarns []string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		st.Effects, effWarns, err = computeEffects(gctx, groups, runs, opts)
+		return err
+	})
+	if opts.Fans && ds.Info.StepsPresent {
+		g.Go(func() (err error) {
+			st.Fans, fanWarns, err = computeFans(gctx, ds, groups, runs, opts)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	st.Effects = effects
-	st.Warnings = append(st.Warnings, warns...)
-	if opts.Fans && ds.Info.StepsPresent {
-		fans, warns, err := computeFans(ctx, ds, groups, runs, opts)
-		if err != nil {
-			return nil, err
-		}
-		st.Fans = fans
-		st.Warnings = append(st.Warnings, warns...)
-	}
+	st.Warnings = append(st.Warnings, effWarns...)
+	st.Warnings = append(st.Warnings, fanWarns...)
 	if st.Info.RunsFailed > 0 {
 		st.Warnings = append(st.Warnings, fmt.Sprintf("%d run(s) failed; their cells have fewer runs", st.Info.RunsFailed))
 	}
