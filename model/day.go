@@ -12,7 +12,7 @@ func (s *sim) dayStep(t int) error {
 	*d = dayTotals{halted: s.cb.halted()}
 	pPrev := s.price[t-1]
 	if s.ev.on && t%rebuildDays == 0 {
-		s.evRebuild(t) // the event engine's exact rebuild (engine.go)
+		s.evRebuild(t, true) // the event engine's exact rebuild with the welfare aggregates' (engine.go)
 	}
 	lnPrev := s.lnP[t-1]
 	for i := range s.provs {

@@ -256,7 +256,7 @@ func (s *sim) llmRebuild() {
 // llmArrivals adds today's arrivals (group none) to the aggregates, and
 // rebuilds them every rebuildDays days.
 func (s *sim) llmArrivals(t int) {
-	if t%rebuildDays == 0 {
+	if t%rebuildDays == 0 && !s.ev.on { // under the event engine evRebuild did it today
 		s.llmRebuild()
 		return
 	}

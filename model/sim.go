@@ -202,7 +202,7 @@ func (s *sim) run(spec *RunSpec, rec Recorder) (Summary, error) {
 		}
 	}
 	if s.ev.on {
-		s.evRebuild(s.T + 1) // every consumer's state at the end of the run
+		s.evRebuild(s.T+1, false) // every consumer's state at the end of the run
 	}
 	return s.summary()
 }
