@@ -84,6 +84,13 @@ type llmState struct {
 	welfare, qaSum                float64
 	qaDay, priceIdxDay, insideDay float64
 	markupNum, markupDen          float64
+
+	// The welfare log-sums' factors (llm_welfare.go, welfareFactors): per
+	// node P_t−1^−b_g; per provider e_i = exp(a_i − risk), the π_i for
+	// which wPow holds π_i^−b_g at its zNodes nodes (NaN: not cached).
+	wP      [zNodes]float64
+	wE, wPi []float64
+	wPow    []float64
 }
 
 // insideShare0 is the token system's share of day-0 demand: 1 without the
@@ -116,7 +123,8 @@ func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
 	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp}
+	wPi, wE, wPow := L.wPi[:0], L.wE, L.wPow
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wPi: wPi, wE: wE, wPow: wPow}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
