@@ -91,6 +91,8 @@ type llmState struct {
 	wP      [zNodes]float64
 	wE, wPi []float64
 	wPow    []float64
+
+	cells demandCells // a best response's compacted demand cells (llm_pricing.go)
 }
 
 // insideShare0 is the token system's share of day-0 demand: 1 without the
@@ -123,8 +125,8 @@ func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
 	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
-	wPi, wE, wPow := L.wPi[:0], L.wE, L.wPow
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wPi: wPi, wE: wE, wPow: wPow}
+	wPi, wE, wPow, cells := L.wPi[:0], L.wE, L.wPow, L.cells
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wPi: wPi, wE: wE, wPow: wPow, cells: cells}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
