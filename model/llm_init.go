@@ -207,7 +207,7 @@ func (s *sim) llmInit() {
 }
 
 // rebuildDays is the interval of the exact rebuild of the aggregates.
-const rebuildDays = 30
+const rebuildDays = 60
 
 // llmAdd adds consumer j in group k with reference term dsc to the
 // aggregates, with weight sign (+1 or −1).
