@@ -275,7 +275,7 @@ func (s *sim) bestResponse(i int) float64 {
 }
 
 // profit returns provider i's profit function at the current demand model
-// (after pricingSetup), its cells compacted into the sim's scratch.
+// (after pricingSetup), its cells compacted into llmState.cells.
 func (s *sim) profit(i int) profitAt {
 	s.llm.cells.build(s, i)
 	return profitAt{s, i, &s.llm.cells}

@@ -417,11 +417,15 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 		s.cons = append(s.cons, c)
 	}
 	scale := D / sumD
+	pw := s.scratch[:len(s.provs)] // p_k^ε (c_ref = cost_k,0 = p_k), once per provider
+	for i := range s.provs {
+		pw[i] = math.Pow(s.provs[i].listPrice, eps)
+	}
 	for j := range s.cons {
 		c := &s.cons[j]
 		c.d *= scale
 		if c.k >= 0 {
-			c.dsc = c.d * math.Pow(s.provs[c.k].listPrice, eps) // c_ref = cost_k,0 = p_k
+			c.dsc = c.d * pw[c.k]
 		}
 	}
 
