@@ -251,6 +251,9 @@ func (s *sim) prepareChoice(t int) {
 		}
 	}
 	s.prepareCandidates()
+	if s.ev.on {
+		s.buildChoiceGrid(t)
+	}
 }
 
 // payments books today's payments and their split, the pool's fee sale and

@@ -172,6 +172,7 @@ func (s *sim) evInit() {
 	}
 	e.c = e.c[:0]
 	e.none, e.noneNext = e.none[:0], e.noneNext[:0]
+	s.resetChoiceGrid()
 	s.evSee(0)
 	s.evRebuild(1, false)
 }
@@ -309,7 +310,10 @@ func (s *sim) evReview(j, t int, v float64) {
 	e.c[j].last = int32(t)
 	s.evCatchUp(j, t)
 	old, oldDsc, oldB := c.k, c.dsc, c.backlog
-	k := s.choose(c.b, old, v)
+	k, ok := s.chooseOnGrid(c.b, old, v) // the same choice when it settles it (choicegrid.go)
+	if !ok {
+		k = s.choose(c.b, old, v)
+	}
 	s.chosen(c, old, k)
 	if k == -1 {
 		e.noneNext = append(e.noneNext, int32(j))

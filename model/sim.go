@@ -151,6 +151,7 @@ type sim struct {
 	lv leverState // MODEL-SPEC-v2 §C (levers.go)
 	ev evState    // the event engine (engine.go)
 	cs choiceSet  // today's candidates (llm_demand.go)
+	cg choiceGrid // the event engine's choice shortcut (choicegrid.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
