@@ -32,7 +32,7 @@ func zNode(b, bMedian, sigma float64) (int32, float64) {
 	if sigma > 0 && bMedian > 0 && b > 0 {
 		z = math.Log(b/bMedian) / sigma
 	}
-	pos := (math.Max(zLo, math.Min(-zLo, z)) - zLo) / zStep
+	pos := (max(zLo, min(-zLo, z)) - zLo) / zStep
 	g := int(pos)
 	if g >= zNodes-1 {
 		return zNodes - 2, 1
@@ -334,7 +334,7 @@ func ImpliedMarginalCost(p, elasticity, kappaF, maxMarkup float64) float64 {
 	if elasticity > 1 {
 		c = kappaF * p * (1 - 1/elasticity)
 	}
-	return math.Min(kappaF*p, math.Max(c, p/maxMarkup))
+	return min(kappaF*p, max(c, p/maxMarkup))
 }
 
 // llmEntrant sets an entrant's marginal cost under best_response: the

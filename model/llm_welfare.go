@@ -33,7 +33,7 @@ func QACost(iv, ivBase, pbar0, b float64) float64 {
 	if !(b > 0) {
 		return pbar0
 	}
-	return pbar0 * math.Exp(math.Max(-maxLogQA, math.Min(maxLogQA, (ivBase-iv)/b)))
+	return pbar0 * math.Exp(max(-maxLogQA, min(maxLogQA, (ivBase-iv)/b)))
 }
 
 // maxLogQA bounds |ln(c*/p̄_0)|: a numerical guard for consumers with b near

@@ -369,7 +369,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 		} else {
 			pr.xi = math.Inf(-1)
 		}
-		maxXi = math.Max(maxXi, pr.xi)
+		maxXi = max(maxXi, pr.xi)
 		if row.Name == p.Centralization.Leader {
 			s.leader = i
 		}
@@ -381,7 +381,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	for i := range s.provs {
 		s.provs[i].xi -= maxXi
 		if x := s.provs[i].xi; !math.IsInf(x, 0) {
-			s.minXi0 = math.Min(s.minXi0, x)
+			s.minXi0 = min(s.minXi0, x)
 		}
 	}
 	s.growProviderArrays()
