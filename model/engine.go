@@ -124,7 +124,7 @@ func (s *sim) evGap(j int) int {
 		return math.MaxInt32
 	}
 	e.src.p = &e.c[j].rng
-	g := math.Floor(e.exp.ExpFloat64() / e.lambda)
+	g := e.exp.ExpFloat64() / e.lambda // ≥ 0: int truncates it to ⌊g⌋
 	if g >= math.MaxInt32-1 {
 		return math.MaxInt32
 	}
