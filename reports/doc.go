@@ -5,7 +5,10 @@
 // The input is the aggregate of a study, *aggregate.Study (aggregate.Aggregate). Write
 // builds the report (Build), renders the page (Render) and writes
 // <dir>/figures/<id>.png and .svg and <dir>/report.html, each appearing only
-// complete (temporary name, then rename); on error nothing new is left.
+// complete (temporary name, then rename); on error nothing new is left. Build
+// lays the page out first and then draws its figures on GOMAXPROCS goroutines
+// (draw.go): each figure's bytes depend only on its own spec, so the report
+// is the same bytes whatever the number of goroutines (BenchmarkWrite).
 //
 // Figures (figure.go, fan.go, box.go, effect.go, heatmap.go) work on plain
 // slices and are usable on their own:
