@@ -62,14 +62,9 @@ func (s *floatSorter) sort(x []float64) {
 		}
 		u := floatKey(v)
 		src[i] = u
-		cnt[0][byte(u)]++
-		cnt[1][byte(u>>8)]++
-		cnt[2][byte(u>>16)]++
-		cnt[3][byte(u>>24)]++
-		cnt[4][byte(u>>32)]++
-		cnt[5][byte(u>>40)]++
-		cnt[6][byte(u>>48)]++
-		cnt[7][byte(u>>56)]++
+		for p := range 8 {
+			cnt[p][byte(u>>(8*p))]++
+		}
 	}
 	for p := range 8 {
 		c := &cnt[p]
