@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/tokensim/tokensim/dataset"
@@ -67,7 +68,6 @@ func (fc *fanCell) addColumn(v int, days []int64, x []float64) {
 
 // fans turns the accumulated values into Fans (sorting them in place).
 func (fc *fanCell) fans(g *cellGroup) []Fan {
-	var srt floatSorter
 	out := make([]Fan, 0, fanNVar)
 	for v, name := range FanVariables() {
 		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnit(name)}
@@ -84,7 +84,7 @@ func (fc *fanCell) fans(g *cellGroup) []Fan {
 			if len(x) == 0 {
 				continue
 			}
-			srt.sort(x)
+			slices.Sort(x)
 			mean, _ := stats.MeanSD(x)
 			f.Days = append(f.Days, int32(day))
 			f.N = append(f.N, len(x))
