@@ -105,3 +105,91 @@ func cpuTime() time.Duration {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// replayRun is one recorded run of the real model.
+type replayRun struct {
+	sum   model.Summary
+	steps []model.Step
+	prov  []model.ProviderStep
+}
+
+// recordRuns runs every run of p with the real model and keeps its output.
+func recordRuns(b *testing.B, p *Plan) []replayRun {
+	b.Helper()
+	out := make([]replayRun, p.Runs())
+	var r model.Runner
+	for id := range out {
+		spec := p.Spec(int64(id))
+		rec := &out[id]
+		sum, err := r.Run(&spec, recorderFuncs{rec})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.sum = sum
+	}
+	return out
+}
+
+type recorderFuncs struct{ r *replayRun }
+
+func (f recorderFuncs) Step(s *model.Step)                 { f.r.steps = append(f.r.steps, *s) }
+func (f recorderFuncs) ProviderStep(s *model.ProviderStep) { f.r.prov = append(f.r.prov, *s) }
+
+// BenchmarkPipelineOverhead measures the pipeline's own CPU per run, without
+// the model's: the runs of BenchmarkStudy's plan (steps on; "+provider" adds
+// provider_steps) are recorded once from the real model, then Execute
+// replays them (each worker hands the recorded days to its recorder, as the
+// model does) with 2 workers. cpu-ms/run is the process's CPU per run (the
+// reorder window, row conversion, Parquet encoding, zstd, hashing, files and
+// manifests), the figure to set against the model's ms per run; rows/cpu-s
+// counts the steps, provider_steps and runs rows written per CPU second.
+func BenchmarkPipelineOverhead(b *testing.B) {
+	for _, c := range []struct{ name, extra string }{
+		{"steps", ""},
+		{"steps+provider", "outputs:\n  steps: true\n  provider_steps: true\n"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s := testStudy(b, "replicates: 64\nhorizon_days: 365\nchunk_runs: 32\n"+c.extra)
+			p := testPlan(b, s, 32)
+			rec := recordRuns(b, p)
+			replay := func() RunFunc {
+				return func(spec *model.RunSpec, r model.Recorder) (model.Summary, error) {
+					x := &rec[spec.RunID]
+					for i := range x.steps {
+						r.Step(&x.steps[i])
+					}
+					for i := range x.prov {
+						r.ProviderStep(&x.prov[i])
+					}
+					return x.sum, nil
+				}
+			}
+			root := b.TempDir()
+			var cpu time.Duration
+			var rows int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				dir, err := os.MkdirTemp(root, "study")
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu0 := cpuTime()
+				res, err := Execute(context.Background(), p, Options{Dir: dir, Workers: 2, ToolVersion: "bench", NewRun: replay})
+				cpu += cpuTime() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, n := range res.Manifest.Rows {
+					rows += n
+				}
+				b.StopTimer()
+				os.RemoveAll(dir)
+				b.StartTimer()
+			}
+			runs := float64(p.Runs()) * float64(b.N)
+			b.ReportMetric(cpu.Seconds()/runs*1e3, "cpu-ms/run")
+			b.ReportMetric(float64(rows)/cpu.Seconds(), "rows/cpu-s")
+			b.ReportMetric(runs/b.Elapsed().Seconds(), "runs/s")
+		})
+	}
+}
