@@ -193,3 +193,42 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStudyOverhead is BenchmarkStudy's comparison made in pairs: each
+// iteration runs the plan bare, then through the pipeline, with the same
+// workers, so that a machine whose load drifts (another process on the
+// shared cores) biases neither side. cpu-overhead-% is 1 − (pipeline
+// runs/cpu-s)/(bare runs/cpu-s) over all pairs, wall-overhead-% the same
+// with runs/s, and extra-cpu-ms/run the pipeline's CPU per run above the
+// bare model's (its own work plus what it costs the model, e.g. caches).
+func BenchmarkStudyOverhead(b *testing.B) {
+	p := benchPlan(b)
+	for _, workers := range []int{1, 2} {
+		b.Run("j"+itoa(workers), func(b *testing.B) {
+			root := b.TempDir()
+			var bareCPU, pipeCPU, bareWall, pipeWall time.Duration
+			for i := 0; i < b.N; i++ {
+				start, cpu0 := time.Now(), cpuTime()
+				bareRuns(p, workers)
+				bareWall += time.Since(start)
+				bareCPU += cpuTime() - cpu0
+				dir, err := os.MkdirTemp(root, "study")
+				if err != nil {
+					b.Fatal(err)
+				}
+				start, cpu0 = time.Now(), cpuTime()
+				_, err = Execute(context.Background(), p, Options{Dir: dir, Workers: workers, ToolVersion: "bench"})
+				pipeWall += time.Since(start)
+				pipeCPU += cpuTime() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				os.RemoveAll(dir)
+			}
+			runs := float64(p.Runs()) * float64(b.N)
+			b.ReportMetric(100*(1-bareCPU.Seconds()/pipeCPU.Seconds()), "cpu-overhead-%")
+			b.ReportMetric(100*(1-bareWall.Seconds()/pipeWall.Seconds()), "wall-overhead-%")
+			b.ReportMetric((pipeCPU-bareCPU).Seconds()/runs*1e3, "extra-cpu-ms/run")
+		})
+	}
+}
