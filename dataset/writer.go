@@ -15,6 +15,8 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/storage"
@@ -172,14 +174,14 @@ type FileMeta struct {
 }
 
 // Options are the Parquet writer settings of every file of a study's table:
-// zstd (zstdCodec), RowGroupRows rows per row group, PageBufferBytes per
+// zstd (codecFor), RowGroupRows rows per row group, PageBufferBytes per
 // column (a day part replaces it by PageBufferFor), no page-header
 // statistics (the column index and chunk statistics stay), and the Meta…
 // key-value metadata. They are fixed so that a chunk's bytes depend on its
 // rows only.
 func (m FileMeta) Options(table string) []parquet.WriterOption {
 	opts := []parquet.WriterOption{
-		parquet.Compression(zstdCodec),
+		parquet.Compression(codecFor(table)),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(PageBufferBytes),
 		// Page-header statistics are left out: the column index (the page
@@ -381,9 +383,25 @@ func (p *PartWriter[T]) releaseBuf() {
 // column chunks when it closes, in a few large writes.)
 var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
 
-// zstdCodec is the one zstd codec of every part file (fastZstd: level 1,
-// literals not entropy-coded; docs/dataset.md gives the measurements): it
-// keeps a pool of encoders, so sharing it lets files reuse them instead of
-// building a new encoder (and its tables) per file. It is safe for
+// codecFor returns the zstd codec of table's files. Codecs are shared by
+// every file: each keeps a pool of encoders, so files reuse them instead of
+// building a new encoder (and its tables) per file; they are safe for
 // concurrent use.
-var zstdCodec = &fastZstd{}
+//
+//   - Day tables (steps, provider_steps: one row per day): dayCodec, zstd
+//     level 1 without entropy-coded literals (fastZstd), which compresses
+//     them in about a third of the default level's CPU (docs/dataset.md).
+//   - The runs table (one row per run, about 1% of the day tables' rows):
+//     parquet-go's default level, whose smaller files cost no measurable CPU
+//     at one row per run.
+func codecFor(table string) compress.Codec {
+	if table == TableRuns {
+		return runsCodec
+	}
+	return dayCodec
+}
+
+var (
+	dayCodec  = &fastZstd{}
+	runsCodec = &zstd.Codec{Level: zstd.SpeedDefault}
+)
