@@ -139,18 +139,24 @@ func (f recorderFuncs) ProviderStep(s *model.ProviderStep) { f.r.prov = append(f
 // the model's: the runs of BenchmarkStudy's plan (steps on; "+provider" adds
 // provider_steps) are recorded once from the real model, then Execute
 // replays them (each worker hands the recorded days to its recorder, as the
-// model does) with 2 workers. cpu-ms/run is the process's CPU per run (the
+// model does) with 2 workers, in chunks of 32 runs as BenchmarkStudy, and
+// of 256 ("chunk256", dataset.DefaultChunkRuns: per-file costs spread over
+// more runs). cpu-ms/run is the process's CPU per run (the
 // reorder window, row conversion, Parquet encoding, zstd, hashing, files and
 // manifests), the figure to set against the model's ms per run; rows/cpu-s
 // counts the steps, provider_steps and runs rows written per CPU second.
 func BenchmarkPipelineOverhead(b *testing.B) {
-	for _, c := range []struct{ name, extra string }{
-		{"steps", ""},
-		{"steps+provider", "outputs:\n  steps: true\n  provider_steps: true\n"},
+	for _, c := range []struct {
+		name, extra string
+		chunk       int
+	}{
+		{"steps", "", 32},
+		{"steps+provider", "outputs:\n  steps: true\n  provider_steps: true\n", 32},
+		{"steps/chunk256", "", 256},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			s := testStudy(b, "replicates: 64\nhorizon_days: 365\nchunk_runs: 32\n"+c.extra)
-			p := testPlan(b, s, 32)
+			s := testStudy(b, "replicates: 64\nhorizon_days: 365\n"+c.extra)
+			p := testPlan(b, s, c.chunk)
 			rec := recordRuns(b, p)
 			replay := func() RunFunc {
 				return func(spec *model.RunSpec, r model.Recorder) (model.Summary, error) {
