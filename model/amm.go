@@ -102,14 +102,14 @@ func arbitrage(pl *cpPool, fee, vMint, vRedeem, capUSD, redeemCapCLT float64, ca
 	switch {
 	case vMint > 0 && spot*(1-fee) > vMint:
 		dx := pl.cltToSpot(vMint/(1-fee), fee)
-		dx = math.Min(dx, capUSD/vMint)
+		dx = min(dx, capUSD/vMint)
 		if dx > 0 {
 			a.mintCLT = dx
 			a.mintCostUSD = dx * vMint
 			a.mintPoolUSD = pl.sellCLT(dx, fee)
 		}
 	case canRedeem && vRedeem > 0 && redeemCapCLT > 0 && spot < vRedeem*(1-fee):
-		dy := math.Min(pl.usdToSpot(vRedeem*(1-fee), fee), capUSD)
+		dy := min(pl.usdToSpot(vRedeem*(1-fee), fee), capUSD)
 		if dy <= 0 {
 			return a
 		}

@@ -12,7 +12,7 @@ func (s *sim) dayStep(t int) error {
 	*d = dayTotals{halted: s.cb.halted()}
 	pPrev := s.price[t-1]
 	if s.ev.on && t%rebuildDays == 0 {
-		s.evRebuild(t) // the event engine's exact rebuild (engine.go)
+		s.evRebuild(t, true) // the event engine's exact rebuild with the welfare aggregates' (engine.go)
 	}
 	lnPrev := s.lnP[t-1]
 	for i := range s.provs {
@@ -187,7 +187,7 @@ func (s *sim) enter(t int) {
 		if nAct >= p.Providers.Max {
 			continue
 		}
-		q := math.Min(1, math.Max(0, p.Entry.QualityMean+p.Entry.QualitySD*z))
+		q := min(1, max(0, p.Entry.QualityMean+p.Entry.QualitySD*z))
 		s.acc.entries++
 		pr := prov{
 			name: s.entrantName(s.acc.entries), listPrice: p.Entry.ListPriceUSDPerMtok, q0: q, q: q,
@@ -211,7 +211,7 @@ func (s *sim) prepareChoice(t int) {
 	p := s.p
 	s.qualityDay(t) // MODEL-SPEC-v2 §C.1 (levers.go)
 	if ld := &s.provs[s.leader]; !s.lv.dyn && p.Centralization.QualityGrowthPerYear != 0 {
-		ld.q = math.Min(1, ld.q0+p.Centralization.QualityGrowthPerYear*float64(t)/365)
+		ld.q = min(1, ld.q0+p.Centralization.QualityGrowthPerYear*float64(t)/365)
 	}
 	gamma, floor := p.Network.Effect, p.Network.ShareFloor
 	wq, eps := p.Consumers.QualityWeight, p.Consumers.PriceElasticity
@@ -251,6 +251,9 @@ func (s *sim) prepareChoice(t int) {
 		}
 	}
 	s.prepareCandidates()
+	if s.ev.on {
+		s.buildChoiceGrid(t)
+	}
 }
 
 // payments books today's payments and their split, the pool's fee sale and
@@ -432,7 +435,7 @@ func (s *sim) priceDay(t int, lnPrev float64) error {
 		// reach it (default flows are ~0.02 depth); without it, hold lots sold
 		// at a price tens of times the peg feed back into explosive
 		// oscillations that overflow the price.
-		impact = math.Max(-maxImpact, math.Min(maxImpact, flow/p.Market.DepthUSD))
+		impact = max(-maxImpact, min(maxImpact, flow/p.Market.DepthUSD))
 	}
 	dS, err := s.supplyChange(t)
 	if err != nil {
@@ -487,7 +490,7 @@ func (s *sim) metricsDay(t int) error {
 	ent := Entropy(sh)
 	top := 0.0
 	for _, x := range sh {
-		top = math.Max(top, x)
+		top = max(top, x)
 	}
 	nak := Nakamoto(sh, s.scratch)
 	cost := 0.0
@@ -506,8 +509,8 @@ func (s *sim) metricsDay(t int) error {
 	a := &s.acc
 	r := s.rets[t-1]
 	a.ret.add(r)
-	a.peak = math.Max(a.peak, pt)
-	a.maxDD = math.Max(a.maxDD, 1-pt/a.peak)
+	a.peak = max(a.peak, pt)
+	a.maxDD = max(a.maxDD, 1-pt/a.peak)
 	peg := p.Market.Peg
 	a.pegAbs += math.Abs(pt - peg)
 	inBand := math.Abs(pt/peg-1) <= p.Metrics.PegBand

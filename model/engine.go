@@ -124,7 +124,7 @@ func (s *sim) evGap(j int) int {
 		return math.MaxInt32
 	}
 	e.src.p = &e.c[j].rng
-	g := math.Floor(e.exp.ExpFloat64() / e.lambda)
+	g := e.exp.ExpFloat64() / e.lambda // ≥ 0: int truncates it to ⌊g⌋
 	if g >= math.MaxInt32-1 {
 		return math.MaxInt32
 	}
@@ -172,8 +172,9 @@ func (s *sim) evInit() {
 	}
 	e.c = e.c[:0]
 	e.none, e.noneNext = e.none[:0], e.noneNext[:0]
+	s.resetChoiceGrid()
 	s.evSee(0)
-	s.evRebuild(1)
+	s.evRebuild(1, false)
 }
 
 // evSee extends the per-consumer arrays to the consumers that arrived, each
@@ -248,26 +249,47 @@ func (s *sim) evAdd(j int, k int32, dsc, b, sign float64) {
 // evRebuild brings every consumer to the start of day t, starts a new epoch
 // there and recomputes the aggregates exactly, so that rounding in the
 // running sums cannot drift and the per-offset factors stay within one
-// epoch (no underflow of Π λ).
-func (s *sim) evRebuild(t int) {
+// epoch (no underflow of Π λ). With llm it also rebuilds the welfare
+// aggregates (llmRebuild) in the same pass over consumers: dayStep's rebuild
+// days are llmArrivals' (t mod rebuildDays = 0), and the sums are taken in
+// the same consumer order, so the result is llmRebuild's to the bit.
+func (s *sim) evRebuild(t int, llm bool) {
 	e := &s.ev
+	L := &s.llm
 	s.evEnsureProviders()
-	for j := range s.cons {
-		s.evCatchUp(j, t)
-	}
-	e.epoch = t
 	for k := range e.D {
 		e.D[k], e.Y[k], e.U[k], e.UD[k], e.B[k], e.n[k] = 0, 0, 0, 0, 0, 0
 	}
 	e.dOut = 0
 	e.none = e.none[:0]
+	if llm {
+		clear(L.ad)
+		clear(L.ay)
+		s.llmSeeConsumers()
+	}
+	// Sums of non-negative terms from 0: no clamping (evAdd's max(0, ·)
+	// guards removals only), so the sums equal evAdd's.
 	for j := range s.cons {
+		s.evCatchUp(j, t)
 		c := &s.cons[j]
-		s.evAdd(j, c.k, c.dsc, c.backlog, 1)
-		if c.k == -1 {
+		switch k := c.k; {
+		case k >= 0:
+			e.n[k]++
+			e.D[k] += c.d
+			e.Y[k] += c.dsc
+			e.U[k] += c.u * c.dsc
+			e.UD[k] += c.u * c.d
+			e.B[k] += c.backlog
+		case k == kOutside:
+			e.dOut += c.d
+		default:
 			e.none = append(e.none, int32(j))
 		}
+		if llm {
+			s.llmAdd(j, c.k, c.dsc, 1)
+		}
 	}
+	e.epoch = t
 	e.Lam, e.Rp = grow(e.Lam, rebuildDays), grow(e.Rp, rebuildDays)
 	for o := range e.Lam {
 		e.Lam[o], e.Rp[o] = 1, 1
@@ -288,7 +310,10 @@ func (s *sim) evReview(j, t int, v float64) {
 	e.c[j].last = int32(t)
 	s.evCatchUp(j, t)
 	old, oldDsc, oldB := c.k, c.dsc, c.backlog
-	k := s.choose(c.b, old, v)
+	k, ok := s.chooseOnGrid(c.b, old, v) // the same choice when it settles it (choicegrid.go)
+	if !ok {
+		k = s.choose(c.b, old, v)
+	}
 	s.chosen(c, old, k)
 	if k == -1 {
 		e.noneNext = append(e.noneNext, int32(j))

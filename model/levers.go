@@ -138,7 +138,7 @@ func qualityLaw(b, k, gainMax, halfGain float64) float64 {
 	if !(k > 0) {
 		return b
 	}
-	return math.Min(1, b+gainMax*(1-b)*k/(k+halfGain))
+	return min(1, b+gainMax*(1-b)*k/(k+halfGain))
 }
 
 // costLaw returns the marginal cost (USD per Mtok) of a provider whose
@@ -275,7 +275,7 @@ func (s *sim) qualityDay(t int) {
 				pr.boost += c.QualityGrowthPerYear / 365
 			}
 		}
-		pr.qBase = math.Min(1, pr.q0+pr.boost)
+		pr.qBase = min(1, pr.q0+pr.boost)
 		pr.q = qualityLaw(pr.qBase, pr.capUSD, p.Grants.QualityGainMax, p.Grants.HalfGainUSD)
 	}
 }
@@ -732,7 +732,7 @@ func (s *sim) interestGains() {
 	for x := range lv.grpW {
 		lv.grpW[x], lv.grpB[x] = 0, 0
 	}
-	lnB0 := math.Log(math.Max(p.Consumers.PriceWeight, 1e-300))
+	lnB0 := math.Log(max(p.Consumers.PriceWeight, 1e-300))
 	span := 3 * p.Consumers.PriceWeightSigma
 	for j := range s.cons {
 		c := &s.cons[j]
@@ -812,7 +812,7 @@ func (s *sim) expectedVolumes(vol, util []float64, closed func(int) bool, rho fl
 					u -= kappa
 				}
 				lv.probs[k] = u
-				best = math.Max(best, u)
+				best = max(best, u)
 			}
 			if math.IsInf(best, -1) {
 				continue

@@ -17,7 +17,7 @@ func TokenExposureDays(prepaidDays float64, repriceIntervalDays int) float64 {
 	if repriceIntervalDays > 0 {
 		x += float64(repriceIntervalDays) / 2
 	}
-	return math.Min(x, exposureCapDays)
+	return min(x, exposureCapDays)
 }
 
 // DirectionalDeferral returns the fraction f of non-critical usage deferred
@@ -29,7 +29,7 @@ func TokenExposureDays(prepaidDays float64, repriceIntervalDays int) float64 {
 // and, when the token is cheap (gain < −g0), pull = clamp((−gain − g0)/(g1 −
 // g0), 0, 1), else 0.
 func DirectionalDeferral(gain, rho, g0, g1 float64) (f, pull float64) {
-	clamp := func(x float64) float64 { return math.Max(0, math.Min(1, x)) }
+	clamp := func(x float64) float64 { return max(0, min(1, x)) }
 	f = clamp((gain + rho - g0) / (g1 - g0))
 	if gain < -g0 {
 		pull = clamp((-gain - g0) / (g1 - g0))
@@ -308,7 +308,7 @@ func (s *sim) llmPrepaid(pPrev float64) {
 	L := &s.llm
 	d := &s.day
 	spend := d.consumerCLT
-	buy := math.Max(0, h*spend-(L.prepaid-spend))
+	buy := max(0, h*spend-(L.prepaid-spend))
 	L.prepaid += buy - spend
 	top := buy - spend
 	d.prepaidCLT = top

@@ -32,7 +32,7 @@ func zNode(b, bMedian, sigma float64) (int32, float64) {
 	if sigma > 0 && bMedian > 0 && b > 0 {
 		z = math.Log(b/bMedian) / sigma
 	}
-	pos := (math.Max(zLo, math.Min(-zLo, z)) - zLo) / zStep
+	pos := (max(zLo, min(-zLo, z)) - zLo) / zStep
 	g := int(pos)
 	if g >= zNodes-1 {
 		return zNodes - 2, 1
@@ -84,6 +84,15 @@ type llmState struct {
 	welfare, qaSum                float64
 	qaDay, priceIdxDay, insideDay float64
 	markupNum, markupDen          float64
+
+	// The welfare log-sums' factors (llm_welfare.go, welfareFactors): per
+	// node P_t−1^−b_g; per provider e_i = exp(a_i − risk), the π_i for
+	// which wPow holds π_i^−b_g at its zNodes nodes (NaN: not cached).
+	wP      [zNodes]float64
+	wE, wPi []float64
+	wPow    []float64
+
+	cells demandCells // a best response's compacted demand cells (llm_pricing.go)
 }
 
 // insideShare0 is the token system's share of day-0 demand: 1 without the
@@ -116,7 +125,8 @@ func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
 	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp}
+	wPi, wE, wPow, cells := L.wPi[:0], L.wE, L.wPow, L.cells
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wPi: wPi, wE: wE, wPow: wPow, cells: cells}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
@@ -197,7 +207,7 @@ func (s *sim) llmInit() {
 }
 
 // rebuildDays is the interval of the exact rebuild of the aggregates.
-const rebuildDays = 30
+const rebuildDays = 60
 
 // llmAdd adds consumer j in group k with reference term dsc to the
 // aggregates, with weight sign (+1 or −1).
@@ -256,7 +266,7 @@ func (s *sim) llmRebuild() {
 // llmArrivals adds today's arrivals (group none) to the aggregates, and
 // rebuilds them every rebuildDays days.
 func (s *sim) llmArrivals(t int) {
-	if t%rebuildDays == 0 {
+	if t%rebuildDays == 0 && !s.ev.on { // under the event engine evRebuild did it today
 		s.llmRebuild()
 		return
 	}
@@ -324,7 +334,7 @@ func ImpliedMarginalCost(p, elasticity, kappaF, maxMarkup float64) float64 {
 	if elasticity > 1 {
 		c = kappaF * p * (1 - 1/elasticity)
 	}
-	return math.Min(kappaF*p, math.Max(c, p/maxMarkup))
+	return min(kappaF*p, max(c, p/maxMarkup))
 }
 
 // llmEntrant sets an entrant's marginal cost under best_response: the

@@ -199,15 +199,70 @@ func (s *sim) demandElasticity(i int, p float64) float64 {
 }
 
 // profitAt is provider i's expected daily profit (κ_f r p − c_i) Q_i(p), USD.
+// Its cells are provider i's terms of expectedDemand's sum (cells with
+// weight and i available), compacted once per best response so that each
+// of Brent's evaluations is one tight loop.
 type profitAt struct {
 	s *sim
 	i int
+	c *demandCells
+}
+
+// demandCells are the cells of expectedDemand's sum for one provider, in
+// its order: weight W, exp(utility) e0 of the provider at its current
+// price, the rest of the cell's denominator (tot − e0), and the node.
+type demandCells struct {
+	w, e0, rest []float64
+	node        []uint8
+}
+
+// build compacts provider i's cells (after pricingSetup).
+func (c *demandCells) build(s *sim, i int) {
+	L := &s.llm
+	pm := &L.pm
+	c.w, c.e0, c.rest, c.node = c.w[:0], c.e0[:0], c.rest[:0], c.node[:0]
+	for cell := 0; cell < pm.groups*zNodes; cell++ {
+		w := L.ay[cell]
+		if w <= 0 {
+			continue
+		}
+		e0 := L.eg[cell*pm.nOpt+i]
+		if e0 == 0 {
+			continue
+		}
+		c.w = append(c.w, w)
+		c.e0 = append(c.e0, e0)
+		c.rest = append(c.rest, L.tot[cell]-e0)
+		c.node = append(c.node, uint8(cell%zNodes))
+	}
+}
+
+// quantity is expectedDemand's Q_i(p) from the compacted cells (the same
+// operations in the same order, so the same bits).
+func (o profitAt) quantity(p float64) float64 {
+	s := o.s
+	L := &s.llm
+	dx := math.Log(p / s.provs[o.i].listPrice)
+	var mult [zNodes]float64
+	for g, b := range L.bNode {
+		mult[g] = math.Exp(-b * dx)
+	}
+	c := o.c
+	e0s, rest, node := c.e0[:len(c.w)], c.rest[:len(c.w)], c.node[:len(c.w)]
+	sum := 0.0
+	for x, w := range c.w {
+		e := e0s[x] * mult[node[x]%zNodes]
+		sum += w * (e / (rest[x] + e))
+	}
+	if sum == 0 {
+		return 0
+	}
+	return math.Pow(L.pm.r*p, -s.p.Consumers.PriceElasticity) * sum
 }
 
 func (o profitAt) value(lnp float64) float64 {
 	p := math.Exp(lnp)
-	q, _ := o.s.expectedDemand(o.i, p)
-	return (o.s.llm.kappaF*o.s.llm.pm.r*p - o.s.provs[o.i].mcost) * q
+	return (o.s.llm.kappaF*o.s.llm.pm.r*p - o.s.provs[o.i].mcost) * o.quantity(p)
 }
 
 // bestResponse returns provider i's profit-maximizing list price given its
@@ -216,7 +271,14 @@ func (o profitAt) value(lnp float64) float64 {
 func (s *sim) bestResponse(i int) float64 {
 	c := s.provs[i].mcost
 	lo, hi := math.Log(c), math.Log(s.p.Pricing.MaxMarkup*c)
-	return math.Exp(brentMax(profitAt{s, i}, lo, hi, 1e-6))
+	return math.Exp(brentMax(s.profit(i), lo, hi, 1e-6))
+}
+
+// profit returns provider i's profit function at the current demand model
+// (after pricingSetup), its cells compacted into llmState.cells.
+func (s *sim) profit(i int) profitAt {
+	s.llm.cells.build(s, i)
+	return profitAt{s, i, &s.llm.cells}
 }
 
 // brentMax maximizes f on [a, b] by Brent's method (golden-section search

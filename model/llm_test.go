@@ -126,7 +126,7 @@ func TestBrentMaxAgreesWithGonum(t *testing.T) {
 	s := newSim(t, &spec)
 	for i := 0; i < s.nInc; i++ {
 		s.provs[i].mcost *= 0.7 // move the optimum away from the table price
-		obj := profitAt{s, i}
+		obj := s.profit(i)
 		c := s.provs[i].mcost
 		x := brentMax(obj, math.Log(c), math.Log(p.Pricing.MaxMarkup*c), 1e-9)
 		res, err := optimize.Minimize(optimize.Problem{Func: func(v []float64) float64 { return -obj.value(v[0]) }},
@@ -137,6 +137,41 @@ func TestBrentMaxAgreesWithGonum(t *testing.T) {
 		if math.Abs(x-res.X[0]) > 1e-4 {
 			t.Errorf("%s: Brent ln p* = %.6f, Nelder–Mead %.6f", s.provs[i].name, x, res.X[0])
 		}
+	}
+}
+
+// TestProfitQuantityIsExpectedDemand checks the best response's compacted
+// demand (profitAt.quantity) against expectedDemand, the direct sum over
+// cells, bit for bit over a grid of prices and every provider, after a
+// volatile run has moved the consumer distribution across groups.
+func TestProfitQuantityIsExpectedDemand(t *testing.T) {
+	spec := benchSpec(400)
+	spec.Schedule = Scenarios()[ScenarioVolatility].Schedule
+	spec.HorizonDays = 90
+	var r Runner
+	if _, err := r.Run(&spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := &r.sim
+	s.spec, s.p = &spec, &spec.Params // Run drops them at the end
+	s.pricingSetup(1.03)
+	n := 0
+	for i := range s.provs {
+		if !s.provs[i].active {
+			continue
+		}
+		o := s.profit(i)
+		for _, f := range []float64{0.3, 0.9, 1, 1.01, 2.5, 7} {
+			p := f * s.provs[i].listPrice
+			want, _ := s.expectedDemand(i, p)
+			if got := o.quantity(p); got != want {
+				t.Errorf("provider %d at %v × list price: quantity %v, expectedDemand %v", i, f, got, want)
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("no active provider")
 	}
 }
 

@@ -33,7 +33,7 @@ func QACost(iv, ivBase, pbar0, b float64) float64 {
 	if !(b > 0) {
 		return pbar0
 	}
-	return pbar0 * math.Exp(math.Max(-maxLogQA, math.Min(maxLogQA, (ivBase-iv)/b)))
+	return pbar0 * math.Exp(max(-maxLogQA, min(maxLogQA, (ivBase-iv)/b)))
 }
 
 // maxLogQA bounds |ln(c*/p̄_0)|: a numerical guard for consumers with b near
@@ -74,6 +74,14 @@ func (s *sim) llmMetricsDay(t int) {
 	// Providers closed by the share cap stay available to their own
 	// customers (§2.1): their customers' log-sum includes them.
 	closedAvail := len(s.openList) > 0
+	// exp(a_i − b ln cost_i − risk) = e_i × π_i^−b × P_t−1^−b with e_i =
+	// exp(a_i − risk) and cost_i = π_i P_t−1 (day.go): π_i^−b at the nodes
+	// changes only when the list price or the reference price does (every
+	// pricing.review_days and reprice_interval_days), so it is cached per
+	// provider; a day costs one exponential per provider and two per node
+	// instead of one per (provider, node). welfareTerm falls back on the
+	// direct exponential where the product leaves the floating-point range.
+	s.welfareFactors(t)
 	wsum, dsum := 0.0, 0.0
 	for node, w := range L.wD {
 		if w <= 0 {
@@ -84,8 +92,9 @@ func (s *sim) llmMetricsDay(t int) {
 		if L.outside {
 			sum = math.Exp(L.u0 + b*L.outDrift)
 		}
+		cP := L.wP[node]
 		for _, i := range cands {
-			sum += math.Exp(s.aNet[i] - b*s.lnCost[i] - L.risk)
+			sum += s.welfareTerm(int(i), node, cP, b)
 		}
 		rest := w
 		if closedAvail {
@@ -97,7 +106,7 @@ func (s *sim) llmMetricsDay(t int) {
 				if wk <= 0 {
 					continue
 				}
-				sk := sum + math.Exp(s.aNet[i]-b*s.lnCost[i]-L.risk)
+				sk := sum + s.welfareTerm(int(i), node, cP, b)
 				wsum += wk * QACost(math.Log(sk), L.ivBase[node], L.pbar0, b)
 				rest -= wk
 			}
@@ -145,6 +154,48 @@ func (s *sim) llmMetricsDay(t int) {
 	a.AbandonedMtok += L.abandoned
 	a.OutsideMtok += L.outsideMtok
 	L.released, L.abandoned, L.outsideMtok = 0, 0, 0
+}
+
+// welfareFactors sets day t's factors of the welfare log-sums: per node g
+// P_t−1^−b_g (wP), per active provider e_i = exp(a_i − risk) (wE) and, when
+// π_i changed since they were cached, π_i^−b_g at every node (wPow).
+func (s *sim) welfareFactors(t int) {
+	L := &s.llm
+	n := len(s.provs)
+	for len(L.wPi) < n {
+		L.wPi = append(L.wPi, math.NaN()) // not cached
+	}
+	L.wE = grow(L.wE, n)
+	L.wPow = grow(L.wPow, n*zNodes)
+	lp := math.Log(s.price[t-1])
+	for g, b := range L.bNode {
+		L.wP[g] = math.Exp(-b * lp)
+	}
+	for _, i := range s.activeList {
+		pr := &s.provs[i]
+		L.wE[i] = math.Exp(s.aNet[i] - L.risk)
+		if pr.pi == L.wPi[i] {
+			continue
+		}
+		L.wPi[i] = pr.pi
+		lpi := math.Log(pr.pi)
+		row := L.wPow[int(i)*zNodes : (int(i)+1)*zNodes]
+		for g, b := range L.bNode {
+			row[g] = math.Exp(-b * lpi)
+		}
+	}
+}
+
+// welfareTerm returns exp(a_i − b ln cost_i − risk) at node g from the
+// day's factors (cP = P_t−1^−b), or directly when the product of the factors
+// overflows, underflows or is NaN (extreme prices).
+func (s *sim) welfareTerm(i, g int, cP, b float64) float64 {
+	L := &s.llm
+	x := L.wE[i] * L.wPow[i*zNodes+g] * cP
+	if x > 0 && x <= math.MaxFloat64 {
+		return x
+	}
+	return math.Exp(s.aNet[i] - b*s.lnCost[i] - L.risk)
 }
 
 // llmSummary completes the §B.5 run metrics and the ledger's §B stocks.

@@ -212,7 +212,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	if m.reserveOn {
 		s.reserveEvents(t) // at the start of the day (§A.3, §A.4)
 		seen := (m.assets + m.hidden) * m.sisterP / (s.supply * peg)
-		shortfall = math.Max(0, 1-seen)
+		shortfall = max(0, 1-seen)
 	}
 	gap := math.Abs(lnPrev - lnPeg)
 
@@ -224,7 +224,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 
 	// Holders' order (§A.2): desired holdings move by exp(μ + e + J); the run.
 	hp := &p.Holders
-	drawdown := math.Max(0, 1-pPrev/peg)
+	drawdown := max(0, 1-pPrev/peg)
 	m.runFrac = runFraction(hp, shortfall, drawdown, m.outflow)
 	frac := hp.FlowScale*(1-math.Exp(s.reg.Mu+e+j)) + m.runFrac
 	if hp.ShocksToHoldings {
@@ -243,9 +243,9 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 	if frac > 1 {
 		frac, clamped = 1, true
 	}
-	h := frac * math.Max(m.holders, 0) // holders left short by a halt order nothing more
+	h := frac * max(m.holders, 0) // holders left short by a halt order nothing more
 	if m.holders > 0 {
-		m.outflow = math.Max(0, frac)
+		m.outflow = max(0, frac)
 	}
 	if m.runFrac > 0.01 {
 		m.runDays++
@@ -281,7 +281,7 @@ func (s *sim) ammDay(t int, lnPrev float64) error {
 		open := !ev.redemptionHalted(t) // the primary market redeems today
 		order := nPart - h + m.queue    // net CLT the pool must deliver (> 0) or absorb (< 0)
 		routed := 0.0                   // CLT holders redeem themselves (exit routing, market_exit.go)
-		if fl := flight * math.Max(0, m.holders-math.Max(h, 0)); fl > 0 && open {
+		if fl := flight * max(0, m.holders-max(h, 0)); fl > 0 && open {
 			order -= fl
 			m.holdersSold += fl
 		}
@@ -477,10 +477,10 @@ func (s *sim) lpFlight(h float64) (clamped bool) {
 	}
 	target := p.AMM.LiquidityUSD / p.Market.Peg / (1 + p.AMM.LPVolSensitivity*vol)
 	k := 1 + rate*(target/m.pool.x-1)
-	if free := m.holders - math.Max(h, 0); m.pool.x*(k-1) > free {
+	if free := m.holders - max(h, 0); m.pool.x*(k-1) > free {
 		// Returning liquidity providers bring CLT from holders' stock
 		// (what holders keep after today's sale).
-		k = 1 + math.Max(0, free)/m.pool.x
+		k = 1 + max(0, free)/m.pool.x
 		clamped = true
 	}
 	dx, dy := m.pool.x*(1-k), m.pool.y*(1-k)

@@ -1,7 +1,5 @@
 package model
 
-import "math"
-
 // Holders' exit (MODEL-SPEC-v2 §A.1–A.2, extended; docs/model.md §A.4):
 //
 //   - Exit routing (`holders.exit_routing`): a holder who sells uses the
@@ -74,7 +72,7 @@ var exitMechanism = mechanism{
 // excess shortfall (beyond the run threshold; a fraction of reserve assets)
 // holders remember.
 func flightMemory(prev, excess, decay float64) float64 {
-	return math.Max(math.Max(excess, (1-decay)*prev), 0)
+	return max(max(excess, (1-decay)*prev), 0)
 }
 
 // routeExit returns the CLT of holders' net sale sell ≥ 0 that they redeem
@@ -87,7 +85,7 @@ func routeExit(pool cpPool, fee, vRedeem, sell, capCLT float64) float64 {
 	if !(sell > 0) || !(capCLT > 0) || !(vRedeem > 0) {
 		return 0
 	}
-	return math.Min(math.Max(0, sell-pool.cltToSpot(vRedeem/(1-fee), fee)), capCLT)
+	return min(max(0, sell-pool.cltToSpot(vRedeem/(1-fee), fee)), capCLT)
 }
 
 // holdersRedeem executes exit routing for holders' net sale sell > 0 (CLT)
@@ -124,5 +122,5 @@ func (s *sim) holdersRedeem(sell, dS float64) (clt, usd float64) {
 // on the given supply (MODEL-SPEC-v2 §A.1). Only with a reserve.
 func (s *sim) redeemValue(supply float64) float64 {
 	peg := s.p.Market.Peg
-	return peg * (1 - s.p.Reserve.RedeemFee) * math.Min(1, s.mkt.backing(supply, peg))
+	return peg * (1 - s.p.Reserve.RedeemFee) * min(1, s.mkt.backing(supply, peg))
 }

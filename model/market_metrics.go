@@ -12,7 +12,7 @@ func (s *sim) marketMetricsDay(t int) error {
 	m := &s.mkt
 	d := &s.day
 	peg := s.p.Market.Peg
-	m.depegMax = math.Max(m.depegMax, math.Abs(s.price[t]/peg-1))
+	m.depegMax = max(m.depegMax, math.Abs(s.price[t]/peg-1))
 	if d.halted {
 		// Providers' CLT that could not be sold today (lots due, overdue
 		// lots and hedged receipts): halt_unsold_clt sums it over halted days.
@@ -24,7 +24,7 @@ func (s *sim) marketMetricsDay(t int) error {
 		return nil
 	}
 	if m.reserveOn {
-		m.betaMin = math.Min(m.betaMin, m.beta)
+		m.betaMin = min(m.betaMin, m.beta)
 	}
 	vals := [...]struct {
 		name string

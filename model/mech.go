@@ -52,13 +52,13 @@ func fundTrade(peg, band, aggressiveness, depth, p, reserveUSD, reserveCLT float
 		if !(a > 0) { // 0 × Inf is NaN: no trade
 			return 0, 0
 		}
-		return math.Min(a, reserveUSD), 0
+		return min(a, reserveUSD), 0
 	case p > hi:
 		a := aggressiveness * depth * (math.Log(p) - math.Log(hi))
 		if !(a > 0) {
 			return 0, 0
 		}
-		return 0, math.Min(a, reserveCLT*p)
+		return 0, min(a, reserveCLT*p)
 	}
 	return 0, 0
 }

@@ -151,6 +151,7 @@ type sim struct {
 	lv leverState // MODEL-SPEC-v2 §C (levers.go)
 	ev evState    // the event engine (engine.go)
 	cs choiceSet  // today's candidates (llm_demand.go)
+	cg choiceGrid // the event engine's choice shortcut (choicegrid.go)
 }
 
 // shockWindow is the largest scheduled shock's last day, for recovery_days.
@@ -202,7 +203,7 @@ func (s *sim) run(spec *RunSpec, rec Recorder) (Summary, error) {
 		}
 	}
 	if s.ev.on {
-		s.evRebuild(s.T + 1) // every consumer's state at the end of the run
+		s.evRebuild(s.T+1, false) // every consumer's state at the end of the run
 	}
 	return s.summary()
 }
@@ -368,7 +369,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 		} else {
 			pr.xi = math.Inf(-1)
 		}
-		maxXi = math.Max(maxXi, pr.xi)
+		maxXi = max(maxXi, pr.xi)
 		if row.Name == p.Centralization.Leader {
 			s.leader = i
 		}
@@ -380,7 +381,7 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 	for i := range s.provs {
 		s.provs[i].xi -= maxXi
 		if x := s.provs[i].xi; !math.IsInf(x, 0) {
-			s.minXi0 = math.Min(s.minXi0, x)
+			s.minXi0 = min(s.minXi0, x)
 		}
 	}
 	s.growProviderArrays()
@@ -417,11 +418,15 @@ func (s *sim) init(spec *RunSpec, rec Recorder) error {
 		s.cons = append(s.cons, c)
 	}
 	scale := D / sumD
+	pw := s.scratch[:len(s.provs)] // p_k^ε (c_ref = cost_k,0 = p_k), once per provider
+	for i := range s.provs {
+		pw[i] = math.Pow(s.provs[i].listPrice, eps)
+	}
 	for j := range s.cons {
 		c := &s.cons[j]
 		c.d *= scale
 		if c.k >= 0 {
-			c.dsc = c.d * math.Pow(s.provs[c.k].listPrice, eps) // c_ref = cost_k,0 = p_k
+			c.dsc = c.d * pw[c.k]
 		}
 	}
 

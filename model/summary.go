@@ -167,7 +167,7 @@ func (s *sim) summary() (Summary, error) {
 	}
 	sum.Satisfaction = 1
 	if a.desired > 0 {
-		sum.Satisfaction = math.Min(1, a.served/a.desired) // served ≤ desired up to rounding
+		sum.Satisfaction = min(1, a.served/a.desired) // served ≤ desired up to rounding
 		sum.DeferredFrac = a.deferred / a.desired
 	}
 	if a.served > 0 {

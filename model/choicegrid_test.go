@@ -1,0 +1,78 @@
+package model
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestChoiceGridMatchesChoose checks the event engine's shortcut against
+// choose on the last day of runs in several markets (the outside option on
+// and off, a share cap with closed providers, volatile prices): for
+// consumers across the price-sensitivity distribution and beyond it, every
+// current provider (none, outside, each provider, a gone one) and uniform
+// v, the grid's choice, when it settles one, is choose's; and it settles
+// most of them (else the shortcut would be dead weight).
+func TestChoiceGridMatchesChoose(t *testing.T) {
+	type market struct {
+		name string
+		edit func(*RunSpec)
+	}
+	for _, m := range []market{
+		{"default", func(*RunSpec) {}},
+		{"no outside option", func(sp *RunSpec) { sp.Params.Outside.Enabled = false }},
+		{"share cap 0.2", func(sp *RunSpec) {
+			sp.Params.ShareCap.Enabled, sp.Params.ShareCap.Cap = true, 0.2
+			sp.Schedule = Scenarios()[ScenarioCentralization].Schedule
+		}},
+		{"volatility, switching cost 0", func(sp *RunSpec) {
+			sp.Schedule = Scenarios()[ScenarioVolatility].Schedule
+			sp.Params.Consumers.SwitchingCost = 0
+		}},
+		{"algorithmic de-peg", func(sp *RunSpec) { sp.Schedule = Scenarios()[ScenarioDepegAlgorithmic].Schedule }},
+	} {
+		spec := benchSpec(500)
+		spec.HorizonDays = 150
+		m.edit(&spec)
+		var r Runner
+		if _, err := r.Run(&spec, nil); err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		s := &r.sim
+		s.spec, s.p = &spec, &spec.Params // Run drops them at the end
+		s.buildChoiceGrid(s.T)
+		if !s.cg.ok {
+			t.Fatalf("%s: grid off on the last day", m.name)
+		}
+		closed := 0
+		ks := []int32{-1, kOutside}
+		for i := range s.provs {
+			ks = append(ks, int32(i))
+			if s.provs[i].active && s.provs[i].closed {
+				closed++
+			}
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		cp := &spec.Params.Consumers
+		settled, n := 0, 0
+		for x := 0; x < 60000; x++ {
+			b := cp.PriceWeight * math.Exp(cp.PriceWeightSigma*(4*rng.NormFloat64()/3))
+			k := ks[rng.IntN(len(ks))]
+			v := rng.Float64()
+			want := s.choose(b, k, v)
+			got, ok := s.chooseOnGrid(b, k, v)
+			n++
+			if !ok {
+				continue
+			}
+			settled++
+			if got != want {
+				t.Fatalf("%s: b=%v k=%d v=%v: grid chose %d, choose %d", m.name, b, k, v, got, want)
+			}
+		}
+		t.Logf("%s: %d providers closed; the grid settled %.1f%% of %d choices", m.name, closed, 100*float64(settled)/float64(n), n)
+		if settled < n/2 {
+			t.Errorf("%s: the grid settled only %d of %d choices", m.name, settled, n)
+		}
+	}
+}
