@@ -74,7 +74,7 @@ func BenchmarkWriteSteps(b *testing.B) {
 			var rows, bytes int64
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				p, err := CreateDayPart(context.Background(), storage.NewDir(dir), PartName(i), "", FileMeta{Study: "bench"}, dt)
+				p, err := CreateDayPart(context.Background(), storage.NewDir(dir), PartName(i), "", FileMeta{Study: "bench"}, dt, int64(len(steps)*len(steps[0])))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -52,8 +53,8 @@ func dayRowTags(rowType reflect.Type) []parquet.SchemaOption {
 }
 
 // dayPartFunc creates a part file of a day table (CreateDayPart's
-// arguments but the table).
-type dayPartFunc func(ctx context.Context, st storage.Store, key, owner string, meta FileMeta) (DayPart, error)
+// arguments but the table; opts after meta's).
+type dayPartFunc func(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, opts ...parquet.WriterOption) (DayPart, error)
 
 // fastDayTable returns the constructor of t's parts written through a
 // static row type when the model row type has one (model.Step,
@@ -86,8 +87,8 @@ func staticParts[R, M any](t *DayTable, row func(*DayKeys, *M) R) dayPartFunc {
 	for _, o := range tags {
 		opts = append(opts, o)
 	}
-	return func(ctx context.Context, st storage.Store, key, owner string, meta FileMeta) (DayPart, error) {
-		p, err := CreateOwnedPart[R](ctx, st, key, t.table, owner, meta, opts...)
+	return func(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, more ...parquet.WriterOption) (DayPart, error) {
+		p, err := CreateOwnedPart[R](ctx, st, key, t.table, owner, meta, append(slices.Clip(opts), more...)...)
 		if err != nil {
 			return nil, err
 		}
@@ -106,14 +107,18 @@ type DayPart interface {
 }
 
 // CreateDayPart starts a part file of day table t at key (as
-// CreateOwnedPart). Without sweep columns the rows are written through a
-// static Go type (parquet-go's column fast path); with them as
-// parquet.Rows (DayTable.AppendRows). Both write t.Schema().
-func CreateDayPart(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, t *DayTable) (DayPart, error) {
+// CreateOwnedPart) that will hold about rows rows: its page buffers are
+// PageBufferFor(rows), so rows must be derived from the plan and the rows
+// (e.g. the first run's rows × the partition's runs in the chunk), never
+// from timing. Without sweep columns the rows are written through a static
+// Go type (parquet-go's column fast path); with them as parquet.Rows
+// (DayTable.AppendRows). Both write t.Schema().
+func CreateDayPart(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, t *DayTable, rows int64) (DayPart, error) {
+	page := parquet.PageBufferSize(PageBufferFor(rows))
 	if t.fast != nil {
-		return t.fast(ctx, st, key, owner, meta)
+		return t.fast(ctx, st, key, owner, meta, page)
 	}
-	p, err := CreateOwnedPart[any](ctx, st, key, t.table, owner, meta, t.Schema())
+	p, err := CreateOwnedPart[any](ctx, st, key, t.table, owner, meta, t.Schema(), page)
 	if err != nil {
 		return nil, err
 	}

@@ -62,7 +62,7 @@ func TestDayPartStaticMatchesRows(t *testing.T) {
 		}
 		dir := t.TempDir()
 		st := storage.NewDir(dir)
-		fast, err := CreateDayPart(context.Background(), st, "fast.parquet", "", FileMeta{Study: "t"}, dt)
+		fast, err := CreateDayPart(context.Background(), st, "fast.parquet", "", FileMeta{Study: "t"}, dt, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,8 +8,10 @@ import (
 // Column encodings of the runs and day tables (schema v2), chosen by
 // measurement on the default study's cells (BenchmarkWriteSteps,
 // BenchmarkWriteRuns; docs/dataset.md gives the figures). Every column is
-// zstd-compressed after encoding, and parquet-go writes page statistics
-// (min/max, null count) for every column whatever its encoding.
+// zstd-compressed after encoding (codecFor), and parquet-go writes each
+// page's min and max in the column index and each column chunk's
+// statistics (min/max, null count) whatever the encoding; page headers
+// carry no statistics (FileMeta.Options).
 //
 //   - float64 columns: BYTE_STREAM_SPLIT, which groups the bytes of equal
 //     significance of the doubles so that zstd finds their repeated

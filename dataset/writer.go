@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/tokensim/tokensim/model"
@@ -25,12 +26,28 @@ import (
 const (
 	// RowGroupRows bounds the rows of one Parquet row group.
 	RowGroupRows = 1 << 17
-	// PageBufferBytes is the page buffer of each column: it bounds the
-	// memory of a chunk in flight (columns × partitions × this).
+	// PageBufferBytes is the page buffer of each column of a file whose size
+	// is not known in advance (and the least of a day part's, PageBufferFor):
+	// it bounds the memory of a chunk in flight (columns × partitions × this).
 	PageBufferBytes = 64 << 10
-	// zstdLevel is the zstd level of every column chunk.
-	zstdLevel = zstd.SpeedDefault
+	// MaxPageBufferBytes is the largest page buffer of a day part
+	// (PageBufferFor): zstd compresses larger pages better and spends less
+	// per byte on them (docs/dataset.md, "Encodings and sizes").
+	MaxPageBufferBytes = 256 << 10
 )
+
+// PageBufferFor returns the page buffer of each column of a day part that
+// will hold about rows rows: 16 bytes a row (a column's largest value, an
+// optional double with its definition level, takes 9), between
+// PageBufferBytes and MaxPageBufferBytes. A column chunk smaller than its
+// page buffer is one page whatever the buffer's size, so the file's bytes do
+// not depend on the estimate as long as the buffer holds the whole chunk,
+// while the memory of a part with few rows stays at PageBufferBytes a column.
+// The estimate must depend on the plan and the rows only (not on timing) so
+// that the files stay the same for any worker count or shard split.
+func PageBufferFor(rows int64) int {
+	return int(min(max(rows*16, PageBufferBytes), MaxPageBufferBytes))
+}
 
 // Key-value metadata keys written to every Parquet file.
 const (
@@ -157,14 +174,21 @@ type FileMeta struct {
 }
 
 // Options are the Parquet writer settings of every file of a study's table:
-// zstd, RowGroupRows rows per row group, PageBufferBytes per column, and the
-// Meta… key-value metadata. They are fixed so that a chunk's bytes depend on
-// its rows only.
+// zstd (codecFor), RowGroupRows rows per row group, PageBufferBytes per
+// column (a day part replaces it by PageBufferFor), no page-header
+// statistics (the column index and chunk statistics stay), and the Meta…
+// key-value metadata. They are fixed so that a chunk's bytes depend on its
+// rows only.
 func (m FileMeta) Options(table string) []parquet.WriterOption {
 	opts := []parquet.WriterOption{
-		parquet.Compression(zstdCodec),
+		parquet.Compression(codecFor(table)),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.PageBufferSize(PageBufferBytes),
+		// Page-header statistics are left out: the column index (the page
+		// index readers use to skip pages) keeps every page's min and max,
+		// and the column chunk's statistics stay; computing them a second
+		// time per page cost a tenth of the writer's CPU.
+		parquet.DataPageStatistics(false),
 		parquet.CreatedBy("tokensim", m.ToolVersion, ""),
 	}
 	for _, kv := range m.KeyValues(table) {
@@ -245,8 +269,8 @@ func PartTempOwner(name string) (owner string, ok bool) {
 var partTempRE = regexp.MustCompile(`^\.part-\d+\.parquet(?:\.([A-Za-z0-9_-]+))?\.tmp$`)
 
 // CreatePart starts a part file of table at key (slash-separated, relative
-// to the study) in st with meta's Options; opts (e.g. the runs table's
-// schema) come first. It is CreateOwnedPart without an owner.
+// to the study) in st with meta's Options, then opts (e.g. the runs table's
+// schema, or a page buffer size replacing meta's). It is CreateOwnedPart without an owner.
 func CreatePart[T any](ctx context.Context, st storage.Store, key, table string, meta FileMeta, opts ...parquet.WriterOption) (*PartWriter[T], error) {
 	return CreateOwnedPart[T](ctx, st, key, table, "", meta, opts...)
 }
@@ -261,7 +285,7 @@ func CreateOwnedPart[T any](ctx context.Context, st storage.Store, key, table, o
 	p := &PartWriter[T]{table: table, key: key, part: part, h: sha256.New()}
 	p.buf = bufPool.Get().(*bufio.Writer)
 	p.buf.Reset(io.MultiWriter(part, p.h, countWriter{&p.n}))
-	p.w = parquet.NewGenericWriter[T](p.buf, append(opts, meta.Options(table)...)...)
+	p.w = parquet.NewGenericWriter[T](p.buf, append(meta.Options(table), opts...)...)
 	return p, nil
 }
 
@@ -351,13 +375,33 @@ func (p *PartWriter[T]) releaseBuf() {
 	}
 }
 
-// bufPool holds the 1 MiB write buffers of part files: a study opens a few
-// files per chunk, and allocating each buffer anew made the garbage
-// collector's work a visible part of the pipeline's cost.
-var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 1<<20) }}
+// bufPool holds the 256 KiB write buffers of part files: a study opens a
+// few files per chunk, and allocating each buffer anew made the garbage
+// collector's work a visible part of the pipeline's cost. (A sync.Pool is
+// emptied by the collector: 1 MiB buffers were mostly allocated and zeroed
+// anew, for no fewer write calls that mattered: parquet-go writes a file's
+// column chunks when it closes, in a few large writes.)
+var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
 
-// zstdCodec is the one zstd codec of every part file: parquet-go's codec
-// keeps a pool of encoders, so sharing it lets files reuse them instead of
-// building a new encoder (and its tables) per file. It is safe for
+// codecFor returns the zstd codec of table's files. Codecs are shared by
+// every file: each keeps a pool of encoders, so files reuse them instead of
+// building a new encoder (and its tables) per file; they are safe for
 // concurrent use.
-var zstdCodec = &zstd.Codec{Level: zstdLevel}
+//
+//   - Day tables (steps, provider_steps: one row per day): dayCodec, zstd
+//     level 1 without entropy-coded literals (fastZstd), which compresses
+//     them in about a third of the default level's CPU (docs/dataset.md).
+//   - The runs table (one row per run, about 1% of the day tables' rows):
+//     parquet-go's default level, whose smaller files cost no measurable CPU
+//     at one row per run.
+func codecFor(table string) compress.Codec {
+	if table == TableRuns {
+		return runsCodec
+	}
+	return dayCodec
+}
+
+var (
+	dayCodec  = &fastZstd{}
+	runsCodec = &zstd.Codec{Level: zstd.SpeedDefault}
+)

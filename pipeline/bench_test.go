@@ -105,3 +105,136 @@ func cpuTime() time.Duration {
 }
 
 func itoa(i int) string { return string(rune('0' + i)) }
+
+// replayRun is one recorded run of the real model.
+type replayRun struct {
+	sum   model.Summary
+	steps []model.Step
+	prov  []model.ProviderStep
+}
+
+// recordRuns runs every run of p with the real model and keeps its output.
+func recordRuns(b *testing.B, p *Plan) []replayRun {
+	b.Helper()
+	out := make([]replayRun, p.Runs())
+	var r model.Runner
+	for id := range out {
+		spec := p.Spec(int64(id))
+		rec := &out[id]
+		sum, err := r.Run(&spec, recorderFuncs{rec})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec.sum = sum
+	}
+	return out
+}
+
+type recorderFuncs struct{ r *replayRun }
+
+func (f recorderFuncs) Step(s *model.Step)                 { f.r.steps = append(f.r.steps, *s) }
+func (f recorderFuncs) ProviderStep(s *model.ProviderStep) { f.r.prov = append(f.r.prov, *s) }
+
+// BenchmarkPipelineOverhead measures the pipeline's own CPU per run, without
+// the model's: the runs of BenchmarkStudy's plan (steps on; "+provider" adds
+// provider_steps) are recorded once from the real model, then Execute
+// replays them (each worker hands the recorded days to its recorder, as the
+// model does) with 2 workers, in chunks of 32 runs as BenchmarkStudy, and
+// of 256 ("chunk256", dataset.DefaultChunkRuns: per-file costs spread over
+// more runs). cpu-ms/run is the process's CPU per run (the
+// reorder window, row conversion, Parquet encoding, zstd, hashing, files and
+// manifests), the figure to set against the model's ms per run; rows/cpu-s
+// counts the steps, provider_steps and runs rows written per CPU second.
+func BenchmarkPipelineOverhead(b *testing.B) {
+	for _, c := range []struct {
+		name, extra string
+		chunk       int
+	}{
+		{"steps", "", 32},
+		{"steps+provider", "outputs:\n  steps: true\n  provider_steps: true\n", 32},
+		{"steps/chunk256", "", 256},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s := testStudy(b, "replicates: 64\nhorizon_days: 365\n"+c.extra)
+			p := testPlan(b, s, c.chunk)
+			rec := recordRuns(b, p)
+			replay := func() RunFunc {
+				return func(spec *model.RunSpec, r model.Recorder) (model.Summary, error) {
+					x := &rec[spec.RunID]
+					for i := range x.steps {
+						r.Step(&x.steps[i])
+					}
+					for i := range x.prov {
+						r.ProviderStep(&x.prov[i])
+					}
+					return x.sum, nil
+				}
+			}
+			root := b.TempDir()
+			var cpu time.Duration
+			var rows int64
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				dir, err := os.MkdirTemp(root, "study")
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu0 := cpuTime()
+				res, err := Execute(context.Background(), p, Options{Dir: dir, Workers: 2, ToolVersion: "bench", NewRun: replay})
+				cpu += cpuTime() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, n := range res.Manifest.Rows {
+					rows += n
+				}
+				b.StopTimer()
+				os.RemoveAll(dir)
+				b.StartTimer()
+			}
+			runs := float64(p.Runs()) * float64(b.N)
+			b.ReportMetric(cpu.Seconds()/runs*1e3, "cpu-ms/run")
+			b.ReportMetric(float64(rows)/cpu.Seconds(), "rows/cpu-s")
+			b.ReportMetric(runs/b.Elapsed().Seconds(), "runs/s")
+		})
+	}
+}
+
+// BenchmarkStudyOverhead is BenchmarkStudy's comparison made in pairs: each
+// iteration runs the plan bare, then through the pipeline, with the same
+// workers, so that a machine whose load drifts (another process on the
+// shared cores) biases neither side. cpu-overhead-% is 1 − (pipeline
+// runs/cpu-s)/(bare runs/cpu-s) over all pairs, wall-overhead-% the same
+// with runs/s, and extra-cpu-ms/run the pipeline's CPU per run above the
+// bare model's (its own work plus what it costs the model, e.g. caches).
+func BenchmarkStudyOverhead(b *testing.B) {
+	p := benchPlan(b)
+	for _, workers := range []int{1, 2} {
+		b.Run("j"+itoa(workers), func(b *testing.B) {
+			root := b.TempDir()
+			var bareCPU, pipeCPU, bareWall, pipeWall time.Duration
+			for i := 0; i < b.N; i++ {
+				start, cpu0 := time.Now(), cpuTime()
+				bareRuns(p, workers)
+				bareWall += time.Since(start)
+				bareCPU += cpuTime() - cpu0
+				dir, err := os.MkdirTemp(root, "study")
+				if err != nil {
+					b.Fatal(err)
+				}
+				start, cpu0 = time.Now(), cpuTime()
+				_, err = Execute(context.Background(), p, Options{Dir: dir, Workers: workers, ToolVersion: "bench"})
+				pipeWall += time.Since(start)
+				pipeCPU += cpuTime() - cpu0
+				if err != nil {
+					b.Fatal(err)
+				}
+				os.RemoveAll(dir)
+			}
+			runs := float64(p.Runs()) * float64(b.N)
+			b.ReportMetric(100*(1-bareCPU.Seconds()/pipeCPU.Seconds()), "cpu-overhead-%")
+			b.ReportMetric(100*(1-bareWall.Seconds()/pipeWall.Seconds()), "wall-overhead-%")
+			b.ReportMetric((pipeCPU-bareCPU).Seconds()/runs*1e3, "extra-cpu-ms/run")
+		})
+	}
+}

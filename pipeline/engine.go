@@ -492,7 +492,24 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 	slots := make(chan struct{}, window)
 	jobs := make(chan int64, e.opts.Workers)
 	results := make(chan *runResult, window)
-	pool := sync.Pool{New: func() any { return new(runResult) }}
+	// A new result holds a run's day rows from the start (one per recorded
+	// day and the last; provider_steps one per provider of the initial
+	// table, entrants grow it), so that recording does not grow the slices.
+	var stepsCap, provCap int
+	if every := e.plan.RecordEveryDays(); every > 0 {
+		days := e.plan.HorizonDays/every + 2
+		if e.plan.Outputs.Steps {
+			stepsCap = days
+		}
+		if e.plan.Outputs.ProviderSteps {
+			for i := range e.plan.Cells {
+				provCap = max(provCap, days*len(e.plan.Cells[i].Params.Providers.Table))
+			}
+		}
+	}
+	pool := sync.Pool{New: func() any {
+		return &runResult{steps: make([]model.Step, 0, stepsCap), prov: make([]model.ProviderStep, 0, provCap)}
+	}}
 
 	g, gctx := errgroup.WithContext(ctx)
 	// Producer: run ids in order, at most `window` ahead of the writer.
@@ -698,34 +715,52 @@ func (c *chunkWriter) write(r *runResult) error {
 	c.rec.Runs++
 	keys := dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
-		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps); err != nil {
+		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cell, keys, r.steps, len(r.steps)); err != nil {
 			return err
 		}
 	}
 	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
-		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cl, keys, r.prov); err != nil {
+		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cell, keys, r.prov, len(r.prov)); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// writeDay writes one run's rows (a []model.Step or []model.ProviderStep) to
-// the chunk's part file of table in the cell's Hive partition, creating it
-// on first use.
-func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any) error {
+// writeDay writes one run's n rows (a []model.Step or []model.ProviderStep)
+// to the chunk's part file of table in the cell's Hive partition, creating
+// it on first use, sized for n rows × the partition's runs in the chunk
+// (dataset.CreateDayPart: the plan and the first run's rows only, so the
+// files do not depend on the worker count or shard split).
+func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cell int, keys dataset.DayKeys, rows any, n int) error {
 	e := c.e
+	cl := &e.plan.Cells[cell]
 	key := [2]string{cl.Scenario, cl.Policy}
 	p := files[key]
 	if p == nil {
 		var err error
-		p, err = dataset.CreateDayPart(e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, t)
+		p, err = dataset.CreateDayPart(e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, t,
+			int64(n)*e.partitionRuns(c.rec.Chunk, cl))
 		if err != nil {
 			return err
 		}
 		files[key] = p
 	}
 	return p.WriteDay(keys, rows, cl.Sweep)
+}
+
+// partitionRuns is the number of runs of chunk k in cl's Hive partition
+// (its scenario and policy: several cells of a sweep share one).
+func (e *engine) partitionRuns(k int, cl *Cell) int64 {
+	from, to := e.plan.ChunkRange(k)
+	r := int64(e.plan.Replicates)
+	var n int64
+	for c := from / r; c*r < to && c < int64(len(e.plan.Cells)); c++ {
+		if o := &e.plan.Cells[c]; o.Scenario == cl.Scenario && o.Policy == cl.Policy {
+			n += min(to, (c+1)*r) - max(from, c*r)
+		}
+	}
+	return n
 }
 
 // parts lists the chunk's open files, sorted by path.

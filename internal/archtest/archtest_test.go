@@ -53,7 +53,7 @@ var thirdParty = map[string][]string{
 	"gsa":                 {"gonum.org/v1/gonum/"},
 	"garch":               {"gonum.org/v1/gonum/"},
 	"model":               nil,
-	"dataset":             {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml", "golang.org/x/sync/errgroup"},
+	"dataset":             {"github.com/parquet-go/parquet-go", "github.com/goccy/go-yaml", "golang.org/x/sync/errgroup", "github.com/klauspost/compress/zstd"}, // zstd: parquet-go's own compressor, for an encoder option its codec does not expose (dataset/zstdcodec.go)
 	"study":               {"github.com/goccy/go-yaml"},
 	"internal/golden":     nil,
 	"internal/shareddata": nil,
