@@ -76,3 +76,22 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeRow checks the grid's node values, built by products, against
+// exp(−m h x) directly: within 1e−13 relative (choiceGridMargin is 1e−10).
+func TestNodeRow(t *testing.T) {
+	row := make([]float64, choiceGridRow)
+	for _, c := range []struct{ h, x float64 }{{0.0135, 1.7}, {0.0135, -2.2}, {0.05, 9}, {0.01, 0}} {
+		if !nodeRow(row, c.h, c.x) {
+			t.Fatalf("h=%v x=%v: nodeRow failed", c.h, c.x)
+		}
+		for m, got := range row {
+			if want := math.Exp(-float64(m) * c.h * c.x); math.Abs(got-want) > 1e-13*want {
+				t.Errorf("h=%v x=%v node %d: %v, want %v", c.h, c.x, m, got, want)
+			}
+		}
+	}
+	if nodeRow(row, 1, 800) { // q = e^−800 underflows
+		t.Error("nodeRow accepted an underflowing ratio")
+	}
+}
