@@ -171,21 +171,13 @@ func (s *sim) expectedDemand(i int, p float64) (q, elasticity float64) {
 		mult[g] = math.Exp(-b * dx)
 	}
 	sum, sumE := 0.0, 0.0
-	for cell := 0; cell < pm.groups*G; cell++ {
-		w := L.ay[cell]
-		if w <= 0 {
-			continue
-		}
-		e0 := L.eg[cell*pm.nOpt+i]
-		if e0 == 0 {
-			continue
-		}
+	s.eachCell(i, func(cell int, w, e0 float64) {
 		b := L.bNode[cell%G]
 		e := e0 * mult[cell%G]
 		sh := e / (L.tot[cell] - e0 + e)
 		sum += w * sh
 		sumE += w * sh * b * (1 - sh)
-	}
+	})
 	if sum == 0 {
 		return 0, eps
 	}
@@ -219,21 +211,29 @@ type demandCells struct {
 // build compacts provider i's cells (after pricingSetup).
 func (c *demandCells) build(s *sim, i int) {
 	L := &s.llm
-	pm := &L.pm
 	c.w, c.e0, c.rest, c.node = c.w[:0], c.e0[:0], c.rest[:0], c.node[:0]
+	s.eachCell(i, func(cell int, w, e0 float64) {
+		c.w = append(c.w, w)
+		c.e0 = append(c.e0, e0)
+		c.rest = append(c.rest, L.tot[cell]-e0)
+		c.node = append(c.node, uint8(cell%zNodes))
+	})
+}
+
+// eachCell calls f, in cell order, with each (group, node) cell of the
+// demand model (after pricingSetup) where provider i has customers to win:
+// weight w = L.ay[cell] > 0 and i available (its exp(utility) e0 ≠ 0).
+func (s *sim) eachCell(i int, f func(cell int, w, e0 float64)) {
+	L := &s.llm
+	pm := &L.pm
 	for cell := 0; cell < pm.groups*zNodes; cell++ {
 		w := L.ay[cell]
 		if w <= 0 {
 			continue
 		}
-		e0 := L.eg[cell*pm.nOpt+i]
-		if e0 == 0 {
-			continue
+		if e0 := L.eg[cell*pm.nOpt+i]; e0 != 0 {
+			f(cell, w, e0)
 		}
-		c.w = append(c.w, w)
-		c.e0 = append(c.e0, e0)
-		c.rest = append(c.rest, L.tot[cell]-e0)
-		c.node = append(c.node, uint8(cell%zNodes))
 	}
 }
 
