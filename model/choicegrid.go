@@ -53,6 +53,7 @@ type choiceGrid struct {
 	rPi     []float64 // per provider: the π its row holds (NaN: none)
 	rOut    []float64 // the outside option's node values of r, today
 	cl, ch  []float64 // a choice's bounds on the cumulative weights (scratch)
+	off     bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
 }
 
 // choiceGridRow is the length of a node row.
@@ -100,7 +101,7 @@ func (s *sim) buildChoiceGrid(t int) {
 	set := &s.cs.open
 	n := len(set.idx)
 	g.ok = false
-	if n == 0 || cp.PriceWeight <= 0 {
+	if g.off || n == 0 || cp.PriceWeight <= 0 {
 		return
 	}
 	g.h = cp.PriceWeight * math.Exp(choiceGridZ*cp.PriceWeightSigma) / choiceGridNodes

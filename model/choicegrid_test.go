@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -93,5 +94,55 @@ func TestNodeRow(t *testing.T) {
 	}
 	if nodeRow(row, 1, 800) { // q = e^−800 underflows
 		t.Error("nodeRow accepted an underflowing ratio")
+	}
+}
+
+// TestChoiceGridChangesNoRun runs every built-in scenario × policy and
+// random parameter sets (robust_test's randomParams: extreme sensitivities,
+// switching costs, caps, outside option on and off) with and without the
+// grid: every runs column is the same to the bit.
+func TestChoiceGridChangesNoRun(t *testing.T) {
+	type cell struct {
+		name string
+		spec RunSpec
+	}
+	var cells []cell
+	for _, sc := range append(ScenarioNames(), ScenarioDepegAlgorithmic) {
+		for _, pol := range PolicyNames() {
+			p, err := Resolve(Default(), Scenarios()[sc], Policies()[pol])
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.Consumers.Count = 300
+			cells = append(cells, cell{sc + "/" + pol, RunSpec{Params: p, Schedule: Scenarios()[sc].Schedule, HorizonDays: 150, Seed: 9}})
+		}
+	}
+	rng := rand.New(rand.NewPCG(21, 22))
+	nRandom := 30
+	if testing.Short() {
+		nRandom = 8
+	}
+	for c := 0; c < nRandom; c++ {
+		p, sch, T := randomParams(rng)
+		p.Model.Engine = EngineEvent
+		cells = append(cells, cell{fmt.Sprintf("random %d", c), RunSpec{Params: p, Schedule: sch, HorizonDays: T, Seed: 9, Replicate: c}})
+	}
+	var on, off Runner
+	off.sim.cg.off = true
+	for _, c := range cells {
+		a, errA := on.Run(&c.spec, nil)
+		b, errB := off.Run(&c.spec, nil)
+		if (errA == nil) != (errB == nil) {
+			t.Fatalf("%s: with the grid %v, without %v", c.name, errA, errB)
+		}
+		if errA != nil {
+			continue // extreme random runs may stop early (robust_test covers them)
+		}
+		va, vb := runsValues(&a), runsValues(&b)
+		for name, x := range va {
+			if y := vb[name]; math.Float64bits(x) != math.Float64bits(y) {
+				t.Errorf("%s: %s = %v with the grid, %v without", c.name, name, x, y)
+			}
+		}
 	}
 }
