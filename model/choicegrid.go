@@ -46,9 +46,8 @@ type choiceGrid struct {
 	c0set   bool
 	nOpt    int
 	ek      float64   // e^−κ
-	e       []float64 // per option today: exp(A_p)
-	row     []int     // per option: offset of its node row in rTok, −1 outside
-	kOf     []int32   // option p's group: its provider, or kOutside
+	eOut    float64   // exp(u0), the outside option's e (a provider's is llmState.wE)
+	kOf     []int32   // option p's group: its provider (row kOf[p] of rTok), or kOutside
 	rTok    []float64 // per provider: (choiceGridNodes+1) node values of r
 	rPi     []float64 // per provider: the π its row holds (NaN: none)
 	rOut    []float64 // the outside option's node values of r, today
@@ -59,11 +58,17 @@ type choiceGrid struct {
 // choiceGridRow is the length of a node row.
 const choiceGridRow = choiceGridNodes + 1
 
-// resetChoiceGrid forgets the previous run's rows (evInit).
+// resetChoiceGrid sets the run's grid constants and forgets the previous
+// run's rows (evInit, after llmInit).
 func (s *sim) resetChoiceGrid() {
 	g := &s.cg
+	cp := &s.p.Consumers
 	g.ok, g.c0set = false, false
 	g.rPi = g.rPi[:0]
+	g.h = cp.PriceWeight * math.Exp(choiceGridZ*cp.PriceWeightSigma) / choiceGridNodes
+	g.invH = 1 / g.h
+	g.ek = math.Exp(-cp.SwitchingCost)
+	g.eOut = math.Exp(s.llm.u0)
 }
 
 // nodeRow fills row with exp(−m h x), m = 0…choiceGridNodes, by products in
@@ -91,7 +96,7 @@ func nodeRow(row []float64, h, x float64) bool {
 	return !math.IsInf(last, 0) && !math.IsNaN(last)
 }
 
-// buildChoiceGrid sets today's grid after prepareCandidates (event engine
+// buildChoiceGrid sets today's grid after prepareChoice and welfareFactors (event engine
 // only). The grid is off when no provider is open (choose then uses all
 // active providers) or a node value is not finite.
 func (s *sim) buildChoiceGrid(t int) {
@@ -104,9 +109,6 @@ func (s *sim) buildChoiceGrid(t int) {
 	if g.off || n == 0 || cp.PriceWeight <= 0 {
 		return
 	}
-	g.h = cp.PriceWeight * math.Exp(choiceGridZ*cp.PriceWeightSigma) / choiceGridNodes
-	g.invH = 1 / g.h
-	g.ek = math.Exp(-cp.SwitchingCost)
 	if !g.c0set {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, i := range set.idx {
@@ -124,34 +126,30 @@ func (s *sim) buildChoiceGrid(t int) {
 	if L.outside {
 		g.nOpt++
 	}
-	g.e, g.row = grow(g.e, g.nOpt), grow(g.row, g.nOpt)
 	g.cl, g.ch = grow(g.cl, g.nOpt), grow(g.ch, g.nOpt)
 	g.kOf = append(g.kOf[:0], set.idx...)
-	for p, i := range set.idx {
+	for _, i := range set.idx {
 		pr := &s.provs[i]
-		row := g.rTok[int(i)*choiceGridRow : (int(i)+1)*choiceGridRow]
+		if e := L.wE[i]; math.IsInf(e, 1) || math.IsNaN(e) {
+			return
+		}
 		if pr.pi != g.rPi[i] {
 			g.rPi[i] = math.NaN()
-			if !nodeRow(row, g.h, math.Log(pr.pi)-g.c0) {
+			if !nodeRow(g.rTok[int(i)*choiceGridRow:(int(i)+1)*choiceGridRow], g.h, math.Log(pr.pi)-g.c0) {
 				return
 			}
 			g.rPi[i] = pr.pi
 		}
-		g.e[p], g.row[p] = math.Exp(set.a[p]), int(i)*choiceGridRow
-		if math.IsInf(g.e[p], 1) || math.IsNaN(g.e[p]) {
-			return
-		}
 	}
 	if L.outside {
+		if math.IsInf(g.eOut, 1) || math.IsNaN(g.eOut) {
+			return
+		}
 		g.rOut = grow(g.rOut, choiceGridRow)
 		if !nodeRow(g.rOut, g.h, -L.outDrift-math.Log(s.price[t-1])-g.c0) {
 			return
 		}
 		g.kOf = append(g.kOf, kOutside)
-		g.e[n], g.row[n] = math.Exp(L.u0), -1
-		if math.IsInf(g.e[n], 1) || math.IsNaN(g.e[n]) {
-			return
-		}
 	}
 	g.ok = true
 }
@@ -166,7 +164,7 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	if !g.ok || !(b >= 0) {
 		return 0, false
 	}
-	if k >= 0 && s.act[k] && s.provs[k].closed {
+	if s.keepsClosed(k) {
 		return 0, false
 	}
 	mf := b * g.invH
@@ -178,15 +176,17 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 		return 0, false
 	}
 	nOpt := g.nOpt
-	kOf, es, rows := g.kOf[:nOpt], g.e[:nOpt], g.row[:nOpt]
+	kOf := g.kOf[:nOpt]
 	cl, ch := g.cl[:nOpt], g.ch[:nOpt]
 	sl, sh := 0.0, 0.0
-	for p, e := range es {
+	for p, kp := range kOf {
+		var e float64
 		var r []float64
-		if rows[p] < 0 {
-			r = g.rOut[m : m+2]
+		if kp == kOutside {
+			e, r = g.eOut, g.rOut[m:m+2]
 		} else {
-			r = g.rTok[rows[p]+m : rows[p]+m+2]
+			off := int(kp)*choiceGridRow + m
+			e, r = s.llm.wE[kp], g.rTok[off:off+2]
 		}
 		lo, hi := e*r[0], e*r[1]
 		if lo > hi {

@@ -52,6 +52,10 @@ func (s *sim) dayStep(t int) error {
 	// 4. Choice preparation (§2.1, §10): share-cap status from s_t−1, the
 	// leader's quality, the common parts of the utilities.
 	s.prepareChoice(t)
+	s.welfareFactors(t) // the welfare log-sums' factors and the grid's exp(A_i) (llm_welfare.go)
+	if s.ev.on {
+		s.buildChoiceGrid(t) // choicegrid.go
+	}
 
 	// 5. Choice and demand, one pass over consumers (§2.1, §2.2).
 	d.sigmaHat = realizedVol(s.rets, p.Consumers.VolWindowDays)
@@ -251,9 +255,6 @@ func (s *sim) prepareChoice(t int) {
 		}
 	}
 	s.prepareCandidates()
-	if s.ev.on {
-		s.buildChoiceGrid(t)
-	}
 }
 
 // payments books today's payments and their split, the pool's fee sale and

@@ -152,7 +152,7 @@ func (s *sim) choose(b float64, k int32, v float64) int32 {
 	kappa := s.p.Consumers.SwitchingCost
 	L := &s.llm
 	cs := &s.cs
-	own := k >= 0 && s.act[k] && s.provs[k].closed
+	own := s.keepsClosed(k)
 	set := &cs.open
 	if len(set.idx) == 0 && !own {
 		set = &cs.active
@@ -217,6 +217,11 @@ func (s *sim) choose(b float64, k int32, v float64) int32 {
 	}
 	return at(last)
 }
+
+// keepsClosed reports whether a consumer of group k is the customer of an
+// active provider the share cap has closed, which stays available to it
+// (MODEL-SPEC §2.1).
+func (s *sim) keepsClosed(k int32) bool { return k >= 0 && s.act[k] && s.provs[k].closed }
 
 // utilities writes into cw the utilities of a consumer with price
 // sensitivity b and provider k for choose: the candidates (a − b ln cost −

@@ -79,9 +79,9 @@ func (s *sim) llmMetricsDay(t int) {
 	// changes only when the list price or the reference price does (every
 	// pricing.review_days and reprice_interval_days), so it is cached per
 	// provider; a day costs one exponential per provider and two per node
-	// instead of one per (provider, node). welfareTerm falls back on the
-	// direct exponential where the product leaves the floating-point range.
-	s.welfareFactors(t)
+	// instead of one per (provider, node); prepareChoice set them
+	// (welfareFactors). welfareTerm falls back on the direct exponential
+	// where the product leaves the floating-point range.
 	wsum, dsum := 0.0, 0.0
 	for node, w := range L.wD {
 		if w <= 0 {
@@ -156,7 +156,8 @@ func (s *sim) llmMetricsDay(t int) {
 	L.released, L.abandoned, L.outsideMtok = 0, 0, 0
 }
 
-// welfareFactors sets day t's factors of the welfare log-sums: per node g
+// welfareFactors sets day t's factors of the welfare log-sums (and, in wE,
+// the choice grid's exp(A_i)) after the day's utilities: per node g
 // P_t−1^−b_g (wP), per active provider e_i = exp(a_i − risk) (wE) and, when
 // π_i changed since they were cached, π_i^−b_g at every node (wPow).
 func (s *sim) welfareFactors(t int) {
