@@ -11,8 +11,8 @@ func (s *sim) dayStep(t int) error {
 	d := &s.day
 	*d = dayTotals{halted: s.cb.halted()}
 	pPrev := s.price[t-1]
-	if s.ev.on && t%rebuildDays == 0 {
-		s.evRebuild(t, true) // the event engine's exact rebuild with the welfare aggregates' (engine.go)
+	if t%rebuildDays == 0 {
+		s.rebuildAggregates(t)
 	}
 	lnPrev := s.lnP[t-1]
 	for i := range s.provs {

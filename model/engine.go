@@ -249,10 +249,9 @@ func (s *sim) evAdd(j int, k int32, dsc, b, sign float64) {
 // evRebuild brings every consumer to the start of day t, starts a new epoch
 // there and recomputes the aggregates exactly, so that rounding in the
 // running sums cannot drift and the per-offset factors stay within one
-// epoch (no underflow of Π λ). With llm it also rebuilds the welfare
-// aggregates (llmRebuild) in the same pass over consumers: dayStep's rebuild
-// days are llmArrivals' (t mod rebuildDays = 0), and the sums are taken in
-// the same consumer order, so the result is llmRebuild's to the bit.
+// epoch (no underflow of Π λ). With llm (rebuildAggregates) it also
+// rebuilds the welfare aggregates in the same pass over consumers, summing in
+// llmRebuild's consumer order, so the result is llmRebuild's to the bit.
 func (s *sim) evRebuild(t int, llm bool) {
 	e := &s.ev
 	L := &s.llm

@@ -263,13 +263,22 @@ func (s *sim) llmRebuild() {
 	}
 }
 
-// llmArrivals adds today's arrivals (group none) to the aggregates, and
-// rebuilds them every rebuildDays days.
-func (s *sim) llmArrivals(t int) {
-	if t%rebuildDays == 0 && !s.ev.on { // under the event engine evRebuild did it today
-		s.llmRebuild()
+// rebuildAggregates recomputes the running aggregates exactly from the
+// consumers at the start of day t (every rebuildDays days), so that
+// rounding cannot drift: under the event engine its own and the welfare
+// aggregates in one pass (evRebuild), under the reference engine the
+// welfare aggregates. Today's arrivals are added after it (llmArrivals), in
+// the consumers' order, as a rebuild after them would.
+func (s *sim) rebuildAggregates(t int) {
+	if s.ev.on {
+		s.evRebuild(t, true) // engine.go
 		return
 	}
+	s.llmRebuild()
+}
+
+// llmArrivals adds today's arrivals (group none) to the aggregates.
+func (s *sim) llmArrivals() {
 	seen := len(s.llm.zb) // consumers already in the aggregates
 	s.llmSeeConsumers()
 	for j := seen; j < len(s.cons); j++ {

@@ -10,7 +10,7 @@ import "math"
 func (s *sim) llmBeforeCosts(t int, pPrev float64) {
 	p := s.p
 	L := &s.llm
-	s.llmArrivals(t)
+	s.llmArrivals()
 	s.llmDayTerms(t)
 	if dl := p.Providers.CostDeclinePerYear; dl > 0 {
 		L.outDrift = dl * float64(t) / 365
