@@ -35,12 +35,7 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 		spec := benchSpec(500)
 		spec.HorizonDays = 150
 		m.edit(&spec)
-		var r Runner
-		if _, err := r.Run(&spec, nil); err != nil {
-			t.Fatalf("%s: %v", m.name, err)
-		}
-		s := &r.sim
-		s.spec, s.p = &spec, &spec.Params // Run drops them at the end
+		s := lastDay(t, &spec)
 		s.buildChoiceGrid(s.T)
 		if !s.cg.ok {
 			t.Fatalf("%s: grid off on the last day", m.name)

@@ -148,12 +148,7 @@ func TestProfitQuantityIsExpectedDemand(t *testing.T) {
 	spec := benchSpec(400)
 	spec.Schedule = Scenarios()[ScenarioVolatility].Schedule
 	spec.HorizonDays = 90
-	var r Runner
-	if _, err := r.Run(&spec, nil); err != nil {
-		t.Fatal(err)
-	}
-	s := &r.sim
-	s.spec, s.p = &spec, &spec.Params // Run drops them at the end
+	s := lastDay(t, &spec)
 	s.pricingSetup(1.03)
 	n := 0
 	for i := range s.provs {

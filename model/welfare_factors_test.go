@@ -16,11 +16,7 @@ func TestWelfareFactorsMatchDirect(t *testing.T) {
 		spec := benchSpec(300)
 		spec.Schedule = Scenarios()[sc].Schedule
 		spec.HorizonDays = 200
-		var r Runner
-		if _, err := r.Run(&spec, nil); err != nil {
-			t.Fatal(err)
-		}
-		s := &r.sim
+		s := lastDay(t, &spec)
 		L := &s.llm
 		s.welfareFactors(s.T)
 		n := 0
@@ -71,4 +67,18 @@ func TestWelfareCacheAcrossRuns(t *testing.T) {
 		t.Errorf("reused Runner: welfare %v qa %v; fresh: %v %v", got.ConsumerWelfareUSD, got.QACostUSDPerMtokMean,
 			want.ConsumerWelfareUSD, want.QACostUSDPerMtokMean)
 	}
+}
+
+// lastDay runs spec and returns the run's state on its last day, with the
+// spec and parameters Run drops at the end put back, for tests of the day's
+// internal functions.
+func lastDay(t *testing.T, spec *RunSpec) *sim {
+	t.Helper()
+	var r Runner
+	if _, err := r.Run(spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := &r.sim
+	s.spec, s.p = spec, &spec.Params
+	return s
 }
