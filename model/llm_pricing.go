@@ -162,14 +162,9 @@ func (s *sim) pricingSetup(r float64) {
 func (s *sim) expectedDemand(i int, p float64) (q, elasticity float64) {
 	L := &s.llm
 	pm := &L.pm
-	pr := &s.provs[i]
 	eps := s.p.Consumers.PriceElasticity
-	dx := math.Log(p / pr.listPrice)
 	G := zNodes
-	var mult [zNodes]float64 // (p/p_i)^−b at each node
-	for g, b := range L.bNode {
-		mult[g] = math.Exp(-b * dx)
-	}
+	mult := s.priceFactors(i, p)
 	sum, sumE := 0.0, 0.0
 	s.eachCell(i, func(cell int, w, e0 float64) {
 		b := L.bNode[cell%G]
@@ -191,13 +186,24 @@ func (s *sim) demandElasticity(i int, p float64) float64 {
 }
 
 // profitAt is provider i's expected daily profit (κ_f r p − c_i) Q_i(p), USD.
-// Its cells are provider i's terms of expectedDemand's sum (cells with
-// weight and i available), compacted once per best response so that each
-// of Brent's evaluations is one tight loop.
+// It reads provider i's terms of expectedDemand's sum (cells with weight and
+// i available) from llmState.cells, compacted once per best response
+// (sim.profit) so that each of Brent's evaluations is one tight loop.
 type profitAt struct {
 	s *sim
 	i int
-	c *demandCells
+}
+
+// priceFactors returns (p/p_i)^−b = exp(−b ln(p/p_i)) at each price-
+// sensitivity node: how provider i's exp(utility) scales when its list
+// price p_i becomes p.
+func (s *sim) priceFactors(i int, p float64) [zNodes]float64 {
+	dx := math.Log(p / s.provs[i].listPrice)
+	var mult [zNodes]float64
+	for g, b := range s.llm.bNode {
+		mult[g] = math.Exp(-b * dx)
+	}
+	return mult
 }
 
 // demandCells are the cells of expectedDemand's sum for one provider, in
@@ -242,12 +248,8 @@ func (s *sim) eachCell(i int, f func(cell int, w, e0 float64)) {
 func (o profitAt) quantity(p float64) float64 {
 	s := o.s
 	L := &s.llm
-	dx := math.Log(p / s.provs[o.i].listPrice)
-	var mult [zNodes]float64
-	for g, b := range L.bNode {
-		mult[g] = math.Exp(-b * dx)
-	}
-	c := o.c
+	mult := s.priceFactors(o.i, p)
+	c := &L.cells
 	e0s, rest, node := c.e0[:len(c.w)], c.rest[:len(c.w)], c.node[:len(c.w)]
 	sum := 0.0
 	for x, w := range c.w {
@@ -278,7 +280,7 @@ func (s *sim) bestResponse(i int) float64 {
 // (after pricingSetup), its cells compacted into llmState.cells.
 func (s *sim) profit(i int) profitAt {
 	s.llm.cells.build(s, i)
-	return profitAt{s, i, &s.llm.cells}
+	return profitAt{s, i}
 }
 
 // brentMax maximizes f on [a, b] by Brent's method (golden-section search
