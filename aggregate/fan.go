@@ -53,17 +53,15 @@ func (fc *fanCell) addColumn(v int, days []int64, x []float64) {
 		if !isFinite(f) {
 			continue
 		}
-		if int(d) >= len(col) {
-			for len(col) <= int(d) {
-				col = append(col, nil)
-			}
-			fc.vals[v] = col
+		for len(col) <= int(d) {
+			col = append(col, nil)
 		}
 		if col[d] == nil {
 			col[d] = make([]float64, 0, fc.runs)
 		}
 		col[d] = append(col[d], f)
 	}
+	fc.vals[v] = col
 }
 
 // fans turns the accumulated values into Fans (sorting them in place).
@@ -227,8 +225,8 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 					lo = hi
 					continue
 				}
-				days := day[lo:hi]
-				for k, d := range days {
+				runDays := day[lo:hi]
+				for k, d := range runDays {
 					if d < 0 || d > 1<<20 {
 						return fmt.Errorf("%w: %s: row %d: day %d out of range", dataset.ErrCorrupt, path, lo+k, d)
 					}
@@ -244,7 +242,7 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 					sat = append(sat, q)
 				}
 				for v, x := range [fanNVar][]float64{price[lo:hi], pegDev, hhi[lo:hi], sat, cost[lo:hi], nact[lo:hi], ts[lo:hi]} {
-					fc.addColumn(v, days, x)
+					fc.addColumn(v, runDays, x)
 				}
 				lo = hi
 			}

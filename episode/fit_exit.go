@@ -19,7 +19,7 @@ func medianRedeemed(base model.Params) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay-1, EpisodeDay+7) }), nil
+	return medianOver(paths, weekRedeemed), nil
 }
 
 // FitFlightRate returns the `holders.flight_rate` in [0, 2] at which

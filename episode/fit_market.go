@@ -48,8 +48,8 @@ func BackedMedians(base model.Params) (BackedStats, error) {
 	}
 	backstop := backstopDay(model.ScenarioDepegBacked)
 	return BackedStats{
-		Low:           medianOver(paths, func(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }),
-		RedeemedWeek1: medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay-1, EpisodeDay+7) }),
+		Low:           medianOver(paths, weekLow),
+		RedeemedWeek1: medianOver(paths, weekRedeemed),
 		RedeemedWeek2: medianOver(paths, func(p *Path) float64 { return -p.SupplyChange(EpisodeDay+7, EpisodeDay+14) }),
 		BackstopClose: medianOver(paths, func(p *Path) float64 { return p.Price[backstop] }),
 	}, nil

@@ -2,7 +2,6 @@ package episode
 
 import (
 	"math"
-	"sort"
 
 	"gonum.org/v1/gonum/stat"
 )
@@ -47,8 +46,7 @@ func MoorsKurtosis(x []float64) float64 {
 	if len(x) < 8 {
 		return math.NaN()
 	}
-	s := append([]float64(nil), x...)
-	sort.Float64s(s)
+	s := sortedCopy(x)
 	e := func(i int) float64 { return stat.Quantile(float64(i)/8, stat.Empirical, s, nil) }
 	den := e(6) - e(2)
 	if den == 0 {

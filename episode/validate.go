@@ -96,9 +96,14 @@ func (p *Path) SupplyChange(from, to int) float64 { return p.Supply[to]/p.Supply
 // Quantile returns the q-quantile (type 7, linear interpolation) of x,
 // which it does not reorder: stats.Quantile of a sorted copy.
 func Quantile(x []float64, q float64) float64 {
+	return stats.Quantile(q, sortedCopy(x))
+}
+
+// sortedCopy returns an ascending copy of x (x is not reordered).
+func sortedCopy(x []float64) []float64 {
 	y := append([]float64(nil), x...)
 	sort.Float64s(y)
-	return stats.Quantile(q, y)
+	return y
 }
 
 // medianOver returns the median (Quantile 0.5) over paths of stat.
@@ -109,6 +114,15 @@ func medianOver(paths []Path, stat func(*Path) float64) float64 {
 	}
 	return Quantile(x, 0.5)
 }
+
+// weekLow is a path's lowest close of the episode's first week, days
+// EpisodeDay..EpisodeDay+6 (FitRunMax's statistic, BackedStats.Low).
+func weekLow(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }
+
+// weekRedeemed is a path's net redemptions of days EpisodeDay−1 →
+// EpisodeDay+7 as a share of supply (FitFlightRate's statistic,
+// BackedStats.RedeemedWeek1).
+func weekRedeemed(p *Path) float64 { return -p.SupplyChange(EpisodeDay-1, EpisodeDay+7) }
 
 // EpisodeDay is the scenario day of the episodes' first event (the
 // impairment of depeg_backed, the sentiment shock of depeg_algorithmic).
@@ -135,7 +149,7 @@ func medianMinClose(base model.Params, scenario string) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return medianOver(paths, func(p *Path) float64 { return p.MinClose(EpisodeDay, EpisodeDay+6) }), nil
+	return medianOver(paths, weekLow), nil
 }
 
 // bisect finds x in [lo, hi] (geometric midpoints when geometric) with

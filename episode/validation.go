@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -75,8 +74,7 @@ type Quantiles struct {
 // quantilesOf returns the Quantiles (type 7) of x, which it does not
 // reorder: one sorted copy for the three.
 func quantilesOf(x []float64) Quantiles {
-	y := append([]float64(nil), x...)
-	sort.Float64s(y)
+	y := sortedCopy(x)
 	return Quantiles{stats.Quantile(0.05, y), stats.Quantile(0.5, y), stats.Quantile(0.95, y)}
 }
 
@@ -218,7 +216,7 @@ func ValidateBacked(ctx context.Context, cfg ValidationConfig, usdc *Series) (*E
 		if d < 0 { // never: censored at the end of the window
 			rec[i] = float64(len(paths[i].Price) - backstop)
 		}
-		red[i] = -paths[i].SupplyChange(EpisodeDay-1, EpisodeDay+7)
+		red[i] = weekRedeemed(&paths[i])
 	}
 	q := quantilesOf(minC)
 	res.Checks = append(res.Checks, Check{
