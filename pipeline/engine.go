@@ -740,27 +740,13 @@ func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.D
 	if p == nil {
 		var err error
 		p, err = dataset.CreateDayPart(e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, t,
-			int64(n)*e.partitionRuns(c.rec.Chunk, cl))
+			int64(n)*e.plan.partitionRuns(c.rec.Chunk, cl))
 		if err != nil {
 			return err
 		}
 		files[key] = p
 	}
 	return p.WriteDay(keys, rows, cl.Sweep)
-}
-
-// partitionRuns is the number of runs of chunk k in cl's Hive partition
-// (its scenario and policy: several cells of a sweep share one).
-func (e *engine) partitionRuns(k int, cl *Cell) int64 {
-	from, to := e.plan.ChunkRange(k)
-	r := int64(e.plan.Replicates)
-	var n int64
-	for c := from / r; c*r < to && c < int64(len(e.plan.Cells)); c++ {
-		if o := &e.plan.Cells[c]; o.Scenario == cl.Scenario && o.Policy == cl.Policy {
-			n += min(to, (c+1)*r) - max(from, c*r)
-		}
-	}
-	return n
 }
 
 // parts lists the chunk's open files, sorted by path.
