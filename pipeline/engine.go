@@ -715,12 +715,12 @@ func (c *chunkWriter) write(r *runResult) error {
 	c.rec.Runs++
 	keys := dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
-		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cell, keys, r.steps, len(r.steps)); err != nil {
+		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps, len(r.steps)); err != nil {
 			return err
 		}
 	}
 	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
-		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cell, keys, r.prov, len(r.prov)); err != nil {
+		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cl, keys, r.prov, len(r.prov)); err != nil {
 			return err
 		}
 	}
@@ -728,13 +728,12 @@ func (c *chunkWriter) write(r *runResult) error {
 }
 
 // writeDay writes one run's n rows (a []model.Step or []model.ProviderStep)
-// to the chunk's part file of table in the cell's Hive partition, creating
+// to the chunk's part file of table in cl's Hive partition, creating
 // it on first use, sized for n rows × the partition's runs in the chunk
 // (dataset.CreateDayPart: the plan and the first run's rows only, so the
 // files do not depend on the worker count or shard split).
-func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cell int, keys dataset.DayKeys, rows any, n int) error {
+func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any, n int) error {
 	e := c.e
-	cl := &e.plan.Cells[cell]
 	key := [2]string{cl.Scenario, cl.Policy}
 	p := files[key]
 	if p == nil {
