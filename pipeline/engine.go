@@ -307,30 +307,32 @@ func (e *engine) prepare() error {
 			return err
 		}
 	}
-	// Chunks complete in any shard's progress, with files intact. The
-	// intactness of this shard's records is kept (mineIntact, by record
-	// index) so that their files are not hashed a second time below.
+	// Chunks complete in any shard's progress, with files intact; this
+	// shard keeps only its records that are still intact (each checked once,
+	// even for a chunk another shard's record already showed done).
 	e.done = map[int]bool{}
 	var mine *shardState
-	mineIntact := map[int]bool{}
 	for _, st := range states {
 		isMine := st.Index == e.opts.Shard && st.Count == e.opts.Shards
-		if isMine {
-			mine, mineIntact = st, map[int]bool{}
-		}
-		for i, c := range st.Chunks {
-			if e.done[c.Chunk] {
+		kept := st.Chunks[:0:0] // nil or empty as st.Chunks, not sharing its array
+		for _, c := range st.Chunks {
+			if e.done[c.Chunk] && !isMine {
 				continue
 			}
 			ok, why := e.filesIntact(c.Files)
-			if isMine {
-				mineIntact[i] = ok
-			}
-			if ok {
+			switch {
+			case ok:
 				e.done[c.Chunk] = true
-			} else {
+				if isMine {
+					kept = append(kept, c)
+				}
+			case !e.done[c.Chunk]:
 				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
 			}
+		}
+		if isMine {
+			mine = st
+			mine.Chunks = kept
 		}
 	}
 	now := e.opts.Now().UTC()
@@ -342,18 +344,6 @@ func (e *engine) prepare() error {
 		e.prevEnded = mine.Ended
 	}
 	mine.State, mine.Ended = dataset.StateRunning, nil
-	// Keep only this shard's records that are still intact.
-	kept := mine.Chunks[:0]
-	for i, c := range mine.Chunks {
-		ok, checked := mineIntact[i]
-		if !checked {
-			ok, _ = e.filesIntact(c.Files)
-		}
-		if ok {
-			kept = append(kept, c)
-		}
-	}
-	mine.Chunks = kept
 	e.state = mine
 	n := e.plan.Chunks()
 	mine.ChunksOwn = 0
