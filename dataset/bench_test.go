@@ -16,7 +16,6 @@ import (
 // and daily steps: the rows the pipeline writes.
 func benchRuns(b *testing.B, reps int) (keys []RunKeys, sums []model.Summary, steps [][]model.Step) {
 	b.Helper()
-	var r model.Runner
 	cell := 0
 	for _, sn := range model.ScenarioNames() {
 		for _, pn := range model.PolicyNames() {
@@ -29,11 +28,7 @@ func benchRuns(b *testing.B, reps int) (keys []RunKeys, sums []model.Summary, st
 				id := int64(cell*reps + rep)
 				spec := model.RunSpec{Params: p, Schedule: sc.Schedule, HorizonDays: 365, Seed: 20261121, Replicate: rep,
 					RunID: id, RecordEveryDays: 1}
-				rec := &stepRec{}
-				sum, err := r.Run(&spec, rec)
-				if err != nil {
-					b.Fatal(err)
-				}
+				sum, rec := recordRun(b, &spec)
 				keys = append(keys, RunKeys{RunID: id, Cell: int64(cell), Scenario: sn, Policy: pn, Replicate: int64(rep),
 					Seed: int64(model.RunSeed(20261121, rep))})
 				sums = append(sums, sum)
@@ -44,11 +39,6 @@ func benchRuns(b *testing.B, reps int) (keys []RunKeys, sums []model.Summary, st
 	}
 	return keys, sums, steps
 }
-
-type stepRec struct{ steps []model.Step }
-
-func (r *stepRec) Step(s *model.Step)               { r.steps = append(r.steps, *s) }
-func (r *stepRec) ProviderStep(*model.ProviderStep) {}
 
 // BenchmarkWriteSteps writes the steps of the default study's cells (two
 // replicates each) as one part file per iteration and reports rows/s and

@@ -12,29 +12,36 @@ import (
 	"github.com/tokensim/tokensim/storage"
 )
 
-// stepsRow is a steps row with its keys as a static Go type, in the file's
-// column order (schema v2: run_id, cell, scenario, policy, replicate, day,
-// then model.Step's columns): model.Step is embedded, so parquet-go flattens
-// its fields after the keys, and its own RunID is hidden (dayRowTags). With
-// a static type parquet-go writes the columns straight from the structs
-// (its sparse-array fast path) instead of assembling a parquet.Row a value
-// at a time.
-type stepsRow struct {
+// dayKeyCols are the key columns of a day table's row (schema v2: run_id,
+// cell, scenario, policy, replicate), first in stepsRow and
+// providerStepsRow.
+type dayKeyCols struct {
 	ID        int64  `parquet:"run_id"`
 	Cell      int64  `parquet:"cell"`
 	Scenario  string `parquet:"scenario,dict"`
 	Policy    string `parquet:"policy,dict"`
 	Replicate int64  `parquet:"replicate"`
+}
+
+// keyCols returns the key columns of run runID's rows with keys k.
+func keyCols(k *DayKeys, runID int64) dayKeyCols {
+	return dayKeyCols{ID: runID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate}
+}
+
+// stepsRow is a steps row with its keys as a static Go type, in the file's
+// column order (the keys, then model.Step's columns): both are embedded, so
+// parquet-go flattens their fields in order, and model.Step's own RunID is
+// hidden (dayRowTags). With a static type parquet-go writes the columns
+// straight from the structs (its sparse-array fast path) instead of
+// assembling a parquet.Row a value at a time.
+type stepsRow struct {
+	dayKeyCols
 	model.Step
 }
 
 // providerStepsRow is stepsRow for the provider_steps table.
 type providerStepsRow struct {
-	ID        int64  `parquet:"run_id"`
-	Cell      int64  `parquet:"cell"`
-	Scenario  string `parquet:"scenario,dict"`
-	Policy    string `parquet:"policy,dict"`
-	Replicate int64  `parquet:"replicate"`
+	dayKeyCols
 	model.ProviderStep
 }
 
@@ -146,11 +153,11 @@ func (p *staticPart[R, M]) WriteDay(k DayKeys, rows any, sweep []SweepValue) err
 }
 
 func stepsRowOf(k *DayKeys, m *model.Step) stepsRow {
-	return stepsRow{ID: m.RunID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate, Step: *m}
+	return stepsRow{dayKeyCols: keyCols(k, m.RunID), Step: *m}
 }
 
 func providerStepsRowOf(k *DayKeys, m *model.ProviderStep) providerStepsRow {
-	return providerStepsRow{ID: m.RunID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate, ProviderStep: *m}
+	return providerStepsRow{dayKeyCols: keyCols(k, m.RunID), ProviderStep: *m}
 }
 
 type rowsPart struct {

@@ -21,6 +21,19 @@ type dayRec struct {
 func (r *dayRec) Step(s *model.Step)                  { r.steps = append(r.steps, *s) }
 func (r *dayRec) ProviderStep(ps *model.ProviderStep) { r.prov = append(r.prov, *ps) }
 
+// recordRun runs spec with the real model and returns its summary and day
+// rows.
+func recordRun(tb testing.TB, spec *model.RunSpec) (model.Summary, dayRec) {
+	tb.Helper()
+	var r model.Runner
+	var rec dayRec
+	sum, err := r.Run(spec, &rec)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sum, rec
+}
+
 // TestDayPartStaticMatchesRows: a day table without sweep columns is
 // written through its static row type (CreateDayPart's fast path); the file
 // is byte for byte the one the generic path (rows assembled as parquet.Row,
@@ -36,12 +49,8 @@ func TestDayPartStaticMatchesRows(t *testing.T) {
 			s := model.Scenarios()[sc]
 			spec := model.RunSpec{Params: p, Schedule: s.Schedule, HorizonDays: 40, Seed: 3, Replicate: rep,
 				RunID: int64(2*i + rep), RecordEveryDays: 1, ProviderSteps: true}
-			var r model.Runner
-			rec := &dayRec{}
-			if _, err := r.Run(&spec, rec); err != nil {
-				t.Fatal(err)
-			}
-			runs = append(runs, *rec)
+			_, rec := recordRun(t, &spec)
+			runs = append(runs, rec)
 			keys = append(keys, DayKeys{Cell: int64(i), Scenario: sc, Policy: "none", Replicate: int64(rep)})
 		}
 	}

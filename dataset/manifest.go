@@ -298,10 +298,5 @@ func (l Layout) Report() string { return filepath.Join(l.Dir, ReportFile) }
 // ShardsDir holds one progress file per shard process.
 func (l Layout) ShardsDir() string { return filepath.Join(l.Dir, "shards") }
 
-// ShardFile returns the progress file of shard i of n (ShardKey under Dir).
-func (l Layout) ShardFile(i, n int) string {
-	return filepath.Join(l.Dir, filepath.FromSlash(ShardKey(i, n)))
-}
-
 // PartName returns the file name of a chunk: part-<chunk>.parquet.
 func PartName(chunk int) string { return fmt.Sprintf("part-%06d.parquet", chunk) }

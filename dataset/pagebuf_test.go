@@ -47,11 +47,7 @@ func TestDayPartPageHintSameBytes(t *testing.T) {
 	for rep := 0; rep < 32; rep++ {
 		spec := model.RunSpec{Params: p, Schedule: s.Schedule, HorizonDays: 300, Seed: 5, Replicate: rep,
 			RunID: int64(rep), RecordEveryDays: 1}
-		var r model.Runner
-		rec := &dayRec{}
-		if _, err := r.Run(&spec, rec); err != nil {
-			t.Fatal(err)
-		}
+		_, rec := recordRun(t, &spec)
 		runs = append(runs, rec.steps)
 	}
 	rows := int64(len(runs) * len(runs[0]))

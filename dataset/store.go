@@ -20,7 +20,7 @@ import (
 // the Layout paths of a local directory): the same names in every store.
 
 // ShardKey returns the key of the progress record of shard i of n:
-// shards/shard-<i>-of-<n>.json (Layout.ShardFile).
+// shards/shard-<i>-of-<n>.json (in Layout.ShardsDir of a local directory).
 func ShardKey(i, n int) string {
 	return "shards/shard-" + strconv.Itoa(i) + "-of-" + strconv.Itoa(n) + ".json"
 }

@@ -106,11 +106,10 @@ func cpuTime() time.Duration {
 
 func itoa(i int) string { return string(rune('0' + i)) }
 
-// replayRun is one recorded run of the real model.
+// replayRun is one recorded run of the real model: its summary and day rows.
 type replayRun struct {
-	sum   model.Summary
-	steps []model.Step
-	prov  []model.ProviderStep
+	sum model.Summary
+	collector
 }
 
 // recordRuns runs every run of p with the real model and keeps its output.
@@ -121,7 +120,7 @@ func recordRuns(b *testing.B, p *Plan) []replayRun {
 	for id := range out {
 		spec := p.Spec(int64(id))
 		rec := &out[id]
-		sum, err := r.Run(&spec, recorderFuncs{rec})
+		sum, err := r.Run(&spec, &rec.collector)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -129,11 +128,6 @@ func recordRuns(b *testing.B, p *Plan) []replayRun {
 	}
 	return out
 }
-
-type recorderFuncs struct{ r *replayRun }
-
-func (f recorderFuncs) Step(s *model.Step)                 { f.r.steps = append(f.r.steps, *s) }
-func (f recorderFuncs) ProviderStep(s *model.ProviderStep) { f.r.prov = append(f.r.prov, *s) }
 
 // BenchmarkPipelineOverhead measures the pipeline's own CPU per run, without
 // the model's: the runs of BenchmarkStudy's plan (steps on; "+provider" adds

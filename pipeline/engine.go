@@ -307,30 +307,32 @@ func (e *engine) prepare() error {
 			return err
 		}
 	}
-	// Chunks complete in any shard's progress, with files intact. The
-	// intactness of this shard's records is kept (mineIntact, by record
-	// index) so that their files are not hashed a second time below.
+	// Chunks complete in any shard's progress, with files intact; this
+	// shard keeps only its records that are still intact (each checked once,
+	// even for a chunk another shard's record already showed done).
 	e.done = map[int]bool{}
 	var mine *shardState
-	mineIntact := map[int]bool{}
 	for _, st := range states {
 		isMine := st.Index == e.opts.Shard && st.Count == e.opts.Shards
-		if isMine {
-			mine, mineIntact = st, map[int]bool{}
-		}
-		for i, c := range st.Chunks {
-			if e.done[c.Chunk] {
+		kept := st.Chunks[:0:0] // nil or empty as st.Chunks, not sharing its array
+		for _, c := range st.Chunks {
+			if e.done[c.Chunk] && !isMine {
 				continue
 			}
 			ok, why := e.filesIntact(c.Files)
-			if isMine {
-				mineIntact[i] = ok
-			}
-			if ok {
+			switch {
+			case ok:
 				e.done[c.Chunk] = true
-			} else {
+				if isMine {
+					kept = append(kept, c)
+				}
+			case !e.done[c.Chunk]:
 				e.opts.Logger.Warn("rewriting a chunk whose files changed", "chunk", c.Chunk, "reason", why)
 			}
+		}
+		if isMine {
+			mine = st
+			mine.Chunks = kept
 		}
 	}
 	now := e.opts.Now().UTC()
@@ -342,18 +344,6 @@ func (e *engine) prepare() error {
 		e.prevEnded = mine.Ended
 	}
 	mine.State, mine.Ended = dataset.StateRunning, nil
-	// Keep only this shard's records that are still intact.
-	kept := mine.Chunks[:0]
-	for i, c := range mine.Chunks {
-		ok, checked := mineIntact[i]
-		if !checked {
-			ok, _ = e.filesIntact(c.Files)
-		}
-		if ok {
-			kept = append(kept, c)
-		}
-	}
-	mine.Chunks = kept
 	e.state = mine
 	n := e.plan.Chunks()
 	mine.ChunksOwn = 0
@@ -715,12 +705,12 @@ func (c *chunkWriter) write(r *runResult) error {
 	c.rec.Runs++
 	keys := dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
-		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cell, keys, r.steps, len(r.steps)); err != nil {
+		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps, len(r.steps)); err != nil {
 			return err
 		}
 	}
 	if e.plan.Outputs.ProviderSteps && len(r.prov) > 0 {
-		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cell, keys, r.prov, len(r.prov)); err != nil {
+		if err := c.writeDay(c.prov, e.prov, dataset.TableProviderSteps, cl, keys, r.prov, len(r.prov)); err != nil {
 			return err
 		}
 	}
@@ -728,39 +718,24 @@ func (c *chunkWriter) write(r *runResult) error {
 }
 
 // writeDay writes one run's n rows (a []model.Step or []model.ProviderStep)
-// to the chunk's part file of table in the cell's Hive partition, creating
+// to the chunk's part file of table in cl's Hive partition, creating
 // it on first use, sized for n rows × the partition's runs in the chunk
 // (dataset.CreateDayPart: the plan and the first run's rows only, so the
 // files do not depend on the worker count or shard split).
-func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cell int, keys dataset.DayKeys, rows any, n int) error {
+func (c *chunkWriter) writeDay(files map[[2]string]dataset.DayPart, t *dataset.DayTable, table string, cl *Cell, keys dataset.DayKeys, rows any, n int) error {
 	e := c.e
-	cl := &e.plan.Cells[cell]
 	key := [2]string{cl.Scenario, cl.Policy}
 	p := files[key]
 	if p == nil {
 		var err error
 		p, err = dataset.CreateDayPart(e.sctx, e.store, dataset.PartitionKey(table, cl.Scenario, cl.Policy)+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, t,
-			int64(n)*e.partitionRuns(c.rec.Chunk, cl))
+			int64(n)*e.plan.partitionRuns(c.rec.Chunk, cl))
 		if err != nil {
 			return err
 		}
 		files[key] = p
 	}
 	return p.WriteDay(keys, rows, cl.Sweep)
-}
-
-// partitionRuns is the number of runs of chunk k in cl's Hive partition
-// (its scenario and policy: several cells of a sweep share one).
-func (e *engine) partitionRuns(k int, cl *Cell) int64 {
-	from, to := e.plan.ChunkRange(k)
-	r := int64(e.plan.Replicates)
-	var n int64
-	for c := from / r; c*r < to && c < int64(len(e.plan.Cells)); c++ {
-		if o := &e.plan.Cells[c]; o.Scenario == cl.Scenario && o.Policy == cl.Policy {
-			n += min(to, (c+1)*r) - max(from, c*r)
-		}
-	}
-	return n
 }
 
 // parts lists the chunk's open files, sorted by path.

@@ -85,9 +85,9 @@ func CheckDiskBudget(p *Plan) error {
 // checkBudget returns an error wrapping ErrDiskBudget when est exceeds
 // budgetGB (0 = no limit).
 func checkBudget(est SizeEstimate, budgetGB float64) error {
-	if b := budgetGB; b > 0 && float64(est.Bytes) > b*1e9 {
+	if budgetGB > 0 && float64(est.Bytes) > budgetGB*1e9 {
 		return fmt.Errorf("%w: estimated %s (%d runs, %d rows) > disk_budget_gb %g; lower replicates, horizon_days or the outputs, or raise disk_budget_gb",
-			ErrDiskBudget, FormatBytes(est.Bytes), est.Runs, est.Rows(), b)
+			ErrDiskBudget, FormatBytes(est.Bytes), est.Runs, est.Rows(), budgetGB)
 	}
 	return nil
 }

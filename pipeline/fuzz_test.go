@@ -56,17 +56,7 @@ func progressRecordsExec(t *testing.T, manifest, shard []byte) {
 		t.Fatal(progressRefErr)
 	}
 	_, _ = readManifestBytes(manifest) // decoding alone must not panic
-	dir := t.TempDir()
-	for _, p := range slices.Sorted(maps.Keys(progressRef)) {
-		b := progressRef[p]
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := treeDir(t, progressRef)
 	if err := os.WriteFile(filepath.Join(dir, dataset.ManifestFile), manifest, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -124,10 +114,12 @@ func readTree(t testing.TB, dir string) map[string][]byte {
 	return out
 }
 
-// treeDir writes files into a new temporary directory.
+// treeDir writes files into a new temporary directory, in sorted order (a
+// fuzz execution's coverage must not depend on map order).
 func treeDir(t *testing.T, files map[string][]byte) string {
 	dir := t.TempDir()
-	for p, b := range files {
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		b := files[p]
 		full := filepath.Join(dir, p)
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
 			t.Fatal(err)

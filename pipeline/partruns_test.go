@@ -23,7 +23,6 @@ func TestPartitionRuns(t *testing.T) {
 		{"2×2 cells, 10 replicates, chunks of 7", testPlan(t, testStudy(t, ""), 7), 4},
 		{"2 scenarios × 3 sweep points, 5 replicates, chunks of 8", testPlan(t, sweep, 8), 6},
 	} {
-		e := &engine{plan: c.plan}
 		if len(c.plan.Cells) != c.cells {
 			t.Fatalf("%s: %d cells, want %d", c.name, len(c.plan.Cells), c.cells)
 		}
@@ -38,7 +37,7 @@ func TestPartitionRuns(t *testing.T) {
 						want++
 					}
 				}
-				if got := e.partitionRuns(k, cl); got != want {
+				if got := c.plan.partitionRuns(k, cl); got != want {
 					t.Errorf("%s: chunk %d, cell %d (%s/%s): %d runs, want %d", c.name, k, ci, cl.Scenario, cl.Policy, got, want)
 				}
 			}

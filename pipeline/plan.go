@@ -190,6 +190,21 @@ func (p *Plan) ChunkRange(k int) (from, to int64) {
 	return from, to
 }
 
+// partitionRuns is the number of runs of chunk k in cl's Hive partition
+// (its scenario and policy: several cells of a sweep share one): the
+// day parts' size estimate (dataset.CreateDayPart).
+func (p *Plan) partitionRuns(k int, cl *Cell) int64 {
+	from, to := p.ChunkRange(k)
+	r := int64(p.Replicates)
+	var n int64
+	for c := from / r; c*r < to && c < int64(len(p.Cells)); c++ {
+		if o := &p.Cells[c]; o.Scenario == cl.Scenario && o.Policy == cl.Policy {
+			n += min(to, (c+1)*r) - max(from, c*r)
+		}
+	}
+	return n
+}
+
 // RecordEveryDays is the RunSpec.RecordEveryDays the plan uses: the study's
 // record_every_days when a day table is written, else 0 (nothing recorded).
 func (p *Plan) RecordEveryDays() int { return recordEveryDays(p.Outputs) }
