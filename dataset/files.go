@@ -29,9 +29,11 @@ func WriteAtomic(path string, write func(w *bufio.Writer) error) error {
 	})
 }
 
-// WriteFileAtomic writes data to path with WriteAtomic.
+// WriteFileAtomic writes data to path as WriteAtomic does, in one write
+// (data is in memory already: no buffer; the pipeline rewrites the manifest
+// after every chunk, and a 1 MiB buffer per call was most of its allocation).
 func WriteFileAtomic(path string, data []byte) error {
-	return WriteAtomic(path, func(w *bufio.Writer) error {
+	return storage.WriteAtomic(path, func(w io.Writer) error {
 		_, err := w.Write(data)
 		return err
 	})
