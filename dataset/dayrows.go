@@ -13,8 +13,8 @@ import (
 )
 
 // dayKeyCols are the key columns of a day table's row (schema v2: run_id,
-// cell, scenario, policy, replicate), first in stepsRow and
-// providerStepsRow.
+// cell, scenario, policy, replicate), first in StepsRow and
+// ProviderStepsRow.
 type dayKeyCols struct {
 	ID        int64  `parquet:"run_id"`
 	Cell      int64  `parquet:"cell"`
@@ -28,19 +28,24 @@ func keyCols(k *DayKeys, runID int64) dayKeyCols {
 	return dayKeyCols{ID: runID, Cell: k.Cell, Scenario: k.Scenario, Policy: k.Policy, Replicate: k.Replicate}
 }
 
-// stepsRow is a steps row with its keys as a static Go type, in the file's
+// StepsRow is a steps row with its keys as a static Go type, in the file's
 // column order (the keys, then model.Step's columns): both are embedded, so
 // parquet-go flattens their fields in order, and model.Step's own RunID is
 // hidden (dayRowTags). With a static type parquet-go writes the columns
 // straight from the structs (its sparse-array fast path) instead of
 // assembling a parquet.Row a value at a time.
-type stepsRow struct {
+//
+// A recorder that keeps a run's days as []StepsRow{{Step: day}, …} hands
+// them to DayPart.WriteDay without another copy: the part sets the key
+// columns in place (run_id from Step.RunID, the others from the run's
+// DayKeys) and writes the slice as it is.
+type StepsRow struct {
 	dayKeyCols
 	model.Step
 }
 
-// providerStepsRow is stepsRow for the provider_steps table.
-type providerStepsRow struct {
+// ProviderStepsRow is StepsRow for the provider_steps table.
+type ProviderStepsRow struct {
 	dayKeyCols
 	model.ProviderStep
 }
@@ -73,19 +78,20 @@ func fastDayTable(t *DayTable, nSweep int) dayPartFunc {
 	}
 	switch t.rowType {
 	case reflect.TypeFor[model.Step]():
-		return staticParts(t, stepsRowOf)
+		return staticParts(t, stepsRowOf, setStepsKeys)
 	case reflect.TypeFor[model.ProviderStep]():
-		return staticParts(t, providerStepsRowOf)
+		return staticParts(t, providerStepsRowOf, setProviderStepsKeys)
 	}
 	return nil
 }
 
 // staticParts returns the constructor of t's parts written as rows of type
-// R built from the model's rows M by row, or nil when R's schema (with
+// R built from the model's rows M by row (or given as R, whose keys setKeys
+// sets in place), or nil when R's schema (with
 // dayRowTags) is not t's. The table's schema is given to the writer too
 // (parquet-go takes the fast path when it equals the type's), so the file
 // is the row path's byte for byte (TestDayPartStaticMatchesRows).
-func staticParts[R, M any](t *DayTable, row func(*DayKeys, *M) R) dayPartFunc {
+func staticParts[R, M any](t *DayTable, row func(*DayKeys, *M) R, setKeys func(*R, *DayKeys)) dayPartFunc {
 	tags := dayRowTags(t.rowType)
 	if !parquet.EqualNodes(parquet.SchemaOf(new(R), tags...), t.schema) {
 		return nil
@@ -99,7 +105,7 @@ func staticParts[R, M any](t *DayTable, row func(*DayKeys, *M) R) dayPartFunc {
 		if err != nil {
 			return nil, err
 		}
-		return &staticPart[R, M]{PartWriter: p, row: row}, nil
+		return &staticPart[R, M]{PartWriter: p, row: row, setKeys: setKeys}, nil
 	}
 }
 
@@ -107,9 +113,11 @@ func staticParts[R, M any](t *DayTable, row func(*DayKeys, *M) R) dayPartFunc {
 // written.
 type DayPart interface {
 	Part
-	// WriteDay appends one run's rows (a []model.Step or
-	// []model.ProviderStep, the table's row type) with the run's keys and
-	// its cell's sweep values.
+	// WriteDay appends one run's rows with the run's keys and its cell's
+	// sweep values. rows is a []model.Step or []model.ProviderStep (the
+	// table's row type), or a []StepsRow or []ProviderStepsRow whose key
+	// columns WriteDay sets in place (the same file either way; without sweep
+	// columns the rows are then written without being copied).
 	WriteDay(k DayKeys, rows any, sweep []SweepValue) error
 }
 
@@ -133,38 +141,74 @@ func CreateDayPart(ctx context.Context, st storage.Store, key, owner string, met
 }
 
 // staticPart writes a day table through its static row type R, built from
-// the model's rows M by row.
+// the model's rows M by row, or given as R (setKeys).
 type staticPart[R, M any] struct {
 	*PartWriter[R]
-	row func(k *DayKeys, m *M) R
-	buf []R // one run's rows, reused
+	row     func(k *DayKeys, m *M) R
+	setKeys func(r *R, k *DayKeys)
+	buf     []R // one run's rows, reused
 }
 
 func (p *staticPart[R, M]) WriteDay(k DayKeys, rows any, sweep []SweepValue) error {
-	ms, ok := rows.([]M)
-	if !ok || len(sweep) > 0 {
+	if len(sweep) > 0 {
 		return fmt.Errorf("%w: %s part: %T rows with %d sweep values", ErrSchema, p.Table(), rows, len(sweep))
 	}
-	p.buf = p.buf[:0]
-	for i := range ms {
-		p.buf = append(p.buf, p.row(&k, &ms[i]))
+	switch rows := rows.(type) {
+	case []R:
+		for i := range rows {
+			p.setKeys(&rows[i], &k)
+		}
+		return p.Write(rows)
+	case []M:
+		p.buf = p.buf[:0]
+		for i := range rows {
+			p.buf = append(p.buf, p.row(&k, &rows[i]))
+		}
+		return p.Write(p.buf)
 	}
-	return p.Write(p.buf)
+	return fmt.Errorf("%w: %s part: %T rows", ErrSchema, p.Table(), rows)
 }
 
-func stepsRowOf(k *DayKeys, m *model.Step) stepsRow {
-	return stepsRow{dayKeyCols: keyCols(k, m.RunID), Step: *m}
+func stepsRowOf(k *DayKeys, m *model.Step) StepsRow {
+	return StepsRow{dayKeyCols: keyCols(k, m.RunID), Step: *m}
 }
 
-func providerStepsRowOf(k *DayKeys, m *model.ProviderStep) providerStepsRow {
-	return providerStepsRow{dayKeyCols: keyCols(k, m.RunID), ProviderStep: *m}
+func providerStepsRowOf(k *DayKeys, m *model.ProviderStep) ProviderStepsRow {
+	return ProviderStepsRow{dayKeyCols: keyCols(k, m.RunID), ProviderStep: *m}
+}
+
+func setStepsKeys(r *StepsRow, k *DayKeys) { r.dayKeyCols = keyCols(k, r.Step.RunID) }
+
+func setProviderStepsKeys(r *ProviderStepsRow, k *DayKeys) {
+	r.dayKeyCols = keyCols(k, r.ProviderStep.RunID)
 }
 
 type rowsPart struct {
 	*PartWriter[any]
-	t *DayTable
+	t     *DayTable
+	steps []model.Step         // StepsRow rows' model rows, reused
+	prov  []model.ProviderStep // ProviderStepsRow rows' model rows, reused
 }
 
+// WriteDay assembles the rows as parquet.Rows (DayTable.AppendRows), from
+// the model rows of StepsRow and ProviderStepsRow rows (whose keys it sets
+// to k's, as staticPart does).
 func (p *rowsPart) WriteDay(k DayKeys, rows any, sweep []SweepValue) error {
+	switch rs := rows.(type) {
+	case []StepsRow:
+		p.steps = p.steps[:0]
+		for i := range rs {
+			setStepsKeys(&rs[i], &k)
+			p.steps = append(p.steps, rs[i].Step)
+		}
+		rows = p.steps
+	case []ProviderStepsRow:
+		p.prov = p.prov[:0]
+		for i := range rs {
+			setProviderStepsKeys(&rs[i], &k)
+			p.prov = append(p.prov, rs[i].ProviderStep)
+		}
+		rows = p.prov
+	}
 	return p.PartWriter.WriteDay(p.t, k, rows, sweep)
 }

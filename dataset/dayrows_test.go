@@ -108,3 +108,104 @@ func TestDayPartStaticMatchesRows(t *testing.T) {
 		}
 	}
 }
+
+// TestDayPartKeyedRows: a run's rows given as []StepsRow or
+// []ProviderStepsRow (as the pipeline records them) are written as the
+// same file as the model's []model.Step or []model.ProviderStep, on the
+// static path (no sweep columns: the slice itself is written) and on the
+// parquet.Row path (a sweep column), with nulls, several cells and
+// runs, and key columns that held other values before: WriteDay sets them.
+func TestDayPartKeyedRows(t *testing.T) {
+	var runs []dayRec
+	var keys []DayKeys
+	for i, sc := range []string{model.ScenarioBaseline, model.ScenarioDepegBacked} {
+		for rep := 0; rep < 2; rep++ {
+			p := model.Default()
+			p.Consumers.Count = 200
+			s := model.Scenarios()[sc]
+			spec := model.RunSpec{Params: p, Schedule: s.Schedule, HorizonDays: 35, Seed: 8, Replicate: rep,
+				RunID: int64(2*i + rep), RecordEveryDays: 1, ProviderSteps: true}
+			_, rec := recordRun(t, &spec)
+			runs = append(runs, rec)
+			keys = append(keys, DayKeys{Cell: int64(i), Scenario: sc, Policy: "share_cap", Replicate: int64(rep)})
+		}
+	}
+	stale := dayKeyCols{ID: -7, Cell: 99, Scenario: "stale", Policy: "stale", Replicate: 42}
+	keyed := func(r dayRec, table string) any {
+		if table == TableSteps {
+			out := make([]StepsRow, len(r.steps))
+			for i := range r.steps {
+				out[i] = StepsRow{dayKeyCols: stale, Step: r.steps[i]}
+			}
+			return out
+		}
+		out := make([]ProviderStepsRow, len(r.prov))
+		for i := range r.prov {
+			out[i] = ProviderStepsRow{dayKeyCols: stale, ProviderStep: r.prov[i]}
+		}
+		return out
+	}
+	keysOf := func(rows any, i int) dayKeyCols {
+		switch rs := rows.(type) {
+		case []StepsRow:
+			return rs[i].dayKeyCols
+		case []ProviderStepsRow:
+			return rs[i].dayKeyCols
+		}
+		t.Fatalf("rows of type %T", rows)
+		return dayKeyCols{}
+	}
+	for _, table := range []string{TableSteps, TableProviderSteps} {
+		for _, sweep := range [][]SweepValue{nil, {{Param: "share_cap.cap", Value: 0.25}}} {
+			typ := reflect.TypeFor[model.Step]()
+			modelRows := func(r dayRec) any { return r.steps }
+			if table == TableProviderSteps {
+				typ = reflect.TypeFor[model.ProviderStep]()
+				modelRows = func(r dayRec) any { return r.prov }
+			}
+			var params []string
+			for _, s := range sweep {
+				params = append(params, s.Param)
+			}
+			dt, err := NewDayTable(table, typ, params)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			st := storage.NewDir(dir)
+			write := func(name string, rows func(int) any) []byte {
+				t.Helper()
+				p, err := CreateDayPart(context.Background(), st, name, "", FileMeta{Study: "t"}, dt, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i := range runs {
+					rs := rows(i)
+					if err := p.WriteDay(keys[i], rs, sweep); err != nil {
+						t.Fatal(err)
+					}
+					switch rs.(type) {
+					case []StepsRow, []ProviderStepsRow:
+						want := keyCols(&keys[i], int64(i))
+						if got := keysOf(rs, 0); got != want {
+							t.Errorf("%s, %d sweep columns, run %d: keys %+v after WriteDay, want %+v", table, len(sweep), i, got, want)
+						}
+					}
+				}
+				if _, _, err := p.Commit(); err != nil {
+					t.Fatal(err)
+				}
+				b, err := os.ReadFile(filepath.Join(dir, name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return b
+			}
+			want := write("model.parquet", func(i int) any { return modelRows(runs[i]) })
+			got := write("keyed.parquet", func(i int) any { return keyed(runs[i], table) })
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s, %d sweep columns: keyed rows wrote %d bytes, model rows %d bytes, not the same file", table, len(sweep), len(got), len(want))
+			}
+		}
+	}
+}

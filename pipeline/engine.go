@@ -449,17 +449,23 @@ func (e *engine) saveState() error {
 	return dataset.WriteJSONTo(e.sctx, e.store, dataset.ShardKey(e.opts.Shard, e.opts.Shards), e.state)
 }
 
-// runResult is one finished run on its way to the writer.
+// runResult is one finished run on its way to the writer. Its days are
+// kept as the day tables' static rows (dataset.StepsRow: the keys, then the
+// model's row), which the parts write as they are, setting the keys in
+// place: each day is copied once, here, instead of once here and once into
+// the writer's rows.
 type runResult struct {
 	id    int64
 	sum   model.Summary
 	err   error
-	steps []model.Step
-	prov  []model.ProviderStep
+	steps []dataset.StepsRow
+	prov  []dataset.ProviderStepsRow
 }
 
-func (r *runResult) Step(s *model.Step)                  { r.steps = append(r.steps, *s) }
-func (r *runResult) ProviderStep(ps *model.ProviderStep) { r.prov = append(r.prov, *ps) }
+func (r *runResult) Step(s *model.Step) { r.steps = append(r.steps, dataset.StepsRow{Step: *s}) }
+func (r *runResult) ProviderStep(ps *model.ProviderStep) {
+	r.prov = append(r.prov, dataset.ProviderStepsRow{ProviderStep: *ps})
+}
 
 func (e *engine) execute(ctx context.Context) (*Result, error) {
 	res := &Result{Dir: e.opts.Dir, Resumed: e.resumed}
@@ -508,7 +514,7 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 		case r := <-free:
 			return r
 		default:
-			return &runResult{steps: make([]model.Step, 0, stepsCap), prov: make([]model.ProviderStep, 0, provCap)}
+			return &runResult{steps: make([]dataset.StepsRow, 0, stepsCap), prov: make([]dataset.ProviderStepsRow, 0, provCap)}
 		}
 	}
 	putResult := func(r *runResult) {
@@ -610,7 +616,7 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 				res.Done++
 				_, to := e.plan.ChunkRange(k)
 				if id == to-1 {
-					if err := e.finishChunk(cw); err != nil {
+					if err := e.finishChunk(cw, prog.ChunksDone+1 == len(e.todo)); err != nil {
 						cw = nil
 						writeErr = err
 						return err
@@ -734,7 +740,7 @@ func (c *chunkWriter) write(r *runResult) error {
 	return nil
 }
 
-// writeDay writes one run's n rows (a []model.Step or []model.ProviderStep)
+// writeDay writes one run's n rows (a []dataset.StepsRow or []dataset.ProviderStepsRow)
 // to the chunk's part file of table in cl's Hive partition, creating
 // it on first use, sized for n rows × the partition's runs in the chunk
 // (dataset.CreateDayPart: the plan and the first run's rows only, so the
@@ -783,21 +789,18 @@ func (c *chunkWriter) abort() {
 // once the progress record lists it: a failure before (a full disk while
 // finishing a file or saving the record) removes every temporary file and
 // publishes nothing; a failure while publishing withdraws the record and the
-// files already published.
-func (e *engine) finishChunk(c *chunkWriter) error {
+// files already published. The files are finished concurrently
+// (finishParts). last skips the manifest merge of a local directory: the
+// chunk is this execution's last, and execute merges when it ends.
+func (e *engine) finishChunk(c *chunkWriter, last bool) error {
 	parts := c.parts()
+	files, err := finishParts(parts)
+	if err != nil {
+		return err
+	}
 	for i, p := range parts {
-		n, sum, err := p.Finish()
-		if err != nil {
-			for j, y := range parts {
-				if j != i {
-					y.Abort()
-				}
-			}
-			return fmt.Errorf("writing %s: %w", p.Path(), err)
-		}
 		c.rec.Files = append(c.rec.Files, dataset.FileInfo{Path: p.Path(), Table: p.Table(), Chunk: c.rec.Chunk,
-			Rows: p.Rows(), Bytes: n, SHA256: sum})
+			Rows: p.Rows(), Bytes: files[i].bytes, SHA256: files[i].sha256})
 	}
 	now := e.opts.Now().UTC()
 	c.rec.Written = &now
@@ -827,6 +830,9 @@ func (e *engine) finishChunk(c *chunkWriter) error {
 		}
 	}
 	e.chunkDone(&c.rec)
+	if last {
+		return nil
+	}
 	_, err = e.merge()
 	return err
 }
