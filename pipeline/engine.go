@@ -359,6 +359,14 @@ func (e *engine) prepare() error {
 	if e.resumed > 0 {
 		e.opts.Logger.Info("resuming", "dir", dir, "runs_already_done", e.resumed, "chunks_left", len(e.todo))
 	}
+	return nil
+}
+
+// saveStart saves the progress record prepare set up (state running, the
+// chunks kept) and, in a bucket, merges the manifest. execute runs it
+// beside the first runs: its fsync (0.3–30 ms measured on a shared ext4
+// disk) no longer delays them.
+func (e *engine) saveStart() error {
 	if err := e.saveState(); err != nil {
 		return err
 	}
@@ -470,6 +478,19 @@ func (r *runResult) ProviderStep(ps *model.ProviderStep) {
 func (e *engine) execute(ctx context.Context) (*Result, error) {
 	res := &Result{Dir: e.opts.Dir, Resumed: e.resumed}
 	start := time.Now()
+	// The progress record is saved while the first runs start; nothing
+	// else touches e.state until it is saved: the writer waits for it
+	// before recording its first chunk, execute before its final save.
+	started := make(chan error, 1)
+	go func() { started <- e.saveStart() }()
+	var startErr error
+	startWaited := false
+	waitStart := func() error {
+		if !startWaited {
+			startErr, startWaited = <-started, true
+		}
+		return startErr
+	}
 	ids := newIDSeq(e.plan, e.todo)
 	prog := Progress{Total: ids.n, Resumed: e.resumed, ChunksTotal: len(e.todo)}
 	report := func() {
@@ -616,6 +637,10 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 				res.Done++
 				_, to := e.plan.ChunkRange(k)
 				if id == to-1 {
+					if err := waitStart(); err != nil {
+						writeErr = err
+						return err
+					}
 					if err := e.finishChunk(cw, prog.ChunksDone+1 == len(e.todo)); err != nil {
 						cw = nil
 						writeErr = err
@@ -630,6 +655,9 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 		return nil
 	})
 	err := g.Wait()
+	if serr := waitStart(); serr != nil {
+		return res, serr // as a failure before the runs: no merge
+	}
 	if writeErr != nil {
 		err = writeErr
 	}

@@ -3,10 +3,11 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"github.com/tokensim/tokensim/dataset"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/tokensim/tokensim/dataset"
 )
 
 // fakePart is a dataset.Part whose Finish returns a size and hash made from
