@@ -46,16 +46,21 @@ type choiceGrid struct {
 	c0      float64 // the run's reference log cost (first day's mid-range ln π)
 	c0set   bool
 	nOpt    int
-	ek      float64   // e^−κ
 	eOut    float64   // exp(u0), the outside option's e (a provider's is llmState.wE)
-	kOf     []int32   // option p's group: its provider (row kOf[p] of rTok), or kOutside
-	kOwn    []int32   // kOf with a slot at nOpen for a closed provider's own customer's provider
+	eInvK   float64   // e^κ
+	kOf     []int32   // option p's group: its provider, or kOutside
+	eOf     []float64 // option p's e, today
+	offOf   []int     // the offset of option p's row in rows
 	nOpen   int       // the number of open providers (options before the outside one)
-	rTok    []float64 // per provider: (choiceGridNodes+1) node values of r
-	rPi     []float64 // per provider: the π its row holds (NaN: none)
-	rOut    []float64 // the outside option's node values of r, today
-	cl, ch  []float64 // a choice's bounds on the cumulative weights (scratch)
-	off     bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
+	// kOf, eOf, offOf with a slot at nOpen for a closed provider's own
+	// customer's provider.
+	kOwn   []int32
+	eOwn   []float64
+	offOwn []int
+	rows   []float64 // node values of r, (choiceGridNodes+1) per row: the outside option's today, then each provider's (rowOff)
+	rPi    []float64 // per provider: the π its row holds (NaN: none)
+	cl, ch []float64 // a choice's bounds on the cumulative weights (scratch)
+	off    bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
 }
 
 // choiceGridRow is the length of a node row.
@@ -70,7 +75,7 @@ func (s *sim) resetChoiceGrid() {
 	g.rPi = g.rPi[:0]
 	g.h = cp.PriceWeight * math.Exp(choiceGridZ*cp.PriceWeightSigma) / choiceGridNodes
 	g.invH = 1 / g.h
-	g.ek = math.Exp(-cp.SwitchingCost)
+	g.eInvK = math.Exp(cp.SwitchingCost)
 	g.eOut = math.Exp(s.llm.u0)
 }
 
@@ -109,7 +114,7 @@ func (s *sim) buildChoiceGrid(t int) {
 	set := &s.cs.open
 	n := len(set.idx)
 	g.ok = false
-	if g.off || n == 0 || cp.PriceWeight <= 0 {
+	if g.off || n == 0 || cp.PriceWeight <= 0 || !(g.eInvK <= math.MaxFloat64) {
 		return
 	}
 	if !g.c0set {
@@ -124,17 +129,18 @@ func (s *sim) buildChoiceGrid(t int) {
 	for len(g.rPi) < np {
 		g.rPi = append(g.rPi, math.NaN())
 	}
-	g.rTok = grow(g.rTok, np*choiceGridRow)
+	g.rows = grow(g.rows, (np+1)*choiceGridRow)
 	g.nOpt = n
 	if L.outside {
 		g.nOpt++
 	}
 	g.cl, g.ch = grow(g.cl, g.nOpt+1), grow(g.ch, g.nOpt+1)
-	g.kOf = append(g.kOf[:0], set.idx...)
+	g.kOf, g.eOf, g.offOf = g.kOf[:0], g.eOf[:0], g.offOf[:0]
 	for _, i := range set.idx {
 		if !s.gridRow(i) {
 			return
 		}
+		g.kOf, g.eOf, g.offOf = append(g.kOf, i), append(g.eOf, L.wE[i]), append(g.offOf, rowOff(i))
 	}
 	// A closed provider stays available to its own customers (keepsClosed):
 	// its row too, for their choices (a closed provider without a valid
@@ -149,17 +155,22 @@ func (s *sim) buildChoiceGrid(t int) {
 		if math.IsInf(g.eOut, 1) || math.IsNaN(g.eOut) {
 			return
 		}
-		g.rOut = grow(g.rOut, choiceGridRow)
-		if !nodeRow(g.rOut, g.h, -L.outDrift-math.Log(s.price[t-1])-g.c0) {
+		if !nodeRow(g.rows[:choiceGridRow], g.h, -L.outDrift-math.Log(s.price[t-1])-g.c0) {
 			return
 		}
-		g.kOf = append(g.kOf, kOutside)
+		g.kOf, g.eOf, g.offOf = append(g.kOf, kOutside), append(g.eOf, g.eOut), append(g.offOf, 0)
 	}
-	// kOwn: the options of a closed provider's own customer, its provider
-	// at position nOpen (set by chooseOnGrid).
-	g.kOwn = append(append(append(g.kOwn[:0], set.idx...), kOutside), g.kOf[n:]...)
+	// The options of a closed provider's own customer: its provider at
+	// position nOpen (set by chooseOnGrid).
+	g.kOwn = append(append(append(g.kOwn[:0], g.kOf[:n]...), kOutside), g.kOf[n:]...)
+	g.eOwn = append(append(append(g.eOwn[:0], g.eOf[:n]...), 0), g.eOf[n:]...)
+	g.offOwn = append(append(append(g.offOwn[:0], g.offOf[:n]...), 0), g.offOf[n:]...)
 	g.ok = true
 }
+
+// rowOff is the offset of provider i's node row in choiceGrid.rows (the
+// outside option's row is first).
+func rowOff(i int32) int { return (int(i) + 1) * choiceGridRow }
 
 // gridRow makes provider i's node row current (cached while its π is
 // unchanged); false when its e_i or a node value is not finite.
@@ -172,7 +183,7 @@ func (s *sim) gridRow(i int32) bool {
 	}
 	if pr.pi != g.rPi[i] {
 		g.rPi[i] = math.NaN()
-		if !nodeRow(g.rTok[int(i)*choiceGridRow:(int(i)+1)*choiceGridRow], g.h, math.Log(pr.pi)-g.c0) {
+		if !nodeRow(g.rows[rowOff(i):rowOff(i)+choiceGridRow], g.h, math.Log(pr.pi)-g.c0) {
 			return false
 		}
 		g.rPi[i] = pr.pi
@@ -184,19 +195,25 @@ func (s *sim) gridRow(i int32) bool {
 // choice of a consumer with price sensitivity b and provider k, and false
 // when choose must compute it (grid off, b off the grid, k a closed
 // provider without a current row, or v S too close to a boundary).
+//
+// choose lowers every option but the consumer's own provider k by the
+// switching cost (weights × e^−κ); the grid raises k's instead (× e^κ),
+// which scales every weight, so every cumulative sum and v S, by the same
+// factor e^κ and leaves the choice unchanged: one product per choice
+// instead of one per option.
 func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	g := &s.cg
 	if !g.ok || !(b >= 0) {
 		return 0, false
 	}
-	nOpt, kOf := g.nOpt, g.kOf[:g.nOpt]
+	nOpt, kOf, eOf, offOf := g.nOpt, g.kOf, g.eOf, g.offOf
 	if s.keepsClosed(k) { // its closed provider, between the open ones and the outside option (choose's order)
 		if !(g.rPi[k] == s.provs[k].pi) {
 			return 0, false
 		}
 		nOpt++
-		kOf = g.kOwn[:nOpt]
-		kOf[g.nOpen] = k
+		kOf, eOf, offOf = g.kOwn, g.eOwn, g.offOwn
+		kOf[g.nOpen], eOf[g.nOpen], offOf[g.nOpen] = k, s.llm.wE[k], rowOff(k)
 	}
 	mf := b * g.invH
 	if !(mf < choiceGridNodes) {
@@ -206,24 +223,19 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	if b < float64(m)*g.h || b > float64(m+1)*g.h {
 		return 0, false
 	}
+	kOf, eOf, offOf = kOf[:nOpt], eOf[:nOpt], offOf[:nOpt]
 	cl, ch := g.cl[:nOpt], g.ch[:nOpt]
+	rows := g.rows
 	sl, sh := 0.0, 0.0
-	for p, kp := range kOf {
-		var e float64
-		var r []float64
-		if kp == kOutside {
-			e, r = g.eOut, g.rOut[m:m+2]
-		} else {
-			off := int(kp)*choiceGridRow + m
-			e, r = s.llm.wE[kp], g.rTok[off:off+2]
-		}
-		lo, hi := e*r[0], e*r[1]
+	for p, off := range offOf {
+		r := rows[off+m : off+m+2]
+		lo, hi := eOf[p]*r[0], eOf[p]*r[1]
 		if lo > hi {
 			lo, hi = hi, lo
 		}
-		if k != -1 && kOf[p] != k {
-			lo *= g.ek
-			hi *= g.ek
+		if kOf[p] == k {
+			lo *= g.eInvK
+			hi *= g.eInvK
 		}
 		sl += lo
 		sh += hi
@@ -232,7 +244,7 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	lower := v * sl * (1 - choiceGridMargin) // ≤ v S
 	upper := v * sh * (1 + choiceGridMargin) // ≥ v S
 	prev := 0.0                              // the upper bound of C_x−1
-	for p := 0; p < nOpt; p++ {
+	for p := range cl {
 		if upper < cl[p]*(1-choiceGridMargin) { // v S < C_p
 			if prev*(1+choiceGridMargin) <= lower { // C_p−1 ≤ v S
 				return kOf[p], true
