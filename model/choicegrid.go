@@ -33,17 +33,19 @@ const (
 // choiceGrid is the day's grid. Every option's weight is factored as
 // w_p(b) = e_p r_p(b) e^(−b c) with e_p = exp(A_p) (A_p its utility apart
 // from cost and switching: candList.a, u0 outside), r_p(b) = exp(−b (l_p −
-// c)), l_p its log cost (ln π_p + ln P_t−1 for a provider, −outDrift
-// outside) and c = ln P_t−1 + c0 a common reference (c0 fixed for the run):
-// e^(−b c) is common to every option and cancels in the inverse CDF. A
-// provider's r_p at the nodes, exp(−m h (ln π_p − c0)), depends only on π_p,
-// which moves only when the list or the reference price does, so its row is
-// cached per provider; the outside option's row is rebuilt daily (one
+// c)), l_p its log cost (ln π_p + ln P_t−1 = ln list_p − ln P_ref + ln P_t−1
+// for a provider, −outDrift outside) and c = ln P_t−1 − ln P_ref + c0 a
+// common reference (c0 fixed for the run): e^(−b c) is common to every
+// option and cancels in the inverse CDF. A provider's r_p at the nodes,
+// exp(−m h (ln list_p − c0)), depends only on its list price, which moves
+// only at pricing reviews, so its row is cached per provider (under indexed
+// pricing the reference price P_ref moves daily; it enters only the
+// outside option's row); the outside option's row is rebuilt daily (one
 // product per node).
 type choiceGrid struct {
 	ok      bool
 	h, invH float64
-	c0      float64 // the run's reference log cost (first day's mid-range ln π)
+	c0      float64 // the run's reference log list price (first day's mid-range)
 	c0set   bool
 	nOpt    int
 	eOut    float64   // exp(u0), the outside option's e (a provider's is llmState.wE)
@@ -58,7 +60,7 @@ type choiceGrid struct {
 	eOwn   []float64
 	offOwn []int
 	rows   []float64 // node values of r, (choiceGridNodes+1) per row: the outside option's today, then each provider's (rowOff)
-	rPi    []float64 // per provider: the π its row holds (NaN: none)
+	rList  []float64 // per provider: the list price its row holds (NaN: none)
 	cl, ch []float64 // a choice's bounds on the cumulative weights (scratch)
 	off    bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
 }
@@ -72,7 +74,7 @@ func (s *sim) resetChoiceGrid() {
 	g := &s.cg
 	cp := &s.p.Consumers
 	g.ok, g.c0set = false, false
-	g.rPi = g.rPi[:0]
+	g.rList = g.rList[:0]
 	g.h = cp.PriceWeight * math.Exp(choiceGridZ*cp.PriceWeightSigma) / choiceGridNodes
 	g.invH = 1 / g.h
 	g.eInvK = math.Exp(cp.SwitchingCost)
@@ -120,14 +122,14 @@ func (s *sim) buildChoiceGrid(t int) {
 	if !g.c0set {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, i := range set.idx {
-			l := math.Log(s.provs[i].pi)
+			l := math.Log(s.provs[i].listPrice)
 			lo, hi = min(lo, l), max(hi, l)
 		}
 		g.c0, g.c0set = 0.5*(lo+hi), true
 	}
 	np := len(s.provs)
-	for len(g.rPi) < np {
-		g.rPi = append(g.rPi, math.NaN())
+	for len(g.rList) < np {
+		g.rList = append(g.rList, math.NaN())
 	}
 	g.rows = grow(g.rows, (np+1)*choiceGridRow)
 	g.nOpt = n
@@ -155,7 +157,7 @@ func (s *sim) buildChoiceGrid(t int) {
 		if math.IsInf(g.eOut, 1) || math.IsNaN(g.eOut) {
 			return
 		}
-		if !nodeRow(g.rows[:choiceGridRow], g.h, -L.outDrift-math.Log(s.price[t-1])-g.c0) {
+		if !nodeRow(g.rows[:choiceGridRow], g.h, -L.outDrift-math.Log(s.price[t-1])+math.Log(s.pRef)-g.c0) {
 			return
 		}
 		g.kOf, g.eOf, g.offOf = append(g.kOf, kOutside), append(g.eOf, g.eOut), append(g.offOf, 0)
@@ -172,21 +174,21 @@ func (s *sim) buildChoiceGrid(t int) {
 // outside option's row is first).
 func rowOff(i int32) int { return (int(i) + 1) * choiceGridRow }
 
-// gridRow makes provider i's node row current (cached while its π is
-// unchanged); false when its e_i or a node value is not finite.
+// gridRow makes provider i's node row current (cached while its list price
+// is unchanged); false when its e_i or a node value is not finite.
 func (s *sim) gridRow(i int32) bool {
 	g := &s.cg
 	pr := &s.provs[i]
 	if e := s.llm.wE[i]; math.IsInf(e, 1) || math.IsNaN(e) {
-		g.rPi[i] = math.NaN()
+		g.rList[i] = math.NaN()
 		return false
 	}
-	if pr.pi != g.rPi[i] {
-		g.rPi[i] = math.NaN()
-		if !nodeRow(g.rows[rowOff(i):rowOff(i)+choiceGridRow], g.h, math.Log(pr.pi)-g.c0) {
+	if pr.listPrice != g.rList[i] {
+		g.rList[i] = math.NaN()
+		if !nodeRow(g.rows[rowOff(i):rowOff(i)+choiceGridRow], g.h, math.Log(pr.listPrice)-g.c0) {
 			return false
 		}
-		g.rPi[i] = pr.pi
+		g.rList[i] = pr.listPrice
 	}
 	return true
 }
@@ -208,7 +210,7 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	}
 	nOpt, kOf, eOf, offOf := g.nOpt, g.kOf, g.eOf, g.offOf
 	if s.keepsClosed(k) { // its closed provider, between the open ones and the outside option (choose's order)
-		if !(g.rPi[k] == s.provs[k].pi) {
+		if !(g.rList[k] == s.provs[k].listPrice) {
 			return 0, false
 		}
 		nOpt++

@@ -32,6 +32,10 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 			sp.Params.Consumers.SwitchingCost = 0
 		}},
 		{"algorithmic de-peg", func(sp *RunSpec) { sp.Schedule = Scenarios()[ScenarioDepegAlgorithmic].Schedule }},
+		{"indexed pricing, volatile", func(sp *RunSpec) { // P_ref moves daily: it enters the outside row only
+			sp.Schedule = Scenarios()[ScenarioVolatility].Schedule
+			sp.Params.Pricing.RepriceIntervalDays = 0
+		}},
 	} {
 		spec := benchSpec(500)
 		spec.HorizonDays = 150
