@@ -86,11 +86,12 @@ type llmState struct {
 	markupNum, markupDen          float64
 
 	// The welfare log-sums' factors (llm_welfare.go, welfareFactors): per
-	// node P_t−1^−b_g; per provider e_i = exp(a_i − risk), the π_i for
-	// which wPow holds π_i^−b_g at its zNodes nodes (NaN: not cached).
-	wP      [zNodes]float64
-	wE, wPi []float64
-	wPow    []float64
+	// node (P_t−1/P_ref)^−b_g; per provider e_i = exp(a_i − risk), the list
+	// price p_i for which wPow holds p_i^−b_g at its zNodes nodes (NaN: not
+	// cached).
+	wP        [zNodes]float64
+	wE, wList []float64
+	wPow      []float64
 
 	cells demandCells // a best response's compacted demand cells (llm_pricing.go)
 }
@@ -125,8 +126,8 @@ func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
 	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
-	wPi, wE, wPow, cells := L.wPi[:0], L.wE, L.wPow, L.cells
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wPi: wPi, wE: wE, wPow: wPow, cells: cells}
+	wList, wE, wPow, cells := L.wList[:0], L.wE, L.wPow, L.cells
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wList: wList, wE: wE, wPow: wPow, cells: cells}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
