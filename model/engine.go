@@ -53,12 +53,13 @@ type evState struct {
 	epoch int // first day of the current epoch (its offsets are 0..rebuildDays−1; the
 	// exact rebuilds fall on the welfare aggregates' days, llmRebuild)
 
-	c      []evCons   // per consumer (parallel to sim.cons)
-	head   []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
-	key    [2]uint64  // the run's review-stream key (StreamSeed(seed, rep, StreamReviews))
-	lambda float64    // −ln(1 − review_rate): the review hazard per day
-	src    pcgRef     // the stream evGap draws from
-	exp    *rand.Rand // over src
+	c         []evCons   // per consumer (parallel to sim.cons)
+	head      []int32    // per day 0..T+1: the first consumer scheduled to review, −1 for none
+	key       [2]uint64  // the run's review-stream key (StreamSeed(seed, rep, StreamReviews))
+	lambda    float64    // −ln(1 − review_rate): the review hazard per day
+	invLambda float64    // 1/lambda
+	src       pcgRef     // the stream evGap draws from
+	exp       *rand.Rand // over src
 
 	// Per provider: Σ over its consumers of d_j, d_j c_ref,j^ε (dsc), u_j
 	// dsc_j, u_j d_j, B_j, and their count.
@@ -124,7 +125,23 @@ func (s *sim) evGap(j int) int {
 		return math.MaxInt32
 	}
 	e.src.p = &e.c[j].rng
-	g := e.exp.ExpFloat64() / e.lambda // ≥ 0: int truncates it to ⌊g⌋
+	return gapOf(e.exp.ExpFloat64(), e.lambda, e.invLambda)
+}
+
+// gapOf returns 1 + ⌊x/λ⌋ (math.MaxInt32 from 2³¹ − 2 on), x ≥ 0, with
+// invLambda = 1/λ: from the product x × (1/λ), a multiplication instead of a
+// division, since the product and the quotient differ by at most 3 ulp
+// (|Δ| ≤ 3.3e−16 g) and so have the same integer part unless the product
+// lies within 1e−12 g of an integer, when the quotient is taken
+// (TestGapOfMatchesQuotient).
+func gapOf(x, lambda, invLambda float64) int {
+	if g := x * invLambda; g < math.MaxInt32-2 {
+		n := int(g) // g ≥ 0: int truncates
+		if f := g - float64(n); f > 1e-12*g && 1-f > 1e-12*g {
+			return 1 + n
+		}
+	}
+	g := x / lambda
 	if g >= math.MaxInt32-1 {
 		return math.MaxInt32
 	}
@@ -160,6 +177,7 @@ func (s *sim) evInit() {
 	key := StreamSeed(s.spec.Seed, s.spec.Replicate, StreamReviews)
 	e.key = [2]uint64{binary.LittleEndian.Uint64(key[0:8]), binary.LittleEndian.Uint64(key[8:16])}
 	e.lambda = -math.Log1p(-s.p.Consumers.ReviewRate)
+	e.invLambda = 1 / e.lambda
 	if e.exp == nil {
 		e.exp = rand.New(&e.src)
 	}
@@ -429,21 +447,30 @@ func (s *sim) evConsumersDay(t int) {
 		}
 		// The factors that carry each consumer of k from its last event.
 		if o1 := t - e.epoch + 1; o1 <= rebuildDays {
-			G, B1, B2 := e.G[k*rebuildDays:k*rebuildDays+o1], e.B1[k*rebuildDays:k*rebuildDays+o1], e.B2[k*rebuildDays:k*rebuildDays+o1]
+			// Slices of one length, so the loops carry no bounds checks.
+			G := e.G[k*rebuildDays : k*rebuildDays+o1]
+			B1, B2, Rp := e.B1[k*rebuildDays:][:len(G)], e.B2[k*rebuildDays:][:len(G)], e.Rp[:len(G)]
 			fc := f * cp
-			for o := range G {
-				B1[o] = lam*B1[o] + fc*e.Rp[o]
-				B2[o] = lam*B2[o] + fc*G[o]
-				if a > 0 {
-					G[o] = r*G[o] + a*s.powEps[k]
+			if a > 0 {
+				ape := a * s.powEps[k]
+				for o := range G {
+					B1[o] = lam*B1[o] + fc*Rp[o]
+					B2[o] = lam*B2[o] + fc*G[o]
+					G[o] = r*G[o] + ape
+				}
+			} else {
+				for o := range G {
+					B1[o] = lam*B1[o] + fc*Rp[o]
+					B2[o] = lam*B2[o] + fc*G[o]
 				}
 			}
 		}
 	}
 	if o1 := t - e.epoch + 1; o1 <= rebuildDays {
-		for o := 0; o < o1; o++ {
-			e.Lam[o] *= lam
-			e.Rp[o] *= r
+		Lam, Rp := e.Lam[:o1], e.Rp[:o1]
+		for o := range Lam {
+			Lam[o] *= lam
+			Rp[o] *= r
 		}
 	}
 	// Consumers without a provider (handled one by one; they review daily).
