@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"strconv"
 	"sync"
 
@@ -336,6 +337,16 @@ func (p *PartWriter[T]) Commit() (bytes int64, sum string, err error) {
 
 // Finish implements Part.
 func (p *PartWriter[T]) Finish() (bytes int64, sum string, err error) {
+	return p.finish(runtime.GOMAXPROCS(0))
+}
+
+// finish is Finish with the columns' last pages written by up to workers
+// goroutines (flushColumns) before the writer is closed.
+func (p *PartWriter[T]) finish(workers int) (bytes int64, sum string, err error) {
+	if _, err = flushColumns(p.w.ColumnWriters(), workers); err != nil {
+		p.Abort()
+		return 0, "", err
+	}
 	if err = p.w.Close(); err != nil {
 		p.Abort()
 		return 0, "", err
