@@ -16,9 +16,9 @@ import (
 // same (TestFinishParallelSameBytes); a column writer touches only its own
 // buffers and parquet-go's synchronized pools, so distinct columns flush
 // safely at once. A day part holds one page per column for the whole
-// chunk, so this is most of finishing it: the last chunk, finished after
-// the last run with the workers idle, takes about half the time on 2
-// cores. It returns the number of columns it flushed (0 with one worker:
+// chunk, so this is most of finishing it, and the last chunk, finished
+// after the last run with the workers idle, uses every core for it
+// (docs/dataset.md, "Writer CPU", has the measured tail). It returns the number of columns it flushed (0 with one worker:
 // Close flushes them); the error is the first column's, in column order.
 func flushColumns(cols []*parquet.ColumnWriter, workers int) (int, error) {
 	workers = min(workers, len(cols))
