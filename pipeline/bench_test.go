@@ -201,34 +201,43 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 // runs/cpu-s)/(bare runs/cpu-s) over all pairs, wall-overhead-% the same
 // with runs/s, and extra-cpu-ms/run the pipeline's CPU per run above the
 // bare model's (its own work plus what it costs the model, e.g. caches).
+// j1 and j2 use benchPlan's 32-run chunks; "chunk256" the same runs, 2 workers, in
+// one chunk of 256 (dataset.DefaultChunkRuns, the default: per-file costs
+// spread over more runs, and one chunk finished after the last run).
 func BenchmarkStudyOverhead(b *testing.B) {
 	p := benchPlan(b)
 	for _, workers := range []int{1, 2} {
-		b.Run("j"+itoa(workers), func(b *testing.B) {
-			root := b.TempDir()
-			var bareCPU, pipeCPU, bareWall, pipeWall time.Duration
-			for i := 0; i < b.N; i++ {
-				start, cpu0 := time.Now(), cpuTime()
-				bareRuns(p, workers)
-				bareWall += time.Since(start)
-				bareCPU += cpuTime() - cpu0
-				dir, err := os.MkdirTemp(root, "study")
-				if err != nil {
-					b.Fatal(err)
-				}
-				start, cpu0 = time.Now(), cpuTime()
-				_, err = Execute(context.Background(), p, Options{Dir: dir, Workers: workers, ToolVersion: "bench"})
-				pipeWall += time.Since(start)
-				pipeCPU += cpuTime() - cpu0
-				if err != nil {
-					b.Fatal(err)
-				}
-				os.RemoveAll(dir)
-			}
-			runs := float64(p.Runs()) * float64(b.N)
-			b.ReportMetric(100*(1-bareCPU.Seconds()/pipeCPU.Seconds()), "cpu-overhead-%")
-			b.ReportMetric(100*(1-bareWall.Seconds()/pipeWall.Seconds()), "wall-overhead-%")
-			b.ReportMetric((pipeCPU-bareCPU).Seconds()/runs*1e3, "extra-cpu-ms/run")
-		})
+		b.Run("j"+itoa(workers), func(b *testing.B) { studyOverhead(b, p, workers) })
 	}
+	b.Run("chunk256", func(b *testing.B) { // not "j2…": -bench StudyOverhead/j2 stays the 32-run plan
+		s := testStudy(b, "replicates: 64\nhorizon_days: 365\n")
+		studyOverhead(b, testPlan(b, s, 256), 2)
+	})
+}
+
+func studyOverhead(b *testing.B, p *Plan, workers int) {
+	root := b.TempDir()
+	var bareCPU, pipeCPU, bareWall, pipeWall time.Duration
+	for i := 0; i < b.N; i++ {
+		start, cpu0 := time.Now(), cpuTime()
+		bareRuns(p, workers)
+		bareWall += time.Since(start)
+		bareCPU += cpuTime() - cpu0
+		dir, err := os.MkdirTemp(root, "study")
+		if err != nil {
+			b.Fatal(err)
+		}
+		start, cpu0 = time.Now(), cpuTime()
+		_, err = Execute(context.Background(), p, Options{Dir: dir, Workers: workers, ToolVersion: "bench"})
+		pipeWall += time.Since(start)
+		pipeCPU += cpuTime() - cpu0
+		if err != nil {
+			b.Fatal(err)
+		}
+		os.RemoveAll(dir)
+	}
+	runs := float64(p.Runs()) * float64(b.N)
+	b.ReportMetric(100*(1-bareCPU.Seconds()/pipeCPU.Seconds()), "cpu-overhead-%")
+	b.ReportMetric(100*(1-bareWall.Seconds()/pipeWall.Seconds()), "wall-overhead-%")
+	b.ReportMetric((pipeCPU-bareCPU).Seconds()/runs*1e3, "extra-cpu-ms/run")
 }
