@@ -131,8 +131,8 @@ func (f Figure) draw() (fig Figure, err error) {
 	}()
 	img := vgimg.NewWith(vgimg.UseWH(d.w, d.h), vgimg.UseDPI(FigureDPI), vgimg.UseBackgroundColor(color.White))
 	d.fn(draw.New(img))
-	var pngBuf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&pngBuf); err != nil {
+	pngData, err := encodePNG(img.Image())
+	if err != nil {
 		return Figure{}, fmt.Errorf("reports: encoding figure %s as PNG: %w", f.ID, err)
 	}
 	svg := vgsvg.New(d.w, d.h)
@@ -144,7 +144,7 @@ func (f Figure) draw() (fig Figure, err error) {
 	if _, err := svg.WriteTo(&svgBuf); err != nil {
 		return Figure{}, fmt.Errorf("reports: encoding figure %s as SVG: %w", f.ID, err)
 	}
-	f.PNG, f.SVG, f.pending = pngBuf.Bytes(), svgFontFallback(svgBuf.Bytes()), nil
+	f.PNG, f.SVG, f.pending = pngData, svgFontFallback(svgBuf.Bytes()), nil
 	return f, nil
 }
 
