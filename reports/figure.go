@@ -349,8 +349,9 @@ func (g glyphThumb) Thumbnail(c *draw.Canvas) {
 	c.DrawGlyph(g.Style, c.Center())
 }
 
-// line returns a polyline through the finite points (x[i], y[i]).
-func line(x, y []float64, sty draw.LineStyle) (*plotter.Line, bool) {
+// line returns a polyline through the finite points (x[i], y[i]) (a padLine:
+// a plotter.Line with fewer glyph boxes, laid out the same).
+func line(x, y []float64, sty draw.LineStyle) (padLine, bool) {
 	pts := make(plotter.XYs, 0, len(x))
 	for i := range x {
 		if finite(x[i]) && finite(y[i]) {
@@ -358,10 +359,9 @@ func line(x, y []float64, sty draw.LineStyle) (*plotter.Line, bool) {
 		}
 	}
 	if len(pts) == 0 {
-		return nil, false
+		return padLine{}, false
 	}
-	l := &plotter.Line{XYs: pts, LineStyle: sty}
-	return l, true
+	return padLine{&plotter.Line{XYs: pts, LineStyle: sty}}, true
 }
 
 // band returns the polygon between lo and hi over the points where x, lo and hi
