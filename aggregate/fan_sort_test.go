@@ -283,7 +283,7 @@ func BenchmarkDaySorter(b *testing.B) {
 	for i := range base {
 		base[i] = r.NormFloat64()
 	}
-	b.Run("sort", func(b *testing.B) {
+	b.Run("slices.Sort", func(b *testing.B) {
 		buf := make([]float64, n)
 		for b.Loop() {
 			copy(buf, base)
@@ -291,6 +291,21 @@ func BenchmarkDaySorter(b *testing.B) {
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")
 	})
+	for _, sign := range []string{"non-negative", "signed"} {
+		b.Run("sortNew/"+sign, func(b *testing.B) {
+			x := slices.Clone(base)
+			for i := range x {
+				if sign == "non-negative" {
+					x[i] = math.Abs(x[i])
+				}
+			}
+			var s daySorter
+			for b.Loop() {
+				s.sortNew(x)
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")
+		})
+	}
 	for _, k := range []int{1, 4, 16, 31} {
 		b.Run(fmt.Sprintf("update/k=%d", k), func(b *testing.B) {
 			// Two samples differing in k positions, alternated.
