@@ -9,7 +9,7 @@ import (
 
 // pngEncoder encodes the PNG figures losslessly at png.BestSpeed, where
 // vgimg.PngCanvas uses image/png's default level: the pixels are the same
-// (PNG is lossless; TestPNGPixels compares the decoded figures with their
+// (PNG is lossless; TestDrawReplay compares the decoded figures with their
 // raster and with the default level's PNG), and on the default study the 45
 // PNGs take 0.50 s of CPU to encode instead of 0.78 s, for 3.4% more bytes
 // (3.91 MB instead of 3.78 MB; report.html, which inlines the fan charts as

@@ -9,13 +9,16 @@ import (
 
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// TestPNGPixels: a figure's PNG (pngEncoder, png.BestSpeed) decodes to
-// exactly the pixels of its raster, and to the pixels of the PNG that
-// vgimg.PngCanvas writes (image/png's default level, the encoding used
-// before), for a fan chart and a box chart.
-func TestPNGPixels(t *testing.T) {
+// TestDrawReplay: a figure drawn by Figure.draw (recorded once, replayed on
+// each canvas; PNG by pngEncoder at png.BestSpeed) has the PNG pixels of its
+// drawing function run directly on a vgimg raster, the same pixels as the PNG
+// vgimg.PngCanvas writes of that raster (image/png's default level, the
+// encoding used before), and the SVG bytes of the function run directly on a
+// vgsvg canvas, for a fan chart and a box chart.
+func TestDrawReplay(t *testing.T) {
 	box := BoxSpec{ID: "dist_stability", Scenario: "volatility", Family: "Stability"}
 	for j, m := range []string{"peg_mad (USD/CLT)", "realized_vol_annual (per year)"} {
 		pn := BoxPanel{Title: m, XLabel: m}
@@ -43,9 +46,21 @@ func TestPNGPixels(t *testing.T) {
 		if _, err := (vgimg.PngCanvas{Canvas: raster}).WriteTo(&before); err != nil {
 			t.Fatal(err)
 		}
+		svg := vgsvg.New(d.w, d.h)
+		dc := draw.New(svg)
+		dc.SetColor(color.White)
+		dc.Fill(dc.Rectangle.Path())
+		d.fn(dc)
+		var direct bytes.Buffer
+		if _, err := svg.WriteTo(&direct); err != nil {
+			t.Fatal(err)
+		}
 		fig, err := pending.draw()
 		if err != nil {
 			t.Fatal(err)
+		}
+		if want := svgFontFallback(direct.Bytes()); !bytes.Equal(fig.SVG, want) {
+			t.Errorf("%s: SVG differs from the drawing on a vgsvg canvas", fig.ID)
 		}
 		got := decodePNG(t, fig.PNG)
 		for name, want := range map[string]image.Image{"raster": raster.Image(), "default-level PNG": decodePNG(t, before.Bytes())} {
