@@ -274,8 +274,10 @@ func TestFloatBufs(t *testing.T) {
 }
 
 // BenchmarkDaySorter times one day of a 500-run sample (the default study's
-// cell size) sorted by slices.Sort against daySorter's update with k changed
-// positions (resortDiv allows up to 31): ns/op per day and values/s.
+// cell size) sorted by slices.Sort, by daySorter.sortNew (int64 bit patterns
+// for a non-negative sample; slices.Sort otherwise) and by daySorter's
+// update with k changed positions (resortDiv allows up to 31): ns/op per
+// day and values/s.
 func BenchmarkDaySorter(b *testing.B) {
 	const n = 500
 	r := rand.New(rand.NewPCG(3, 4))
