@@ -10,9 +10,9 @@ import (
 // previous day's in more than len/resortDiv positions is sorted anew. Each
 // changed position costs two binary searches and two moves of about half the
 // sample (slices.Delete, slices.Insert): BenchmarkDaySorter on 500 values (a
-// cell of the default study) times a sort at 8.5 µs and an update of 1, 16
-// and 31 (= 500/16) positions at 0.67, 3.6 and 6.3 µs, so up to len/16 the
-// update is the faster.
+// cell of the default study; a different day each iteration) times a sort
+// at 31 µs and an update of 1, 16 and 31 (= 500/16) positions at 0.5, 5.8
+// and 10 µs (loaded machine), so up to len/16 the update is well the faster.
 const resortDiv = 16
 
 // daySorter sorts the successive days' samples of one variable of one cell
@@ -32,20 +32,12 @@ const resortDiv = 16
 // when neither sample holds a −0, equal values have equal bits and the
 // ascending arrangement is unique. A sample holding −0 (equal to +0 with
 // other bits; where slices.Sort puts it among the +0s depends on the input
-// order) is sorted by slices.Sort from row order.
-//
-// Every other day is sorted anew: a sample of values ≥ +0 with no −0 (a
-// price, cost, HHI or share always is) as the int64 bit patterns of its
-// values, which order non-negative floats as their values do, with equal
-// bits for equal values (slices.Sort on int64 takes 8.3 µs for 500 values,
-// on float64, whose order handles NaN, 10.0 µs: BenchmarkDaySorter); any
-// other sample by slices.Sort from row order.
+// order) is sorted by slices.Sort from row order, as is every other day.
 type daySorter struct {
 	prev    []float64 // the last sample, in row order (not modified)
 	sorted  []float64 // prev sorted ascending (owned)
 	negZero bool      // prev holds a −0
 	changed []int     // scratch: positions where the new sample differs
-	keys    []int64   // scratch: bit patterns of a non-negative sample
 }
 
 // sort returns the sample x (finite values, not modified) sorted ascending,
@@ -58,25 +50,11 @@ func (s *daySorter) sort(x []float64) []float64 {
 	return s.sorted
 }
 
-// sortNew sets s.sorted to x sorted and s.negZero (see daySorter).
+// sortNew sets s.sorted to x sorted by slices.Sort, and s.negZero.
 func (s *daySorter) sortNew(x []float64) {
-	s.keys = s.keys[:0]
-	for _, f := range x {
-		b := int64(math.Float64bits(f))
-		if b < 0 { // sign bit: a negative value or −0
-			s.sorted = append(s.sorted[:0], x...)
-			slices.Sort(s.sorted)
-			s.negZero = slices.ContainsFunc(x, isNegZero)
-			return
-		}
-		s.keys = append(s.keys, b)
-	}
-	slices.Sort(s.keys)
-	s.sorted = s.sorted[:0]
-	for _, b := range s.keys {
-		s.sorted = append(s.sorted, math.Float64frombits(uint64(b)))
-	}
-	s.negZero = false
+	s.sorted = append(s.sorted[:0], x...)
+	slices.Sort(s.sorted)
+	s.negZero = slices.ContainsFunc(x, isNegZero)
 }
 
 // update turns s.sorted into x sorted when x differs from s.prev in few

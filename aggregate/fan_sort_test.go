@@ -274,57 +274,59 @@ func TestFloatBufs(t *testing.T) {
 }
 
 // BenchmarkDaySorter times one day of a 500-run sample (the default study's
-// cell size) sorted by slices.Sort, by daySorter.sortNew (int64 bit patterns
-// for a non-negative sample; slices.Sort otherwise) and by daySorter's
-// update with k changed positions (resortDiv allows up to 31): ns/op per
-// day and values/s.
+// cell size) sorted by slices.Sort and by daySorter's update with k changed
+// positions (resortDiv allows up to 31): ns/op per day and values/s. Each
+// iteration takes the next of 256 days (500 random walks; for update, a
+// chain of days each differing from the one before in k positions, walked
+// forth and back), so that the branch predictor cannot learn one day's
+// comparisons.
 func BenchmarkDaySorter(b *testing.B) {
-	const n = 500
+	const n, ndays = 500, 256
 	r := rand.New(rand.NewPCG(3, 4))
-	base := make([]float64, n)
-	for i := range base {
-		base[i] = r.NormFloat64()
+	walks := make([][]float64, ndays)
+	for d := range walks {
+		walks[d] = make([]float64, n)
+		for i := range n {
+			if d == 0 {
+				walks[d][i] = r.NormFloat64()
+			} else {
+				walks[d][i] = walks[d-1][i] + 0.1*r.NormFloat64()
+			}
+		}
 	}
 	b.Run("slices.Sort", func(b *testing.B) {
 		buf := make([]float64, n)
+		d := 0
 		for b.Loop() {
-			copy(buf, base)
+			copy(buf, walks[d%ndays])
 			slices.Sort(buf)
+			d++
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")
 	})
-	for _, sign := range []string{"non-negative", "signed"} {
-		b.Run("sortNew/"+sign, func(b *testing.B) {
-			x := slices.Clone(base)
-			for i := range x {
-				if sign == "non-negative" {
-					x[i] = math.Abs(x[i])
-				}
-			}
-			var s daySorter
-			for b.Loop() {
-				s.sortNew(x)
-			}
-			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")
-		})
-	}
 	for _, k := range []int{1, 4, 16, 31} {
 		b.Run(fmt.Sprintf("update/k=%d", k), func(b *testing.B) {
-			// Two samples differing in k positions, alternated.
-			alt := slices.Clone(base)
-			for _, i := range r.Perm(n)[:k] {
-				alt[i] = r.NormFloat64()
+			chain := make([][]float64, ndays)
+			chain[0] = walks[0]
+			for d := 1; d < ndays; d++ {
+				chain[d] = slices.Clone(chain[d-1])
+				for _, i := range r.Perm(n)[:k] {
+					chain[d][i] = r.NormFloat64()
+				}
 			}
-			days := [2][]float64{base, alt}
 			s := daySorter{}
-			s.sort(base)
-			i := 0
+			s.sort(chain[0])
+			step := 0
 			for b.Loop() {
-				i ^= 1
-				if !s.update(days[i]) {
+				step++
+				d := step % (2 * (ndays - 1)) // 0, 1, …, ndays−1, …, 1, 0, …
+				if d >= ndays {
+					d = 2*(ndays-1) - d
+				}
+				if !s.update(chain[d]) {
 					b.Fatal("update refused")
 				}
-				s.prev = days[i]
+				s.prev = chain[d]
 			}
 			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")
 		})
