@@ -53,3 +53,36 @@ func benchRun(b *testing.B, engine string, sizes []int) {
 		})
 	}
 }
+
+// BenchmarkRunDefaultStudy runs the default study's 16 cells (configs/
+// default.yaml: four scenarios × none, fund, share_cap, all; 2,000
+// consumers, 365 days) in turn, a replicate each: the model's cost as
+// `make run` pays it, where a binding share cap, the fund and volatile
+// paths take their own branches that BenchmarkRun's baseline does not.
+func BenchmarkRunDefaultStudy(b *testing.B) {
+	var specs []RunSpec
+	for _, sc := range []string{ScenarioBaseline, ScenarioVolatility, ScenarioCentralization, ScenarioVolatileCentralized} {
+		for _, pol := range []string{PolicyNone, PolicyFund, PolicyShareCap, PolicyAll} {
+			p, err := Resolve(Default(), Scenarios()[sc], Policies()[pol])
+			if err != nil {
+				b.Fatal(err)
+			}
+			specs = append(specs, RunSpec{Params: p, Schedule: Scenarios()[sc].Schedule, HorizonDays: 365, Seed: 7})
+		}
+	}
+	var r Runner
+	b.ReportAllocs()
+	b.ResetTimer()
+	var cd int64
+	for i := 0; i < b.N; i++ {
+		sp := &specs[i%len(specs)]
+		sp.Replicate = i / len(specs)
+		sum, err := r.Run(sp, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cd += sum.ConsumerDays
+	}
+	b.ReportMetric(float64(cd)/b.Elapsed().Seconds(), "consumer-days/s")
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+}

@@ -13,15 +13,16 @@ import "math"
 // the choice choose would make — without an exponential; otherwise choose
 // computes the weights. The shortcut changes no choice, so the outputs are
 // those of choose bit for bit (TestChoiceGridMatchesChoose; the datasets'
-// hashes are unchanged); it settles about 91% of the default market's
-// choices (73% under a binding share cap, whose closed providers' customers
-// take choose's path) and makes a default run 13% cheaper.
+// hashes are unchanged); it settles about 96% of the default study's
+// choices, the choices of a closed provider's own customers included (its
+// row is inserted where choose puts it, between the open providers and the
+// outside option).
 
 // choiceGridNodes is the number of grid intervals; the grid covers b in
 // [0, PriceWeight e^(choiceGridZ σ)], above which consumers (a fraction
 // 2.3e−4 of a log-normal population) take choose's path.
 const (
-	choiceGridNodes = 128
+	choiceGridNodes = 256
 	choiceGridZ     = 3.5
 	// choiceGridMargin is the relative margin on every bound: far above the
 	// rounding of the node values (≤ nodes + a few ulp) and of choose's own
@@ -32,27 +33,36 @@ const (
 // choiceGrid is the day's grid. Every option's weight is factored as
 // w_p(b) = e_p r_p(b) e^(−b c) with e_p = exp(A_p) (A_p its utility apart
 // from cost and switching: candList.a, u0 outside), r_p(b) = exp(−b (l_p −
-// c)), l_p its log cost (ln π_p + ln P_t−1 for a provider, −outDrift
-// outside) and c = ln P_t−1 + c0 a common reference (c0 fixed for the run):
-// e^(−b c) is common to every option and cancels in the inverse CDF. A
-// provider's r_p at the nodes, exp(−m h (ln π_p − c0)), depends only on π_p,
-// which moves only when the list or the reference price does, so its row is
-// cached per provider; the outside option's row is rebuilt daily (one
+// c)), l_p its log cost (ln π_p + ln P_t−1 = ln list_p − ln P_ref + ln P_t−1
+// for a provider, −outDrift outside) and c = ln P_t−1 − ln P_ref + c0 a
+// common reference (c0 fixed for the run): e^(−b c) is common to every
+// option and cancels in the inverse CDF. A provider's r_p at the nodes,
+// exp(−m h (ln list_p − c0)), depends only on its list price, which moves
+// only at pricing reviews, so its row is cached per provider (under indexed
+// pricing the reference price P_ref moves daily; it enters only the
+// outside option's row); the outside option's row is rebuilt daily (one
 // product per node).
 type choiceGrid struct {
 	ok      bool
 	h, invH float64
-	c0      float64 // the run's reference log cost (first day's mid-range ln π)
+	c0      float64 // the run's reference log list price (first day's mid-range)
 	c0set   bool
 	nOpt    int
-	ek      float64   // e^−κ
 	eOut    float64   // exp(u0), the outside option's e (a provider's is llmState.wE)
-	kOf     []int32   // option p's group: its provider (row kOf[p] of rTok), or kOutside
-	rTok    []float64 // per provider: (choiceGridNodes+1) node values of r
-	rPi     []float64 // per provider: the π its row holds (NaN: none)
-	rOut    []float64 // the outside option's node values of r, today
-	cl, ch  []float64 // a choice's bounds on the cumulative weights (scratch)
-	off     bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
+	eInvK   float64   // e^κ
+	kOf     []int32   // option p's group: its provider, or kOutside
+	eOf     []float64 // option p's e, today
+	offOf   []int     // the offset of option p's row in rows
+	nOpen   int       // the number of open providers (options before the outside one)
+	// kOf, eOf, offOf with a slot at nOpen for a closed provider's own
+	// customer's provider.
+	kOwn   []int32
+	eOwn   []float64
+	offOwn []int
+	rows   []float64 // node values of r, (choiceGridNodes+1) per row: the outside option's today, then each provider's (rowOff)
+	rList  []float64 // per provider: the list price its row holds (NaN: none)
+	cl, ch []float64 // a choice's bounds on the cumulative weights (scratch)
+	off    bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
 }
 
 // choiceGridRow is the length of a node row.
@@ -64,10 +74,10 @@ func (s *sim) resetChoiceGrid() {
 	g := &s.cg
 	cp := &s.p.Consumers
 	g.ok, g.c0set = false, false
-	g.rPi = g.rPi[:0]
+	g.rList = g.rList[:0]
 	g.h = cp.PriceWeight * math.Exp(choiceGridZ*cp.PriceWeightSigma) / choiceGridNodes
 	g.invH = 1 / g.h
-	g.ek = math.Exp(-cp.SwitchingCost)
+	g.eInvK = math.Exp(cp.SwitchingCost)
 	g.eOut = math.Exp(s.llm.u0)
 }
 
@@ -106,66 +116,106 @@ func (s *sim) buildChoiceGrid(t int) {
 	set := &s.cs.open
 	n := len(set.idx)
 	g.ok = false
-	if g.off || n == 0 || cp.PriceWeight <= 0 {
+	if g.off || n == 0 || cp.PriceWeight <= 0 || !(g.eInvK <= math.MaxFloat64) {
 		return
 	}
 	if !g.c0set {
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, i := range set.idx {
-			l := math.Log(s.provs[i].pi)
+			l := math.Log(s.provs[i].listPrice)
 			lo, hi = min(lo, l), max(hi, l)
 		}
 		g.c0, g.c0set = 0.5*(lo+hi), true
 	}
 	np := len(s.provs)
-	for len(g.rPi) < np {
-		g.rPi = append(g.rPi, math.NaN())
+	for len(g.rList) < np {
+		g.rList = append(g.rList, math.NaN())
 	}
-	g.rTok = grow(g.rTok, np*choiceGridRow)
+	g.rows = grow(g.rows, (np+1)*choiceGridRow)
 	g.nOpt = n
 	if L.outside {
 		g.nOpt++
 	}
-	g.cl, g.ch = grow(g.cl, g.nOpt), grow(g.ch, g.nOpt)
-	g.kOf = append(g.kOf[:0], set.idx...)
+	g.cl, g.ch = grow(g.cl, g.nOpt+1), grow(g.ch, g.nOpt+1)
+	g.kOf, g.eOf, g.offOf = g.kOf[:0], g.eOf[:0], g.offOf[:0]
 	for _, i := range set.idx {
-		pr := &s.provs[i]
-		if e := L.wE[i]; math.IsInf(e, 1) || math.IsNaN(e) {
+		if !s.gridRow(i) {
 			return
 		}
-		if pr.pi != g.rPi[i] {
-			g.rPi[i] = math.NaN()
-			if !nodeRow(g.rTok[int(i)*choiceGridRow:(int(i)+1)*choiceGridRow], g.h, math.Log(pr.pi)-g.c0) {
-				return
-			}
-			g.rPi[i] = pr.pi
+		g.kOf, g.eOf, g.offOf = append(g.kOf, i), append(g.eOf, L.wE[i]), append(g.offOf, rowOff(i))
+	}
+	// A closed provider stays available to its own customers (keepsClosed):
+	// its row too, for their choices (a closed provider without a valid
+	// row sends its customers to choose).
+	g.nOpen = n
+	for _, i := range s.activeList {
+		if s.provs[i].closed {
+			s.gridRow(i)
 		}
 	}
 	if L.outside {
 		if math.IsInf(g.eOut, 1) || math.IsNaN(g.eOut) {
 			return
 		}
-		g.rOut = grow(g.rOut, choiceGridRow)
-		if !nodeRow(g.rOut, g.h, -L.outDrift-math.Log(s.price[t-1])-g.c0) {
+		if !nodeRow(g.rows[:choiceGridRow], g.h, -L.outDrift-math.Log(s.price[t-1])+math.Log(s.pRef)-g.c0) {
 			return
 		}
-		g.kOf = append(g.kOf, kOutside)
+		g.kOf, g.eOf, g.offOf = append(g.kOf, kOutside), append(g.eOf, g.eOut), append(g.offOf, 0)
 	}
+	// The options of a closed provider's own customer: its provider at
+	// position nOpen (set by chooseOnGrid).
+	g.kOwn = append(append(append(g.kOwn[:0], g.kOf[:n]...), kOutside), g.kOf[n:]...)
+	g.eOwn = append(append(append(g.eOwn[:0], g.eOf[:n]...), 0), g.eOf[n:]...)
+	g.offOwn = append(append(append(g.offOwn[:0], g.offOf[:n]...), 0), g.offOf[n:]...)
 	g.ok = true
+}
+
+// rowOff is the offset of provider i's node row in choiceGrid.rows (the
+// outside option's row is first).
+func rowOff(i int32) int { return (int(i) + 1) * choiceGridRow }
+
+// gridRow makes provider i's node row current (cached while its list price
+// is unchanged); false when its e_i or a node value is not finite.
+func (s *sim) gridRow(i int32) bool {
+	g := &s.cg
+	pr := &s.provs[i]
+	if e := s.llm.wE[i]; math.IsInf(e, 1) || math.IsNaN(e) {
+		g.rList[i] = math.NaN()
+		return false
+	}
+	if pr.listPrice != g.rList[i] {
+		g.rList[i] = math.NaN()
+		if !nodeRow(g.rows[rowOff(i):rowOff(i)+choiceGridRow], g.h, math.Log(pr.listPrice)-g.c0) {
+			return false
+		}
+		g.rList[i] = pr.listPrice
+	}
+	return true
 }
 
 // chooseOnGrid returns choose(b, k, v) and true when the grid settles the
 // choice of a consumer with price sensitivity b and provider k, and false
 // when choose must compute it (grid off, b off the grid, k a closed
-// provider choose keeps available to its customers, or v S too close to a
-// boundary).
+// provider without a current row, or v S too close to a boundary).
+//
+// choose lowers every option but the consumer's own provider k by the
+// switching cost (weights × e^−κ); the grid raises k's instead (× e^κ),
+// which scales every weight, so every cumulative sum and v S, by the same
+// factor e^κ and leaves the choice unchanged: one product per choice
+// instead of one per option.
 func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	g := &s.cg
 	if !g.ok || !(b >= 0) {
 		return 0, false
 	}
-	if s.keepsClosed(k) {
-		return 0, false
+	nOpt, kOf, eOf, offOf := g.nOpt, g.kOf, g.eOf, g.offOf
+	if s.keepsClosed(k) { // its closed provider, between the open ones and the outside option (choose's order)
+		if !(g.rList[k] == s.provs[k].listPrice) {
+			return 0, false
+		}
+		nOpt++
+		kOf, eOf, offOf = g.kOwn, g.eOwn, g.offOwn
+		kOf[g.nOpen], eOf[g.nOpen], offOf[g.nOpen] = k, s.llm.wE[k], rowOff(k)
 	}
 	mf := b * g.invH
 	if !(mf < choiceGridNodes) {
@@ -175,26 +225,19 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	if b < float64(m)*g.h || b > float64(m+1)*g.h {
 		return 0, false
 	}
-	nOpt := g.nOpt
-	kOf := g.kOf[:nOpt]
+	kOf, eOf, offOf = kOf[:nOpt], eOf[:nOpt], offOf[:nOpt]
 	cl, ch := g.cl[:nOpt], g.ch[:nOpt]
+	rows := g.rows
 	sl, sh := 0.0, 0.0
-	for p, kp := range kOf {
-		var e float64
-		var r []float64
-		if kp == kOutside {
-			e, r = g.eOut, g.rOut[m:m+2]
-		} else {
-			off := int(kp)*choiceGridRow + m
-			e, r = s.llm.wE[kp], g.rTok[off:off+2]
-		}
-		lo, hi := e*r[0], e*r[1]
+	for p, off := range offOf {
+		r := rows[off+m : off+m+2]
+		lo, hi := eOf[p]*r[0], eOf[p]*r[1]
 		if lo > hi {
 			lo, hi = hi, lo
 		}
-		if k != -1 && kOf[p] != k {
-			lo *= g.ek
-			hi *= g.ek
+		if kOf[p] == k {
+			lo *= g.eInvK
+			hi *= g.eInvK
 		}
 		sl += lo
 		sh += hi
@@ -203,7 +246,7 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	lower := v * sl * (1 - choiceGridMargin) // ≤ v S
 	upper := v * sh * (1 + choiceGridMargin) // ≥ v S
 	prev := 0.0                              // the upper bound of C_x−1
-	for p := 0; p < nOpt; p++ {
+	for p := range cl {
 		if upper < cl[p]*(1-choiceGridMargin) { // v S < C_p
 			if prev*(1+choiceGridMargin) <= lower { // C_p−1 ≤ v S
 				return kOf[p], true

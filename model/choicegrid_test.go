@@ -13,7 +13,8 @@ import (
 // consumers across the price-sensitivity distribution and beyond it, every
 // current provider (none, outside, each provider, a gone one) and uniform
 // v, the grid's choice, when it settles one, is choose's; and it settles
-// most of them (else the shortcut would be dead weight).
+// most of them (else the shortcut would be dead weight), the choices of
+// closed providers' own customers too.
 func TestChoiceGridMatchesChoose(t *testing.T) {
 	type market struct {
 		name string
@@ -31,6 +32,10 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 			sp.Params.Consumers.SwitchingCost = 0
 		}},
 		{"algorithmic de-peg", func(sp *RunSpec) { sp.Schedule = Scenarios()[ScenarioDepegAlgorithmic].Schedule }},
+		{"indexed pricing, volatile", func(sp *RunSpec) { // P_ref moves daily: it enters the outside row only
+			sp.Schedule = Scenarios()[ScenarioVolatility].Schedule
+			sp.Params.Pricing.RepriceIntervalDays = 0
+		}},
 	} {
 		spec := benchSpec(500)
 		spec.HorizonDays = 150
@@ -51,6 +56,7 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		cp := &spec.Params.Consumers
 		settled, n := 0, 0
+		ownSettled, own := 0, 0 // customers of a closed provider (keepsClosed)
 		for x := 0; x < 60000; x++ {
 			b := cp.PriceWeight * math.Exp(cp.PriceWeightSigma*(4*rng.NormFloat64()/3))
 			k := ks[rng.IntN(len(ks))]
@@ -58,6 +64,12 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 			want := s.choose(b, k, v)
 			got, ok := s.chooseOnGrid(b, k, v)
 			n++
+			if s.keepsClosed(k) {
+				own++
+				if ok {
+					ownSettled++
+				}
+			}
 			if !ok {
 				continue
 			}
@@ -69,6 +81,9 @@ func TestChoiceGridMatchesChoose(t *testing.T) {
 		t.Logf("%s: %d providers closed; the grid settled %.1f%% of %d choices", m.name, closed, 100*float64(settled)/float64(n), n)
 		if settled < n/2 {
 			t.Errorf("%s: the grid settled only %d of %d choices", m.name, settled, n)
+		}
+		if own < closed*1000 || ownSettled < own/2 {
+			t.Errorf("%s: the grid settled %d of %d choices of closed providers' customers", m.name, ownSettled, own)
 		}
 	}
 }

@@ -456,3 +456,55 @@ func evStreams(s *sim) []rand.PCG {
 	}
 	return out
 }
+
+// TestGapOfMatchesQuotient checks gapOf's product shortcut against
+// 1 + ⌊x/λ⌋ from the quotient, on exponential draws and on x placed within
+// a few ulp of every integer multiple N λ (where the product and the
+// quotient can straddle the integer), for review rates across (0, 1).
+func TestGapOfMatchesQuotient(t *testing.T) {
+	ref := func(x, lambda float64) int {
+		g := x / lambda
+		if g >= math.MaxInt32-1 {
+			return math.MaxInt32
+		}
+		return 1 + int(g)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	near, product := 0, 0
+	for _, r := range []float64{1e-6, 1e-3, 0.02, 0.1, 0.3333, 0.5, 0.9, 0.999} {
+		lambda := -math.Log1p(-r)
+		inv := 1 / lambda
+		check := func(x float64) {
+			got, want := gapOf(x, lambda, inv), ref(x, lambda)
+			if got != want {
+				t.Fatalf("rate %v, x = %v (%b): gapOf %d, quotient %d", r, x, math.Float64bits(x), got, want)
+			}
+			if g := x * inv; g < math.MaxInt32-2 {
+				if f := g - math.Floor(g); f > 1e-12*g && 1-f > 1e-12*g {
+					product++
+				}
+			}
+		}
+		for i := 0; i < 200000; i++ {
+			check(rng.ExpFloat64())
+		}
+		for _, n := range []float64{1, 2, 3, 7, 50, 1e3, 12345, 1e6, 1e9, math.MaxInt32 - 3, math.MaxInt32} {
+			x := n * lambda
+			for d := -8; d <= 8; d++ {
+				y := x
+				for s := 0; s < d; s++ {
+					y = math.Nextafter(y, math.Inf(1))
+				}
+				for s := 0; s > d; s-- {
+					y = math.Nextafter(y, 0)
+				}
+				check(y)
+				near++
+			}
+		}
+	}
+	if product < 8*190000 { // the shortcut must be the common path
+		t.Errorf("the product decided only %d of the exponential draws", product)
+	}
+	t.Logf("%d draws near integers checked; the product decided %d draws", near, product)
+}

@@ -40,6 +40,14 @@ func zNode(b, bMedian, sigma float64) (int32, float64) {
 	return int32(g), pos - float64(g)
 }
 
+// zPos is a consumer's place on the grid of price-sensitivity nodes: the
+// node g below its z_j and the weight w of node g+1 (one record, so that
+// moving a consumer between aggregates reads one cache line).
+type zPos struct {
+	w float64
+	g int32
+}
+
 // llmState is the state of MODEL-SPEC-v2 §B in a run.
 type llmState struct {
 	on       bool    // the v2 consumer loop is used (any §B.1, §B.2, §B.4 switch on)
@@ -66,8 +74,7 @@ type llmState struct {
 	// desired Mtok of the consumers at node g is Σ_k cost_k^−ε ay[k, g] +
 	// ad[outside, g] (welfare weights without a pass over consumers).
 	ad, ay              []float64
-	zb                  []int32   // per consumer in the aggregates: grid node below z_j (parallel to sim.cons)
-	zw                  []float64 // per consumer: weight of node zb+1
+	z                   []zPos // per consumer in the aggregates: its place on the grid of nodes (parallel to sim.cons)
 	wD                  [zNodes]float64
 	eg                  []float64 // exp(utility) by (group, option) for pricing
 	tot                 []float64
@@ -86,11 +93,12 @@ type llmState struct {
 	markupNum, markupDen          float64
 
 	// The welfare log-sums' factors (llm_welfare.go, welfareFactors): per
-	// node P_t−1^−b_g; per provider e_i = exp(a_i − risk), the π_i for
-	// which wPow holds π_i^−b_g at its zNodes nodes (NaN: not cached).
-	wP      [zNodes]float64
-	wE, wPi []float64
-	wPow    []float64
+	// node (P_t−1/P_ref)^−b_g; per provider e_i = exp(a_i − risk), the list
+	// price p_i for which wPow holds p_i^−b_g at its zNodes nodes (NaN: not
+	// cached).
+	wP        [zNodes]float64
+	wE, wList []float64
+	wPow      []float64
 
 	cells demandCells // a best response's compacted demand cells (llm_pricing.go)
 }
@@ -124,9 +132,9 @@ func (s *sim) assignOutside0(c *consumer) {
 func (s *sim) llmInit() {
 	p := s.p
 	L := &s.llm
-	ad, ay, eg, tot, br, zb, zw, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.zb[:0], L.zw[:0], L.tierPow[:0]
-	wPi, wE, wPow, cells := L.wPi[:0], L.wE, L.wPow, L.cells
-	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, zb: zb, zw: zw, tierPow: tp, wPi: wPi, wE: wE, wPow: wPow, cells: cells}
+	ad, ay, eg, tot, br, z, tp := L.ad, L.ay, L.eg, L.tot, L.br, L.z[:0], L.tierPow[:0]
+	wList, wE, wPow, cells := L.wList[:0], L.wE, L.wPow, L.cells
+	*L = llmState{ad: ad, ay: ay, eg: eg, tot: tot, br: br, z: z, tierPow: tp, wList: wList, wE: wE, wPow: wPow, cells: cells}
 	cp := &p.Consumers
 	L.outside = p.Outside.Enabled
 	L.on = L.outside || cp.RefHalflifeDays > 0 || cp.PrepaidDays > 0 || cp.RiskAversion > 0 ||
@@ -214,8 +222,9 @@ const rebuildDays = 60
 func (s *sim) llmAdd(j int, k int32, dsc, sign float64) {
 	L := &s.llm
 	c := &s.cons[j]
-	g := (int(k)+llmGroup0)*zNodes + int(L.zb[j])
-	w1 := L.zw[j]
+	z := L.z[j]
+	g := (int(k)+llmGroup0)*zNodes + int(z.g)
+	w1 := z.w
 	w0 := 1 - w1
 	y := dsc
 	if y == 0 {
@@ -243,10 +252,9 @@ func (s *sim) llmMove(j int, old int32, oldDsc float64) {
 func (s *sim) llmSeeConsumers() {
 	L := &s.llm
 	cp := &s.p.Consumers
-	for j := len(L.zb); j < len(s.cons); j++ {
+	for j := len(L.z); j < len(s.cons); j++ {
 		g, w := zNode(s.cons[j].b, cp.PriceWeight, cp.PriceWeightSigma)
-		L.zb = append(L.zb, g)
-		L.zw = append(L.zw, w)
+		L.z = append(L.z, zPos{w: w, g: g})
 	}
 }
 
@@ -279,7 +287,7 @@ func (s *sim) rebuildAggregates(t int) {
 
 // llmArrivals adds today's arrivals (group none) to the aggregates.
 func (s *sim) llmArrivals() {
-	seen := len(s.llm.zb) // consumers already in the aggregates
+	seen := len(s.llm.z) // consumers already in the aggregates
 	s.llmSeeConsumers()
 	for j := seen; j < len(s.cons); j++ {
 		c := &s.cons[j]

@@ -99,12 +99,20 @@ func (s *sim) pricingSetup(r float64) {
 	var cb [zNodes][maxPricingProviders]float64
 	big := n > maxPricingProviders
 	if !big {
-		for node, b := range L.bNode {
-			for i := range s.provs {
-				if ea[i] != 0 {
-					cb[node][i] = math.Exp(-b * math.Log(r*s.provs[i].listPrice))
+		for i := range s.provs {
+			if ea[i] != 0 {
+				lc := math.Log(r * s.provs[i].listPrice)
+				for node, b := range L.bNode {
+					cb[node][i] = math.Exp(-b * lc)
 				}
 			}
+		}
+	}
+	// The outside option's exp(utility) by node (before switching costs).
+	var eo [zNodes]float64
+	if L.outside {
+		for node, b := range L.bNode {
+			eo[node] = math.Exp(L.u0 + b*L.outDrift)
 		}
 	}
 	for gi := 0; gi < nG; gi++ {
@@ -142,7 +150,7 @@ func (s *sim) pricingSetup(r float64) {
 			}
 			row[n] = 0
 			if L.outside {
-				e := math.Exp(L.u0 + b*L.outDrift)
+				e := eo[node]
 				if k >= 0 {
 					e *= ek
 				}

@@ -74,12 +74,13 @@ func (s *sim) llmMetricsDay(t int) {
 	// Providers closed by the share cap stay available to their own
 	// customers (§2.1): their customers' log-sum includes them.
 	closedAvail := len(s.openList) > 0
-	// exp(a_i − b ln cost_i − risk) = e_i × π_i^−b × P_t−1^−b with e_i =
-	// exp(a_i − risk) and cost_i = π_i P_t−1 (day.go): π_i^−b at the nodes
-	// changes only when the list price or the reference price does (every
-	// pricing.review_days and reprice_interval_days), so it is cached per
-	// provider; a day costs one exponential per provider and two per node
-	// instead of one per (provider, node); prepareChoice set them
+	// exp(a_i − b ln cost_i − risk) = e_i × p_i^−b × (P_t−1/P_ref)^−b with
+	// e_i = exp(a_i − risk), p_i the list price and cost_i = (p_i/P_ref)
+	// P_t−1 (day.go): p_i^−b at the nodes changes only when the list price
+	// does (every pricing.review_days), so it is cached per provider (the
+	// reference price P_ref, which indexed pricing moves daily, is in the
+	// common factor); a day costs one exponential per provider and two per
+	// node instead of one per (provider, node); prepareChoice set them
 	// (welfareFactors). welfareTerm falls back on the direct exponential
 	// where the product leaves the floating-point range.
 	wsum, dsum := 0.0, 0.0
@@ -158,28 +159,29 @@ func (s *sim) llmMetricsDay(t int) {
 
 // welfareFactors sets day t's factors of the welfare log-sums (and, in wE,
 // the choice grid's exp(A_i)) after the day's utilities: per node g
-// P_t−1^−b_g (wP), per active provider e_i = exp(a_i − risk) (wE) and, when
-// π_i changed since they were cached, π_i^−b_g at every node (wPow).
+// (P_t−1/P_ref)^−b_g (wP), per active provider e_i = exp(a_i − risk) (wE)
+// and, when its list price p_i changed since they were cached, p_i^−b_g at
+// every node (wPow).
 func (s *sim) welfareFactors(t int) {
 	L := &s.llm
 	n := len(s.provs)
-	for len(L.wPi) < n {
-		L.wPi = append(L.wPi, math.NaN()) // not cached
+	for len(L.wList) < n {
+		L.wList = append(L.wList, math.NaN()) // not cached
 	}
 	L.wE = grow(L.wE, n)
 	L.wPow = grow(L.wPow, n*zNodes)
-	lp := math.Log(s.price[t-1])
+	lp := math.Log(s.price[t-1] / s.pRef)
 	for g, b := range L.bNode {
 		L.wP[g] = math.Exp(-b * lp)
 	}
 	for _, i := range s.activeList {
 		pr := &s.provs[i]
 		L.wE[i] = math.Exp(s.aNet[i] - L.risk)
-		if pr.pi == L.wPi[i] {
+		if pr.listPrice == L.wList[i] {
 			continue
 		}
-		L.wPi[i] = pr.pi
-		lpi := math.Log(pr.pi)
+		L.wList[i] = pr.listPrice
+		lpi := math.Log(pr.listPrice)
 		row := L.wPow[int(i)*zNodes : (int(i)+1)*zNodes]
 		for g, b := range L.bNode {
 			row[g] = math.Exp(-b * lpi)
