@@ -237,7 +237,8 @@ type Options struct {
 	Fans            bool    // read `steps` and compute fans; default true
 	// FanMemoryBytes bounds the memory of the fan accumulators, split evenly
 	// over Workers: the cells of one steps partition are grouped into passes
-	// whose estimated size (runs × days × 7 variables × 8 bytes) fits one
+	// whose estimated size (runs × days × 6 accumulated variables × 8
+	// bytes; the peg deviation is derived from the price) fits one
 	// worker's share, at least one cell per pass (0: one cell per pass).
 	// Default 256 MiB.
 	FanMemoryBytes int64

@@ -9,7 +9,11 @@
 // policy effects versus the `none` variant under common random numbers with
 // bootstrap intervals (Effect; BCa by default, Efron 1987), and fan data over
 // time from the steps table (Fan), read one steps partition at a time so that
-// memory is bounded by a cell, not by the study. WriteSummary writes the
+// memory is bounded by a cell, not by the study. A fan's daily quantiles and
+// mean are those of the day's values sorted; a day is sorted from the
+// previous day's sorted values when few runs changed, and the peg deviation's
+// sorted values are derived from the sorted prices (fan_sort.go), with the
+// bits of sorting every day anew. WriteSummary writes the
 // tables under summary/ as Parquet and Arrow IPC. AnalyzeSensitivity and
 // SensitivityFromDir compute the indices of a sensitivity study (package gsa)
 // from its runs table; WriteSensitivity writes them.

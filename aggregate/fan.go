@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/tokensim/tokensim/dataset"
@@ -17,23 +16,38 @@ import (
 // run_id and day), in the order fanPass unpacks them.
 var fanColumns = []string{"price", "hhi", "served_mtok", "desired_mtok", "cost_usd_per_mtok", "n_active", "top_share"}
 
-const fanNVar = 7 // len(FanVariables())
+const (
+	fanNVar = 7 // len(FanVariables())
+	// fanPegDev is the index of FanPegDeviation in FanVariables: it is not
+	// accumulated but derived from each day's sorted prices (pegDeviations).
+	fanPegDev = 1
+	// fanNAcc is the number of accumulated variables (all but fanPegDev).
+	fanNAcc = fanNVar - 1
+)
 
 // fanCell accumulates one cell's daily values: vals[v][day] holds one value
-// per run with a finite value of variable v on that day, in row order.
+// per run with a finite value of variable v on that day, in row order
+// (vals[fanPegDev] stays empty).
 type fanCell struct {
 	vals [fanNVar][][]float64
-	runs int // runs of the cell: the capacity of each day's slice
+	flat [fanNVar][]float64 // vals[v]'s backing array (from floatBufs)
+	runs int                // runs of the cell: the capacity of each day's slice
 }
 
 // newFanCell returns a fanCell for a cell of runs runs with room for days
-// days: each variable's days share one backing array of runs × days values
-// (day d holds flat[d·runs : d·runs : (d+1)·runs], so a day that receives
-// more than runs values reallocates instead of overwriting the next day).
-func newFanCell(runs, days int) fanCell {
+// days: each accumulated variable's days share one backing array of runs ×
+// days values taken from bufs (day d holds flat[d·runs : d·runs : (d+1)·runs],
+// so a day that receives more than runs values reallocates instead of
+// overwriting the next day; a recycled array's old contents are never read,
+// every day being filled by append).
+func newFanCell(runs, days int, bufs *floatBufs) fanCell {
 	fc := fanCell{runs: runs}
 	for v := range fanNVar {
-		flat := make([]float64, runs*days)
+		if v == fanPegDev {
+			continue
+		}
+		flat := bufs.get(runs * days)
+		fc.flat[v] = flat
 		col := make([][]float64, days)
 		for d := range col {
 			col[d] = flat[d*runs : d*runs : (d+1)*runs]
@@ -41,6 +55,14 @@ func newFanCell(runs, days int) fanCell {
 		fc.vals[v] = col
 	}
 	return fc
+}
+
+// release returns fc's backing arrays to bufs; fc must not be used after.
+func (fc *fanCell) release(bufs *floatBufs) {
+	for _, flat := range fc.flat {
+		bufs.put(flat)
+	}
+	*fc = fanCell{}
 }
 
 // addColumn adds one run's values x of variable v on days (x[k] on day
@@ -64,25 +86,52 @@ func (fc *fanCell) addColumn(v int, days []int64, x []float64) {
 	fc.vals[v] = col
 }
 
-// fans turns the accumulated values into Fans (sorting them in place).
-func (fc *fanCell) fans(g *cellGroup) []Fan {
-	out := make([]Fan, 0, fanNVar)
+// fans turns the accumulated values into Fans, one per FanVariables entry.
+// Each day's sample of a variable is sorted (daySorter) and described by
+// stats.MeanSD and stats.Quantile over the sorted values; the peg deviation's
+// sorted sample is derived from the same day's sorted prices and peg
+// (pegDeviations). The accumulated values are not modified.
+func (fc *fanCell) fans(g *cellGroup, peg float64) []Fan {
+	out := make([]Fan, fanNVar)
+	ndays := 0
 	for v, name := range FanVariables() {
-		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnit(name)}
+		src := v
+		if v == fanPegDev {
+			src = 0 // the price's days (a capacity: a day's deviations may all overflow)
+		}
 		nd := 0
-		for _, x := range fc.vals[v] {
+		for _, x := range fc.vals[src] {
 			if len(x) > 0 {
 				nd++
 			}
 		}
+		ndays = max(ndays, len(fc.vals[src]))
+		f := Fan{Cell: g.cell, Scenario: g.scenario, Policy: g.policy, Sweep: g.sweep, Variable: name, Unit: fanUnit(name)}
 		f.Days, f.N = make([]int32, 0, nd), make([]int, 0, nd)
 		f.P5, f.P25, f.P50 = make([]float64, 0, nd), make([]float64, 0, nd), make([]float64, 0, nd)
 		f.P75, f.P95, f.Mean = make([]float64, 0, nd), make([]float64, 0, nd), make([]float64, 0, nd)
-		for day, x := range fc.vals[v] {
+		out[v] = f
+	}
+	var sorters [fanNVar]daySorter
+	var dev []float64
+	for day := range ndays {
+		var prices []float64 // the day's sorted prices
+		for v := range fanNVar {
+			var x []float64
+			switch {
+			case v == fanPegDev:
+				dev = pegDeviations(dev[:0], prices, peg)
+				x = dev
+			case day < len(fc.vals[v]) && len(fc.vals[v][day]) > 0:
+				x = sorters[v].sort(fc.vals[v][day])
+			}
+			if v == 0 {
+				prices = x
+			}
 			if len(x) == 0 {
 				continue
 			}
-			slices.Sort(x)
+			f := &out[v]
 			mean, _ := stats.MeanSD(x)
 			f.Days = append(f.Days, int32(day))
 			f.N = append(f.N, len(x))
@@ -93,7 +142,6 @@ func (fc *fanCell) fans(g *cellGroup) []Fan {
 			f.P95 = append(f.P95, stats.Quantile(0.95, x))
 			f.Mean = append(f.Mean, mean)
 		}
-		out = append(out, f)
 	}
 	return out
 }
@@ -132,7 +180,7 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 		var bytes int64
 		first := true
 		for _, g := range cells {
-			est := int64(len(g.rows)) * int64(days) * fanNVar * 8
+			est := int64(len(g.rows)) * int64(days) * fanNAcc * 8
 			if len(pass) > 0 && bytes+est > budget {
 				jobs = append(jobs, job{sp.Files, pass, first})
 				pass, bytes, first = nil, 0, false
@@ -147,6 +195,7 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 		known[id] = true
 	}
 	results := map[int][]Fan{}
+	bufs := floatBufs{limit: opts.FanMemoryBytes} // accumulator arrays, reused by later passes
 	var unknown int64
 	var mu sync.Mutex
 	eg, ctx := errgroup.WithContext(ctx)
@@ -157,7 +206,7 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 			if j.first {
 				kn = known
 			}
-			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn, days)
+			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn, days, &bufs)
 			if err != nil {
 				return err
 			}
@@ -189,19 +238,25 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 // A run's rows are contiguous in the steps files (one run's days follow each
 // other), so the cell of the previous row is reused while run_id repeats.
 // days is the number of days the accumulators are sized for (later days
-// still fit, at the cost of a reallocation).
-func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool, days int) (map[int][]Fan, int64, error) {
+// still fit, at the cost of a reallocation). The accumulators' arrays are
+// taken from bufs and returned to it.
+func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool, days int, bufs *floatBufs) (map[int][]Fan, int64, error) {
 	var unknown int64
 	acc := make([]fanCell, len(cells))
+	defer func() {
+		for i := range acc {
+			acc[i].release(bufs)
+		}
+	}()
 	slot := map[int64]int{}
 	for i, g := range cells {
-		acc[i] = newFanCell(len(g.rows), days)
+		acc[i] = newFanCell(len(g.rows), days, bufs)
 		for _, r := range g.rows {
 			slot[t.RunID[r]] = i
 		}
 	}
 	peg, _ := ds.Info.PegAndBand()
-	var pegDev, sat []float64 // one run's derived variables
+	var sat []float64 // one run's served / desired
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
@@ -232,17 +287,18 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 					}
 				}
 				fc := &acc[s]
-				pegDev, sat = pegDev[:0], sat[:0]
+				sat = sat[:0]
 				for i := lo; i < hi; i++ {
-					pegDev = append(pegDev, math.Abs(price[i]-peg))
 					q := math.NaN()
 					if desired[i] > 0 {
 						q = served[i] / desired[i]
 					}
 					sat = append(sat, q)
 				}
-				for v, x := range [fanNVar][]float64{price[lo:hi], pegDev, hhi[lo:hi], sat, cost[lo:hi], nact[lo:hi], ts[lo:hi]} {
-					fc.addColumn(v, runDays, x)
+				for v, x := range [fanNVar][]float64{price[lo:hi], nil, hhi[lo:hi], sat, cost[lo:hi], nact[lo:hi], ts[lo:hi]} {
+					if v != fanPegDev {
+						fc.addColumn(v, runDays, x)
+					}
 				}
 				lo = hi
 			}
@@ -254,8 +310,8 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 	}
 	out := make(map[int][]Fan, len(cells))
 	for i, g := range cells {
-		out[g.cell] = acc[i].fans(g)
-		acc[i] = fanCell{}
+		out[g.cell] = acc[i].fans(g, peg)
+		acc[i].release(bufs)
 	}
 	return out, unknown, nil
 }

@@ -8,7 +8,10 @@
 // complete (temporary name, then rename); on error nothing new is left. Build
 // lays the page out first and then draws its figures on GOMAXPROCS goroutines
 // (draw.go): each figure's bytes depend only on its own spec, so the report
-// is the same bytes whatever the number of goroutines (BenchmarkWrite).
+// is the same bytes whatever the number of goroutines (BenchmarkWrite). A
+// figure's drawing runs once on a recorder canvas replayed onto the PNG raster
+// and the SVG canvas (Figure.draw), and its PNG is encoded losslessly at
+// png.BestSpeed (pngEncoder).
 //
 // Figures (figure.go, fan.go, box.go, effect.go, heatmap.go) work on plain
 // slices and are usable on their own:

@@ -50,9 +50,11 @@ func toPageFigure(f Figure) pageFigure {
 	// inlines the smaller of the two (box plots and effect charts are a
 	// third of their PNG as SVG; fan charts, with thousands of path points,
 	// are smaller as PNG); the SVG draws at the PNG's pixel size.
-	src := "data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG)
+	var src string
 	if len(f.SVG) > 0 && len(f.SVG) < len(f.PNG) {
 		src = "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(f.SVG)
+	} else {
+		src = "data:image/png;base64," + base64.StdEncoding.EncodeToString(f.PNG)
 	}
 	return pageFigure{
 		ID: f.ID, Title: f.Title, Caption: f.Caption,

@@ -24,6 +24,7 @@ type reportFlags struct {
 	noSVG     bool
 	verify    bool // check every listed file's SHA-256 (aggregate.VerifyAll)
 	noVerify  bool // check none (aggregate.VerifyNone); default: the files read
+	cpuProf   string
 }
 
 func defaultReportFlags() reportFlags {
@@ -33,7 +34,7 @@ func defaultReportFlags() reportFlags {
 
 // cmdReport implements `tokensim report [flags] DIR`: aggregate the study in
 // DIR (summary/ tables) and write DIR/figures and DIR/report.html.
-func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	rf := defaultReportFlags()
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -44,6 +45,7 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.BoolVar(&rf.noSVG, "no-svg", false, "write figures as PNG only")
 	fs.BoolVar(&rf.verify, "verify", false, "check every data file against the SHA-256 in manifest.json, provider_steps included\n(by default the files the report reads are checked)")
 	fs.BoolVar(&rf.noVerify, "no-verify", false, "do not check the data files' SHA-256 (trust them)")
+	fs.StringVar(&rf.cpuProf, "cpuprofile", "", "write a CPU profile of the report to `FILE` (go tool pprof)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "Usage: tokensim report [flags] DIR|URL")
 		fmt.Fprintln(stderr, "\nAggregates the study in DIR (a directory written by `tokensim run`) into")
@@ -67,6 +69,17 @@ func cmdReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return fmt.Errorf("%w: report takes exactly one study directory, got %d arguments", errUsage, fs.NArg())
+	}
+	if rf.cpuProf != "" {
+		stop, perr := startCPUProfile(rf.cpuProf)
+		if perr != nil {
+			return perr
+		}
+		defer func() {
+			if cerr := stop(); cerr != nil && err == nil {
+				err = cerr
+			}
+		}()
 	}
 	path, err := buildReport(ctx, fs.Arg(0), rf, stderr)
 	if err != nil {
