@@ -34,12 +34,11 @@ func recordRun(tb testing.TB, spec *model.RunSpec) (model.Summary, dayRec) {
 	return sum, rec
 }
 
-// TestDayPartStaticMatchesRows: a day table without sweep columns is
-// written through its static row type (CreateDayPart's fast path); the file
-// is byte for byte the one the generic path (rows assembled as parquet.Row,
-// DayTable.AppendRows) writes for the same runs, for steps and
-// provider_steps, with nulls (v2 optional columns) and several cells.
-func TestDayPartStaticMatchesRows(t *testing.T) {
+// recordDayRuns records four runs of 200 consumers, every day and every
+// provider (baseline and depeg_backed, two replicates each: two cells), and
+// their keys with the given policy name.
+func recordDayRuns(t *testing.T, horizon int, seed uint64, policy string) ([]dayRec, []DayKeys) {
+	t.Helper()
 	var runs []dayRec
 	var keys []DayKeys
 	for i, sc := range []string{model.ScenarioBaseline, model.ScenarioDepegBacked} {
@@ -47,13 +46,23 @@ func TestDayPartStaticMatchesRows(t *testing.T) {
 			p := model.Default()
 			p.Consumers.Count = 200
 			s := model.Scenarios()[sc]
-			spec := model.RunSpec{Params: p, Schedule: s.Schedule, HorizonDays: 40, Seed: 3, Replicate: rep,
+			spec := model.RunSpec{Params: p, Schedule: s.Schedule, HorizonDays: horizon, Seed: seed, Replicate: rep,
 				RunID: int64(2*i + rep), RecordEveryDays: 1, ProviderSteps: true}
 			_, rec := recordRun(t, &spec)
 			runs = append(runs, rec)
-			keys = append(keys, DayKeys{Cell: int64(i), Scenario: sc, Policy: "none", Replicate: int64(rep)})
+			keys = append(keys, DayKeys{Cell: int64(i), Scenario: sc, Policy: policy, Replicate: int64(rep)})
 		}
 	}
+	return runs, keys
+}
+
+// TestDayPartStaticMatchesRows: a day table without sweep columns is
+// written through its static row type (CreateDayPart's fast path); the file
+// is byte for byte the one the generic path (rows assembled as parquet.Row,
+// DayTable.AppendRows) writes for the same runs, for steps and
+// provider_steps, with nulls (v2 optional columns) and several cells.
+func TestDayPartStaticMatchesRows(t *testing.T) {
+	runs, keys := recordDayRuns(t, 40, 3, "none")
 	for _, c := range []struct {
 		table string
 		typ   reflect.Type
@@ -116,20 +125,7 @@ func TestDayPartStaticMatchesRows(t *testing.T) {
 // parquet.Row path (a sweep column), with nulls, several cells and
 // runs, and key columns that held other values before: WriteDay sets them.
 func TestDayPartKeyedRows(t *testing.T) {
-	var runs []dayRec
-	var keys []DayKeys
-	for i, sc := range []string{model.ScenarioBaseline, model.ScenarioDepegBacked} {
-		for rep := 0; rep < 2; rep++ {
-			p := model.Default()
-			p.Consumers.Count = 200
-			s := model.Scenarios()[sc]
-			spec := model.RunSpec{Params: p, Schedule: s.Schedule, HorizonDays: 35, Seed: 8, Replicate: rep,
-				RunID: int64(2*i + rep), RecordEveryDays: 1, ProviderSteps: true}
-			_, rec := recordRun(t, &spec)
-			runs = append(runs, rec)
-			keys = append(keys, DayKeys{Cell: int64(i), Scenario: sc, Policy: "share_cap", Replicate: int64(rep)})
-		}
-	}
+	runs, keys := recordDayRuns(t, 35, 8, "share_cap")
 	stale := dayKeyCols{ID: -7, Cell: 99, Scenario: "stale", Policy: "stale", Replicate: 42}
 	keyed := func(r dayRec, table string) any {
 		if table == TableSteps {

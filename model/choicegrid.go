@@ -47,22 +47,15 @@ type choiceGrid struct {
 	h, invH float64
 	c0      float64 // the run's reference log list price (first day's mid-range)
 	c0set   bool
-	nOpt    int
 	eOut    float64   // exp(u0), the outside option's e (a provider's is llmState.wE)
 	eInvK   float64   // e^κ
-	kOf     []int32   // option p's group: its provider, or kOutside
-	eOf     []float64 // option p's e, today
-	offOf   []int     // the offset of option p's row in rows
+	opts    []gridOpt // today's options, in choose's order
 	nOpen   int       // the number of open providers (options before the outside one)
-	// kOf, eOf, offOf with a slot at nOpen for a closed provider's own
-	// customer's provider.
-	kOwn   []int32
-	eOwn   []float64
-	offOwn []int
-	rows   []float64 // node values of r, (choiceGridNodes+1) per row: the outside option's today, then each provider's (rowOff)
-	rList  []float64 // per provider: the list price its row holds (NaN: none)
-	cl, ch []float64 // a choice's bounds on the cumulative weights (scratch)
-	off    bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
+	own     []gridOpt // opts with a slot at nOpen for a closed provider's own customer's provider
+	rows    []float64 // node values of r, (choiceGridNodes+1) per row: the outside option's today, then each provider's (rowOff)
+	rList   []float64 // per provider: the list price its row holds (NaN: none)
+	cl, ch  []float64 // a choice's bounds on the cumulative weights (scratch)
+	off     bool      // tests: never use the grid (TestChoiceGridChangesNoRun)
 }
 
 // choiceGridRow is the length of a node row.
@@ -132,17 +125,12 @@ func (s *sim) buildChoiceGrid(t int) {
 		g.rList = append(g.rList, math.NaN())
 	}
 	g.rows = grow(g.rows, (np+1)*choiceGridRow)
-	g.nOpt = n
-	if L.outside {
-		g.nOpt++
-	}
-	g.cl, g.ch = grow(g.cl, g.nOpt+1), grow(g.ch, g.nOpt+1)
-	g.kOf, g.eOf, g.offOf = g.kOf[:0], g.eOf[:0], g.offOf[:0]
+	g.opts = g.opts[:0]
 	for _, i := range set.idx {
 		if !s.gridRow(i) {
 			return
 		}
-		g.kOf, g.eOf, g.offOf = append(g.kOf, i), append(g.eOf, L.wE[i]), append(g.offOf, rowOff(i))
+		g.opts = append(g.opts, gridOpt{k: i, e: L.wE[i], off: rowOff(i)})
 	}
 	// A closed provider stays available to its own customers (keepsClosed):
 	// its row too, for their choices (a closed provider without a valid
@@ -160,14 +148,20 @@ func (s *sim) buildChoiceGrid(t int) {
 		if !nodeRow(g.rows[:choiceGridRow], g.h, -L.outDrift-math.Log(s.price[t-1])+math.Log(s.pRef)-g.c0) {
 			return
 		}
-		g.kOf, g.eOf, g.offOf = append(g.kOf, kOutside), append(g.eOf, g.eOut), append(g.offOf, 0)
+		g.opts = append(g.opts, gridOpt{k: kOutside, e: g.eOut, off: 0})
 	}
 	// The options of a closed provider's own customer: its provider at
 	// position nOpen (set by chooseOnGrid).
-	g.kOwn = append(append(append(g.kOwn[:0], g.kOf[:n]...), kOutside), g.kOf[n:]...)
-	g.eOwn = append(append(append(g.eOwn[:0], g.eOf[:n]...), 0), g.eOf[n:]...)
-	g.offOwn = append(append(append(g.offOwn[:0], g.offOf[:n]...), 0), g.offOf[n:]...)
+	g.own = append(append(append(g.own[:0], g.opts[:n]...), gridOpt{}), g.opts[n:]...)
+	g.cl, g.ch = grow(g.cl, len(g.own)), grow(g.ch, len(g.own))
 	g.ok = true
+}
+
+// gridOpt is an option of the day's grid.
+type gridOpt struct {
+	k   int32   // its group: a provider, or kOutside
+	e   float64 // its e, today
+	off int     // the offset of its row in rows
 }
 
 // rowOff is the offset of provider i's node row in choiceGrid.rows (the
@@ -208,14 +202,13 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	if !g.ok || !(b >= 0) {
 		return 0, false
 	}
-	nOpt, kOf, eOf, offOf := g.nOpt, g.kOf, g.eOf, g.offOf
+	opts := g.opts
 	if s.keepsClosed(k) { // its closed provider, between the open ones and the outside option (choose's order)
 		if !(g.rList[k] == s.provs[k].listPrice) {
 			return 0, false
 		}
-		nOpt++
-		kOf, eOf, offOf = g.kOwn, g.eOwn, g.offOwn
-		kOf[g.nOpen], eOf[g.nOpen], offOf[g.nOpen] = k, s.llm.wE[k], rowOff(k)
+		opts = g.own
+		opts[g.nOpen] = gridOpt{k: k, e: s.llm.wE[k], off: rowOff(k)}
 	}
 	mf := b * g.invH
 	if !(mf < choiceGridNodes) {
@@ -225,17 +218,16 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	if b < float64(m)*g.h || b > float64(m+1)*g.h {
 		return 0, false
 	}
-	kOf, eOf, offOf = kOf[:nOpt], eOf[:nOpt], offOf[:nOpt]
-	cl, ch := g.cl[:nOpt], g.ch[:nOpt]
+	cl, ch := g.cl[:len(opts)], g.ch[:len(opts)]
 	rows := g.rows
 	sl, sh := 0.0, 0.0
-	for p, off := range offOf {
-		r := rows[off+m : off+m+2]
-		lo, hi := eOf[p]*r[0], eOf[p]*r[1]
+	for p, o := range opts {
+		r := rows[o.off+m : o.off+m+2]
+		lo, hi := o.e*r[0], o.e*r[1]
 		if lo > hi {
 			lo, hi = hi, lo
 		}
-		if kOf[p] == k {
+		if o.k == k {
 			lo *= g.eInvK
 			hi *= g.eInvK
 		}
@@ -249,7 +241,7 @@ func (s *sim) chooseOnGrid(b float64, k int32, v float64) (int32, bool) {
 	for p := range cl {
 		if upper < cl[p]*(1-choiceGridMargin) { // v S < C_p
 			if prev*(1+choiceGridMargin) <= lower { // C_p−1 ≤ v S
-				return kOf[p], true
+				return opts[p].k, true
 			}
 			return 0, false
 		}

@@ -471,17 +471,12 @@ func (s *sim) evConsumersDay(t int) {
 			G := e.G[k*rebuildDays : k*rebuildDays+o1]
 			B1, B2, Rp := e.B1[k*rebuildDays:][:len(G)], e.B2[k*rebuildDays:][:len(G)], e.Rp[:len(G)]
 			fc := f * cp
-			if a > 0 {
-				ape := a * s.powEps[k]
-				for o := range G {
-					B1[o] = lam*B1[o] + fc*Rp[o]
-					B2[o] = lam*B2[o] + fc*G[o]
+			ape := a * s.powEps[k]
+			for o := range G {
+				B1[o] = lam*B1[o] + fc*Rp[o]
+				B2[o] = lam*B2[o] + fc*G[o]
+				if a > 0 {
 					G[o] = r*G[o] + ape
-				}
-			} else {
-				for o := range G {
-					B1[o] = lam*B1[o] + fc*Rp[o]
-					B2[o] = lam*B2[o] + fc*G[o]
 				}
 			}
 		}

@@ -99,11 +99,10 @@ type llmState struct {
 	wP        [zNodes]float64
 	wE, wList []float64
 	// The outside option's exp(U_0 + b_g outDrift) at each node for day
-	// eOutDay (valid when eOutOK), and its daily ratio exp(b_g δ/365)
+	// eOutDay (0: none yet in this run), and its daily ratio exp(b_g δ/365)
 	// (llmMetricsDay).
 	eOutN, qOut [zNodes]float64
 	eOutDay     int
-	eOutOK      bool
 	wPow        []float64
 
 	cells demandCells // a best response's compacted demand cells (llm_pricing.go)

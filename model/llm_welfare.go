@@ -170,7 +170,7 @@ func (s *sim) llmMetricsDay(t int) {
 // log-sum's error by b, which amplifies it at the low-sensitivity nodes).
 func (s *sim) outsideTerms(t int) {
 	L := &s.llm
-	if L.eOutOK && L.eOutDay == t-1 {
+	if t > 1 && L.eOutDay == t-1 { // the day before's values are there
 		for g := range L.eOutN {
 			L.eOutN[g] *= L.qOut[g]
 		}
@@ -180,7 +180,6 @@ func (s *sim) outsideTerms(t int) {
 			L.eOutN[g] = math.Exp(L.u0 + b*L.outDrift)
 			L.qOut[g] = math.Exp(b * dl / 365)
 		}
-		L.eOutOK = true
 	}
 	L.eOutDay = t
 }
