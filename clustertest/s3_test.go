@@ -260,8 +260,12 @@ func lastLine(s string) string {
 func TestKilledIndexRetried(t *testing.T) {
 	needS3(t)
 	ctx := context.Background()
-	// Longer runs so that the kill lands while pod 1 is writing.
+	// Longer runs so that the kill lands while pod 1 is writing: 365 days of
+	// 20,000 consumers, about 25 ms a run, 0.1 s a chunk (with 300
+	// consumers a chunk took a few ms, and a faster model let pod 1 finish
+	// its last chunks between two polls).
 	src := strings.Replace(studySrc, "horizon_days: 90", "horizon_days: 365", 1)
+	src = strings.Replace(src, "count: 300", "count: 20000", 1)
 	study := writeStudy(t, src)
 	local := localStudy(t, study)
 	root, err := server.Bucket(ctx, "killed", "s")
