@@ -15,9 +15,9 @@ import (
 	"strconv"
 	"sync"
 
+	kzstd "github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 
 	"github.com/tokensim/tokensim/model"
 	"github.com/tokensim/tokensim/storage"
@@ -48,6 +48,29 @@ const (
 // that the files stay the same for any worker count or shard split.
 func PageBufferFor(rows int64) int {
 	return int(min(max(rows*16, PageBufferBytes), MaxPageBufferBytes))
+}
+
+// RunsPageBufferFor returns the page buffer of each column of a runs part
+// that will hold runs rows (one a run): 32 bytes a row (a column's largest
+// value, an optional double, takes 13 in parquet-go's column buffer: value,
+// row index and definition level), between 4 KiB (parquet-go's smallest
+// pooled buffer) and PageBufferBytes. As for day parts (PageBufferFor), a
+// column chunk smaller than its buffer is one page whatever the buffer, so
+// the file is the same as with PageBufferBytes
+// (TestRunsPartPageHintSameBytes), while a chunk of 32 runs takes 4 KiB a
+// column instead of 64 KiB: 256 KiB instead of 4 MiB for the runs table's
+// 64 columns, allocated (or taken from parquet-go's pools, which the
+// collector empties) for every chunk. runs must come from the plan (the
+// chunk's runs), never from timing.
+func RunsPageBufferFor(runs int64) int {
+	return int(min(max(runs*32, 4<<10), PageBufferBytes))
+}
+
+// CreateRunsPart starts a part file of the runs table t at key (as
+// CreateOwnedPart) that will hold about runs rows: its page buffers are
+// RunsPageBufferFor(runs).
+func CreateRunsPart(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, t *RunsTable, runs int64) (*PartWriter[any], error) {
+	return CreateOwnedPart[any](ctx, st, key, TableRuns, owner, meta, t.Schema(), parquet.PageBufferSize(RunsPageBufferFor(runs)))
 }
 
 // Key-value metadata keys written to every Parquet file.
@@ -400,11 +423,14 @@ var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<1
 // concurrent use.
 //
 //   - Day tables (steps, provider_steps: one row per day): dayCodec, zstd
-//     level 1 without entropy-coded literals (fastZstd), which compresses
-//     them in about a third of the default level's CPU (docs/dataset.md).
+//     level 1 without entropy-coded literals, which compresses them in
+//     about a third of the default level's CPU (docs/dataset.md).
 //   - The runs table (one row per run, about 1% of the day tables' rows):
-//     parquet-go's default level, whose smaller files cost no measurable CPU
-//     at one row per run.
+//     the default level with parquet-go's codec's options (the same
+//     frames), whose smaller files cost no measurable CPU at one row per
+//     run.
+//
+// Both are zstdCodec: encoders kept in a free list across pages and files.
 func codecFor(table string) compress.Codec {
 	if table == TableRuns {
 		return runsCodec
@@ -413,6 +439,6 @@ func codecFor(table string) compress.Codec {
 }
 
 var (
-	dayCodec  = &fastZstd{}
-	runsCodec = &zstd.Codec{Level: zstd.SpeedDefault}
+	dayCodec  = newZstdCodec(kzstd.SpeedFastest, false)
+	runsCodec = newZstdCodec(kzstd.SpeedDefault, true)
 )

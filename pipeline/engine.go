@@ -742,7 +742,8 @@ func (c *chunkWriter) write(r *runResult) error {
 	cell, rep := e.plan.CellOf(r.id)
 	cl := &e.plan.Cells[cell]
 	if c.runs == nil {
-		p, err := dataset.CreateOwnedPart[any](e.sctx, e.store, dataset.TableRuns+"/"+dataset.PartName(c.rec.Chunk), dataset.TableRuns, e.owner, e.meta, e.runs.Schema())
+		from, to := e.plan.ChunkRange(c.rec.Chunk)
+		p, err := dataset.CreateRunsPart(e.sctx, e.store, dataset.TableRuns+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, e.runs, to-from)
 		if err != nil {
 			return err
 		}
