@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -177,10 +178,59 @@ func providerStepsRowOf(k *DayKeys, m *model.ProviderStep) ProviderStepsRow {
 	return ProviderStepsRow{dayKeyCols: keyCols(k, m.RunID), ProviderStep: *m}
 }
 
-func setStepsKeys(r *StepsRow, k *DayKeys) { r.dayKeyCols = keyCols(k, r.Step.RunID) }
+// setStepsKeys sets r's key columns to k's (run_id from r's own), writing
+// them only when they differ: rows built by AppendStepsRow already hold
+// them, and comparing costs the reads the column gathers make anyway,
+// whereas writing each row's keys again (two string headers among them)
+// cost 7% of the pipeline's CPU in BenchmarkPipelineOverhead.
+func setStepsKeys(r *StepsRow, k *DayKeys) {
+	if !r.dayKeyCols.are(k, r.Step.RunID) {
+		r.dayKeyCols = keyCols(k, r.Step.RunID)
+	}
+}
 
+// setProviderStepsKeys is setStepsKeys for provider_steps rows.
 func setProviderStepsKeys(r *ProviderStepsRow, k *DayKeys) {
-	r.dayKeyCols = keyCols(k, r.ProviderStep.RunID)
+	if !r.dayKeyCols.are(k, r.ProviderStep.RunID) {
+		r.dayKeyCols = keyCols(k, r.ProviderStep.RunID)
+	}
+}
+
+// are reports whether c holds the keys of run runID with keys k. Strings
+// sharing their bytes (a run's keys come from its cell's) compare by
+// pointer, without a call to compare their bytes.
+func (c *dayKeyCols) are(k *DayKeys, runID int64) bool {
+	return c.ID == runID && c.Cell == k.Cell && c.Replicate == k.Replicate &&
+		sameString(c.Scenario, k.Scenario) && sameString(c.Policy, k.Policy)
+}
+
+func sameString(a, b string) bool {
+	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
+}
+
+// AppendStepsRow appends day s of a run whose keys are k to rows as a
+// StepsRow with its key columns already set (run_id from s.RunID), as
+// DayPart.WriteDay sets them: WriteDay then leaves them as they are. A
+// recorder that knows its run's keys (the pipeline's workers) builds its
+// rows so while it copies the day, which its core has in cache, instead of
+// the writer setting them row by row later.
+func AppendStepsRow(rows []StepsRow, k *DayKeys, s *model.Step) []StepsRow {
+	rows = slices.Grow(rows, 1)
+	rows = rows[:len(rows)+1]
+	r := &rows[len(rows)-1]
+	r.dayKeyCols = keyCols(k, s.RunID)
+	r.Step = *s
+	return rows
+}
+
+// AppendProviderStepsRow is AppendStepsRow for provider_steps rows.
+func AppendProviderStepsRow(rows []ProviderStepsRow, k *DayKeys, ps *model.ProviderStep) []ProviderStepsRow {
+	rows = slices.Grow(rows, 1)
+	rows = rows[:len(rows)+1]
+	r := &rows[len(rows)-1]
+	r.dayKeyCols = keyCols(k, ps.RunID)
+	r.ProviderStep = *ps
+	return rows
 }
 
 type rowsPart struct {

@@ -202,6 +202,26 @@ func TestDayPartKeyedRows(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Errorf("%s, %d sweep columns: keyed rows wrote %d bytes, model rows %d bytes, not the same file", table, len(sweep), len(got), len(want))
 			}
+			// Rows built with their keys (AppendStepsRow, as the pipeline's
+			// workers do), WriteDay leaving them as they are.
+			prekeyed := func(i int) any {
+				r := runs[i]
+				if table == TableSteps {
+					var out []StepsRow
+					for j := range r.steps {
+						out = AppendStepsRow(out, &keys[i], &r.steps[j])
+					}
+					return out
+				}
+				var out []ProviderStepsRow
+				for j := range r.prov {
+					out = AppendProviderStepsRow(out, &keys[i], &r.prov[j])
+				}
+				return out
+			}
+			if got := write("prekeyed.parquet", prekeyed); !bytes.Equal(got, want) {
+				t.Errorf("%s, %d sweep columns: rows built with their keys wrote %d bytes, model rows %d bytes, not the same file", table, len(sweep), len(got), len(want))
+			}
 		}
 	}
 }

@@ -468,11 +468,12 @@ type runResult struct {
 	err   error
 	steps []dataset.StepsRow
 	prov  []dataset.ProviderStepsRow
+	keys  dataset.DayKeys // the run's day-table keys, set in each row as it is recorded
 }
 
-func (r *runResult) Step(s *model.Step) { r.steps = append(r.steps, dataset.StepsRow{Step: *s}) }
+func (r *runResult) Step(s *model.Step) { r.steps = dataset.AppendStepsRow(r.steps, &r.keys, s) }
 func (r *runResult) ProviderStep(ps *model.ProviderStep) {
-	r.prov = append(r.prov, dataset.ProviderStepsRow{ProviderStep: *ps})
+	r.prov = dataset.AppendProviderStepsRow(r.prov, &r.keys, ps)
 }
 
 func (e *engine) execute(ctx context.Context) (*Result, error) {
@@ -577,6 +578,7 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 				}
 				r := getResult()
 				r.id, r.err, r.steps, r.prov = id, nil, r.steps[:0], r.prov[:0]
+				r.keys = e.dayKeys(id)
 				spec := e.plan.Spec(id)
 				r.sum, r.err = safeRun(run, &spec, r)
 				select {
@@ -755,7 +757,7 @@ func (c *chunkWriter) write(r *runResult) error {
 		return err
 	}
 	c.rec.Runs++
-	keys := dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
+	keys := e.dayKeys(r.id)
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
 		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps, len(r.steps)); err != nil {
 			return err
@@ -767,6 +769,13 @@ func (c *chunkWriter) write(r *runResult) error {
 		}
 	}
 	return nil
+}
+
+// dayKeys are the day-table keys of run id's rows.
+func (e *engine) dayKeys(id int64) dataset.DayKeys {
+	cell, rep := e.plan.CellOf(id)
+	cl := &e.plan.Cells[cell]
+	return dataset.DayKeys{Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy, Replicate: int64(rep)}
 }
 
 // writeDay writes one run's n rows (a []dataset.StepsRow or []dataset.ProviderStepsRow)
