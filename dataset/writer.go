@@ -66,13 +66,6 @@ func RunsPageBufferFor(runs int64) int {
 	return int(min(max(runs*32, 4<<10), PageBufferBytes))
 }
 
-// CreateRunsPart starts a part file of the runs table t at key (as
-// CreateOwnedPart) that will hold about runs rows: its page buffers are
-// RunsPageBufferFor(runs).
-func CreateRunsPart(ctx context.Context, st storage.Store, key, owner string, meta FileMeta, t *RunsTable, runs int64) (*PartWriter[any], error) {
-	return CreateOwnedPart[any](ctx, st, key, TableRuns, owner, meta, t.Schema(), parquet.PageBufferSize(RunsPageBufferFor(runs)))
-}
-
 // Key-value metadata keys written to every Parquet file.
 const (
 	MetaConfigHash    = "tokensim.config_hash"
@@ -109,6 +102,7 @@ type RunsTable struct {
 	schema *parquet.Schema
 	nKeys  int
 	nSum   int
+	static []parquet.WriterOption // writer options of RunsRow parts (runsRowOptions); nil: rows through Row
 }
 
 // NewRunsTable builds the runs table's row type for the given swept
@@ -137,7 +131,9 @@ func NewRunsTable(sweepParams []string) (*RunsTable, error) {
 	}
 	typ := reflect.StructOf(fields)
 	schema := parquet.SchemaOf(reflect.New(typ).Interface())
-	return &RunsTable{typ: typ, schema: schema, nKeys: kt.NumField(), nSum: st.NumField()}, nil
+	t := &RunsTable{typ: typ, schema: schema, nKeys: kt.NumField(), nSum: st.NumField()}
+	t.static = runsRowOptions(t)
+	return t, nil
 }
 
 // appendSweepFields appends one DOUBLE column per swept parameter (named by

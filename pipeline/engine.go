@@ -729,7 +729,7 @@ func safeRun(run RunFunc, spec *model.RunSpec, rec model.Recorder) (s model.Summ
 type chunkWriter struct {
 	e     *engine
 	rec   chunkRecord
-	runs  *dataset.PartWriter[any]
+	runs  dataset.RunsPart
 	steps map[[2]string]dataset.DayPart
 	prov  map[[2]string]dataset.DayPart
 }
@@ -751,9 +751,8 @@ func (c *chunkWriter) write(r *runResult) error {
 		}
 		c.runs = p
 	}
-	row := e.runs.Row(dataset.RunKeys{RunID: r.id, Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy,
-		Replicate: int64(rep), Seed: int64(model.RunSeed(e.plan.Seed, rep))}, &r.sum, cl.Sweep)
-	if err := c.runs.Write([]any{row}); err != nil {
+	if err := c.runs.WriteRun(dataset.RunKeys{RunID: r.id, Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy,
+		Replicate: int64(rep), Seed: int64(model.RunSeed(e.plan.Seed, rep))}, &r.sum, cl.Sweep); err != nil {
 		return err
 	}
 	c.rec.Runs++
