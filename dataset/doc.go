@@ -5,8 +5,9 @@
 // datapackage.json), the Manifest and its schema version (SchemaVersion,
 // SchemaHistory), the Parquet writer settings, column encodings and
 // key-value metadata (FileMeta), the runs table's row type built from
-// model.Summary (RunsTable), the day tables' rows with the run's keys and
-// swept parameters on every row (DayTable), part files written under a
+// model.Summary (RunsTable; RunsRow and CreateRunsPart for its parts), the
+// day tables' rows with the run's keys and swept parameters on every row
+// (DayTable; StepsRow, AppendStepsRow and CreateDayPart), part files written under a
 // temporary name and published by rename (PartWriter), the self-description
 // of a study (Describe: README.md, the Frictionless datapackage.json built
 // from the metric catalogue and the files' schemas, and a manifest listing
