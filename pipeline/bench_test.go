@@ -11,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokensim/tokensim/configs"
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/model"
+	"github.com/tokensim/tokensim/study"
 )
 
 type discard struct{}
@@ -203,7 +205,9 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 // bare model's (its own work plus what it costs the model, e.g. caches).
 // j1 and j2 use benchPlan's 32-run chunks; "chunk256" the same runs, 2 workers, in
 // one chunk of 256 (dataset.DefaultChunkRuns, the default: per-file costs
-// spread over more runs, and one chunk finished after the last run).
+// spread over more runs, and one chunk finished after the last run);
+// "default" the default study's 16 cells at 64 replicates in its own
+// chunks (defaultStudyPlan).
 func BenchmarkStudyOverhead(b *testing.B) {
 	p := benchPlan(b)
 	for _, workers := range []int{1, 2} {
@@ -213,6 +217,24 @@ func BenchmarkStudyOverhead(b *testing.B) {
 		s := testStudy(b, "replicates: 64\nhorizon_days: 365\n")
 		studyOverhead(b, testPlan(b, s, 256), 2)
 	})
+	b.Run("default", func(b *testing.B) { studyOverhead(b, defaultStudyPlan(b, 64), 2) })
+}
+
+// defaultStudyPlan is the embedded default study (configs/default.yaml:
+// 16 cells, steps every day) with the given replicates and its own chunking
+// (256-run chunks, each spanning four cells): at 64 replicates 1,024 runs in
+// 4 chunks, what `make run` does on an eighth of its runs.
+func defaultStudyPlan(b *testing.B, replicates int) *Plan {
+	s, err := study.ParseStudy(configs.DefaultName, configs.Default)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s.Replicates = replicates
+	p, err := NewPlan(s)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
 }
 
 func studyOverhead(b *testing.B, p *Plan, workers int) {
