@@ -331,12 +331,19 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	st.runs, st.rowsOf = runs, map[int][]int{}
 	for _, g := range groups {
 		st.rowsOf[g.cell] = g.rows
-		st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
 	}
-	// Effects and fans are independent: computed concurrently (each with
-	// up to opts.Workers goroutines), their warnings kept in this order.
+	// The cells' distributions, the effects and the fans are independent:
+	// computed concurrently (effects and fans each with up to opts.Workers
+	// goroutines), their warnings kept in this order.
 	var effWarns, fanWarns []string
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		st.Cells = make([]CellStats, 0, len(groups))
+		for _, g := range groups {
+			st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
+		}
+		return nil
+	})
 	g.Go(func() (err error) {
 		st.Effects, effWarns, err = computeEffects(gctx, groups, runs, opts)
 		return err
