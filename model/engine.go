@@ -77,8 +77,17 @@ type evState struct {
 
 	none, noneNext []int32 // consumers with no provider (k = −1), reviewed daily
 
-	sink float64 // evTouch's loads (never read)
+	sink  float64 // evTouch's loads (never read)
+	touch bool    // evTouch is worth its loads (evInit: touchConsumers)
 }
+
+// touchConsumers is the day-0 population from which evConsumersDay touches
+// the next reviewer's records ahead (evTouch). Below it the records of
+// every consumer (about 100 bytes each, 400 kB at 4,096) stay in a core's
+// cache and the loads are pure cost: 2,000 consumers ran 1.5% faster
+// without them (3.57 → 3.52 ms of CPU a run, medians of 3 pairs), while at
+// 20,000 the touch saves 8% (26.0 → 23.6 ms).
+const touchConsumers = 1 << 12
 
 // evCons is a consumer's event-engine state, in one 32-byte record so that
 // a review touches one cache line of it.
@@ -176,6 +185,7 @@ func (s *sim) evInit() {
 	if !e.on {
 		return
 	}
+	e.touch = len(s.cons) >= touchConsumers
 	key := StreamSeed(s.spec.Seed, s.spec.Replicate, StreamReviews)
 	e.key = [2]uint64{binary.LittleEndian.Uint64(key[0:8]), binary.LittleEndian.Uint64(key[8:16])}
 	e.lambda = -math.Log1p(-s.p.Consumers.ReviewRate)
@@ -396,7 +406,7 @@ func (s *sim) evConsumersDay(t int) {
 	// consumer's own stream.
 	for j := e.head[t]; j >= 0; {
 		nx := e.c[j].next
-		if nx >= 0 {
+		if nx >= 0 && e.touch {
 			s.evTouch(int(nx))
 		}
 		jj := int(j)
