@@ -120,7 +120,6 @@ func buildLocalReport(ctx context.Context, dir string, rf reportFlags, stderr io
 		return "", err
 	}
 	defer release()
-	defer tuneReportGC()()
 	ro := reports.DefaultOptions()
 	ro.SVG = !rf.noSVG
 	ro.ToolVersion = toolVersion()
