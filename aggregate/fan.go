@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"slices"
 	"sync"
 
 	"github.com/tokensim/tokensim/dataset"
@@ -305,22 +304,16 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 		}
 	}
 	peg, _ := ds.Info.PegAndBand()
-	type segment struct{ lo, hi, slot int } // one run's rows of a row group
-	var segs []segment
-	var sat []float64 // the row group's served / desired
+	var sat []float64 // one run's served / desired
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
 		err := ds.ReadStepsColumns(ctx, path, fanColumns, func(runID, day []int64, v [][]float64) error {
 			price, hhi, served, desired, cost, nact, ts := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
-			// The runs of the row group (rows of one run_id are contiguous)
-			// and their days checked first; then one variable at a time,
-			// its runs in row order: each (variable, day) sample still
-			// receives its values in row order, and a variable's stores
-			// (one run's days are runs × 8 bytes apart in its array) stay
-			// within the pages of that one array.
-			segs = segs[:0]
+			// One run's rows at a time (rows of one run_id are contiguous),
+			// one variable at a time: each (variable, day) sample still
+			// receives its values in row order.
 			for lo := 0; lo < len(runID); {
 				id := runID[lo]
 				hi := lo + 1
@@ -335,29 +328,27 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 					lo = hi
 					continue
 				}
-				for k, d := range day[lo:hi] {
+				runDays := day[lo:hi]
+				for k, d := range runDays {
 					if d < 0 || d > 1<<20 {
 						return fmt.Errorf("%w: %s: row %d: day %d out of range", dataset.ErrCorrupt, path, lo+k, d)
 					}
 				}
-				segs = append(segs, segment{lo, hi, s})
+				fc := &acc[s]
+				sat = sat[:0]
+				for i := lo; i < hi; i++ {
+					q := math.NaN()
+					if desired[i] > 0 {
+						q = served[i] / desired[i]
+					}
+					sat = append(sat, q)
+				}
+				for v, x := range [fanNVar][]float64{price[lo:hi], nil, hhi[lo:hi], sat, cost[lo:hi], nact[lo:hi], ts[lo:hi]} {
+					if v != fanPegDev {
+						fc.addColumn(v, runDays, x)
+					}
+				}
 				lo = hi
-			}
-			sat = slices.Grow(sat[:0], len(runID))[:len(runID)]
-			for i := range sat {
-				q := math.NaN()
-				if desired[i] > 0 {
-					q = served[i] / desired[i]
-				}
-				sat[i] = q
-			}
-			for v, x := range [fanNVar][]float64{price, nil, hhi, sat, cost, nact, ts} {
-				if v == fanPegDev {
-					continue
-				}
-				for _, sg := range segs {
-					acc[sg.slot].addColumn(v, day[sg.lo:sg.hi], x[sg.lo:sg.hi])
-				}
 			}
 			return nil
 		})
