@@ -28,70 +28,33 @@ const (
 // fanCell accumulates one cell's daily values: vals[v][day] holds one value
 // per run with a finite value of variable v on that day, in row order
 // (vals[fanPegDev] stays empty).
-//
-// Each accumulated variable's days share one backing array flat[v] of runs ×
-// days values taken from floatBufs, day d's values at flat[d·runs :
-// d·runs+n[v][d]]. A variable is first filled by count (addCounted: a store
-// and an increment per value, 3× faster than appending to the day's slice
-// header); its day slices vals[v] are made when it is read (fans) or when a
-// value does not fit its day's slot (a day beyond the array, or a day
-// receiving more than runs values), after which its values are appended to
-// the slices (addColumn). Day d's slice is flat[d·runs : d·runs+n :
-// (d+1)·runs], so a day that receives more than runs values reallocates
-// instead of overwriting the next day; a recycled array's old contents are
-// never read.
 type fanCell struct {
-	vals [fanNVar][][]float64 // nil while the variable is filled by count
-	flat [fanNVar][]float64   // vals[v]'s backing array (from floatBufs)
-	n    [fanNVar][]int32     // values of each day in flat, while counted
-	runs int                  // runs of the cell: the capacity of each day's slot
+	vals [fanNVar][][]float64
+	flat [fanNVar][]float64 // vals[v]'s backing array (from floatBufs)
+	runs int                // runs of the cell: the capacity of each day's slice
 }
 
 // newFanCell returns a fanCell for a cell of runs runs with room for days
-// days, its arrays taken from bufs.
+// days: each accumulated variable's days share one backing array of runs ×
+// days values taken from bufs (day d holds flat[d·runs : d·runs : (d+1)·runs],
+// so a day that receives more than runs values reallocates instead of
+// overwriting the next day; a recycled array's old contents are never read,
+// every day being filled by append).
 func newFanCell(runs, days int, bufs *floatBufs) fanCell {
 	fc := fanCell{runs: runs}
 	for v := range fanNVar {
 		if v == fanPegDev {
 			continue
 		}
-		fc.flat[v] = bufs.get(runs * days)
-		fc.n[v] = make([]int32, days)
+		flat := bufs.get(runs * days)
+		fc.flat[v] = flat
+		col := make([][]float64, days)
+		for d := range col {
+			col[d] = flat[d*runs : d*runs : (d+1)*runs]
+		}
+		fc.vals[v] = col
 	}
 	return fc
-}
-
-// addCounted stores x[k] (days[k]'s value) in its day's slot for k from 0,
-// skipping NaN and ±Inf, while each fits its slot, and returns the number of
-// positions done (len(days) when all fitted).
-func (fc *fanCell) addCounted(v int, days []int64, x []float64) int {
-	n, flat, runs := fc.n[v], fc.flat[v], fc.runs
-	x = x[:len(days)]
-	for k, d := range days {
-		f := x[k]
-		if !isFinite(f) {
-			continue
-		}
-		if uint64(d) >= uint64(len(n)) || int(n[d]) >= runs {
-			return k
-		}
-		flat[int(d)*runs+int(n[d])] = f
-		n[d]++
-	}
-	return len(days)
-}
-
-// sliced makes variable v's day slices from its counts, once.
-func (fc *fanCell) sliced(v int) {
-	if fc.vals[v] != nil || v == fanPegDev {
-		return
-	}
-	runs, flat := fc.runs, fc.flat[v]
-	col := make([][]float64, len(fc.n[v]))
-	for d, k := range fc.n[v] {
-		col[d] = flat[d*runs : d*runs+int(k) : (d+1)*runs]
-	}
-	fc.vals[v], fc.n[v] = col, nil
 }
 
 // release returns fc's backing arrays to bufs; fc must not be used after.
@@ -105,14 +68,6 @@ func (fc *fanCell) release(bufs *floatBufs) {
 // addColumn adds one run's values x of variable v on days (x[k] on day
 // days[k], days in range), skipping NaN and ±Inf.
 func (fc *fanCell) addColumn(v int, days []int64, x []float64) {
-	if fc.vals[v] == nil {
-		k := fc.addCounted(v, days, x)
-		if k == len(days) {
-			return
-		}
-		fc.sliced(v)
-		days, x = days[k:], x[k:]
-	}
 	col := fc.vals[v]
 	x = x[:len(days)]
 	for k, d := range days {
@@ -137,9 +92,6 @@ func (fc *fanCell) addColumn(v int, days []int64, x []float64) {
 // sorted sample is derived from the same day's sorted prices and peg
 // (pegDeviations). The accumulated values are not modified.
 func (fc *fanCell) fans(g *cellGroup, peg float64) []Fan {
-	for v := range fanNVar {
-		fc.sliced(v)
-	}
 	out := make([]Fan, fanNVar)
 	ndays := 0
 	for v, name := range FanVariables() {
