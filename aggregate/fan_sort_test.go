@@ -193,14 +193,27 @@ func TestPegDeviations(t *testing.T) {
 // deviation as math.Abs(price − peg) of each row), each day's finite values
 // sorted by slices.Sort and described by stats.MeanSD and stats.Quantile.
 // Runs miss days and values (NaN, ±Inf), two variables change in few runs a
-// day, and one run reports a day twice.
+// day, and one run reports a day twice; then, with arrays sized for fewer
+// days than recorded and one run reporting a day more times than the cell
+// has runs, the days beyond the arrays and the overflowing day (reallocated
+// by append, not written over the next day's values) keep their values in
+// row order.
 func TestFansMatchRowwise(t *testing.T) {
 	const runs, days = 40, 30
+	for _, tc := range []struct {
+		name          string
+		capDays, reps int
+	}{{"within the arrays", days + 1, 2}, {"beyond the arrays", days - 5, runs + 5}} {
+		t.Run(tc.name, func(t *testing.T) { testFansMatchRowwise(t, runs, days, tc.capDays, tc.reps) })
+	}
+}
+
+func testFansMatchRowwise(t *testing.T, runs, days, capDays, dupReps int) {
 	peg := 1.0
 	r := rand.New(rand.NewPCG(7, 8))
 	var bufs floatBufs
 	bufs.limit = 1 << 30
-	fc := newFanCell(runs, days+1, &bufs)
+	fc := newFanCell(runs, capDays, &bufs)
 	// Stale contents in a recycled array must not matter.
 	for _, f := range fc.flat {
 		for i := range f {
@@ -211,7 +224,7 @@ func TestFansMatchRowwise(t *testing.T) {
 	for v := range rowwise {
 		rowwise[v] = make([][]float64, days+1)
 	}
-	var slow [fanNVar][runs]float64
+	slow := [fanNVar][]float64{3: make([]float64, runs), 5: make([]float64, runs)}
 	for run := range runs {
 		var dayIdx []int64
 		var cols [fanNVar][]float64
@@ -221,7 +234,7 @@ func TestFansMatchRowwise(t *testing.T) {
 			}
 			reps := 1
 			if run == 3 && d == 5 {
-				reps = 2 // the same day twice
+				reps = dupReps // the same day again
 			}
 			for range reps {
 				dayIdx = append(dayIdx, int64(d))
