@@ -67,7 +67,7 @@ func writeParquetReflect(t *sumTable, w *bufio.Writer) error {
 
 // TestWriteParquetRows: writeParquet writes the same bytes as the struct
 // and reflection writer it replaced, for tables of interleaved string, int64
-// and float64 columns (NaN, ±Inf, −0, ties; strings repeated and unique;
+// and float64 columns (NaN, ±Inf, −0, ties; strings repeated, unique and empty;
 // empty, one row, and 60,000 rows: several pages), and the file reads back.
 func TestWriteParquetRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
@@ -75,7 +75,7 @@ func TestWriteParquetRows(t *testing.T) {
 		tb := newSumTable("test")
 		tb.declare("s scenario", "i cell", "f mean", "s metric", "f p95", "i n")
 		for k := range n {
-			tb.str("scenario", []string{"baseline", "volatility", "centralization"}[r.IntN(3)])
+			tb.str("scenario", []string{"baseline", "volatility", "centralization", ""}[r.IntN(4)])
 			tb.int("cell", int64(k/37))
 			tb.num("mean", []float64{r.NormFloat64(), math.NaN(), math.Inf(1), math.Copysign(0, -1), 1}[r.IntN(5)])
 			tb.str("metric", "m"+strconv.Itoa(r.IntN(n+1)))
