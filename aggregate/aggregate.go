@@ -305,6 +305,14 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	if err := verifyFor(ctx, ds, opts); err != nil {
 		return nil, err
 	}
+	// The first steps files are read while the runs table is (the fan
+	// passes need it to start).
+	var prefetch *stepsPrefetch
+	if opts.Fans && ds.Info.StepsPresent {
+		var stop func()
+		prefetch, stop = startPrefetch(ctx, ds)
+		defer stop()
+	}
 	runs, err := ds.ReadRuns(ctx)
 	if err != nil {
 		return nil, err
@@ -350,7 +358,7 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	})
 	if opts.Fans && ds.Info.StepsPresent {
 		g.Go(func() (err error) {
-			st.Fans, fanWarns, err = computeFans(gctx, ds, groups, runs, opts)
+			st.Fans, fanWarns, err = computeFans(gctx, ds, groups, runs, opts, prefetch)
 			return err
 		})
 	}
