@@ -288,7 +288,9 @@ func (o Options) Validate() error {
 // and returns the result. A study that is still running or has failed runs
 // is aggregated from what is present and flagged in Study.Info and
 // Study.Warnings. Memory: the runs table, plus the fan accumulators of at
-// most opts.Workers steps passes (see Options.FanMemoryBytes).
+// most opts.Workers steps passes (see Options.FanMemoryBytes), plus the
+// columns of the steps files read ahead (prefetchPartitions) until their
+// passes take them.
 //
 // Errors wrap dataset.ErrNotStudy, dataset.ErrCorrupt, dataset.ErrSchema or ErrNoRuns and name the file.
 func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
