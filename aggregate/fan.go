@@ -151,7 +151,8 @@ func (fc *fanCell) fans(g *cellGroup, peg float64) []Fan {
 // partition, cells are processed in passes whose estimated accumulator size
 // (runs × days × variables × 8 bytes) stays within
 // opts.FanMemoryBytes / opts.Workers (at least one cell per pass); each pass
-// rereads the partition's files and keeps only its cells' rows.
+// rereads the partition's files and keeps only its cells' rows. Files read
+// ahead (prefetch, nil for none) are taken by the first pass reading them.
 func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, t *dataset.RunTable, opts Options, prefetch *stepsPrefetch) ([]Fan, []string, error) {
 	type job struct {
 		files []string
@@ -239,7 +240,8 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 // other), so the cell of the previous row is reused while run_id repeats.
 // days is the number of days the accumulators are sized for (later days
 // still fit, at the cost of a reallocation). The accumulators' arrays are
-// taken from bufs and returned to it.
+// taken from bufs and returned to it. The files are read through prefetch
+// (stepsPrefetch.read: a copy read ahead, or the file).
 func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool, days int, bufs *floatBufs, prefetch *stepsPrefetch) (map[int][]Fan, int64, error) {
 	var unknown int64
 	acc := make([]fanCell, len(cells))
