@@ -75,8 +75,9 @@ func (s *daySorter) sortNew(x []float64) {
 // slices.Sort of the values gives, whose ascending arrangement is then
 // unique. Sorting integers instead of floats spares each comparison
 // cmp.Less's NaN tests: BenchmarkDaySorter times a 500-value day at 17 µs
-// instead of 21 µs. Every fan variable but the peg deviation's source is
-// non-negative (prices, HHI, satisfaction, costs, providers, shares).
+// instead of 21 µs. The accumulated fan variables are non-negative (price,
+// HHI, satisfaction, cost, providers active, top share; the peg deviation is
+// derived from the sorted prices, pegDeviations).
 func sortByBits(x []float64, bits *[]uint64) bool {
 	const inf = 0x7ff0000000000000 // +Inf; greater patterns with the sign bit clear are NaN
 	b := slices.Grow((*bits)[:0], len(x))[:len(x)]
