@@ -288,7 +288,9 @@ func (o Options) Validate() error {
 // and returns the result. A study that is still running or has failed runs
 // is aggregated from what is present and flagged in Study.Info and
 // Study.Warnings. Memory: the runs table, plus the fan accumulators of at
-// most opts.Workers steps passes (see Options.FanMemoryBytes).
+// most opts.Workers steps passes (see Options.FanMemoryBytes), plus the
+// columns of the steps files read ahead (prefetchPartitions) until their
+// passes take them.
 //
 // Errors wrap dataset.ErrNotStudy, dataset.ErrCorrupt, dataset.ErrSchema or ErrNoRuns and name the file.
 func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
@@ -304,6 +306,14 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	}
 	if err := verifyFor(ctx, ds, opts); err != nil {
 		return nil, err
+	}
+	// The first steps files are read while the runs table is (the fan
+	// passes need it to start).
+	var prefetch *stepsPrefetch
+	if opts.Fans && ds.Info.StepsPresent {
+		var stop func()
+		prefetch, stop = startPrefetch(ctx, ds)
+		defer stop()
 	}
 	runs, err := ds.ReadRuns(ctx)
 	if err != nil {
@@ -331,19 +341,26 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	st.runs, st.rowsOf = runs, map[int][]int{}
 	for _, g := range groups {
 		st.rowsOf[g.cell] = g.rows
-		st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
 	}
-	// Effects and fans are independent: computed concurrently (each with
-	// up to opts.Workers goroutines), their warnings kept in this order.
+	// The cells' distributions, the effects and the fans are independent:
+	// computed concurrently (effects and fans each with up to opts.Workers
+	// goroutines), their warnings kept in this order.
 	var effWarns, fanWarns []string
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		st.Cells = make([]CellStats, 0, len(groups))
+		for _, g := range groups {
+			st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
+		}
+		return nil
+	})
 	g.Go(func() (err error) {
 		st.Effects, effWarns, err = computeEffects(gctx, groups, runs, opts)
 		return err
 	})
 	if opts.Fans && ds.Info.StepsPresent {
 		g.Go(func() (err error) {
-			st.Fans, fanWarns, err = computeFans(gctx, ds, groups, runs, opts)
+			st.Fans, fanWarns, err = computeFans(gctx, ds, groups, runs, opts, prefetch)
 			return err
 		})
 	}

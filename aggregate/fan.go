@@ -151,8 +151,9 @@ func (fc *fanCell) fans(g *cellGroup, peg float64) []Fan {
 // partition, cells are processed in passes whose estimated accumulator size
 // (runs × days × variables × 8 bytes) stays within
 // opts.FanMemoryBytes / opts.Workers (at least one cell per pass); each pass
-// rereads the partition's files and keeps only its cells' rows.
-func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, t *dataset.RunTable, opts Options) ([]Fan, []string, error) {
+// rereads the partition's files and keeps only its cells' rows. Files read
+// ahead (prefetch, nil for none) are taken by the first pass reading them.
+func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, t *dataset.RunTable, opts Options, prefetch *stepsPrefetch) ([]Fan, []string, error) {
 	type job struct {
 		files []string
 		cells []*cellGroup
@@ -206,7 +207,7 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 			if j.first {
 				kn = known
 			}
-			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn, days, &bufs)
+			fans, unk, err := fanPass(ctx, ds, j.files, j.cells, t, kn, days, &bufs, prefetch)
 			if err != nil {
 				return err
 			}
@@ -239,8 +240,9 @@ func computeFans(ctx context.Context, ds *dataset.Dataset, groups []*cellGroup, 
 // other), so the cell of the previous row is reused while run_id repeats.
 // days is the number of days the accumulators are sized for (later days
 // still fit, at the cost of a reallocation). The accumulators' arrays are
-// taken from bufs and returned to it.
-func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool, days int, bufs *floatBufs) (map[int][]Fan, int64, error) {
+// taken from bufs and returned to it. The files are read through prefetch
+// (stepsPrefetch.read: a copy read ahead, or the file).
+func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*cellGroup, t *dataset.RunTable, known map[int64]bool, days int, bufs *floatBufs, prefetch *stepsPrefetch) (map[int][]Fan, int64, error) {
 	var unknown int64
 	acc := make([]fanCell, len(cells))
 	defer func() {
@@ -261,7 +263,7 @@ func fanPass(ctx context.Context, ds *dataset.Dataset, files []string, cells []*
 		if err := ctx.Err(); err != nil {
 			return nil, 0, err
 		}
-		err := ds.ReadStepsColumns(ctx, path, fanColumns, func(runID, day []int64, v [][]float64) error {
+		err := prefetch.read(ctx, ds, path, func(runID, day []int64, v [][]float64) error {
 			price, hhi, served, desired, cost, nact, ts := v[0], v[1], v[2], v[3], v[4], v[5], v[6]
 			// One run's rows at a time (rows of one run_id are contiguous),
 			// one variable at a time: each (variable, day) sample still

@@ -39,6 +39,7 @@ type daySorter struct {
 	sorted  []float64 // prev sorted ascending (owned)
 	negZero bool      // prev holds a −0
 	changed []int     // scratch: positions where the new sample differs
+	bits    []uint64  // scratch of sortByBits
 }
 
 // sort returns the sample x (finite values, not modified) sorted ascending,
@@ -51,11 +52,48 @@ func (s *daySorter) sort(x []float64) []float64 {
 	return s.sorted
 }
 
-// sortNew sets s.sorted to x sorted by slices.Sort, and s.negZero.
+// sortNew sets s.sorted to x sorted (the bits of slices.Sort, by
+// sortByBits when it can), and s.negZero.
 func (s *daySorter) sortNew(x []float64) {
 	s.sorted = append(s.sorted[:0], x...)
-	slices.Sort(s.sorted)
+	if !sortByBits(s.sorted, &s.bits) {
+		slices.Sort(s.sorted)
+	}
 	s.negZero = slices.ContainsFunc(x, isNegZero)
+}
+
+// sortByBits sorts x ascending by slices.Sort of its values' bit patterns
+// (math.Float64bits) when every value is a non-negative number (+0 included)
+// or +Inf, using *bits as scratch (grown when short), and reports whether it
+// did; otherwise x is left as it was.
+//
+// Of non-negative IEEE 754 doubles, the greater value has the greater bit
+// pattern read as an unsigned integer (sign bit clear; exponent, then
+// fraction, in that order), +Inf above every finite one; and equal such
+// values have equal bits (−0, whose sign bit is set, and NaN are refused).
+// So the sorted patterns are the values sorted ascending, bit for bit what
+// slices.Sort of the values gives, whose ascending arrangement is then
+// unique. Sorting integers instead of floats spares each comparison
+// cmp.Less's NaN tests: BenchmarkDaySorter times a 500-value day at 17 µs
+// instead of 21 µs. The accumulated fan variables are non-negative (price,
+// HHI, satisfaction, cost, providers active, top share; the peg deviation is
+// derived from the sorted prices, pegDeviations).
+func sortByBits(x []float64, bits *[]uint64) bool {
+	const inf = 0x7ff0000000000000 // +Inf; greater patterns with the sign bit clear are NaN
+	b := slices.Grow((*bits)[:0], len(x))[:len(x)]
+	*bits = b
+	for i, f := range x {
+		u := math.Float64bits(f)
+		if u > inf { // a sign bit set (negative, −0) or a NaN
+			return false
+		}
+		b[i] = u
+	}
+	slices.Sort(b)
+	for i, u := range b {
+		x[i] = math.Float64frombits(u)
+	}
+	return true
 }
 
 // update turns s.sorted into x sorted when x differs from s.prev in few

@@ -91,6 +91,52 @@ func TestDaySorterMatchesSort(t *testing.T) {
 	}
 }
 
+// TestSortByBits: sortByBits gives the bits of slices.Sort for samples of
+// non-negative values (continuous, spanning subnormals to near MaxFloat64,
+// ties, +0, +Inf), and refuses, leaving the sample as it was, any sample
+// holding a negative value, a −0 or a NaN, wherever it stands.
+func TestSortByBits(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	special := []float64{0, math.SmallestNonzeroFloat64, 0x1p-1022, 1, 1, math.MaxFloat64, math.Inf(1)}
+	var bits []uint64
+	sorted := 0
+	for trial := range 400 {
+		n := 1 + r.IntN(600)
+		x := make([]float64, n)
+		for i := range x {
+			switch r.IntN(4) {
+			case 0:
+				x[i] = special[r.IntN(len(special))]
+			case 1:
+				x[i] = math.Abs(r.NormFloat64()) * math.Pow(2, float64(r.IntN(2000)-1000))
+			default:
+				x[i] = math.Abs(r.NormFloat64())
+			}
+		}
+		if trial%4 == 3 { // one refused value at a random place
+			x[r.IntN(n)] = []float64{-1e-300, -2, math.Copysign(0, -1), math.NaN(), math.Inf(-1)}[trial/4%5]
+		}
+		in := slices.Clone(x)
+		ok := sortByBits(x, &bits)
+		if trial%4 == 3 {
+			if ok || !sameBits(x, in) {
+				t.Fatalf("trial %d: a sample with %v: sortByBits = %v, sample changed: %v", trial, in, ok, !sameBits(x, in))
+			}
+			continue
+		}
+		if !ok {
+			t.Fatalf("trial %d: a non-negative sample refused: %v", trial, in)
+		}
+		if want := sortedRef(in); !sameBits(x, want) {
+			t.Fatalf("trial %d: sortByBits %v, slices.Sort %v", trial, x, want)
+		}
+		sorted++
+	}
+	if sorted < 250 {
+		t.Fatalf("only %d samples sorted", sorted)
+	}
+}
+
 // TestPegDeviations: the merge gives the bits of slices.Sort over the finite
 // math.Abs(price − peg) of each price, for prices around the peg (some
 // exactly at it, ties), and keeps only the finite deviations when they
@@ -147,14 +193,27 @@ func TestPegDeviations(t *testing.T) {
 // deviation as math.Abs(price − peg) of each row), each day's finite values
 // sorted by slices.Sort and described by stats.MeanSD and stats.Quantile.
 // Runs miss days and values (NaN, ±Inf), two variables change in few runs a
-// day, and one run reports a day twice.
+// day, and one run reports a day twice; then, with arrays sized for fewer
+// days than recorded and one run reporting a day more times than the cell
+// has runs, the days beyond the arrays and the overflowing day (reallocated
+// by append, not written over the next day's values) keep their values in
+// row order.
 func TestFansMatchRowwise(t *testing.T) {
 	const runs, days = 40, 30
+	for _, tc := range []struct {
+		name          string
+		capDays, reps int
+	}{{"within the arrays", days + 1, 2}, {"beyond the arrays", days - 5, runs + 5}} {
+		t.Run(tc.name, func(t *testing.T) { testFansMatchRowwise(t, runs, days, tc.capDays, tc.reps) })
+	}
+}
+
+func testFansMatchRowwise(t *testing.T, runs, days, capDays, dupReps int) {
 	peg := 1.0
 	r := rand.New(rand.NewPCG(7, 8))
 	var bufs floatBufs
 	bufs.limit = 1 << 30
-	fc := newFanCell(runs, days+1, &bufs)
+	fc := newFanCell(runs, capDays, &bufs)
 	// Stale contents in a recycled array must not matter.
 	for _, f := range fc.flat {
 		for i := range f {
@@ -165,7 +224,7 @@ func TestFansMatchRowwise(t *testing.T) {
 	for v := range rowwise {
 		rowwise[v] = make([][]float64, days+1)
 	}
-	var slow [fanNVar][runs]float64
+	slow := [fanNVar][]float64{3: make([]float64, runs), 5: make([]float64, runs)}
 	for run := range runs {
 		var dayIdx []int64
 		var cols [fanNVar][]float64
@@ -175,7 +234,7 @@ func TestFansMatchRowwise(t *testing.T) {
 			}
 			reps := 1
 			if run == 3 && d == 5 {
-				reps = 2 // the same day twice
+				reps = dupReps // the same day again
 			}
 			for range reps {
 				dayIdx = append(dayIdx, int64(d))
@@ -274,7 +333,7 @@ func TestFloatBufs(t *testing.T) {
 }
 
 // BenchmarkDaySorter times one day of a 500-run sample (the default study's
-// cell size) sorted by slices.Sort and by daySorter's update with k changed
+// cell size) sorted by slices.Sort, by sortByBits and by daySorter's update with k changed
 // positions (resortDiv allows up to 31): ns/op per day and values/s. Each
 // iteration takes the next of 256 days (500 random walks; for update, a
 // chain of days each differing from the one before in k positions, walked
@@ -294,12 +353,33 @@ func BenchmarkDaySorter(b *testing.B) {
 			}
 		}
 	}
+	// The fan variables are non-negative: e^walk, a geometric walk.
+	pos := make([][]float64, ndays)
+	for d := range pos {
+		pos[d] = make([]float64, n)
+		for i, w := range walks[d] {
+			pos[d][i] = math.Exp(w)
+		}
+	}
 	b.Run("slices.Sort", func(b *testing.B) {
 		buf := make([]float64, n)
 		d := 0
 		for b.Loop() {
-			copy(buf, walks[d%ndays])
+			copy(buf, pos[d%ndays])
 			slices.Sort(buf)
+			d++
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")
+	})
+	b.Run("sortByBits", func(b *testing.B) {
+		buf := make([]float64, n)
+		var bits []uint64
+		d := 0
+		for b.Loop() {
+			copy(buf, pos[d%ndays])
+			if !sortByBits(buf, &bits) {
+				b.Fatal("refused")
+			}
 			d++
 		}
 		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "values/s")

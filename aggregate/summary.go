@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"strconv"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -253,9 +254,16 @@ func summaryDir(dir string) error {
 	return nil
 }
 
-// writeParquet writes the table with parquet-go through a struct type built
-// to the table's column order (strings and int64 required; float64 optional,
-// NaN → null), zstd-compressed.
+// writeParquet writes the table with parquet-go, its schema that of a struct
+// type built to the table's column order (strings and int64 required;
+// float64 optional, NaN → null), zstd-compressed.
+//
+// Each row is handed to the writer as the parquet.Row that
+// Schema.Deconstruct makes of the struct (one value per column, in column
+// order, with the column's index and its definition level: 1 for a present
+// optional value, 0 for a null or a required value), built from the columns
+// directly instead of by reflection, one row per WriteRows call as
+// parquet.Writer.Write does: the same file (TestWriteParquetRows).
 func (t *sumTable) writeParquet(w *bufio.Writer) error {
 	fields := make([]reflect.StructField, len(t.cols))
 	for i, c := range t.cols {
@@ -280,27 +288,26 @@ func (t *sumTable) writeParquet(w *bufio.Writer) error {
 		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
 	}
 	pw := parquet.NewWriter(w, opts...)
-	n := t.rows()
-	row := reflect.New(typ).Elem()
-	fl := make([]float64, len(t.cols))
-	for r := range n {
+	rows := []parquet.Row{make(parquet.Row, len(t.cols))}
+	row := rows[0]
+	for r := range t.rows() {
 		for i, c := range t.cols {
-			fv := row.Field(i)
 			switch c.kind {
 			case 's':
-				fv.SetString(c.s[r])
+				// The string's bytes, not a copy (as Deconstruct hands
+				// them over; the writer only reads them).
+				row[i] = parquet.ByteArrayValue(unsafe.Slice(unsafe.StringData(c.s[r]), len(c.s[r]))).Level(0, 0, i)
 			case 'i':
-				fv.SetInt(c.i[r])
+				row[i] = parquet.Int64Value(c.i[r]).Level(0, 0, i)
 			default:
 				if math.IsNaN(c.f[r]) {
-					fv.SetZero()
+					row[i] = parquet.NullValue().Level(0, 0, i)
 				} else {
-					fl[i] = c.f[r]
-					fv.Set(reflect.ValueOf(&fl[i]))
+					row[i] = parquet.DoubleValue(c.f[r]).Level(0, 1, i)
 				}
 			}
 		}
-		if err := pw.Write(row.Interface()); err != nil {
+		if _, err := pw.WriteRows(rows); err != nil {
 			return err
 		}
 	}

@@ -38,6 +38,7 @@ func drawFigures(ctx context.Context, r *Report) error {
 		return cmp.Compare(pb.w*pb.h, pa.w*pa.h)
 	})
 	errs := make([]error, len(figs))
+	rasters := newRasterPool()
 	var eg errgroup.Group
 	eg.SetLimit(runtime.GOMAXPROCS(0))
 	for _, i := range order {
@@ -46,7 +47,7 @@ func drawFigures(ctx context.Context, r *Report) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			*f, errs[i] = f.draw()
+			*f, errs[i] = f.drawOn(rasters)
 			return nil
 		})
 	}
