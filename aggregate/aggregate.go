@@ -349,8 +349,8 @@ func Aggregate(ctx context.Context, dir string, opts Options) (*Study, error) {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		st.Cells = make([]CellStats, 0, len(groups))
-		for _, g := range groups {
-			st.Cells = append(st.Cells, cellStats(g, runs, st.Events, opts.Confidence, ds.Info.Replicates))
+		for _, cg := range groups {
+			st.Cells = append(st.Cells, cellStats(cg, runs, st.Events, opts.Confidence, ds.Info.Replicates))
 		}
 		return nil
 	})

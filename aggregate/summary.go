@@ -254,17 +254,11 @@ func summaryDir(dir string) error {
 	return nil
 }
 
-// writeParquet writes the table with parquet-go, its schema that of a struct
-// type built to the table's column order (strings and int64 required;
-// float64 optional, NaN → null), zstd-compressed.
-//
-// Each row is handed to the writer as the parquet.Row that
-// Schema.Deconstruct makes of the struct (one value per column, in column
-// order, with the column's index and its definition level: 1 for a present
-// optional value, 0 for a null or a required value), built from the columns
-// directly instead of by reflection, one row per WriteRows call as
-// parquet.Writer.Write does: the same file (TestWriteParquetRows).
-func (t *sumTable) writeParquet(w *bufio.Writer) error {
+// rowType returns the struct type of the table's rows in the Parquet file
+// (fields F0, F1, … in column order: strings dictionary-encoded and int64
+// required, float64 as optional *float64) and the writer options: its
+// schema, zstd, the table's key-value metadata.
+func (t *sumTable) rowType() (reflect.Type, []parquet.WriterOption) {
 	fields := make([]reflect.StructField, len(t.cols))
 	for i, c := range t.cols {
 		f := reflect.StructField{Name: "F" + strconv.Itoa(i)}
@@ -287,6 +281,21 @@ func (t *sumTable) writeParquet(w *bufio.Writer) error {
 	for _, kv := range t.metaOrDefault() {
 		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
 	}
+	return typ, opts
+}
+
+// writeParquet writes the table with parquet-go, its schema that of a struct
+// type built to the table's column order (strings and int64 required;
+// float64 optional, NaN → null), zstd-compressed.
+//
+// Each row is handed to the writer as the parquet.Row that
+// Schema.Deconstruct makes of the struct (one value per column, in column
+// order, with the column's index and its definition level: 1 for a present
+// optional value, 0 for a null or a required value), built from the columns
+// directly instead of by reflection, one row per WriteRows call as
+// parquet.Writer.Write does: the same file (TestWriteParquetRows).
+func (t *sumTable) writeParquet(w *bufio.Writer) error {
+	_, opts := t.rowType()
 	pw := parquet.NewWriter(w, opts...)
 	rows := []parquet.Row{make(parquet.Row, len(t.cols))}
 	row := rows[0]

@@ -16,28 +16,7 @@ import (
 // reference: each row set on a value of the struct type by reflection and
 // handed to parquet.Writer.Write.
 func writeParquetReflect(t *sumTable, w *bufio.Writer) error {
-	fields := make([]reflect.StructField, len(t.cols))
-	for i, c := range t.cols {
-		f := reflect.StructField{Name: "F" + strconv.Itoa(i)}
-		switch c.kind {
-		case 's':
-			f.Type = reflect.TypeFor[string]()
-			f.Tag = reflect.StructTag(`parquet:"` + c.name + `,dict"`)
-		case 'i':
-			f.Type = reflect.TypeFor[int64]()
-			f.Tag = reflect.StructTag(`parquet:"` + c.name + `"`)
-		default:
-			f.Type = reflect.TypeFor[*float64]()
-			f.Tag = reflect.StructTag(`parquet:"` + c.name + `,optional"`)
-		}
-		fields[i] = f
-	}
-	typ := reflect.StructOf(fields)
-	schema := parquet.SchemaOf(reflect.New(typ).Elem().Interface())
-	opts := []parquet.WriterOption{schema, parquet.Compression(&parquet.Zstd)}
-	for _, kv := range t.metaOrDefault() {
-		opts = append(opts, parquet.KeyValueMetadata(kv[0], kv[1]))
-	}
+	typ, opts := t.rowType()
 	pw := parquet.NewWriter(w, opts...)
 	row := reflect.New(typ).Elem()
 	fl := make([]float64, len(t.cols))

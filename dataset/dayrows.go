@@ -183,16 +183,18 @@ func providerStepsRowOf(k *DayKeys, m *model.ProviderStep) ProviderStepsRow {
 // them, and comparing costs the reads the column gathers make anyway,
 // whereas writing each row's keys again (two string headers among them)
 // cost 7% of the pipeline's CPU in BenchmarkPipelineOverhead.
-func setStepsKeys(r *StepsRow, k *DayKeys) {
-	if !r.dayKeyCols.are(k, r.Step.RunID) {
-		r.dayKeyCols = keyCols(k, r.Step.RunID)
-	}
-}
+func setStepsKeys(r *StepsRow, k *DayKeys) { r.dayKeyCols.set(k, r.Step.RunID) }
 
 // setProviderStepsKeys is setStepsKeys for provider_steps rows.
 func setProviderStepsKeys(r *ProviderStepsRow, k *DayKeys) {
-	if !r.dayKeyCols.are(k, r.ProviderStep.RunID) {
-		r.dayKeyCols = keyCols(k, r.ProviderStep.RunID)
+	r.dayKeyCols.set(k, r.ProviderStep.RunID)
+}
+
+// set makes c the keys of run runID with keys k, writing them only when
+// they differ (are).
+func (c *dayKeyCols) set(k *DayKeys, runID int64) {
+	if !c.are(k, runID) {
+		*c = keyCols(k, runID)
 	}
 }
 
@@ -215,22 +217,12 @@ func sameString(a, b string) bool {
 // rows so while it copies the day, which its core has in cache, instead of
 // the writer setting them row by row later.
 func AppendStepsRow(rows []StepsRow, k *DayKeys, s *model.Step) []StepsRow {
-	rows = slices.Grow(rows, 1)
-	rows = rows[:len(rows)+1]
-	r := &rows[len(rows)-1]
-	r.dayKeyCols = keyCols(k, s.RunID)
-	r.Step = *s
-	return rows
+	return append(rows, stepsRowOf(k, s))
 }
 
 // AppendProviderStepsRow is AppendStepsRow for provider_steps rows.
 func AppendProviderStepsRow(rows []ProviderStepsRow, k *DayKeys, ps *model.ProviderStep) []ProviderStepsRow {
-	rows = slices.Grow(rows, 1)
-	rows = rows[:len(rows)+1]
-	r := &rows[len(rows)-1]
-	r.dayKeyCols = keyCols(k, ps.RunID)
-	r.ProviderStep = *ps
-	return rows
+	return append(rows, providerStepsRowOf(k, ps))
 }
 
 type rowsPart struct {

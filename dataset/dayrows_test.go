@@ -104,14 +104,8 @@ func TestDayPartStaticMatchesRows(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		a, err := os.ReadFile(filepath.Join(dir, "fast.parquet"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(filepath.Join(dir, "rows.parquet"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		a := readPart(t, dir, "fast.parquet")
+		b := readPart(t, dir, "rows.parquet")
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: the static path wrote %d bytes, the generic path %d bytes, not the same file", c.table, len(a), len(b))
 		}
@@ -191,11 +185,7 @@ func TestDayPartKeyedRows(t *testing.T) {
 				if _, _, err := p.Commit(); err != nil {
 					t.Fatal(err)
 				}
-				b, err := os.ReadFile(filepath.Join(dir, name))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return b
+				return readPart(t, dir, name)
 			}
 			want := write("model.parquet", func(i int) any { return modelRows(runs[i]) })
 			got := write("keyed.parquet", func(i int) any { return keyed(runs[i], table) })
@@ -224,4 +214,15 @@ func TestDayPartKeyedRows(t *testing.T) {
 			}
 		}
 	}
+}
+
+// readPart returns the bytes of the file name in dir, failing t if it
+// cannot be read.
+func readPart(t *testing.T, dir, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

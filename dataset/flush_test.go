@@ -3,8 +3,6 @@ package dataset
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -109,14 +107,6 @@ func TestFinishParallelSameBytes(t *testing.T) {
 		t.Fatalf("%s: part of type %T", c, dp)
 		return nil
 	}
-	read := func(name string) []byte {
-		t.Helper()
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
 	finish := func(p finisher, workers int) []byte {
 		t.Helper()
 		if _, _, err := p.finishWith(workers); err != nil {
@@ -125,7 +115,7 @@ func TestFinishParallelSameBytes(t *testing.T) {
 		if err := p.Publish(); err != nil {
 			t.Fatal(err)
 		}
-		return read(p.Path())
+		return readPart(t, dir, p.Path())
 	}
 	for _, c := range []string{"steps", "provider_steps", "steps+sweep", "runs"} {
 		want := finish(newPart(c, c+"-close.parquet"), 1)

@@ -3,8 +3,6 @@ package dataset
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -70,11 +68,7 @@ func TestDayPartPageHintSameBytes(t *testing.T) {
 		if _, _, err := part.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return readPart(t, dir, name)
 	}
 	want := write("max.parquet", 1<<30)
 	for _, hint := range []int64{rows, rows + 1, 2 * rows, MaxPageBufferBytes / 16} {

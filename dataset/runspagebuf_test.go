@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
@@ -44,6 +42,9 @@ func TestRunsPartPageHintSameBytes(t *testing.T) {
 	}
 	dir := t.TempDir()
 	st := storage.NewDir(dir)
+	keys := func(i int) RunKeys {
+		return RunKeys{RunID: int64(i), Cell: int64(i / 100), Scenario: model.ScenarioDepegBacked, Policy: "fund", Replicate: int64(i % 100), Seed: int64(i) * 7919}
+	}
 	write := func(name string, n int, opts ...parquet.WriterOption) []byte {
 		t.Helper()
 		part, err := CreateOwnedPart[any](context.Background(), st, name, TableRuns, "", FileMeta{Study: "t"}, append([]parquet.WriterOption{rt.Schema()}, opts...)...)
@@ -51,8 +52,7 @@ func TestRunsPartPageHintSameBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range n {
-			k := RunKeys{RunID: int64(i), Cell: int64(i / 100), Scenario: model.ScenarioDepegBacked, Policy: "fund", Replicate: int64(i % 100), Seed: int64(i) * 7919}
-			row := rt.Row(k, &sums[i%len(sums)], []SweepValue{{Value: 0.01 * float64(i%7)}})
+			row := rt.Row(keys(i), &sums[i%len(sums)], []SweepValue{{Value: 0.01 * float64(i%7)}})
 			if err := part.Write([]any{row}); err != nil {
 				t.Fatal(err)
 			}
@@ -60,11 +60,7 @@ func TestRunsPartPageHintSameBytes(t *testing.T) {
 		if _, _, err := part.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return readPart(t, dir, name)
 	}
 	for _, n := range []int{1, 32, 256, 3000} {
 		want := write("default.parquet", n)
@@ -73,18 +69,14 @@ func TestRunsPartPageHintSameBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range n {
-			k := RunKeys{RunID: int64(i), Cell: int64(i / 100), Scenario: model.ScenarioDepegBacked, Policy: "fund", Replicate: int64(i % 100), Seed: int64(i) * 7919}
-			if err := part.WriteRun(k, &sums[i%len(sums)], []SweepValue{{Value: 0.01 * float64(i%7)}}); err != nil {
+			if err := part.WriteRun(keys(i), &sums[i%len(sums)], []SweepValue{{Value: 0.01 * float64(i%7)}}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		if _, _, err := part.Commit(); err != nil {
 			t.Fatal(err)
 		}
-		got, err := os.ReadFile(filepath.Join(dir, "hint.parquet"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		got := readPart(t, dir, "hint.parquet")
 		if !bytes.Equal(got, want) {
 			t.Errorf("%d runs: %d bytes with RunsPageBufferFor, %d with PageBufferBytes pages", n, len(got), len(want))
 		}
@@ -142,14 +134,6 @@ func TestRunsPartStaticSameBytes(t *testing.T) {
 	keys := func(i int) RunKeys {
 		return RunKeys{RunID: int64(i), Cell: int64(i / 100), Scenario: model.ScenarioDepegBacked, Policy: "all", Replicate: int64(i % 100), Seed: -int64(i) * 104729}
 	}
-	read := func(name string) []byte {
-		t.Helper()
-		b, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
 	for _, n := range []int{1, 32, 256, 3000} {
 		dyn, err := CreateOwnedPart[any](context.Background(), st, "dynamic.parquet", TableRuns, "", FileMeta{Study: "t"}, rt.Schema(),
 			parquet.PageBufferSize(RunsPageBufferFor(int64(n))))
@@ -176,7 +160,7 @@ func TestRunsPartStaticSameBytes(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if a, b := read("static.parquet"), read("dynamic.parquet"); !bytes.Equal(a, b) {
+		if a, b := readPart(t, dir, "static.parquet"), readPart(t, dir, "dynamic.parquet"); !bytes.Equal(a, b) {
 			t.Errorf("%d runs: RunsRow wrote %d bytes, RunsTable.Row %d bytes, not the same file", n, len(a), len(b))
 		}
 	}

@@ -166,34 +166,40 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 					return x.sum, nil
 				}
 			}
-			root := b.TempDir()
-			var cpu time.Duration
-			var rows int64
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				dir, err := os.MkdirTemp(root, "study")
-				if err != nil {
-					b.Fatal(err)
-				}
-				cpu0 := cpuTime()
-				res, err := Execute(context.Background(), p, Options{Dir: dir, Workers: 2, ToolVersion: "bench", NewRun: replay})
-				cpu += cpuTime() - cpu0
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, n := range res.Manifest.Rows {
-					rows += n
-				}
-				b.StopTimer()
-				os.RemoveAll(dir)
-				b.StartTimer()
-			}
+			cpu, rows := timeExecute(b, p, replay)
 			runs := float64(p.Runs()) * float64(b.N)
 			b.ReportMetric(cpu.Seconds()/runs*1e3, "cpu-ms/run")
 			b.ReportMetric(float64(rows)/cpu.Seconds(), "rows/cpu-s")
 			b.ReportMetric(runs/b.Elapsed().Seconds(), "runs/s")
 		})
 	}
+}
+
+// timeExecute runs Execute of p b.N times with 2 workers and runs from
+// newRun, each into a fresh directory removed outside the timer, and
+// returns the process's CPU over the Executes and the rows they wrote.
+func timeExecute(b *testing.B, p *Plan, newRun func() RunFunc) (cpu time.Duration, rows int64) {
+	root := b.TempDir()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		dir, err := os.MkdirTemp(root, "study")
+		if err != nil {
+			b.Fatal(err)
+		}
+		cpu0 := cpuTime()
+		res, err := Execute(context.Background(), p, Options{Dir: dir, Workers: 2, ToolVersion: "bench", NewRun: newRun})
+		cpu += cpuTime() - cpu0
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, n := range res.Manifest.Rows {
+			rows += n
+		}
+		b.StopTimer()
+		os.RemoveAll(dir)
+		b.StartTimer()
+	}
+	return cpu, rows
 }
 
 // BenchmarkStudyOverhead is BenchmarkStudy's comparison made in pairs: each

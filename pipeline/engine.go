@@ -756,7 +756,7 @@ func (c *chunkWriter) write(r *runResult) error {
 		return err
 	}
 	c.rec.Runs++
-	keys := e.dayKeys(r.id)
+	keys := r.keys // set by the worker (dayKeys)
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
 		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps, len(r.steps)); err != nil {
 			return err

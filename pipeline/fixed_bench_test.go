@@ -3,10 +3,7 @@
 package pipeline
 
 import (
-	"context"
-	"os"
 	"testing"
-	"time"
 
 	"github.com/tokensim/tokensim/model"
 )
@@ -53,23 +50,7 @@ func BenchmarkPipelineFixed(b *testing.B) {
 					return sum, nil
 				}
 			}
-			root := b.TempDir()
-			var cpu time.Duration
-			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				dir, err := os.MkdirTemp(root, "study")
-				if err != nil {
-					b.Fatal(err)
-				}
-				cpu0 := cpuTime()
-				if _, err := Execute(context.Background(), p, Options{Dir: dir, Workers: 2, ToolVersion: "bench", NewRun: nop}); err != nil {
-					b.Fatal(err)
-				}
-				cpu += cpuTime() - cpu0
-				b.StopTimer()
-				os.RemoveAll(dir)
-				b.StartTimer()
-			}
+			cpu, _ := timeExecute(b, p, nop)
 			b.ReportMetric(cpu.Seconds()/float64(b.N)*1e3, "cpu-ms/study")
 		})
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/tokensim/tokensim/aggregate"
 	"github.com/tokensim/tokensim/dataset"
 )
@@ -47,14 +49,9 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 		return "", err
 	}
 	var page bytes.Buffer
-	rendered := make(chan error, 1)
-	go func() { rendered <- Render(&page, rep) }()
-	defer func() {
-		// Wait for the page on every return (its buffer is this call's).
-		if rendered != nil {
-			<-rendered
-		}
-	}()
+	var render errgroup.Group
+	render.Go(func() error { return Render(&page, rep) })
+	defer render.Wait() // on every return: the page's buffer is this call's
 
 	tmpFigs, err := os.MkdirTemp(dir, ".figures-tmp-")
 	if err != nil {
@@ -88,8 +85,7 @@ func WriteReport(ctx context.Context, dir string, rep *Report, opts Options) (pa
 	if err := os.Chmod(tmpFigs, 0o755); err != nil {
 		return "", fmt.Errorf("reports: %w", err)
 	}
-	err, rendered = <-rendered, nil
-	if err != nil {
+	if err := render.Wait(); err != nil {
 		return "", err
 	}
 	if err := ctx.Err(); err != nil {
