@@ -320,6 +320,7 @@ func checkSVGFallback(t *testing.T, ctx context.Context, dir string) {
 		}
 	}
 	if !controlDiffers {
-		t.Error("negative control: text measured the same in the browser's default font, so the check cannot tell fonts apart")
+		t.Error("negative control: text measured the same in the browser's default font, so the check cannot tell fonts apart " +
+			"(is Liberation Sans installed? fc-list | grep Liberation; Debian: fonts-liberation, which .ci/run installs)")
 	}
 }
