@@ -741,8 +741,8 @@ func (e *engine) newChunk(k int) *chunkWriter {
 
 func (c *chunkWriter) write(r *runResult) error {
 	e := c.e
-	cell, rep := e.plan.CellOf(r.id)
-	cl := &e.plan.Cells[cell]
+	keys := r.keys // set by the worker (dayKeys): the run's cell and replicate
+	cl := &e.plan.Cells[keys.Cell]
 	if c.runs == nil {
 		from, to := e.plan.ChunkRange(c.rec.Chunk)
 		p, err := dataset.CreateRunsPart(e.sctx, e.store, dataset.TableRuns+"/"+dataset.PartName(c.rec.Chunk), e.owner, e.meta, e.runs, to-from)
@@ -751,12 +751,11 @@ func (c *chunkWriter) write(r *runResult) error {
 		}
 		c.runs = p
 	}
-	if err := c.runs.WriteRun(dataset.RunKeys{RunID: r.id, Cell: int64(cell), Scenario: cl.Scenario, Policy: cl.Policy,
-		Replicate: int64(rep), Seed: int64(model.RunSeed(e.plan.Seed, rep))}, &r.sum, cl.Sweep); err != nil {
+	if err := c.runs.WriteRun(dataset.RunKeys{RunID: r.id, Cell: keys.Cell, Scenario: keys.Scenario, Policy: keys.Policy,
+		Replicate: keys.Replicate, Seed: int64(model.RunSeed(e.plan.Seed, int(keys.Replicate)))}, &r.sum, cl.Sweep); err != nil {
 		return err
 	}
 	c.rec.Runs++
-	keys := r.keys // set by the worker (dayKeys)
 	if e.plan.Outputs.Steps && len(r.steps) > 0 {
 		if err := c.writeDay(c.steps, e.steps, dataset.TableSteps, cl, keys, r.steps, len(r.steps)); err != nil {
 			return err
