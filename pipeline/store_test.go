@@ -1,13 +1,18 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/tokensim/tokensim/model"
 
 	"github.com/tokensim/tokensim/dataset"
 	"github.com/tokensim/tokensim/storage"
@@ -114,5 +119,85 @@ func TestBucketConflict(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(key); string(b) != "someone else's part" {
 		t.Errorf("the existing object was overwritten: %q", strings.TrimSpace(string(b))[:20])
+	}
+}
+
+// TestBucketConflictLeavesManifest: a process that loses a conflict to
+// another process running the same shard index writes no manifest after it:
+// the manifest stays the winner's, byte for byte (before, the loser merged
+// the winner's records into a manifest that bore the loser's tool version).
+//
+// The race is staged without timing: process B (tool version "b") records
+// chunk 0; then, before B publishes chunk 1, process A's finished study
+// (tool version "a", whose parts differ from B's in their metadata) lands in
+// the bucket, as if A had run ahead; B's chunk 1 then conflicts.
+func TestBucketConflictLeavesManifest(t *testing.T) {
+	s := testStudy(t, "outputs: {steps: true}\n")
+	f := &fakeModel{}
+	adir, bdir := t.TempDir(), t.TempDir()
+	if _, err := execFake(t, testPlan(t, s, 5), storagetest.FS(adir, "t"), f, func(o *Options) { o.ToolVersion = "a" }); err != nil {
+		t.Fatal(err)
+	}
+	manifestA, err := os.ReadFile(filepath.Join(adir, "t", dataset.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := testPlan(t, s, 5)
+	first, _ := plan.ChunkRange(1)
+	record := filepath.Join(bdir, "t", filepath.FromSlash(dataset.ShardKey(1, 1)))
+	var once sync.Once
+	var landErr error
+	land := func() {
+		// Wait until B has recorded chunk 0 (its start, with its manifest
+		// merge, is then over), then copy A's study over B's.
+		for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
+			var st shardState
+			if b, err := os.ReadFile(record); err == nil && json.Unmarshal(b, &st) == nil && len(st.Chunks) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				landErr = errors.New("B never recorded chunk 0")
+				return
+			}
+		}
+		src, dst := filepath.Join(adir, "t"), filepath.Join(bdir, "t")
+		landErr = filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(src, path)
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755); err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
+		})
+	}
+	newRun := func() RunFunc {
+		return func(spec *model.RunSpec, rec model.Recorder) (model.Summary, error) {
+			if spec.RunID == first {
+				once.Do(land)
+			}
+			return f.run(spec, rec)
+		}
+	}
+	_, err = execFake(t, plan, storagetest.FS(bdir, "t"), f, func(o *Options) { o.ToolVersion, o.NewRun = "b", newRun })
+	if landErr != nil {
+		t.Fatal(landErr)
+	}
+	if !errors.Is(err, storage.ErrConflict) {
+		t.Fatalf("B: error %v, want storage.ErrConflict", err)
+	}
+	got, err := os.ReadFile(filepath.Join(bdir, "t", dataset.ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, manifestA) {
+		var m dataset.Manifest
+		json.Unmarshal(got, &m)
+		t.Errorf("the losing process rewrote the manifest (state %s, tool version %q); want A's", m.State, m.ToolVersion)
 	}
 }
