@@ -82,10 +82,13 @@ type SweepValue struct {
 // k zero-padded to 6 digits. Shard i of N (1-based) owns the chunks k with
 // k mod N = i−1.
 type Manifest struct {
-	SchemaVersion int    `json:"schema_version"`
-	ToolVersion   string `json:"tool_version"`
-	GoVersion     string `json:"go_version"`
-	Study         string `json:"study"`
+	SchemaVersion int `json:"schema_version"`
+	// ToolVersion is the tokensim version that wrote the shards' progress
+	// records (their versions sorted and joined by ", " when shards ran
+	// different versions); GoVersion is that of the process that merged last.
+	ToolVersion string `json:"tool_version"`
+	GoVersion   string `json:"go_version"`
+	Study       string `json:"study"`
 	// Config is the study's identity: the resolved study as YAML without the
 	// keys that do not change results (Study.IdentityYAML, NonIdentityKeys);
 	// ConfigHash is the hex SHA-256 of those bytes. PlanHash is the hex SHA-256 of the cells'
@@ -150,6 +153,9 @@ type ShardInfo struct {
 	Ended      *time.Time `json:"ended,omitempty"`
 	ChunksDone int        `json:"chunks_done"`
 	ChunksOwn  int        `json:"chunks_owned"`
+	// ToolVersion is the tokensim version that last wrote the shard's
+	// progress record (empty for records older than 0.2.4).
+	ToolVersion string `json:"tool_version,omitempty"`
 }
 
 // FileInfo is one file of the study.

@@ -196,6 +196,10 @@ type shardState struct {
 	Ended      *time.Time    `json:"ended,omitempty"`
 	ChunksOwn  int           `json:"chunks_owned"`
 	Chunks     []chunkRecord `json:"chunks"`
+	// ToolVersion is the version of the process that last wrote the record
+	// (empty in records written before tokensim 0.2.4); the manifest takes
+	// its tool version from the records, not from whichever process merges.
+	ToolVersion string `json:"tool_version,omitempty"`
 }
 
 // chunkRecord is one completed chunk.
@@ -339,7 +343,7 @@ func (e *engine) prepare() error {
 	if mine == nil {
 		mine = &shardState{Index: e.opts.Shard, Count: e.opts.Shards, Started: now}
 	}
-	mine.ConfigHash, mine.PlanHash = e.configHash, e.planHash
+	mine.ConfigHash, mine.PlanHash, mine.ToolVersion = e.configHash, e.planHash, e.opts.ToolVersion
 	if mine.State == dataset.StateComplete {
 		e.prevEnded = mine.Ended
 	}
@@ -949,6 +953,7 @@ func (e *engine) buildManifest(states []*shardState) *dataset.Manifest {
 	seen := map[int]bool{}
 	var ended time.Time
 	allEnded := true
+	var versions []string // the records' tool versions
 	for _, st := range states {
 		if st.ConfigHash != e.configHash || st.PlanHash != e.planHash {
 			continue
@@ -963,7 +968,10 @@ func (e *engine) buildManifest(states []*shardState) *dataset.Manifest {
 			allEnded = false
 		}
 		m.Shards = append(m.Shards, dataset.ShardInfo{Index: st.Index, Count: st.Count, State: st.State, Started: st.Started,
-			Ended: st.Ended, ChunksDone: len(st.Chunks), ChunksOwn: st.ChunksOwn})
+			Ended: st.Ended, ChunksDone: len(st.Chunks), ChunksOwn: st.ChunksOwn, ToolVersion: st.ToolVersion})
+		if st.ToolVersion != "" && !slices.Contains(versions, st.ToolVersion) {
+			versions = append(versions, st.ToolVersion)
+		}
 		for _, c := range st.Chunks {
 			if seen[c.Chunk] {
 				continue
@@ -977,6 +985,15 @@ func (e *engine) buildManifest(states []*shardState) *dataset.Manifest {
 				m.Rows[f.Table] += f.Rows
 			}
 		}
+	}
+	if len(versions) > 0 {
+		// The version of the processes whose records list the files, so
+		// that the manifest does not depend on which process merged last
+		// (a process that lost a part to another, or one still starting
+		// while another ends, merges too). Shards of different versions
+		// give all of them, sorted.
+		slices.Sort(versions)
+		m.ToolVersion = strings.Join(versions, ", ")
 	}
 	sort.Slice(m.Files, func(i, j int) bool { return m.Files[i].Path < m.Files[j].Path })
 	sort.Slice(m.Failures, func(i, j int) bool { return m.Failures[i].RunID < m.Failures[j].RunID })

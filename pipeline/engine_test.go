@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -377,5 +378,61 @@ func TestRerunCompleteKeepsManifest(t *testing.T) {
 		if perm := fi.Mode().Perm(); perm != 0o644 {
 			t.Errorf("%s: mode %v, want 0644", name, perm)
 		}
+	}
+}
+
+// TestManifestToolVersion: the manifest's tool version is that of the
+// shards' progress records, whichever process merges: two shards run by
+// versions "b" and "a" give "a, b" (each shard's own in Shards), and the
+// shard of "b" rerun by "a" makes it "a"; a record without a version (older
+// than 0.2.4) is passed over.
+func TestManifestToolVersion(t *testing.T) {
+	dir := t.TempDir()
+	f := &fakeModel{}
+	p := testPlan(t, testStudy(t, ""), 8)
+	run := func(shard int, version string) *dataset.Manifest {
+		t.Helper()
+		r, err := execFake(t, p, dir, f, func(o *Options) { o.Shard, o.Shards, o.ToolVersion = shard, 2, version })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Manifest
+	}
+	if m := run(1, "b"); m.ToolVersion != "b" {
+		t.Errorf("after shard 1 by b: %q, want b", m.ToolVersion)
+	}
+	m := run(2, "a")
+	if m.ToolVersion != "a, b" || m.State != dataset.StateComplete {
+		t.Errorf("after shard 2 by a: %q (%s), want \"a, b\" (complete)", m.ToolVersion, m.State)
+	}
+	for _, s := range m.Shards {
+		if want := map[int]string{1: "b", 2: "a"}[s.Index]; s.ToolVersion != want {
+			t.Errorf("shard %d: tool version %q, want %q", s.Index, s.ToolVersion, want)
+		}
+	}
+	if m := run(1, "a"); m.ToolVersion != "a" {
+		t.Errorf("after shard 1 rerun by a: %q, want a", m.ToolVersion)
+	}
+	// Records written before 0.2.4 carry no version.
+	for _, k := range []int{1, 2} {
+		path := filepath.Join(dir, filepath.FromSlash(dataset.ShardKey(k, 2)))
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st map[string]any
+		if err := json.Unmarshal(b, &st); err != nil {
+			t.Fatal(err)
+		}
+		delete(st, "tool_version")
+		if b, err = json.Marshal(st); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m := run(2, "c"); m.ToolVersion != "c" {
+		t.Errorf("shard 2 by c beside a record without a version: %q, want c", m.ToolVersion)
 	}
 }
