@@ -29,9 +29,11 @@
 //     (shards 1..N and those the manifest names, never by listing), and the
 //     manifest is merged without a lock when a shard starts and ends
 //     (mergeBucket: merge, write, re-read the records, repeat if they moved).
-//     A process whose part write conflicts (storage.ErrConflict: the same
-//     shard index run by another process whose parts differ) stops without
-//     merging, so the manifest stays that of the process that owns the parts.
+//     The manifest is a function of the records (its tool version too, from
+//     each record's), so it does not depend on which process merges last: a
+//     process whose part write conflicts (storage.ErrConflict: the same
+//     shard index run by another process whose parts differ) fails, and its
+//     merge writes the manifest of the process that owns the parts.
 //   - Status summarizes a study from its manifest and progress records while
 //     shards run (chunks done and missing, failures, rates, ETA).
 //

@@ -681,14 +681,6 @@ func (e *engine) execute(ctx context.Context) (*Result, error) {
 			return res, serr
 		}
 	}
-	if errors.Is(err, storage.ErrConflict) {
-		// Another process publishes this shard's chunks (the same index run
-		// twice, or a different study at this path): its records, not this
-		// process's view of them, make the manifest, so it is left to that
-		// process. Merging here would put this process's tool version on a
-		// manifest of the other's files.
-		return res, err
-	}
 	m, merr := e.merge()
 	res.Manifest = m
 	if err != nil {

@@ -123,75 +123,59 @@ func TestBucketConflict(t *testing.T) {
 }
 
 // TestBucketConflictLeavesManifest: a process that loses a conflict to
-// another process running the same shard index writes no manifest after it:
-// the manifest stays the winner's, byte for byte (before, the loser merged
+// another process running the same shard index leaves the manifest the
+// winner's, byte for byte: the manifest is merged from the progress
+// records, the winner's, tool version included (before, the loser merged
 // the winner's records into a manifest that bore the loser's tool version).
 //
 // The race is staged without timing: process B (tool version "b") records
-// chunk 0; then, before B publishes chunk 1, process A's finished study
-// (tool version "a", whose parts differ from B's in their metadata) lands in
-// the bucket, as if A had run ahead; B's chunk 1 then conflicts.
+// chunk 0; then, before B publishes chunk 1, process A (tool version "a",
+// whose parts differ from B's in their metadata) runs the same index to the
+// end, as if it had run ahead; B's chunk 1 then conflicts.
 func TestBucketConflictLeavesManifest(t *testing.T) {
 	s := testStudy(t, "outputs: {steps: true}\n")
 	f := &fakeModel{}
-	adir, bdir := t.TempDir(), t.TempDir()
-	if _, err := execFake(t, testPlan(t, s, 5), storagetest.FS(adir, "t"), f, func(o *Options) { o.ToolVersion = "a" }); err != nil {
-		t.Fatal(err)
-	}
-	manifestA, err := os.ReadFile(filepath.Join(adir, "t", dataset.ManifestFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := t.TempDir()
+	url := storagetest.FS(dir, "t")
 	plan := testPlan(t, s, 5)
 	first, _ := plan.ChunkRange(1)
-	record := filepath.Join(bdir, "t", filepath.FromSlash(dataset.ShardKey(1, 1)))
+	record := filepath.Join(dir, "t", filepath.FromSlash(dataset.ShardKey(1, 1)))
 	var once sync.Once
-	var landErr error
-	land := func() {
+	var manifestA []byte
+	var errA error
+	runA := func() {
 		// Wait until B has recorded chunk 0 (its start, with its manifest
-		// merge, is then over), then copy A's study over B's.
+		// merge, is then over), then run A.
 		for deadline := time.Now().Add(time.Minute); ; time.Sleep(time.Millisecond) {
 			var st shardState
 			if b, err := os.ReadFile(record); err == nil && json.Unmarshal(b, &st) == nil && len(st.Chunks) > 0 {
 				break
 			}
 			if time.Now().After(deadline) {
-				landErr = errors.New("B never recorded chunk 0")
+				errA = errors.New("B never recorded chunk 0")
 				return
 			}
 		}
-		src, dst := filepath.Join(adir, "t"), filepath.Join(bdir, "t")
-		landErr = filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(src, path)
-			b, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if err := os.MkdirAll(filepath.Dir(filepath.Join(dst, rel)), 0o755); err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-		})
+		if _, errA = execFake(t, testPlan(t, s, 5), url, f, func(o *Options) { o.ToolVersion = "a" }); errA == nil {
+			manifestA, errA = os.ReadFile(filepath.Join(dir, "t", dataset.ManifestFile))
+		}
 	}
 	newRun := func() RunFunc {
 		return func(spec *model.RunSpec, rec model.Recorder) (model.Summary, error) {
 			if spec.RunID == first {
-				once.Do(land)
+				once.Do(runA)
 			}
 			return f.run(spec, rec)
 		}
 	}
-	_, err = execFake(t, plan, storagetest.FS(bdir, "t"), f, func(o *Options) { o.ToolVersion, o.NewRun = "b", newRun })
-	if landErr != nil {
-		t.Fatal(landErr)
+	_, err := execFake(t, plan, url, f, func(o *Options) { o.ToolVersion, o.NewRun = "b", newRun })
+	if errA != nil {
+		t.Fatalf("A: %v", errA)
 	}
 	if !errors.Is(err, storage.ErrConflict) {
 		t.Fatalf("B: error %v, want storage.ErrConflict", err)
 	}
-	got, err := os.ReadFile(filepath.Join(bdir, "t", dataset.ManifestFile))
+	got, err := os.ReadFile(filepath.Join(dir, "t", dataset.ManifestFile))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,7 +72,8 @@ func (p *rasterPool) put(img *image.RGBA) {
 	if p == nil || img == nil {
 		return
 	}
+	size := img.Rect.Size()
 	p.mu.Lock()
-	p.free[img.Rect.Size()] = append(p.free[img.Rect.Size()], img)
+	p.free[size] = append(p.free[size], img)
 	p.mu.Unlock()
 }
